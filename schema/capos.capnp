@@ -1,0 +1,122 @@
+@0xdfd660cfd1f3657e;
+# The capOS schema: every capability interface, the error payload, and the
+# boot manifest. Method ordinals are ABI: a SQE's method_id is the ordinal,
+# its interface_id is the interface's type id below. Never renumber.
+
+# ---------------------------------------------------------------- errors
+
+enum ExceptionType {
+  failed @0;          # the method ran and failed
+  overloaded @1;      # a resource is exhausted; retrying later may work
+  disconnected @2;    # the object behind the capability is gone
+  unimplemented @3;   # the method exists in the schema but is not implemented
+}
+
+# Written into the result buffer when a CALL completes with
+# APPLICATION_EXCEPTION.
+struct CapException {
+  type @0 :ExceptionType;
+  reason @1 :Text;
+}
+
+# A capability the kernel inserted into the caller's table as part of a
+# result (for example the handle of a spawned process).
+struct ResultCap {
+  capId @0 :UInt32;
+  interfaceId @1 :UInt64;
+}
+
+# ---------------------------------------------------------------- kernel capabilities
+
+# Serial console output.
+interface Console {
+  write @0 (data :Data) -> ();
+  writeLine @1 (text :Text) -> ();
+}
+
+# Time since boot and the wall clock.
+interface Timer {
+  # Monotonic nanoseconds since boot.
+  now @0 () -> (ns :UInt64);
+  # Completes after at least `ns` nanoseconds; other calls keep running.
+  sleep @1 (ns :UInt64) -> ();
+  # Nanoseconds since the Unix epoch, from the RTC read at boot plus `now`.
+  wallClock @2 () -> (unixNs :UInt64);
+}
+
+# One capability handed to a child at spawn: the parent's `capId`, named
+# `name` in the child's CapSet.
+struct SpawnGrant {
+  name @0 :Text;
+  capId @1 :UInt32;
+}
+
+# Starts processes from binaries in the boot manifest.
+interface ProcessSpawner {
+  spawn @0 (name :Text, binary :Text, grants :List(SpawnGrant)) -> (handle :ResultCap);
+}
+
+# How a process ended.
+struct ExitStatus {
+  union {
+    exited @0 :Int64;       # it called exit(code) or returned from main
+    faulted @1 :Fault;      # the CPU raised an exception in user mode
+  }
+}
+
+struct Fault {
+  kind @0 :FaultKind;
+  rip @1 :UInt64;          # user instruction pointer at the fault
+  addr @2 :UInt64;         # faulting address (page faults), else 0
+}
+
+enum FaultKind {
+  pageFault @0;
+  generalProtection @1;
+  invalidOpcode @2;
+  divideError @3;
+  other @4;
+}
+
+# A spawned process. Not transferable.
+interface ProcessHandle {
+  # Completes when the process has ended.
+  wait @0 () -> (status :ExitStatus);
+}
+
+# ---------------------------------------------------------------- boot manifest
+
+# The boot module: what the kernel starts and with which authority.
+struct SystemManifest {
+  schemaVersion @0 :UInt32;
+  binaries @1 :List(Binary);
+  init @2 :InitConfig;
+  kernelParams @3 :KernelParams;
+}
+
+struct Binary {
+  name @0 :Text;
+  elf @1 :Data;
+}
+
+# The only process the kernel starts, and the capabilities it gets.
+struct InitConfig {
+  binary @0 :Text;
+  caps @1 :List(KernelCapGrant);
+}
+
+struct KernelCapGrant {
+  name @0 :Text;           # the name in init's CapSet
+  kind @1 :KernelCapKind;
+}
+
+enum KernelCapKind {
+  console @0;
+  timer @1;
+  processSpawner @2;
+}
+
+struct KernelParams {
+  # Printed by the kernel after boot, before init starts.
+  motd @0 :Text;
+}
