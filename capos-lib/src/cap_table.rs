@@ -1,0 +1,216 @@
+//! The per-process capability table.
+//!
+//! A flat array of slots. A capability id packs the slot index (low 16 bits)
+//! with the slot's generation (high 16 bits); releasing a capability bumps
+//! the generation, so an id kept after release is recognised as stale
+//! instead of silently naming whatever reuses the slot. Generation 0 is never
+//! used, so id 0 is never valid.
+
+use alloc::vec::Vec;
+
+/// A capability id as it appears in SQEs and CapSets.
+pub type CapId = u32;
+
+/// Why a table operation was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapError {
+    /// No slot with that index holds a capability.
+    Invalid,
+    /// The slot is live but was reused since this id was handed out.
+    Stale,
+    /// The table holds its maximum number of capabilities.
+    Full,
+}
+
+/// One live capability: the kernel object and the interface it implements.
+#[derive(Debug, Clone)]
+pub struct Entry<T> {
+    pub object: T,
+    pub interface_id: u64,
+}
+
+struct Slot<T> {
+    generation: u16,
+    entry: Option<Entry<T>>,
+}
+
+pub struct CapTable<T> {
+    slots: Vec<Slot<T>>,
+    free: Vec<u16>,
+    live: usize,
+    limit: usize,
+}
+
+const fn pack(index: u16, generation: u16) -> CapId {
+    ((generation as u32) << 16) | index as u32
+}
+
+const fn unpack(id: CapId) -> (u16, u16) {
+    (id as u16, (id >> 16) as u16)
+}
+
+impl<T> CapTable<T> {
+    /// A table that holds at most `limit` capabilities (at most 65536).
+    pub fn new(limit: usize) -> Self {
+        CapTable {
+            slots: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+            limit: limit.min(1 << 16),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Inserts a capability and returns its new id.
+    pub fn insert(&mut self, object: T, interface_id: u64) -> Result<CapId, CapError> {
+        if self.live >= self.limit {
+            return Err(CapError::Full);
+        }
+        let entry = Some(Entry {
+            object,
+            interface_id,
+        });
+        let index = match self.free.pop() {
+            Some(index) => {
+                self.slots[index as usize].entry = entry;
+                index
+            }
+            None => {
+                self.slots.push(Slot {
+                    generation: 1,
+                    entry,
+                });
+                (self.slots.len() - 1) as u16
+            }
+        };
+        self.live += 1;
+        Ok(pack(index, self.slots[index as usize].generation))
+    }
+
+    /// Looks up a live capability.
+    pub fn get(&self, id: CapId) -> Result<&Entry<T>, CapError> {
+        let (index, generation) = unpack(id);
+        let slot = self.slots.get(index as usize).ok_or(CapError::Invalid)?;
+        match &slot.entry {
+            Some(entry) if slot.generation == generation => Ok(entry),
+            Some(_) => Err(CapError::Stale),
+            // A released slot: the id was valid once if its generation is older.
+            None if generation != 0 && generation < slot.generation => Err(CapError::Stale),
+            None => Err(CapError::Invalid),
+        }
+    }
+
+    /// Removes a capability, returning it; its id becomes stale.
+    pub fn remove(&mut self, id: CapId) -> Result<Entry<T>, CapError> {
+        self.get(id)?;
+        let (index, _) = unpack(id);
+        let slot = &mut self.slots[index as usize];
+        let entry = slot.entry.take().ok_or(CapError::Invalid)?;
+        // Skip generation 0 on wrap-around so id 0 stays invalid.
+        slot.generation = slot.generation.checked_add(1).unwrap_or(1);
+        self.free.push(index);
+        self.live -= 1;
+        Ok(entry)
+    }
+
+    /// Every live capability with its id, in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = (CapId, &Entry<T>)> {
+        self.slots.iter().enumerate().filter_map(|(i, slot)| {
+            slot.entry
+                .as_ref()
+                .map(|e| (pack(i as u16, slot.generation), e))
+        })
+    }
+
+    /// Removes every capability (process exit), returning how many there were.
+    pub fn clear(&mut self) -> usize {
+        let n = self.live;
+        self.slots.clear();
+        self.free.clear();
+        self.live = 0;
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_get_remove() {
+        let mut t = CapTable::new(4);
+        let a = t.insert("console", 10).unwrap();
+        let b = t.insert("timer", 20).unwrap();
+        assert_ne!(a, b);
+        assert_ne!(a, 0);
+        assert_eq!(t.get(a).unwrap().object, "console");
+        assert_eq!(t.get(b).unwrap().interface_id, 20);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t.remove(a).unwrap().object, "console");
+        assert_eq!(t.len(), 1);
+        assert_eq!(t.get(a).unwrap_err(), CapError::Stale);
+        assert_eq!(t.remove(a).unwrap_err(), CapError::Stale);
+    }
+
+    #[test]
+    fn reused_slot_gets_new_generation() {
+        let mut t = CapTable::new(4);
+        let a = t.insert(1, 1).unwrap();
+        t.remove(a).unwrap();
+        let c = t.insert(3, 3).unwrap();
+        assert_eq!(c & 0xffff, a & 0xffff, "slot is reused");
+        assert_ne!(c, a);
+        assert_eq!(t.get(a).unwrap_err(), CapError::Stale);
+        assert_eq!(t.get(c).unwrap().object, 3);
+    }
+
+    #[test]
+    fn invalid_ids() {
+        let mut t: CapTable<u8> = CapTable::new(4);
+        assert_eq!(t.get(0).unwrap_err(), CapError::Invalid);
+        assert_eq!(t.get(0xdead_beef).unwrap_err(), CapError::Invalid);
+        let a = t.insert(1, 1).unwrap();
+        // Right index, generation never issued.
+        assert_eq!(t.get(a + (5 << 16)).unwrap_err(), CapError::Stale);
+        assert_eq!(t.get(a & 0xffff).unwrap_err(), CapError::Stale);
+    }
+
+    #[test]
+    fn full_table_refuses_and_recovers() {
+        let mut t = CapTable::new(2);
+        let a = t.insert(1, 1).unwrap();
+        t.insert(2, 2).unwrap();
+        assert_eq!(t.insert(3, 3).unwrap_err(), CapError::Full);
+        t.remove(a).unwrap();
+        assert!(t.insert(3, 3).is_ok());
+    }
+
+    #[test]
+    fn generation_wraps_without_zero() {
+        let mut t = CapTable::new(1);
+        let mut id = t.insert(0u8, 0).unwrap();
+        for _ in 0..70_000 {
+            t.remove(id).unwrap();
+            id = t.insert(0, 0).unwrap();
+            assert_ne!(id >> 16, 0);
+        }
+    }
+
+    #[test]
+    fn iter_and_clear() {
+        let mut t = CapTable::new(8);
+        let ids: Vec<_> = (0..3).map(|i| t.insert(i, 0).unwrap()).collect();
+        t.remove(ids[1]).unwrap();
+        let live: Vec<_> = t.iter().map(|(id, e)| (id, e.object)).collect();
+        assert_eq!(live, [(ids[0], 0), (ids[2], 2)]);
+        assert_eq!(t.clear(), 2);
+        assert!(t.is_empty());
+    }
+}
