@@ -1,0 +1,173 @@
+//! Every check a system manifest must pass before it becomes a boot module.
+//!
+//! CUE already checks the shape; this repeats what the kernel relies on and
+//! adds what CUE cannot see: that each binary exists and is an ELF the
+//! kernel will load. Binaries are read through a caller-supplied function,
+//! so the checks run in tests without files.
+
+use crate::error::InputError;
+use crate::input::{CapJson, SystemJson};
+use crate::manifest::{Binary, Cap, Manifest};
+use capos_abi::capset::{MAX_CAP_NAME, MAX_CAPSET_ENTRIES};
+use capos_schema::KernelCapKind;
+use std::collections::HashSet;
+use std::io;
+use std::path::Path;
+
+/// The `SystemManifest.schemaVersion` this tool writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Largest binary embedded. The kernel holds the whole manifest in memory,
+/// and Cap'n Proto `Data` cannot exceed 2^29 bytes anyway.
+pub const MAX_BINARY_BYTES: usize = 64 << 20;
+
+/// The kernel capabilities init can be given, by their manifest names.
+const KINDS: [(&str, KernelCapKind); 3] = [
+    ("console", KernelCapKind::Console),
+    ("timer", KernelCapKind::Timer),
+    ("processSpawner", KernelCapKind::ProcessSpawner),
+];
+
+/// Checks `system` and loads its binaries with `read_binary`, which gets
+/// each path as written in the manifest.
+pub fn validate(
+    system: SystemJson,
+    mut read_binary: impl FnMut(&str) -> io::Result<Vec<u8>>,
+) -> Result<Manifest, InputError> {
+    if system.schema_version != SCHEMA_VERSION {
+        return Err(InputError::new(
+            "schemaVersion",
+            format!(
+                "unsupported schema version {} (expected {SCHEMA_VERSION})",
+                system.schema_version
+            ),
+        ));
+    }
+    for (name, path) in &system.binaries {
+        check_binary_entry(name, path)?;
+    }
+    if !system.binaries.contains_key(&system.init.binary) {
+        return Err(InputError::new(
+            "init.binary",
+            format!("{:?} is not one of the binaries", system.init.binary),
+        ));
+    }
+    let caps = check_caps(&system.init.caps)?;
+
+    let mut binaries = Vec::with_capacity(system.binaries.len());
+    for (name, path) in system.binaries {
+        let elf = load_binary(&name, &path, &mut read_binary)?;
+        binaries.push(Binary { name, elf });
+    }
+    Ok(Manifest {
+        schema_version: SCHEMA_VERSION,
+        binaries,
+        init_binary: system.init.binary,
+        caps,
+        motd: system.kernel_params.motd,
+    })
+}
+
+/// Binary names are what init and ProcessSpawner refer to; keep them to a
+/// plain character set (the same pattern as #System in CUE). Paths must be
+/// relative, so a manifest never depends on one machine's directories.
+fn check_binary_entry(name: &str, path: &str) -> Result<(), InputError> {
+    let at = format!("binaries.{name}");
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if name.is_empty() || !name.chars().all(plain) {
+        return Err(InputError::new(
+            at,
+            format!("invalid binary name {name:?} (use letters, digits, '.', '_', '-')"),
+        ));
+    }
+    if path.is_empty() || Path::new(path).is_absolute() {
+        return Err(InputError::new(
+            at,
+            format!(
+                "binary path {path:?} must be a non-empty path relative to the repository root"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Reads one binary and checks the kernel would load it.
+fn load_binary(
+    name: &str,
+    path: &str,
+    read_binary: &mut impl FnMut(&str) -> io::Result<Vec<u8>>,
+) -> Result<Vec<u8>, InputError> {
+    let at = format!("binaries.{name}");
+    let elf = read_binary(path)
+        .map_err(|e| InputError::new(at.as_str(), format!("cannot read {path:?}: {e}")))?;
+    if elf.len() > MAX_BINARY_BYTES {
+        return Err(InputError::new(
+            at,
+            format!("{path:?} is larger than {} MiB", MAX_BINARY_BYTES >> 20),
+        ));
+    }
+    capos_lib::elf::load_plan(&elf).map_err(|e| {
+        InputError::new(
+            at.as_str(),
+            format!("{path:?} is not a loadable capOS program: {}", e.message()),
+        )
+    })?;
+    Ok(elf)
+}
+
+/// Checks init's capabilities: they become its CapSet page, so they must
+/// fit in it and be found unambiguously by name.
+fn check_caps(caps: &[CapJson]) -> Result<Vec<Cap>, InputError> {
+    if caps.len() > MAX_CAPSET_ENTRIES {
+        return Err(InputError::new(
+            "init.caps",
+            format!(
+                "{} capabilities, more than a CapSet holds ({MAX_CAPSET_ENTRIES})",
+                caps.len()
+            ),
+        ));
+    }
+    let mut seen = HashSet::new();
+    let mut checked = Vec::with_capacity(caps.len());
+    for (i, cap) in caps.iter().enumerate() {
+        let name_error = |message: String| InputError::new(format!("init.caps[{i}].name"), message);
+        if cap.name.is_empty() {
+            return Err(name_error("capability name is empty".into()));
+        }
+        if cap.name.len() > MAX_CAP_NAME {
+            return Err(name_error(format!(
+                "capability name {:?} is {} bytes long (at most {MAX_CAP_NAME})",
+                cap.name,
+                cap.name.len()
+            )));
+        }
+        if !seen.insert(cap.name.as_str()) {
+            return Err(name_error(format!(
+                "duplicate capability name {:?}",
+                cap.name
+            )));
+        }
+        checked.push(Cap {
+            name: cap.name.clone(),
+            kind: kind_of(&cap.kind).ok_or_else(|| {
+                InputError::new(format!("init.caps[{i}].kind"), unknown_kind(&cap.kind))
+            })?,
+        });
+    }
+    Ok(checked)
+}
+
+fn kind_of(name: &str) -> Option<KernelCapKind> {
+    KINDS.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
+}
+
+fn unknown_kind(name: &str) -> String {
+    let expected: Vec<&str> = KINDS.iter().map(|(n, _)| *n).collect();
+    format!(
+        "unknown kernel capability {name:?} (expected one of {})",
+        expected.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Installs what building and testing capOS needs on Debian 12, and nothing
+# that is already there: safe to run again (make setup runs it once per
+# change of this file or of the npm lockfile). Needs root only when apt
+# packages are missing. Runs unattended (CI=true, no standard input).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec </dev/null
+
+say() { echo "setup: $*"; }
+
+# ---------------------------------------------------------------- apt
+# qemu: the smoke tests; capnproto: the schema compiler (tools/gen-schema.sh);
+# dnsmasq-base, bind9-dnsutils: the DNS responder and dig for network tests;
+# gcc, make: C ports and the build itself; xxd: inspecting binary outputs.
+apt_packages=(qemu-system-x86 capnproto dnsmasq-base bind9-dnsutils gcc make xxd)
+# node runs CUE (tools/cue.js); it may come from outside Debian (NodeSource
+# ships node and npm in one package), so look for the commands themselves.
+command -v node >/dev/null || apt_packages+=(nodejs)
+command -v npm >/dev/null || apt_packages+=(npm)
+
+# (Command output is captured before grep -q reads it: with pipefail, a
+# writer killed by SIGPIPE when grep stops early would read as "missing".)
+missing=()
+for pkg in "${apt_packages[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    if [ "$status" != "install ok installed" ]; then
+        missing+=("$pkg")
+    fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    say "apt packages present"
+else
+    if [ "$(id -u)" -ne 0 ]; then
+        say "missing apt packages: ${missing[*]}; run as root to install them" >&2
+        exit 1
+    fi
+    say "installing apt packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# ---------------------------------------------------------------- Rust
+# Edition 2024 needs a rustup toolchain (Debian 12's rustc is too old).
+if ! command -v cargo >/dev/null && [ -f "$HOME/.cargo/env" ]; then
+    # shellcheck source=/dev/null
+    . "$HOME/.cargo/env"
+fi
+if ! command -v rustup >/dev/null || ! command -v cargo >/dev/null; then
+    say "rustup and cargo are required: install a stable Rust toolchain with rustup first" >&2
+    exit 1
+fi
+
+targets=$(rustup target list --installed)
+if grep -qx x86_64-unknown-none <<<"$targets"; then
+    say "rust target x86_64-unknown-none present"
+else
+    say "adding rust target x86_64-unknown-none"
+    rustup target add x86_64-unknown-none
+fi
+
+components=$(rustup component list --installed)
+for component in rustfmt clippy; do
+    if grep -q "^$component-" <<<"$components"; then
+        say "rust component $component present"
+    else
+        say "adding rust component $component"
+        rustup component add "$component"
+    fi
+done
+
+# The capnp plugin that generated schema/src; the generated-code check needs
+# exactly this version to reproduce it.
+installed_crates=$(cargo install --list)
+if grep -q '^capnpc v0\.27\.0:' <<<"$installed_crates"; then
+    say "capnpc-rust 0.27.0 present"
+else
+    say "installing capnpc-rust 0.27.0"
+    cargo install capnpc --version 0.27.0 --locked
+fi
+
+# ---------------------------------------------------------------- npm
+# A copy of the lockfile inside node_modules records what was installed, so
+# a changed lockfile triggers a clean reinstall.
+stamp=tools/node_modules/.capos-package-lock.json
+if cmp -s tools/package-lock.json "$stamp"; then
+    say "tools/node_modules up to date"
+else
+    say "installing tools/node_modules (npm ci)"
+    (cd tools && npm ci --no-audit --no-fund)
+    cp tools/package-lock.json "$stamp"
+fi
+
+say "done"
