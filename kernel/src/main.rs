@@ -1,4 +1,106 @@
+//! The capOS kernel: boots, starts init from the manifest with the
+//! capabilities it lists, and serves every process's capability ring.
+
 #![no_std]
 #![no_main]
+
+extern crate alloc;
+
+mod arch;
+mod boot_info;
+mod cap;
+mod manifest;
+mod mem;
+mod process;
+mod ring;
+mod sched;
+mod serial;
+mod syscall;
+mod time;
+mod trap;
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use capos_schema::capos_capnp::KernelCapKind;
+
+use crate::cap::CapRef;
+use crate::mem::frames::Region;
+use crate::process::Grant;
+
+unsafe extern "C" {
+    static __kernel_phys_start: u8;
+    static __kernel_phys_end: u8;
+}
+
+/// Leaves QEMU through the isa-debug-exit device: status 33 for success,
+/// 35 for failure.
+pub fn exit_qemu(success: bool) -> ! {
+    arch::cpu::outl(0xf4, if success { 0x10 } else { 0x11 });
+    arch::cpu::halt_forever()
+}
+
+fn boot_failure(what: &str) -> ! {
+    kprintln!("kernel: boot failed: {what}");
+    exit_qemu(false)
+}
+
+#[unsafe(no_mangle)]
+extern "C" fn kmain(start_info: u64) -> ! {
+    serial::init();
+    kprintln!("capOS kernel booting");
+    arch::gdt::init();
+    arch::idt::init();
+    if let Err(e) = arch::cpu::enable_features() {
+        boot_failure(e);
+    }
+    mem::heap::init();
+    let info = boot_info::parse(start_info).unwrap_or_else(|e| boot_failure(e));
+    let (module_phys, module_len) = info.module;
+    let kernel_image = Region {
+        start: &raw const __kernel_phys_start as u64,
+        end: &raw const __kernel_phys_end as u64,
+    };
+    mem::frames::init(&info.ram, &[kernel_image, Region { start: module_phys, end: module_phys + module_len }]);
+    kprintln!("kernel: {} MiB free", mem::frames::free_count() * 4096 >> 20);
+
+    arch::pic::init();
+    time::init_pit();
+    time::calibrate();
+    kprintln!("kernel: timer calibrated, TSC {} MHz", time::tsc_mhz());
+
+    // SAFETY: QEMU loaded the module at this physical range, inside the
+    // direct map, and the frame allocator never hands those frames out.
+    let module: &'static [u8] =
+        unsafe { core::slice::from_raw_parts(mem::phys_to_virt(module_phys), module_len as usize) };
+    let manifest = manifest::parse(module).unwrap_or_else(|e| boot_failure(&e));
+    if !manifest.motd.is_empty() {
+        kprintln!("{}", manifest.motd);
+    }
+    let grants: Vec<Grant> = manifest
+        .init_caps
+        .iter()
+        .map(|(name, kind)| {
+            let object: CapRef = match kind {
+                KernelCapKind::Console => Arc::new(cap::console::Console),
+                KernelCapKind::Timer => Arc::new(cap::timer::Timer),
+                KernelCapKind::ProcessSpawner => Arc::new(cap::process_spawner::ProcessSpawner),
+            };
+            Grant { name: name.clone(), interface_id: object.interface_id(), object }
+        })
+        .collect();
+    let init_name = manifest.init_binary.clone();
+    let init_elf = manifest.binary(&init_name).expect("checked by manifest::parse");
+    sched::init(manifest);
+    if let Err(e) = sched::kernel().spawn(&init_name, init_elf, grants) {
+        boot_failure(e);
+    }
+    kprintln!("kernel: starting init ({init_name})");
+    sched::idle()
+}
+
 #[panic_handler]
-fn p(_: &core::panic::PanicInfo) -> ! { loop {} }
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    serial::print_unlocked(format_args!("KERNEL PANIC: {info}\n"));
+    exit_qemu(false)
+}

@@ -1,0 +1,104 @@
+//! Kernel capability objects. Each file holds one interface; this module
+//! holds what they share: the dispatch trait and reply encoding.
+
+pub mod console;
+pub mod process_handle;
+pub mod process_spawner;
+pub mod timer;
+
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use capnp::message::{Builder, HeapAllocator};
+use capnp::serialize::BufferSegments;
+use capos_schema::capos_capnp::ExceptionType;
+
+use crate::process::{ExitCell, Pid};
+use crate::sched::Kernel;
+
+/// A decoded params message.
+pub type Params<'a> = capnp::message::Reader<BufferSegments<&'a [u8]>>;
+
+/// What a method hands back to the ring.
+pub enum Reply {
+    /// The serialized result message.
+    Done(Vec<u8>),
+    /// The call completes later.
+    Pending(Wait),
+}
+
+/// What a pending call waits for.
+pub enum Wait {
+    /// Monotonic deadline in nanoseconds.
+    Until(u64),
+    /// The exit of the process behind this cell.
+    Exit(Arc<ExitCell>),
+}
+
+pub enum CallError {
+    /// The method id is not part of the interface.
+    InvalidMethod,
+    /// The params do not decode as the method's params struct.
+    Malformed,
+    /// The method ran and failed.
+    Exception(ExceptionType, String),
+}
+
+impl From<capnp::Error> for CallError {
+    fn from(_: capnp::Error) -> Self {
+        CallError::Malformed
+    }
+}
+
+impl From<core::str::Utf8Error> for CallError {
+    fn from(_: core::str::Utf8Error) -> Self {
+        CallError::Malformed
+    }
+}
+
+/// The context of one CALL: the kernel state and who is calling.
+pub struct CallCtx<'a> {
+    pub kernel: &'a mut Kernel,
+    pub caller: Pid,
+}
+
+pub trait CapObject: Send + Sync {
+    /// The schema type id of the interface this object implements.
+    fn interface_id(&self) -> u64;
+
+    /// Whether the capability may be granted or sent to another process.
+    fn transferable(&self) -> bool {
+        true
+    }
+
+    fn call(&self, ctx: &mut CallCtx, method: u16, params: &Params) -> Result<Reply, CallError>;
+}
+
+pub type CapRef = Arc<dyn CapObject>;
+
+/// Serializes a result message built by `build`.
+pub fn encode(message: &Builder<HeapAllocator>) -> Vec<u8> {
+    capnp::serialize::write_message_to_words(message)
+}
+
+/// The result message of a method whose results struct is empty.
+pub fn empty_result() -> Vec<u8> {
+    let mut message = Builder::new_default();
+    // Every empty results struct encodes the same way.
+    message.init_root::<capos_schema::capos_capnp::console::write_results::Builder>();
+    encode(&message)
+}
+
+pub fn empty_reply() -> Reply {
+    Reply::Done(empty_result())
+}
+
+/// A serialized `CapException`.
+pub fn encode_exception(kind: ExceptionType, reason: &str) -> Vec<u8> {
+    let mut message = Builder::new_default();
+    let mut e = message.init_root::<capos_schema::capos_capnp::cap_exception::Builder>();
+    e.set_type(kind);
+    e.set_reason(reason);
+    encode(&message)
+}

@@ -1,0 +1,55 @@
+//! ProcessHandle: waits for a spawned process to end. Not transferable: the
+//! right to observe a child stays with whoever spawned it.
+
+use alloc::sync::Arc;
+
+use capnp::message::Builder;
+use capos_schema::capos_capnp::process_handle;
+use capos_schema::interface_id;
+
+use super::{CallCtx, CallError, CapObject, Params, Reply, Wait, encode};
+use crate::process::{ExitCell, ExitStatus};
+
+pub struct ProcessHandle {
+    pub exit: Arc<ExitCell>,
+}
+
+impl CapObject for ProcessHandle {
+    fn interface_id(&self) -> u64 {
+        interface_id::PROCESS_HANDLE
+    }
+
+    fn transferable(&self) -> bool {
+        false
+    }
+
+    fn call(&self, _: &mut CallCtx, method: u16, params: &Params) -> Result<Reply, CallError> {
+        match method {
+            0 => {
+                let _: process_handle::wait_params::Reader = params.get_root()?;
+                Ok(match self.exit.status() {
+                    Some(status) => Reply::Done(encode_status(status)),
+                    None => Reply::Pending(Wait::Exit(self.exit.clone())),
+                })
+            }
+            _ => Err(CallError::InvalidMethod),
+        }
+    }
+}
+
+/// The `wait` results for `status`.
+pub fn encode_status(status: ExitStatus) -> alloc::vec::Vec<u8> {
+    let mut message = Builder::new_default();
+    let results = message.init_root::<process_handle::wait_results::Builder>();
+    let mut s = results.init_status();
+    match status {
+        ExitStatus::Exited(code) => s.set_exited(code),
+        ExitStatus::Faulted { kind, rip, addr } => {
+            let mut f = s.init_faulted();
+            f.set_kind(kind);
+            f.set_rip(rip);
+            f.set_addr(addr);
+        }
+    }
+    encode(&message)
+}

@@ -1,0 +1,28 @@
+//! The kernel heap: a fixed region in .bss, so it exists before the frame
+//! allocator (whose bitmap lives on it).
+
+use linked_list_allocator::LockedHeap;
+
+const HEAP_SIZE: usize = 16 * 1024 * 1024;
+
+#[repr(align(4096))]
+struct HeapArea([u8; HEAP_SIZE]);
+
+static mut HEAP_AREA: HeapArea = HeapArea([0; HEAP_SIZE]);
+
+#[global_allocator]
+static ALLOCATOR: LockedHeap = LockedHeap::empty();
+
+pub fn init() {
+    // SAFETY: called once at boot; the area is used by nothing else.
+    unsafe {
+        ALLOCATOR
+            .lock()
+            .init(core::ptr::addr_of_mut!(HEAP_AREA) as *mut u8, HEAP_SIZE);
+    }
+}
+
+/// Bytes of heap in use, for leak reports.
+pub fn used() -> usize {
+    ALLOCATOR.lock().used()
+}

@@ -1,0 +1,224 @@
+//! Per-process address spaces: 4-level page tables whose upper half is the
+//! kernel's (shared with every process) and whose lower half is the process's.
+//!
+//! The kernel never dereferences a user pointer. It walks the process's
+//! tables, checks each page is present, user-accessible and (for writes)
+//! writable, and copies through the direct map. So SMAP stays on, and a bad
+//! pointer yields an error instead of a kernel page fault.
+
+use capos_abi::layout::{PAGE_SIZE, is_user_range};
+
+use super::{frames, phys_to_virt};
+
+const PRESENT: u64 = 1;
+const WRITABLE: u64 = 1 << 1;
+const USER: u64 = 1 << 2;
+const HUGE: u64 = 1 << 7;
+/// Software bit: the frame belongs to this address space and is freed with it.
+const OWNED: u64 = 1 << 9;
+const NO_EXECUTE: u64 = 1 << 63;
+const ADDR_MASK: u64 = 0x000f_ffff_ffff_f000;
+
+/// A user address or range that is not mapped as required.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadAddress;
+
+/// Out of physical frames, or the page is already mapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapError {
+    OutOfMemory,
+    AlreadyMapped,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Perms {
+    pub writable: bool,
+    pub executable: bool,
+}
+
+unsafe extern "C" {
+    static boot_pml4: u8;
+}
+
+fn table(phys: u64) -> &'static mut [u64; 512] {
+    // SAFETY: `phys` is a page-table frame owned by an address space (or the
+    // boot PML4); the kernel is single-CPU with interrupts off, so no other
+    // reference to it is live while this one is used.
+    unsafe { &mut *(phys_to_virt(phys) as *mut [u64; 512]) }
+}
+
+fn index(vaddr: u64, level: u32) -> usize {
+    ((vaddr >> (12 + 9 * level)) & 0x1ff) as usize
+}
+
+pub struct AddressSpace {
+    pml4: u64,
+}
+
+impl AddressSpace {
+    /// An empty user half over the kernel's upper half.
+    pub fn new() -> Result<Self, MapError> {
+        let pml4 = frames::alloc_zeroed(1).ok_or(MapError::OutOfMemory)?;
+        // boot.S links boot_pml4 at its physical address.
+        let kernel = table(&raw const boot_pml4 as u64);
+        table(pml4)[256..].copy_from_slice(&kernel[256..]);
+        Ok(AddressSpace { pml4 })
+    }
+
+    pub fn root(&self) -> u64 {
+        self.pml4
+    }
+
+    /// Maps one page at `vaddr` to `phys`. `owned` frames are freed with the space.
+    fn map(&mut self, vaddr: u64, phys: u64, perms: Perms, owned: bool) -> Result<(), MapError> {
+        let mut t = self.pml4;
+        for level in (1..4).rev() {
+            let entry = &mut table(t)[index(vaddr, level)];
+            if *entry & PRESENT == 0 {
+                let next = frames::alloc_zeroed(1).ok_or(MapError::OutOfMemory)?;
+                *entry = next | PRESENT | WRITABLE | USER;
+            }
+            t = *entry & ADDR_MASK;
+        }
+        let leaf = &mut table(t)[index(vaddr, 0)];
+        if *leaf & PRESENT != 0 {
+            return Err(MapError::AlreadyMapped);
+        }
+        *leaf = phys
+            | PRESENT
+            | USER
+            | if perms.writable { WRITABLE } else { 0 }
+            | if perms.executable { 0 } else { NO_EXECUTE }
+            | if owned { OWNED } else { 0 };
+        Ok(())
+    }
+
+    /// Maps `pages` fresh zeroed frames from `vaddr`.
+    pub fn map_zeroed(&mut self, vaddr: u64, pages: u64, perms: Perms) -> Result<(), MapError> {
+        for i in 0..pages {
+            let frame = frames::alloc_zeroed(1).ok_or(MapError::OutOfMemory)?;
+            if let Err(e) = self.map(vaddr + i * PAGE_SIZE, frame, perms, true) {
+                frames::free(frame);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Maps already-allocated frames that the caller keeps owning (the ring
+    /// and CapSet pages belong to the process object, not the space).
+    pub fn map_borrowed(&mut self, vaddr: u64, phys: u64, pages: u64, perms: Perms) -> Result<(), MapError> {
+        for i in 0..pages {
+            self.map(vaddr + i * PAGE_SIZE, phys + i * PAGE_SIZE, perms, false)?;
+        }
+        Ok(())
+    }
+
+    /// The physical address behind a user virtual address, if the page is
+    /// present, user-accessible, and writable when `write` is asked.
+    pub fn translate(&self, vaddr: u64, write: bool) -> Option<u64> {
+        if !is_user_range(vaddr, 1) {
+            return None;
+        }
+        let mut t = self.pml4;
+        for level in (0..4).rev() {
+            let entry = table(t)[index(vaddr, level)];
+            let needed = PRESENT | USER | if write { WRITABLE } else { 0 };
+            if entry & needed != needed || (level > 0 && entry & HUGE != 0) {
+                return None;
+            }
+            t = entry & ADDR_MASK;
+        }
+        Some(t + (vaddr & (PAGE_SIZE - 1)))
+    }
+
+    /// Calls `f(phys, len)` for each page-sized piece of `[vaddr, vaddr+len)`,
+    /// after checking the whole range first so a failure changes nothing.
+    fn walk(&self, vaddr: u64, len: usize, write: bool, mut f: impl FnMut(u64, usize, usize)) -> Result<(), BadAddress> {
+        if !is_user_range(vaddr, len as u64) {
+            return Err(BadAddress);
+        }
+        let mut page = vaddr & !(PAGE_SIZE - 1);
+        while page < vaddr + len as u64 {
+            self.translate(page, write).ok_or(BadAddress)?;
+            page += PAGE_SIZE;
+        }
+        let mut done = 0usize;
+        while done < len {
+            let addr = vaddr + done as u64;
+            let phys = self.translate(addr, write).ok_or(BadAddress)?;
+            let n = ((PAGE_SIZE - (addr & (PAGE_SIZE - 1))) as usize).min(len - done);
+            f(phys, done, n);
+            done += n;
+        }
+        Ok(())
+    }
+
+    /// Fails unless all of `[vaddr, vaddr+len)` is mapped for user access
+    /// (and writable if `write`).
+    pub fn check(&self, vaddr: u64, len: usize, write: bool) -> Result<(), BadAddress> {
+        self.walk(vaddr, len, write, |_, _, _| {})
+    }
+
+    pub fn copy_from_user(&self, vaddr: u64, buf: &mut [u8]) -> Result<(), BadAddress> {
+        let len = buf.len();
+        self.walk(vaddr, len, false, |phys, at, n| {
+            // SAFETY: `phys..phys+n` is a mapped user frame inside the direct
+            // map (checked by walk); `buf[at..at+n]` is in bounds.
+            unsafe { core::ptr::copy_nonoverlapping(phys_to_virt(phys), buf[at..].as_mut_ptr(), n) }
+        })
+    }
+
+    pub fn copy_to_user(&self, vaddr: u64, data: &[u8]) -> Result<(), BadAddress> {
+        self.walk(vaddr, data.len(), true, |phys, at, n| {
+            // SAFETY: as in copy_from_user, for a user-writable frame.
+            unsafe { core::ptr::copy_nonoverlapping(data[at..].as_ptr(), phys_to_virt(phys), n) }
+        })
+    }
+
+    /// Frees every page-table frame and owned frame of the user half.
+    fn free_level(t: u64, level: u32) {
+        for &entry in table(t).iter() {
+            if entry & PRESENT == 0 {
+                continue;
+            }
+            let phys = entry & ADDR_MASK;
+            if level == 0 {
+                if entry & OWNED != 0 {
+                    frames::free(phys);
+                }
+            } else {
+                Self::free_level(phys, level - 1);
+            }
+        }
+        frames::free(t);
+    }
+}
+
+impl Drop for AddressSpace {
+    fn drop(&mut self) {
+        for i in 0..256 {
+            let entry = table(self.pml4)[i];
+            if entry & PRESENT != 0 {
+                Self::free_level(entry & ADDR_MASK, 2);
+            }
+        }
+        frames::free(self.pml4);
+    }
+}
+
+impl AddressSpace {
+    /// Copies `data` to `vaddr` regardless of page permissions: loading an
+    /// image into pages just mapped for it, before the process runs.
+    pub fn load(&self, vaddr: u64, data: &[u8]) {
+        let _ = self.walk(vaddr, data.len(), false, |phys, at, n| {
+            // SAFETY: walk checked the pages are mapped user frames.
+            unsafe { core::ptr::copy_nonoverlapping(data[at..].as_ptr(), phys_to_virt(phys), n) }
+        });
+    }
+}
+
+/// The kernel's own PML4 (the boot one), used while no process runs.
+pub fn kernel_root() -> u64 {
+    &raw const boot_pml4 as u64
+}

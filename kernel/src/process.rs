@@ -1,0 +1,250 @@
+//! Processes: an address space, a capability table, a ring, a kernel stack
+//! and the saved user state. One thread per process for now.
+
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use capos_abi::capset::{CAPSET_MAGIC, CAPSET_VERSION, CapSetEntry, CapSetHeader};
+use capos_abi::layout::{
+    CAPSET_VADDR, HEAP_BASE, HEAP_SIZE, PAGE_SIZE, RING_VADDR, USER_STACK_SIZE, USER_STACK_TOP,
+};
+use capos_abi::ring::{CQ_ENTRIES, Cqe, RING_SIZE, RingHeader, SQ_ENTRIES};
+use capos_lib::cap_table::CapTable;
+use capos_schema::capos_capnp::FaultKind;
+use spin::Mutex;
+
+use crate::arch::cpu::FpuState;
+use crate::arch::switch::prepare_stack;
+use crate::arch::trap_frame::TrapFrame;
+use crate::cap::CapRef;
+use crate::mem::paging::{AddressSpace, MapError, Perms};
+use crate::mem::{frames, phys_to_virt};
+
+pub type Pid = u64;
+
+/// Most capabilities one process may hold.
+pub const CAP_TABLE_LIMIT: usize = 256;
+const KERNEL_STACK_WORDS: usize = 2048; // 16 KiB
+const RING_PAGES: u64 = RING_SIZE as u64 / PAGE_SIZE;
+
+#[derive(Debug, Clone, Copy)]
+pub enum ExitStatus {
+    Exited(i64),
+    Faulted { kind: FaultKind, rip: u64, addr: u64 },
+}
+
+/// A call waiting to complete: where its CQE and result go.
+#[derive(Debug, Clone, Copy)]
+pub struct PendingCall {
+    pub pid: Pid,
+    pub user_data: u64,
+    pub result_addr: u64,
+    pub result_len: u32,
+}
+
+/// How a process ended, shared between it and its ProcessHandles.
+#[derive(Default)]
+pub struct ExitCell {
+    inner: Mutex<ExitInner>,
+}
+
+#[derive(Default)]
+struct ExitInner {
+    status: Option<ExitStatus>,
+    waiters: Vec<PendingCall>,
+}
+
+impl ExitCell {
+    pub fn status(&self) -> Option<ExitStatus> {
+        self.inner.lock().status
+    }
+
+    pub fn add_waiter(&self, call: PendingCall) {
+        self.inner.lock().waiters.push(call);
+    }
+
+    /// Records the status and returns the calls waiting for it.
+    pub fn set(&self, status: ExitStatus) -> Vec<PendingCall> {
+        let mut inner = self.inner.lock();
+        inner.status = Some(status);
+        core::mem::take(&mut inner.waiters)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Ready,
+    Running,
+    /// In cap_enter, until `min_complete` CQEs are available or the deadline.
+    Blocked { min_complete: u32, deadline: Option<u64> },
+    Dead,
+}
+
+/// A capability handed to a new process, named in its CapSet.
+pub struct Grant {
+    pub name: String,
+    pub object: CapRef,
+    pub interface_id: u64,
+}
+
+#[repr(C, align(16))]
+struct KernelStack([u64; KERNEL_STACK_WORDS]);
+
+pub struct Process {
+    pub pid: Pid,
+    pub name: String,
+    pub aspace: AddressSpace,
+    pub caps: CapTable<CapRef>,
+    ring_phys: u64,
+    capset_phys: u64,
+    kstack: Box<KernelStack>,
+    pub saved_rsp: u64,
+    pub fpu: FpuState,
+    pub fs_base: u64,
+    pub gs_base: u64,
+    pub state: State,
+    /// The kernel's own copies of the indices it owns; the copies in the
+    /// shared header are only informative, the process can overwrite them.
+    pub sq_head: u32,
+    pub cq_tail: u32,
+    /// Calls accepted and not yet completed.
+    pub pending: usize,
+    /// Completions waiting for room in the CQ.
+    pub overflow: VecDeque<Cqe>,
+    pub exit: Arc<ExitCell>,
+}
+
+impl Process {
+    /// Builds a process from an ELF image; it is Ready but not yet queued.
+    pub fn new(pid: Pid, name: &str, elf: &[u8], grants: Vec<Grant>) -> Result<Box<Self>, &'static str> {
+        let plan = capos_lib::elf::load_plan(elf).map_err(|e| e.message())?;
+        let ring_phys = frames::alloc_zeroed(RING_PAGES).ok_or("out of memory for the ring")?;
+        let Some(capset_phys) = frames::alloc_zeroed(1) else {
+            frames::free_range(ring_phys, RING_PAGES);
+            return Err("out of memory for the CapSet");
+        };
+        let aspace = match AddressSpace::new() {
+            Ok(a) => a,
+            Err(_) => {
+                frames::free_range(ring_phys, RING_PAGES);
+                frames::free(capset_phys);
+                return Err("out of memory for page tables");
+            }
+        };
+        let mut p = Box::new(Process {
+            pid,
+            name: name.into(),
+            aspace,
+            caps: CapTable::new(CAP_TABLE_LIMIT),
+            ring_phys,
+            capset_phys,
+            // SAFETY: KernelStack is plain integers, valid when zeroed; building it
+            // in place keeps 16 KiB off the current (kernel) stack.
+            kstack: unsafe { Box::<KernelStack>::new_zeroed().assume_init() },
+            saved_rsp: 0,
+            fpu: FpuState::initial(),
+            fs_base: 0,
+            gs_base: 0,
+            state: State::Ready,
+            sq_head: 0,
+            cq_tail: 0,
+            pending: 0,
+            overflow: VecDeque::new(),
+            exit: Arc::new(ExitCell::default()),
+        });
+        p.map_image(elf, &plan).map_err(map_error)?;
+        let rw = Perms { writable: true, executable: false };
+        p.aspace.map_zeroed(HEAP_BASE, HEAP_SIZE / PAGE_SIZE, rw).map_err(map_error)?;
+        p.aspace
+            .map_zeroed(USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE / PAGE_SIZE, rw)
+            .map_err(map_error)?;
+        p.aspace.map_borrowed(RING_VADDR, ring_phys, RING_PAGES, rw).map_err(map_error)?;
+        let ro = Perms { writable: false, executable: false };
+        p.aspace.map_borrowed(CAPSET_VADDR, capset_phys, 1, ro).map_err(map_error)?;
+        p.init_ring();
+        p.init_capset(grants)?;
+        let frame = TrapFrame::new_user(plan.entry, USER_STACK_TOP, [RING_VADDR, pid, CAPSET_VADDR]);
+        p.saved_rsp = prepare_stack(&mut p.kstack.0, frame);
+        Ok(p)
+    }
+
+    fn map_image(&mut self, elf: &[u8], plan: &capos_lib::elf::LoadPlan) -> Result<(), MapError> {
+        for seg in &plan.segments {
+            let start = seg.vaddr & !(PAGE_SIZE - 1);
+            let end = (seg.vaddr + seg.mem_size).div_ceil(PAGE_SIZE) * PAGE_SIZE;
+            let perms = Perms { writable: seg.writable, executable: seg.executable };
+            self.aspace.map_zeroed(start, (end - start) / PAGE_SIZE, perms)?;
+            let bytes = &elf[seg.file_offset as usize..(seg.file_offset + seg.file_size) as usize];
+            self.aspace.load(seg.vaddr, bytes);
+        }
+        Ok(())
+    }
+
+    fn init_ring(&mut self) {
+        let header = RingHeader { sq_entries: SQ_ENTRIES, cq_entries: CQ_ENTRIES, ..Default::default() };
+        // SAFETY: the ring frames belong to this process and start with the header.
+        unsafe { core::ptr::write_volatile(self.ring_header(), header) };
+    }
+
+    fn init_capset(&mut self, grants: Vec<Grant>) -> Result<(), &'static str> {
+        let base = phys_to_virt(self.capset_phys);
+        let mut count = 0;
+        for g in grants {
+            let id = self.caps.insert(g.object, g.interface_id).map_err(|_| "capability table full")?;
+            let entry = CapSetEntry::new(&g.name, id, g.interface_id).ok_or("bad capability name")?;
+            if count >= capos_abi::capset::MAX_CAPSET_ENTRIES {
+                return Err("too many capabilities for the CapSet page");
+            }
+            // SAFETY: the CapSet frame is this process's, one page long; entry
+            // `count` ends within it (checked against MAX_CAPSET_ENTRIES).
+            unsafe {
+                let at = base.add(size_of::<CapSetHeader>() + count * size_of::<CapSetEntry>());
+                core::ptr::write(at as *mut CapSetEntry, entry);
+            }
+            count += 1;
+        }
+        let header = CapSetHeader {
+            magic: CAPSET_MAGIC,
+            version: CAPSET_VERSION,
+            count: count as u32,
+            pid: self.pid,
+            ..Default::default()
+        };
+        // SAFETY: the header sits at the start of the CapSet frame.
+        unsafe { core::ptr::write(base as *mut CapSetHeader, header) };
+        Ok(())
+    }
+
+    /// The shared ring header, through the direct map.
+    pub fn ring_header(&self) -> *mut RingHeader {
+        phys_to_virt(self.ring_phys) as *mut RingHeader
+    }
+
+    /// Address of a byte offset inside the ring region, through the direct map.
+    pub fn ring_at(&self, offset: usize) -> *mut u8 {
+        debug_assert!(offset < RING_SIZE);
+        // SAFETY: the ring frames are contiguous and RING_SIZE long.
+        unsafe { phys_to_virt(self.ring_phys).add(offset) }
+    }
+
+    pub fn kernel_stack_top(&self) -> u64 {
+        self.kstack.0.as_ptr_range().end as u64
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        frames::free_range(self.ring_phys, RING_PAGES);
+        frames::free(self.capset_phys);
+    }
+}
+
+fn map_error(e: MapError) -> &'static str {
+    match e {
+        MapError::OutOfMemory => "out of memory",
+        MapError::AlreadyMapped => "overlapping mappings in the image",
+    }
+}

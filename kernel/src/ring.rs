@@ -1,0 +1,227 @@
+//! The kernel side of the capability ring: draining SQEs, dispatching them,
+//! and posting CQEs, now or when a pending call completes.
+//!
+//! Every SQE is copied out of shared memory once, then validated field by
+//! field; a bad one completes with a negative transport error and has no
+//! other effect. The indices the kernel owns (sq_head, cq_tail) are kept in
+//! the Process, so a process scribbling on the header cannot confuse it.
+
+use alloc::vec::Vec;
+
+use capnp::message::ReaderOptions;
+use capnp::Word;
+use capos_abi::error;
+use capos_abi::ring::{CQ_ENTRIES, CQ_OFFSET, Cqe, MAX_MESSAGE_BYTES, MAX_PENDING_CALLS, SQ_ENTRIES, SQ_OFFSET, Sqe, op, pending};
+use capos_lib::cap_table::CapError;
+
+use crate::cap::{CallCtx, CallError, Reply, Wait, encode_exception};
+use crate::process::{PendingCall, Pid, Process};
+use crate::sched::Kernel;
+
+/// Completions held beyond the CQ before the kernel stops taking SQEs.
+const OVERFLOW_LIMIT: usize = MAX_PENDING_CALLS + SQ_ENTRIES as usize;
+
+/// The outcome of an operation, before it is written back.
+pub struct Completion {
+    result: i32,
+    payload: Option<Vec<u8>>,
+}
+
+impl Completion {
+    pub fn reply(bytes: Vec<u8>) -> Self {
+        Completion { result: 0, payload: Some(bytes) }
+    }
+
+    fn error(code: i32) -> Self {
+        Completion { result: code, payload: None }
+    }
+
+    fn exception(bytes: Vec<u8>) -> Self {
+        Completion { result: error::APPLICATION_EXCEPTION, payload: Some(bytes) }
+    }
+}
+
+fn cap_error(e: CapError) -> i32 {
+    match e {
+        CapError::Stale => error::STALE_CAP,
+        CapError::Invalid | CapError::Full => error::INVALID_CAP,
+    }
+}
+
+/// Reads the user-owned indices; `None` if they are inconsistent.
+fn user_indices(p: &Process) -> Option<(u32, u32)> {
+    // SAFETY: the header is in the process's ring frames; volatile because
+    // the process may change it at any time.
+    let (sq_tail, cq_head) = unsafe {
+        let h = p.ring_header();
+        (core::ptr::read_volatile(&raw const (*h).sq_tail), core::ptr::read_volatile(&raw const (*h).cq_head))
+    };
+    pending(p.sq_head, sq_tail, SQ_ENTRIES)?;
+    pending(cq_head, p.cq_tail, CQ_ENTRIES)?;
+    Some((sq_tail, cq_head))
+}
+
+/// Completions the process can read now.
+pub fn cq_available(p: &Process) -> Result<u32, i32> {
+    let (_, cq_head) = user_indices(p).ok_or(error::INVALID_ARGUMENT)?;
+    Ok(p.cq_tail.wrapping_sub(cq_head))
+}
+
+fn publish_indices(p: &Process) {
+    // SAFETY: as in user_indices; these fields are the kernel's to write.
+    unsafe {
+        let h = p.ring_header();
+        core::ptr::write_volatile(&raw mut (*h).sq_head, p.sq_head);
+        core::ptr::write_volatile(&raw mut (*h).cq_overflow, p.overflow.len() as u32);
+        core::sync::atomic::fence(core::sync::atomic::Ordering::Release);
+        core::ptr::write_volatile(&raw mut (*h).cq_tail, p.cq_tail);
+    }
+}
+
+/// Moves held completions into the CQ while there is room.
+pub fn flush_overflow(p: &mut Process) {
+    let Some((_, cq_head)) = user_indices(p) else { return };
+    while p.cq_tail.wrapping_sub(cq_head) < CQ_ENTRIES {
+        let Some(cqe) = p.overflow.pop_front() else { break };
+        let slot = (p.cq_tail % CQ_ENTRIES) as usize;
+        // SAFETY: slot < CQ_ENTRIES, so the entry lies inside the ring region.
+        unsafe { core::ptr::write_volatile(p.ring_at(CQ_OFFSET + slot * size_of::<Cqe>()) as *mut Cqe, cqe) };
+        p.cq_tail = p.cq_tail.wrapping_add(1);
+    }
+    publish_indices(p);
+}
+
+fn post(p: &mut Process, cqe: Cqe) {
+    p.overflow.push_back(cqe);
+    flush_overflow(p);
+}
+
+/// Writes the outcome of `call` into its process and posts the CQE; wakes
+/// the process if it waits for this. A process that died meanwhile is skipped.
+pub fn complete(k: &mut Kernel, call: PendingCall, outcome: Completion) {
+    let Some(p) = k.try_process(call.pid) else { return };
+    p.pending = p.pending.saturating_sub(1);
+    let mut cqe = Cqe { user_data: call.user_data, result: outcome.result, ..Default::default() };
+    if let Some(bytes) = outcome.payload {
+        if bytes.len() > call.result_len as usize {
+            cqe.result = error::RESULT_TOO_SMALL;
+            cqe.aux = bytes.len() as u64;
+        } else if p.aspace.copy_to_user(call.result_addr, &bytes).is_err() {
+            cqe.result = error::BAD_ADDRESS;
+        } else if cqe.result == 0 {
+            cqe.result = bytes.len() as i32;
+        }
+    }
+    post(p, cqe);
+    if let crate::process::State::Blocked { min_complete, .. } = p.state
+        && cq_available(p).is_ok_and(|n| n >= min_complete)
+    {
+        k.make_ready(call.pid);
+    }
+}
+
+/// Drains the SQ of `pid`. Fails only if the ring header is corrupt.
+pub fn drain_submissions(k: &mut Kernel, pid: Pid) -> Result<(), i32> {
+    loop {
+        let p = k.process(pid);
+        let (sq_tail, _) = user_indices(p).ok_or(error::INVALID_ARGUMENT)?;
+        if p.sq_head == sq_tail || p.overflow.len() >= OVERFLOW_LIMIT {
+            publish_indices(p);
+            return Ok(());
+        }
+        let slot = (p.sq_head % SQ_ENTRIES) as usize;
+        // SAFETY: slot < SQ_ENTRIES, inside the ring region; one volatile copy,
+        // after which the kernel only looks at its own copy.
+        let sqe: Sqe = unsafe { core::ptr::read_volatile(p.ring_at(SQ_OFFSET + slot * size_of::<Sqe>()) as *const Sqe) };
+        p.sq_head = p.sq_head.wrapping_add(1);
+        let call = PendingCall { pid, user_data: sqe.user_data, result_addr: sqe.result_addr, result_len: sqe.result_len };
+        p.pending += 1;
+        match execute(k, pid, &sqe) {
+            Ok(Reply::Done(bytes)) => complete(k, call, Completion::reply(bytes)),
+            Ok(Reply::Pending(Wait::Until(deadline))) => k.add_sleeper(deadline, call),
+            Ok(Reply::Pending(Wait::Exit(cell))) => match cell.status() {
+                Some(status) => complete(k, call, Completion::reply(crate::cap::process_handle::encode_status(status))),
+                None => cell.add_waiter(call),
+            },
+            Err(outcome) => complete(k, call, outcome),
+        }
+    }
+}
+
+/// True if every field the opcode does not use is zero.
+fn unused_fields_zero(sqe: &Sqe) -> bool {
+    let common = sqe.flags == 0 && sqe.xfer_count == 0 && sqe.xfer_addr == 0 && sqe.call_id == 0;
+    match sqe.opcode {
+        op::CALL => common,
+        _ => common && *sqe == Sqe { user_data: sqe.user_data, opcode: sqe.opcode, cap_id: sqe.cap_id, ..Sqe::nop(0) },
+    }
+}
+
+fn execute(k: &mut Kernel, pid: Pid, sqe: &Sqe) -> Result<Reply, Completion> {
+    let fail = |code| Err(Completion::error(code));
+    if !matches!(sqe.opcode, op::NOP | op::CALL | op::RECV | op::RETURN | op::RELEASE) {
+        return fail(error::INVALID_OPCODE);
+    }
+    if !unused_fields_zero(sqe) {
+        return fail(error::INVALID_SQE);
+    }
+    let p = k.process(pid);
+    match sqe.opcode {
+        op::NOP => {
+            if sqe.cap_id != 0 {
+                return fail(error::INVALID_SQE);
+            }
+            Ok(Reply::Done(Vec::new()))
+        }
+        op::RELEASE => match p.caps.remove(sqe.cap_id) {
+            Ok(_) => Ok(Reply::Done(Vec::new())),
+            Err(e) => fail(cap_error(e)),
+        },
+        op::RECV | op::RETURN => match p.caps.get(sqe.cap_id) {
+            Ok(_) => fail(error::UNSUPPORTED_OPCODE),
+            Err(e) => fail(cap_error(e)),
+        },
+        _ => call(k, pid, sqe),
+    }
+}
+
+fn call(k: &mut Kernel, pid: Pid, sqe: &Sqe) -> Result<Reply, Completion> {
+    let fail = |code| Err(Completion::error(code));
+    let p = k.process(pid);
+    let entry = p.caps.get(sqe.cap_id).map_err(|e| Completion::error(cap_error(e)))?;
+    if entry.interface_id != sqe.interface_id {
+        return fail(error::WRONG_INTERFACE);
+    }
+    let object = entry.object.clone();
+    if sqe.params_len > MAX_MESSAGE_BYTES || sqe.result_len > MAX_MESSAGE_BYTES {
+        return fail(error::MESSAGE_TOO_LARGE);
+    }
+    // The call itself already counts as pending.
+    if p.pending > MAX_PENDING_CALLS {
+        return fail(error::TOO_MANY_PENDING);
+    }
+    if p.aspace.check(sqe.result_addr, sqe.result_len as usize, true).is_err() {
+        return fail(error::BAD_ADDRESS);
+    }
+    if sqe.params_len % 8 != 0 {
+        return fail(error::MALFORMED_PARAMS);
+    }
+    let mut words = Word::allocate_zeroed_vec(sqe.params_len as usize / 8);
+    if p.aspace.copy_from_user(sqe.params_addr, Word::words_to_bytes_mut(&mut words)).is_err() {
+        return fail(error::BAD_ADDRESS);
+    }
+    let options = ReaderOptions { traversal_limit_in_words: Some(MAX_MESSAGE_BYTES as usize / 8), nesting_limit: 16 };
+    let mut bytes = Word::words_to_bytes(&words);
+    let params = capnp::serialize::read_message_from_flat_slice(&mut bytes, options)
+        .map_err(|_| Completion::error(error::MALFORMED_PARAMS))?;
+    if !bytes.is_empty() {
+        return fail(error::MALFORMED_PARAMS);
+    }
+    let mut ctx = CallCtx { kernel: k, caller: pid };
+    match object.call(&mut ctx, sqe.method_id, &params) {
+        Ok(reply) => Ok(reply),
+        Err(CallError::InvalidMethod) => fail(error::INVALID_METHOD),
+        Err(CallError::Malformed) => fail(error::MALFORMED_PARAMS),
+        Err(CallError::Exception(kind, reason)) => Err(Completion::exception(encode_exception(kind, &reason))),
+    }
+}

@@ -1,0 +1,277 @@
+//! The kernel state and the scheduler.
+//!
+//! One CPU, and the kernel runs with interrupts disabled, so one lock over
+//! all kernel state is enough: it is taken at each entry (trap, syscall,
+//! idle loop) and never held across a context switch.
+
+use alloc::boxed::Box;
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use spin::{Mutex, MutexGuard};
+
+use crate::arch::{cpu, gdt, switch};
+use crate::manifest::Manifest;
+use crate::process::{ExitCell, ExitStatus, Grant, PendingCall, Pid, Process, State};
+
+/// Ticks a process runs before another ready one gets the CPU.
+const TIME_SLICE_TICKS: u32 = 10;
+
+pub struct Kernel {
+    pub manifest: Manifest,
+    procs: BTreeMap<Pid, Box<Process>>,
+    run_queue: VecDeque<Pid>,
+    current: Option<Pid>,
+    next_pid: Pid,
+    init_pid: Option<Pid>,
+    /// Timer.sleep calls by deadline; the sequence number keeps keys unique.
+    sleepers: BTreeMap<(u64, u64), PendingCall>,
+    sleep_seq: u64,
+    slice_left: u32,
+    /// Processes that died; freed once the CPU is off their kernel stack.
+    zombies: Vec<Box<Process>>,
+}
+
+static KERNEL: Mutex<Option<Kernel>> = Mutex::new(None);
+/// The idle loop's saved stack pointer.
+static IDLE_RSP: AtomicU64 = AtomicU64::new(0);
+/// Where a dead process's last context is "saved"; never resumed.
+static DISCARDED_RSP: AtomicU64 = AtomicU64::new(0);
+
+pub struct KernelGuard(MutexGuard<'static, Option<Kernel>>);
+
+impl core::ops::Deref for KernelGuard {
+    type Target = Kernel;
+    fn deref(&self) -> &Kernel {
+        self.0.as_ref().expect("kernel state not initialised")
+    }
+}
+
+impl core::ops::DerefMut for KernelGuard {
+    fn deref_mut(&mut self) -> &mut Kernel {
+        self.0.as_mut().expect("kernel state not initialised")
+    }
+}
+
+pub fn kernel() -> KernelGuard {
+    KernelGuard(KERNEL.lock())
+}
+
+pub fn init(manifest: Manifest) {
+    *KERNEL.lock() = Some(Kernel {
+        manifest,
+        procs: BTreeMap::new(),
+        run_queue: VecDeque::new(),
+        current: None,
+        next_pid: 1,
+        init_pid: None,
+        sleepers: BTreeMap::new(),
+        sleep_seq: 0,
+        slice_left: TIME_SLICE_TICKS,
+        zombies: Vec::new(),
+    });
+}
+
+impl Kernel {
+    /// The process `pid`. Only called for pids known to be alive (the
+    /// caller of a syscall, the current process).
+    pub fn process(&mut self, pid: Pid) -> &mut Process {
+        self.procs.get_mut(&pid).expect("live process")
+    }
+
+    pub fn try_process(&mut self, pid: Pid) -> Option<&mut Process> {
+        self.procs.get_mut(&pid).map(|p| &mut **p)
+    }
+
+    pub fn current(&self) -> Option<Pid> {
+        self.current
+    }
+
+    /// Creates a process and queues it; returns its exit cell.
+    pub fn spawn(&mut self, name: &str, elf: &[u8], grants: Vec<Grant>) -> Result<alloc::sync::Arc<ExitCell>, &'static str> {
+        let pid = self.next_pid;
+        let p = Process::new(pid, name, elf, grants)?;
+        self.next_pid += 1;
+        let exit = p.exit.clone();
+        self.procs.insert(pid, p);
+        self.run_queue.push_back(pid);
+        if self.init_pid.is_none() {
+            self.init_pid = Some(pid);
+        }
+        Ok(exit)
+    }
+
+    pub fn make_ready(&mut self, pid: Pid) {
+        if let Some(p) = self.procs.get_mut(&pid).map(|p| &mut **p)
+            && matches!(p.state, State::Blocked { .. })
+        {
+            p.state = State::Ready;
+            self.run_queue.push_back(pid);
+        }
+    }
+
+    pub fn add_sleeper(&mut self, deadline: u64, call: PendingCall) {
+        self.sleep_seq += 1;
+        self.sleepers.insert((deadline, self.sleep_seq), call);
+    }
+
+    /// Timer work: expired sleeps complete, expired cap_enter waits return.
+    pub fn on_tick(&mut self, now: u64) {
+        while let Some(entry) = self.sleepers.first_entry() {
+            if entry.key().0 > now {
+                break;
+            }
+            let call = entry.remove();
+            crate::ring::complete(self, call, crate::ring::Completion::reply(crate::cap::empty_result()));
+        }
+        let expired: Vec<Pid> = self
+            .procs
+            .values()
+            .filter(|p| matches!(p.state, State::Blocked { deadline: Some(d), .. } if d <= now))
+            .map(|p| p.pid)
+            .collect();
+        for pid in expired {
+            self.make_ready(pid);
+        }
+    }
+
+    /// Ends the current process. The caller must then call [`schedule`].
+    pub fn exit_current(&mut self, status: ExitStatus) {
+        let Some(pid) = self.current else { return };
+        let Some(p) = self.procs.get_mut(&pid) else { return };
+        p.state = State::Dead;
+        match status {
+            ExitStatus::Exited(code) => crate::kprintln!("kernel: pid {pid} ({}) exited with code {code}", p.name),
+            ExitStatus::Faulted { kind, rip, addr } => crate::kprintln!(
+                "kernel: pid {pid} ({}) killed by {} at rip={rip:#x} addr={addr:#x}",
+                p.name,
+                crate::trap::fault_name(kind)
+            ),
+        }
+        let released = p.caps.clear();
+        let waiters = p.exit.set(status);
+        let p = self.procs.remove(&pid).expect("current process");
+        self.zombies.push(p);
+        for call in waiters {
+            let reply = crate::cap::process_handle::encode_status(status);
+            crate::ring::complete(self, call, crate::ring::Completion::reply(reply));
+        }
+        let _ = released;
+        if Some(pid) == self.init_pid {
+            self.shutdown(status);
+        }
+    }
+
+    /// init has ended: report and leave QEMU.
+    fn shutdown(&mut self, status: ExitStatus) -> ! {
+        // Drop what is still running so the accounting below is final.
+        self.run_queue.clear();
+        self.sleepers.clear();
+        let live_caps: usize = self.procs.values().map(|p| p.caps.len()).sum();
+        crate::kprintln!(
+            "kernel: init finished; {} processes still running, {live_caps} live capabilities, {} free frames",
+            self.procs.len(),
+            crate::mem::frames::free_count()
+        );
+        let success = matches!(status, ExitStatus::Exited(0));
+        crate::exit_qemu(success)
+    }
+
+    fn reap(&mut self) {
+        let current = self.current;
+        self.zombies.retain(|z| Some(z.pid) == current);
+    }
+}
+
+/// Gives the CPU to the next ready process (or the idle loop). Returns when
+/// this context is scheduled again; never returns for a dead process.
+pub fn schedule() {
+    let (save, load) = {
+        let mut k = kernel();
+        k.reap();
+        let prev = k.current;
+        let next = loop {
+            match k.run_queue.pop_front() {
+                Some(pid) if k.procs.get(&pid).is_some_and(|p| p.state == State::Ready) => break Some(pid),
+                Some(_) => continue,
+                None => break None,
+            }
+        };
+        if next.is_none() && prev.is_none() {
+            return;
+        }
+        if let Some(prev_pid) = prev {
+            match k.procs.get_mut(&prev_pid) {
+                Some(p) if p.state != State::Dead => {
+                    if next.is_none() && p.state == State::Running {
+                        // Nothing else to run: keep going.
+                        return;
+                    }
+                    p.fpu.save();
+                    p.fs_base = cpu::rdfsbase();
+                    p.gs_base = cpu::rdgsbase();
+                    if p.state == State::Running {
+                        p.state = State::Ready;
+                        k.run_queue.push_back(prev_pid);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let save: *mut u64 = match prev.and_then(|pid| k.procs.get_mut(&pid)) {
+            Some(p) => &mut p.saved_rsp,
+            None if prev.is_none() => IDLE_RSP.as_ptr(),
+            None => DISCARDED_RSP.as_ptr(),
+        };
+        k.current = next;
+        k.slice_left = TIME_SLICE_TICKS;
+        let load = match next {
+            Some(pid) => {
+                let p = k.process(pid);
+                p.state = State::Running;
+                p.fpu.restore();
+                cpu::wrfsbase(p.fs_base);
+                cpu::wrgsbase(p.gs_base);
+                gdt::set_kernel_stack(p.kernel_stack_top());
+                // SAFETY: the process's PML4 maps the kernel half.
+                unsafe { cpu::write_cr3(p.aspace.root()) };
+                p.saved_rsp
+            }
+            None => {
+                // SAFETY: the boot PML4 maps the kernel half.
+                unsafe { cpu::write_cr3(crate::mem::paging::kernel_root()) };
+                IDLE_RSP.load(Ordering::Relaxed)
+            }
+        };
+        (save, load)
+    };
+    // SAFETY: `save` points into a boxed Process (or a static), which stays
+    // allocated until this context is resumed or, for a dead process, until
+    // the next reap, which runs on another stack; `load` was saved by switch
+    // or prepared by prepare_stack.
+    unsafe { switch::switch(save, load) };
+    kernel().reap();
+}
+
+/// The timer interrupt, after the tick is counted.
+pub fn on_timer_interrupt(from_user: bool) {
+    let now = crate::time::now_ns();
+    let preempt = {
+        let mut k = kernel();
+        k.on_tick(now);
+        k.slice_left = k.slice_left.saturating_sub(1);
+        from_user && k.slice_left == 0
+    };
+    if preempt {
+        schedule();
+    }
+}
+
+/// The idle loop: runs whatever is ready, otherwise halts until an interrupt.
+pub fn idle() -> ! {
+    loop {
+        schedule();
+        cpu::wait_for_interrupt();
+    }
+}

@@ -1,0 +1,70 @@
+//! Where every trap lands: exceptions, interrupts and syscalls.
+
+use capos_schema::capos_capnp::FaultKind;
+
+use crate::arch::cpu::read_cr2;
+use crate::arch::pic;
+use crate::arch::trap_frame::{SYSCALL_VECTOR, TrapFrame};
+use crate::process::ExitStatus;
+use crate::sched::{kernel, schedule};
+
+const PAGE_FAULT: u64 = 14;
+const TIMER_VECTOR: u64 = pic::IRQ_BASE as u64;
+
+pub fn fault_name(kind: FaultKind) -> &'static str {
+    match kind {
+        FaultKind::PageFault => "page fault",
+        FaultKind::GeneralProtection => "general protection fault",
+        FaultKind::InvalidOpcode => "invalid opcode",
+        FaultKind::DivideError => "divide error",
+        FaultKind::Other => "CPU exception",
+    }
+}
+
+fn fault_kind(vector: u64) -> FaultKind {
+    match vector {
+        0 => FaultKind::DivideError,
+        6 => FaultKind::InvalidOpcode,
+        13 => FaultKind::GeneralProtection,
+        PAGE_FAULT => FaultKind::PageFault,
+        _ => FaultKind::Other,
+    }
+}
+
+#[unsafe(no_mangle)]
+extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
+    match frame.vector {
+        SYSCALL_VECTOR => crate::syscall::dispatch(frame),
+        TIMER_VECTOR => {
+            crate::time::tick();
+            pic::end_of_interrupt(0);
+            crate::sched::on_timer_interrupt(frame.from_user());
+        }
+        v @ 33..=47 => {
+            let irq = (v - TIMER_VECTOR) as u8;
+            // Spurious IRQs 7 and 15 must not be acknowledged (15 still
+            // needs the master acknowledged, which end_of_interrupt's
+            // master half would do; keep it simple and ignore both).
+            if (irq != 7 && irq != 15) || pic::is_real(irq) {
+                pic::end_of_interrupt(irq);
+            }
+        }
+        v if frame.from_user() => {
+            let kind = fault_kind(v);
+            let addr = if v == PAGE_FAULT { read_cr2() } else { 0 };
+            if kind == FaultKind::Other {
+                crate::kprintln!("kernel: user exception vector {v} error {:#x}", frame.error);
+            }
+            kernel().exit_current(ExitStatus::Faulted { kind, rip: frame.rip, addr });
+            schedule();
+            unreachable!("a dead process was resumed");
+        }
+        v => panic!(
+            "kernel exception {v} error={:#x} rip={:#x} rsp={:#x} cr2={:#x}",
+            frame.error,
+            frame.rip,
+            frame.rsp,
+            read_cr2()
+        ),
+    }
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Boots a kernel and manifest under QEMU (TCG), serial on this terminal.
+#
+#   bash tools/qemu.sh KERNEL MANIFEST [extra QEMU args...]
+#
+# The kernel powers QEMU off through isa-debug-exit when init ends: exit
+# status 33 means init succeeded, 35 that it (or the kernel) failed.
+set -uo pipefail
+kernel=$1 manifest=$2
+shift 2
+# TCG, not KVM: this machine's KVM cannot deliver guest exceptions.
+# -cpu max: SMEP, SMAP and FSGSBASE, which the kernel requires.
+exec qemu-system-x86_64 \
+    -machine q35 -accel tcg -cpu max -m 256M \
+    -display none -serial stdio -monitor none -no-reboot -nodefaults \
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+    -kernel "$kernel" -initrd "$manifest" "$@"

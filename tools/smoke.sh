@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs one QEMU smoke test and judges it.
+#
+#   bash tools/smoke.sh NAME KERNEL MANIFEST
+#
+# Pass = QEMU exits with status 33 (the kernel's success exit) within the
+# time limit AND every line of tools/smoke/NAME.expect (extended regexes)
+# matches some serial line AND no line of tools/smoke/NAME.reject matches.
+# The serial log is kept at target/smoke/NAME.log.
+set -uo pipefail
+name=$1 kernel=$2 manifest=$3
+cd "$(dirname "$0")/.."
+expect=tools/smoke/$name.expect
+reject=tools/smoke/$name.reject
+log=target/smoke/$name.log
+mkdir -p target/smoke
+timeout_s=${SMOKE_TIMEOUT:-120}
+
+timeout "$timeout_s" bash tools/qemu.sh "$kernel" "$manifest" </dev/null >"$log.raw" 2>&1
+status=$?
+tr -d '\r' <"$log.raw" >"$log"
+rm -f "$log.raw"
+
+fail=0
+case $status in
+    33) ;;
+    124) echo "smoke $name: FAIL: timed out after ${timeout_s}s"; fail=1 ;;
+    0) echo "smoke $name: FAIL: QEMU exited 0 (triple fault or reset)"; fail=1 ;;
+    35) echo "smoke $name: FAIL: the kernel reported failure (status 35)"; fail=1 ;;
+    *) echo "smoke $name: FAIL: QEMU exit status $status"; fail=1 ;;
+esac
+while IFS= read -r pattern; do
+    [[ -z $pattern || $pattern == \#* ]] && continue
+    if ! grep -Eq -- "$pattern" "$log"; then
+        echo "smoke $name: FAIL: missing marker: $pattern"
+        fail=1
+    fi
+done <"$expect"
+if [ -f "$reject" ]; then
+    while IFS= read -r pattern; do
+        [[ -z $pattern || $pattern == \#* ]] && continue
+        if grep -Eq -- "$pattern" "$log"; then
+            echo "smoke $name: FAIL: forbidden output: $(grep -E -m1 -- "$pattern" "$log")"
+            fail=1
+        fi
+    done <"$reject"
+fi
+if [ $fail -ne 0 ]; then
+    echo "smoke $name: serial log kept at $log; its last lines:"
+    tail -n 25 "$log" | sed 's/^/    /'
+    exit 1
+fi
+echo "smoke $name: PASS ($(grep -Ec . "$expect") markers, QEMU status 33; log: $log)"
