@@ -258,7 +258,9 @@ pub fn schedule() {
 pub fn on_timer_interrupt(from_user: bool) {
     let now = crate::time::now_ns();
     let preempt = {
-        let mut k = kernel();
+        let mut guard = KERNEL.lock();
+        // Ticks during boot (TSC calibration) come before there is a kernel state.
+        let Some(k) = guard.as_mut() else { return };
         k.on_tick(now);
         k.slice_left = k.slice_left.saturating_sub(1);
         from_user && k.slice_left == 0
