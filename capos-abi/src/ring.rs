@@ -197,6 +197,13 @@ mod tests {
         let r = Sqe::release(7, 0x0001_0002);
         assert_eq!(r.opcode, op::RELEASE);
         assert_eq!((r.user_data, r.cap_id), (7, 0x0001_0002));
-        assert_eq!(Sqe { opcode: 0, cap_id: 0, ..r }, Sqe::nop(7));
+        assert_eq!(
+            Sqe {
+                opcode: 0,
+                cap_id: 0,
+                ..r
+            },
+            Sqe::nop(7)
+        );
     }
 }

@@ -69,7 +69,13 @@ pub fn parse(phys: u64) -> Result<BootInfo, &'static str> {
     let ram = memmap
         .iter()
         .filter(|e| e.kind == E820_RAM)
-        .map(|e| Region { start: e.addr, end: e.addr + e.size })
+        .map(|e| Region {
+            start: e.addr,
+            end: e.addr + e.size,
+        })
         .collect();
-    Ok(BootInfo { ram, module: (module.paddr, module.size) })
+    Ok(BootInfo {
+        ram,
+        module: (module.paddr, module.size),
+    })
 }

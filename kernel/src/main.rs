@@ -61,8 +61,20 @@ extern "C" fn kmain(start_info: u64) -> ! {
         start: &raw const __kernel_phys_start as u64,
         end: &raw const __kernel_phys_end as u64,
     };
-    mem::frames::init(&info.ram, &[kernel_image, Region { start: module_phys, end: module_phys + module_len }]);
-    kprintln!("kernel: {} MiB free", mem::frames::free_count() * 4096 >> 20);
+    mem::frames::init(
+        &info.ram,
+        &[
+            kernel_image,
+            Region {
+                start: module_phys,
+                end: module_phys + module_len,
+            },
+        ],
+    );
+    kprintln!(
+        "kernel: {} MiB free",
+        (mem::frames::free_count() * 4096) >> 20
+    );
 
     arch::pic::init();
     time::init_pit();
@@ -86,11 +98,17 @@ extern "C" fn kmain(start_info: u64) -> ! {
                 KernelCapKind::Timer => Arc::new(cap::timer::Timer),
                 KernelCapKind::ProcessSpawner => Arc::new(cap::process_spawner::ProcessSpawner),
             };
-            Grant { name: name.clone(), interface_id: object.interface_id(), object }
+            Grant {
+                name: name.clone(),
+                interface_id: object.interface_id(),
+                object,
+            }
         })
         .collect();
     let init_name = manifest.init_binary.clone();
-    let init_elf = manifest.binary(&init_name).expect("checked by manifest::parse");
+    let init_elf = manifest
+        .binary(&init_name)
+        .expect("checked by manifest::parse");
     sched::init(manifest);
     if let Err(e) = sched::kernel().spawn(&init_name, init_elf, grants) {
         boot_failure(e);

@@ -18,14 +18,17 @@ pub struct Manifest {
 
 impl Manifest {
     pub fn binary(&self, name: &str) -> Option<&'static [u8]> {
-        self.binaries.iter().find(|(n, _)| n == name).map(|(_, b)| *b)
+        self.binaries
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| *b)
     }
 }
 
 /// Parses the manifest in `module`, which stays mapped for the kernel's life.
 pub fn parse(module: &'static [u8]) -> Result<Manifest, String> {
     let err = |e: capnp::Error| alloc::format!("manifest: {e}");
-    if module.as_ptr() as usize % 8 != 0 || module.len() % 8 != 0 {
+    if !(module.as_ptr() as usize).is_multiple_of(8) || !module.len().is_multiple_of(8) {
         return Err("manifest: boot module is not word-aligned".into());
     }
     let options = ReaderOptions {
@@ -33,7 +36,8 @@ pub fn parse(module: &'static [u8]) -> Result<Manifest, String> {
         nesting_limit: 16,
     };
     let mut slice = module;
-    let message = capnp::serialize::read_message_from_flat_slice(&mut slice, options).map_err(err)?;
+    let message =
+        capnp::serialize::read_message_from_flat_slice(&mut slice, options).map_err(err)?;
     let root: system_manifest::Reader = message.get_root().map_err(err)?;
     if root.get_schema_version() != 1 {
         return Err(alloc::format!(
@@ -44,24 +48,52 @@ pub fn parse(module: &'static [u8]) -> Result<Manifest, String> {
     // The segments live inside `module`, so their Data slices do too.
     let mut binaries = Vec::new();
     for b in root.get_binaries().map_err(err)? {
-        let name = b.get_name().map_err(err)?.to_string().map_err(|_| "manifest: binary name is not UTF-8")?;
+        let name = b
+            .get_name()
+            .map_err(err)?
+            .to_string()
+            .map_err(|_| "manifest: binary name is not UTF-8")?;
         let elf: &[u8] = b.get_elf().map_err(err)?;
         // SAFETY: `elf` points into `module`, which is 'static.
         let elf: &'static [u8] = unsafe { core::slice::from_raw_parts(elf.as_ptr(), elf.len()) };
         binaries.push((name, elf));
     }
     let init = root.get_init().map_err(err)?;
-    let init_binary = init.get_binary().map_err(err)?.to_string().map_err(|_| "manifest: init.binary is not UTF-8")?;
+    let init_binary = init
+        .get_binary()
+        .map_err(err)?
+        .to_string()
+        .map_err(|_| "manifest: init.binary is not UTF-8")?;
     let mut init_caps = Vec::new();
     for c in init.get_caps().map_err(err)? {
-        let name = c.get_name().map_err(err)?.to_string().map_err(|_| "manifest: cap name is not UTF-8")?;
-        let kind = c.get_kind().map_err(|_| alloc::format!("manifest: init cap {name:?} has an unknown kind"))?;
+        let name = c
+            .get_name()
+            .map_err(err)?
+            .to_string()
+            .map_err(|_| "manifest: cap name is not UTF-8")?;
+        let kind = c
+            .get_kind()
+            .map_err(|_| alloc::format!("manifest: init cap {name:?} has an unknown kind"))?;
         init_caps.push((name, kind));
     }
-    let motd = root.get_kernel_params().map_err(err)?.get_motd().map_err(err)?.to_string().unwrap_or_default();
-    let manifest = Manifest { binaries, init_binary, init_caps, motd };
+    let motd = root
+        .get_kernel_params()
+        .map_err(err)?
+        .get_motd()
+        .map_err(err)?
+        .to_string()
+        .unwrap_or_default();
+    let manifest = Manifest {
+        binaries,
+        init_binary,
+        init_caps,
+        motd,
+    };
     if manifest.binary(&manifest.init_binary).is_none() {
-        return Err(alloc::format!("manifest: init.binary {:?} is not among the binaries", manifest.init_binary));
+        return Err(alloc::format!(
+            "manifest: init.binary {:?} is not among the binaries",
+            manifest.init_binary
+        ));
     }
     Ok(manifest)
 }

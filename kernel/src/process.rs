@@ -33,7 +33,11 @@ const RING_PAGES: u64 = RING_SIZE as u64 / PAGE_SIZE;
 #[derive(Debug, Clone, Copy)]
 pub enum ExitStatus {
     Exited(i64),
-    Faulted { kind: FaultKind, rip: u64, addr: u64 },
+    Faulted {
+        kind: FaultKind,
+        rip: u64,
+        addr: u64,
+    },
 }
 
 /// A call waiting to complete: where its CQE and result go.
@@ -79,7 +83,10 @@ pub enum State {
     Ready,
     Running,
     /// In cap_enter, until `min_complete` CQEs are available or the deadline.
-    Blocked { min_complete: u32, deadline: Option<u64> },
+    Blocked {
+        min_complete: u32,
+        deadline: Option<u64>,
+    },
     Dead,
 }
 
@@ -119,7 +126,12 @@ pub struct Process {
 
 impl Process {
     /// Builds a process from an ELF image; it is Ready but not yet queued.
-    pub fn new(pid: Pid, name: &str, elf: &[u8], grants: Vec<Grant>) -> Result<Box<Self>, &'static str> {
+    pub fn new(
+        pid: Pid,
+        name: &str,
+        elf: &[u8],
+        grants: Vec<Grant>,
+    ) -> Result<Box<Self>, &'static str> {
         let plan = capos_lib::elf::load_plan(elf).map_err(|e| e.message())?;
         let ring_phys = frames::alloc_zeroed(RING_PAGES).ok_or("out of memory for the ring")?;
         let Some(capset_phys) = frames::alloc_zeroed(1) else {
@@ -156,17 +168,34 @@ impl Process {
             exit: Arc::new(ExitCell::default()),
         });
         p.map_image(elf, &plan).map_err(map_error)?;
-        let rw = Perms { writable: true, executable: false };
-        p.aspace.map_zeroed(HEAP_BASE, HEAP_SIZE / PAGE_SIZE, rw).map_err(map_error)?;
+        let rw = Perms {
+            writable: true,
+            executable: false,
+        };
         p.aspace
-            .map_zeroed(USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE / PAGE_SIZE, rw)
+            .map_zeroed(HEAP_BASE, HEAP_SIZE / PAGE_SIZE, rw)
             .map_err(map_error)?;
-        p.aspace.map_borrowed(RING_VADDR, ring_phys, RING_PAGES, rw).map_err(map_error)?;
-        let ro = Perms { writable: false, executable: false };
-        p.aspace.map_borrowed(CAPSET_VADDR, capset_phys, 1, ro).map_err(map_error)?;
+        p.aspace
+            .map_zeroed(
+                USER_STACK_TOP - USER_STACK_SIZE,
+                USER_STACK_SIZE / PAGE_SIZE,
+                rw,
+            )
+            .map_err(map_error)?;
+        p.aspace
+            .map_borrowed(RING_VADDR, ring_phys, RING_PAGES, rw)
+            .map_err(map_error)?;
+        let ro = Perms {
+            writable: false,
+            executable: false,
+        };
+        p.aspace
+            .map_borrowed(CAPSET_VADDR, capset_phys, 1, ro)
+            .map_err(map_error)?;
         p.init_ring();
         p.init_capset(grants)?;
-        let frame = TrapFrame::new_user(plan.entry, USER_STACK_TOP, [RING_VADDR, pid, CAPSET_VADDR]);
+        let frame =
+            TrapFrame::new_user(plan.entry, USER_STACK_TOP, [RING_VADDR, pid, CAPSET_VADDR]);
         p.saved_rsp = prepare_stack(&mut p.kstack.0, frame);
         Ok(p)
     }
@@ -175,8 +204,12 @@ impl Process {
         for seg in &plan.segments {
             let start = seg.vaddr & !(PAGE_SIZE - 1);
             let end = (seg.vaddr + seg.mem_size).div_ceil(PAGE_SIZE) * PAGE_SIZE;
-            let perms = Perms { writable: seg.writable, executable: seg.executable };
-            self.aspace.map_zeroed(start, (end - start) / PAGE_SIZE, perms)?;
+            let perms = Perms {
+                writable: seg.writable,
+                executable: seg.executable,
+            };
+            self.aspace
+                .map_zeroed(start, (end - start) / PAGE_SIZE, perms)?;
             let bytes = &elf[seg.file_offset as usize..(seg.file_offset + seg.file_size) as usize];
             self.aspace.load(seg.vaddr, bytes);
         }
@@ -184,7 +217,11 @@ impl Process {
     }
 
     fn init_ring(&mut self) {
-        let header = RingHeader { sq_entries: SQ_ENTRIES, cq_entries: CQ_ENTRIES, ..Default::default() };
+        let header = RingHeader {
+            sq_entries: SQ_ENTRIES,
+            cq_entries: CQ_ENTRIES,
+            ..Default::default()
+        };
         // SAFETY: the ring frames belong to this process and start with the header.
         unsafe { core::ptr::write_volatile(self.ring_header(), header) };
     }
@@ -193,8 +230,12 @@ impl Process {
         let base = phys_to_virt(self.capset_phys);
         let mut count = 0;
         for g in grants {
-            let id = self.caps.insert(g.object, g.interface_id).map_err(|_| "capability table full")?;
-            let entry = CapSetEntry::new(&g.name, id, g.interface_id).ok_or("bad capability name")?;
+            let id = self
+                .caps
+                .insert(g.object, g.interface_id)
+                .map_err(|_| "capability table full")?;
+            let entry =
+                CapSetEntry::new(&g.name, id, g.interface_id).ok_or("bad capability name")?;
             if count >= capos_abi::capset::MAX_CAPSET_ENTRIES {
                 return Err("too many capabilities for the CapSet page");
             }

@@ -8,10 +8,13 @@
 
 use alloc::vec::Vec;
 
-use capnp::message::ReaderOptions;
 use capnp::Word;
+use capnp::message::ReaderOptions;
 use capos_abi::error;
-use capos_abi::ring::{CQ_ENTRIES, CQ_OFFSET, Cqe, MAX_MESSAGE_BYTES, MAX_PENDING_CALLS, SQ_ENTRIES, SQ_OFFSET, Sqe, op, pending};
+use capos_abi::ring::{
+    CQ_ENTRIES, CQ_OFFSET, Cqe, MAX_MESSAGE_BYTES, MAX_PENDING_CALLS, SQ_ENTRIES, SQ_OFFSET, Sqe,
+    op, pending,
+};
 use capos_lib::cap_table::CapError;
 
 use crate::cap::{CallCtx, CallError, Reply, Wait, encode_exception};
@@ -29,15 +32,24 @@ pub struct Completion {
 
 impl Completion {
     pub fn reply(bytes: Vec<u8>) -> Self {
-        Completion { result: 0, payload: Some(bytes) }
+        Completion {
+            result: 0,
+            payload: Some(bytes),
+        }
     }
 
     fn error(code: i32) -> Self {
-        Completion { result: code, payload: None }
+        Completion {
+            result: code,
+            payload: None,
+        }
     }
 
     fn exception(bytes: Vec<u8>) -> Self {
-        Completion { result: error::APPLICATION_EXCEPTION, payload: Some(bytes) }
+        Completion {
+            result: error::APPLICATION_EXCEPTION,
+            payload: Some(bytes),
+        }
     }
 }
 
@@ -54,7 +66,10 @@ fn user_indices(p: &Process) -> Option<(u32, u32)> {
     // the process may change it at any time.
     let (sq_tail, cq_head) = unsafe {
         let h = p.ring_header();
-        (core::ptr::read_volatile(&raw const (*h).sq_tail), core::ptr::read_volatile(&raw const (*h).cq_head))
+        (
+            core::ptr::read_volatile(&raw const (*h).sq_tail),
+            core::ptr::read_volatile(&raw const (*h).cq_head),
+        )
     };
     pending(p.sq_head, sq_tail, SQ_ENTRIES)?;
     pending(cq_head, p.cq_tail, CQ_ENTRIES)?;
@@ -80,12 +95,21 @@ fn publish_indices(p: &Process) {
 
 /// Moves held completions into the CQ while there is room.
 pub fn flush_overflow(p: &mut Process) {
-    let Some((_, cq_head)) = user_indices(p) else { return };
+    let Some((_, cq_head)) = user_indices(p) else {
+        return;
+    };
     while p.cq_tail.wrapping_sub(cq_head) < CQ_ENTRIES {
-        let Some(cqe) = p.overflow.pop_front() else { break };
+        let Some(cqe) = p.overflow.pop_front() else {
+            break;
+        };
         let slot = (p.cq_tail % CQ_ENTRIES) as usize;
         // SAFETY: slot < CQ_ENTRIES, so the entry lies inside the ring region.
-        unsafe { core::ptr::write_volatile(p.ring_at(CQ_OFFSET + slot * size_of::<Cqe>()) as *mut Cqe, cqe) };
+        unsafe {
+            core::ptr::write_volatile(
+                p.ring_at(CQ_OFFSET + slot * size_of::<Cqe>()) as *mut Cqe,
+                cqe,
+            )
+        };
         p.cq_tail = p.cq_tail.wrapping_add(1);
     }
     publish_indices(p);
@@ -99,9 +123,15 @@ fn post(p: &mut Process, cqe: Cqe) {
 /// Writes the outcome of `call` into its process and posts the CQE; wakes
 /// the process if it waits for this. A process that died meanwhile is skipped.
 pub fn complete(k: &mut Kernel, call: PendingCall, outcome: Completion) {
-    let Some(p) = k.try_process(call.pid) else { return };
+    let Some(p) = k.try_process(call.pid) else {
+        return;
+    };
     p.pending = p.pending.saturating_sub(1);
-    let mut cqe = Cqe { user_data: call.user_data, result: outcome.result, ..Default::default() };
+    let mut cqe = Cqe {
+        user_data: call.user_data,
+        result: outcome.result,
+        ..Default::default()
+    };
     if let Some(bytes) = outcome.payload {
         if bytes.len() > call.result_len as usize {
             cqe.result = error::RESULT_TOO_SMALL;
@@ -132,15 +162,26 @@ pub fn drain_submissions(k: &mut Kernel, pid: Pid) -> Result<(), i32> {
         let slot = (p.sq_head % SQ_ENTRIES) as usize;
         // SAFETY: slot < SQ_ENTRIES, inside the ring region; one volatile copy,
         // after which the kernel only looks at its own copy.
-        let sqe: Sqe = unsafe { core::ptr::read_volatile(p.ring_at(SQ_OFFSET + slot * size_of::<Sqe>()) as *const Sqe) };
+        let sqe: Sqe = unsafe {
+            core::ptr::read_volatile(p.ring_at(SQ_OFFSET + slot * size_of::<Sqe>()) as *const Sqe)
+        };
         p.sq_head = p.sq_head.wrapping_add(1);
-        let call = PendingCall { pid, user_data: sqe.user_data, result_addr: sqe.result_addr, result_len: sqe.result_len };
+        let call = PendingCall {
+            pid,
+            user_data: sqe.user_data,
+            result_addr: sqe.result_addr,
+            result_len: sqe.result_len,
+        };
         p.pending += 1;
         match execute(k, pid, &sqe) {
             Ok(Reply::Done(bytes)) => complete(k, call, Completion::reply(bytes)),
             Ok(Reply::Pending(Wait::Until(deadline))) => k.add_sleeper(deadline, call),
             Ok(Reply::Pending(Wait::Exit(cell))) => match cell.status() {
-                Some(status) => complete(k, call, Completion::reply(crate::cap::process_handle::encode_status(status))),
+                Some(status) => complete(
+                    k,
+                    call,
+                    Completion::reply(crate::cap::process_handle::encode_status(status)),
+                ),
                 None => cell.add_waiter(call),
             },
             Err(outcome) => complete(k, call, outcome),
@@ -153,13 +194,25 @@ fn unused_fields_zero(sqe: &Sqe) -> bool {
     let common = sqe.flags == 0 && sqe.xfer_count == 0 && sqe.xfer_addr == 0 && sqe.call_id == 0;
     match sqe.opcode {
         op::CALL => common,
-        _ => common && *sqe == Sqe { user_data: sqe.user_data, opcode: sqe.opcode, cap_id: sqe.cap_id, ..Sqe::nop(0) },
+        _ => {
+            common
+                && *sqe
+                    == Sqe {
+                        user_data: sqe.user_data,
+                        opcode: sqe.opcode,
+                        cap_id: sqe.cap_id,
+                        ..Sqe::nop(0)
+                    }
+        }
     }
 }
 
 fn execute(k: &mut Kernel, pid: Pid, sqe: &Sqe) -> Result<Reply, Completion> {
     let fail = |code| Err(Completion::error(code));
-    if !matches!(sqe.opcode, op::NOP | op::CALL | op::RECV | op::RETURN | op::RELEASE) {
+    if !matches!(
+        sqe.opcode,
+        op::NOP | op::CALL | op::RECV | op::RETURN | op::RELEASE
+    ) {
         return fail(error::INVALID_OPCODE);
     }
     if !unused_fields_zero(sqe) {
@@ -188,7 +241,10 @@ fn execute(k: &mut Kernel, pid: Pid, sqe: &Sqe) -> Result<Reply, Completion> {
 fn call(k: &mut Kernel, pid: Pid, sqe: &Sqe) -> Result<Reply, Completion> {
     let fail = |code| Err(Completion::error(code));
     let p = k.process(pid);
-    let entry = p.caps.get(sqe.cap_id).map_err(|e| Completion::error(cap_error(e)))?;
+    let entry = p
+        .caps
+        .get(sqe.cap_id)
+        .map_err(|e| Completion::error(cap_error(e)))?;
     if entry.interface_id != sqe.interface_id {
         return fail(error::WRONG_INTERFACE);
     }
@@ -200,28 +256,42 @@ fn call(k: &mut Kernel, pid: Pid, sqe: &Sqe) -> Result<Reply, Completion> {
     if p.pending > MAX_PENDING_CALLS {
         return fail(error::TOO_MANY_PENDING);
     }
-    if p.aspace.check(sqe.result_addr, sqe.result_len as usize, true).is_err() {
+    if p.aspace
+        .check(sqe.result_addr, sqe.result_len as usize, true)
+        .is_err()
+    {
         return fail(error::BAD_ADDRESS);
     }
-    if sqe.params_len % 8 != 0 {
+    if !sqe.params_len.is_multiple_of(8) {
         return fail(error::MALFORMED_PARAMS);
     }
     let mut words = Word::allocate_zeroed_vec(sqe.params_len as usize / 8);
-    if p.aspace.copy_from_user(sqe.params_addr, Word::words_to_bytes_mut(&mut words)).is_err() {
+    if p.aspace
+        .copy_from_user(sqe.params_addr, Word::words_to_bytes_mut(&mut words))
+        .is_err()
+    {
         return fail(error::BAD_ADDRESS);
     }
-    let options = ReaderOptions { traversal_limit_in_words: Some(MAX_MESSAGE_BYTES as usize / 8), nesting_limit: 16 };
+    let options = ReaderOptions {
+        traversal_limit_in_words: Some(MAX_MESSAGE_BYTES as usize / 8),
+        nesting_limit: 16,
+    };
     let mut bytes = Word::words_to_bytes(&words);
     let params = capnp::serialize::read_message_from_flat_slice(&mut bytes, options)
         .map_err(|_| Completion::error(error::MALFORMED_PARAMS))?;
     if !bytes.is_empty() {
         return fail(error::MALFORMED_PARAMS);
     }
-    let mut ctx = CallCtx { kernel: k, caller: pid };
+    let mut ctx = CallCtx {
+        kernel: k,
+        caller: pid,
+    };
     match object.call(&mut ctx, sqe.method_id, &params) {
         Ok(reply) => Ok(reply),
         Err(CallError::InvalidMethod) => fail(error::INVALID_METHOD),
         Err(CallError::Malformed) => fail(error::MALFORMED_PARAMS),
-        Err(CallError::Exception(kind, reason)) => Err(Completion::exception(encode_exception(kind, &reason))),
+        Err(CallError::Exception(kind, reason)) => {
+            Err(Completion::exception(encode_exception(kind, &reason)))
+        }
     }
 }

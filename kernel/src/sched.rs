@@ -30,6 +30,8 @@ pub struct Kernel {
     sleep_seq: u64,
     slice_left: u32,
     /// Processes that died; freed once the CPU is off their kernel stack.
+    // Boxed: a context switch saved a pointer into the Process, so it must not move.
+    #[allow(clippy::vec_box)]
     zombies: Vec<Box<Process>>,
 }
 
@@ -89,7 +91,12 @@ impl Kernel {
     }
 
     /// Creates a process and queues it; returns its exit cell.
-    pub fn spawn(&mut self, name: &str, elf: &[u8], grants: Vec<Grant>) -> Result<alloc::sync::Arc<ExitCell>, &'static str> {
+    pub fn spawn(
+        &mut self,
+        name: &str,
+        elf: &[u8],
+        grants: Vec<Grant>,
+    ) -> Result<alloc::sync::Arc<ExitCell>, &'static str> {
         let pid = self.next_pid;
         let p = Process::new(pid, name, elf, grants)?;
         self.next_pid += 1;
@@ -123,7 +130,11 @@ impl Kernel {
                 break;
             }
             let call = entry.remove();
-            crate::ring::complete(self, call, crate::ring::Completion::reply(crate::cap::empty_result()));
+            crate::ring::complete(
+                self,
+                call,
+                crate::ring::Completion::reply(crate::cap::empty_result()),
+            );
         }
         let expired: Vec<Pid> = self
             .procs
@@ -139,10 +150,14 @@ impl Kernel {
     /// Ends the current process. The caller must then call [`schedule`].
     pub fn exit_current(&mut self, status: ExitStatus) {
         let Some(pid) = self.current else { return };
-        let Some(p) = self.procs.get_mut(&pid) else { return };
+        let Some(p) = self.procs.get_mut(&pid) else {
+            return;
+        };
         p.state = State::Dead;
         match status {
-            ExitStatus::Exited(code) => crate::kprintln!("kernel: pid {pid} ({}) exited with code {code}", p.name),
+            ExitStatus::Exited(code) => {
+                crate::kprintln!("kernel: pid {pid} ({}) exited with code {code}", p.name)
+            }
             ExitStatus::Faulted { kind, rip, addr } => crate::kprintln!(
                 "kernel: pid {pid} ({}) killed by {} at rip={rip:#x} addr={addr:#x}",
                 p.name,
@@ -170,9 +185,10 @@ impl Kernel {
         self.sleepers.clear();
         let live_caps: usize = self.procs.values().map(|p| p.caps.len()).sum();
         crate::kprintln!(
-            "kernel: init finished; {} processes still running, {live_caps} live capabilities, {} free frames",
+            "kernel: init finished; {} processes still running, {live_caps} live capabilities, {} free frames, {} heap bytes in use",
             self.procs.len(),
-            crate::mem::frames::free_count()
+            crate::mem::frames::free_count(),
+            crate::mem::heap::used()
         );
         let success = matches!(status, ExitStatus::Exited(0));
         crate::exit_qemu(success)
@@ -193,7 +209,9 @@ pub fn schedule() {
         let prev = k.current;
         let next = loop {
             match k.run_queue.pop_front() {
-                Some(pid) if k.procs.get(&pid).is_some_and(|p| p.state == State::Ready) => break Some(pid),
+                Some(pid) if k.procs.get(&pid).is_some_and(|p| p.state == State::Ready) => {
+                    break Some(pid);
+                }
                 Some(_) => continue,
                 None => break None,
             }

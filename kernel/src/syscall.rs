@@ -52,10 +52,15 @@ fn cap_enter(min_complete: u64, timeout_ns: u64) -> i64 {
                 return available as i64;
             }
             // Waiting forever for completions that cannot come is a deadlock.
-            if deadline.is_none() && available as usize + p.pending + p.overflow.len() < min_complete as usize {
+            if deadline.is_none()
+                && available as usize + p.pending + p.overflow.len() < min_complete as usize
+            {
                 return error::INVALID_ARGUMENT as i64;
             }
-            p.state = State::Blocked { min_complete, deadline };
+            p.state = State::Blocked {
+                min_complete,
+                deadline,
+            };
         }
         schedule();
     }

@@ -74,7 +74,15 @@ fn read_rtc_unix() -> u64 {
     // Wait out an update in progress, then read until two reads agree.
     let read = || {
         while cmos(0x0a) & 0x80 != 0 {}
-        [cmos(0x00), cmos(0x02), cmos(0x04), cmos(0x07), cmos(0x08), cmos(0x09), cmos(0x32)]
+        [
+            cmos(0x00),
+            cmos(0x02),
+            cmos(0x04),
+            cmos(0x07),
+            cmos(0x08),
+            cmos(0x09),
+            cmos(0x32),
+        ]
     };
     let mut r = read();
     loop {
@@ -85,7 +93,13 @@ fn read_rtc_unix() -> u64 {
         r = again;
     }
     let status_b = cmos(0x0b);
-    let bcd = |v: u8| if status_b & 0x04 == 0 { (v & 0x0f) + (v >> 4) * 10 } else { v };
+    let bcd = |v: u8| {
+        if status_b & 0x04 == 0 {
+            (v & 0x0f) + (v >> 4) * 10
+        } else {
+            v
+        }
+    };
     let [sec, min, hour_raw, day, month, year, century] = r;
     let mut hour = bcd(hour_raw & 0x7f) as u64;
     if status_b & 0x02 == 0 && hour_raw & 0x80 != 0 {

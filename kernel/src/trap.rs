@@ -38,7 +38,7 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
         TIMER_VECTOR => {
             crate::time::tick();
             pic::end_of_interrupt(0);
-            crate::sched::on_timer_interrupt(frame.from_user());
+            crate::sched::on_timer_interrupt(frame.is_user());
         }
         v @ 33..=47 => {
             let irq = (v - TIMER_VECTOR) as u8;
@@ -49,13 +49,17 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
                 pic::end_of_interrupt(irq);
             }
         }
-        v if frame.from_user() => {
+        v if frame.is_user() => {
             let kind = fault_kind(v);
             let addr = if v == PAGE_FAULT { read_cr2() } else { 0 };
             if kind == FaultKind::Other {
                 crate::kprintln!("kernel: user exception vector {v} error {:#x}", frame.error);
             }
-            kernel().exit_current(ExitStatus::Faulted { kind, rip: frame.rip, addr });
+            kernel().exit_current(ExitStatus::Faulted {
+                kind,
+                rip: frame.rip,
+                addr,
+            });
             schedule();
             unreachable!("a dead process was resumed");
         }

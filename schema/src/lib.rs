@@ -5,7 +5,12 @@
 //! matches the schema.
 
 #![no_std]
-#![allow(clippy::all, unused, unsafe_op_in_unsafe_fn, mismatched_lifetime_syntaxes)]
+#![allow(
+    clippy::all,
+    unused,
+    unsafe_op_in_unsafe_fn,
+    mismatched_lifetime_syntaxes
+)]
 
 extern crate alloc;
 

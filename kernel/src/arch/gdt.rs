@@ -48,8 +48,12 @@ static mut GDT: [u64; 8] = [
 ];
 
 #[repr(align(16))]
-struct IstStack([u8; 16 * 1024]);
-static mut DOUBLE_FAULT_STACK: IstStack = IstStack([0; 16 * 1024]);
+struct IstStack {
+    _bytes: [u8; 16 * 1024],
+}
+static mut DOUBLE_FAULT_STACK: IstStack = IstStack {
+    _bytes: [0; 16 * 1024],
+};
 
 unsafe extern "C" {
     fn syscall_entry();

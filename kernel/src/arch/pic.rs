@@ -30,7 +30,11 @@ pub fn end_of_interrupt(irq: u8) {
 /// True if the PIC reports `irq` (7 or 15) as really in service; a spurious
 /// one must not be acknowledged.
 pub fn is_real(irq: u8) -> bool {
-    let (cmd, bit) = if irq >= 8 { (0xa0, irq - 8) } else { (0x20, irq) };
+    let (cmd, bit) = if irq >= 8 {
+        (0xa0, irq - 8)
+    } else {
+        (0x20, irq)
+    };
     outb(cmd, 0x0b); // read ISR
     super::cpu::inb(cmd) & (1 << bit) != 0
 }

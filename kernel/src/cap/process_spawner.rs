@@ -37,13 +37,14 @@ impl CapObject for ProcessSpawner {
         let requested = p.get_grants()?;
 
         if name.is_empty() || name.len() > MAX_CAP_NAME {
-            return Err(refuse(format!("process name must be 1..={MAX_CAP_NAME} bytes")));
+            return Err(refuse(format!(
+                "process name must be 1..={MAX_CAP_NAME} bytes"
+            )));
         }
-        let elf = ctx
-            .kernel
-            .manifest
-            .binary(binary)
-            .ok_or_else(|| refuse(format!("no binary named {binary:?} in the boot manifest")))?;
+        let elf =
+            ctx.kernel.manifest.binary(binary).ok_or_else(|| {
+                refuse(format!("no binary named {binary:?} in the boot manifest"))
+            })?;
         if requested.len() as usize > MAX_CAPSET_ENTRIES {
             return Err(refuse(format!("more than {MAX_CAPSET_ENTRIES} grants")));
         }
@@ -52,38 +53,54 @@ impl CapObject for ProcessSpawner {
         for g in requested {
             let gname = g.get_name()?.to_str()?;
             if gname.is_empty() || gname.len() > MAX_CAP_NAME {
-                return Err(refuse(format!("grant name {gname:?} must be 1..={MAX_CAP_NAME} bytes")));
+                return Err(refuse(format!(
+                    "grant name {gname:?} must be 1..={MAX_CAP_NAME} bytes"
+                )));
             }
             if grants.iter().any(|x| x.name == gname) {
                 return Err(refuse(format!("grant name {gname:?} appears twice")));
             }
-            let entry = caller
-                .caps
-                .get(g.get_cap_id())
-                .map_err(|_| refuse(format!("grant {gname:?}: capability {:#x} is not held", g.get_cap_id())))?;
+            let entry = caller.caps.get(g.get_cap_id()).map_err(|_| {
+                refuse(format!(
+                    "grant {gname:?}: capability {:#x} is not held",
+                    g.get_cap_id()
+                ))
+            })?;
             if !entry.object.transferable() {
-                return Err(refuse(format!("grant {gname:?}: capability is not transferable")));
+                return Err(refuse(format!(
+                    "grant {gname:?}: capability is not transferable"
+                )));
             }
-            grants.push(Grant { name: gname.into(), object: entry.object.clone(), interface_id: entry.interface_id });
+            grants.push(Grant {
+                name: gname.into(),
+                object: entry.object.clone(),
+                interface_id: entry.interface_id,
+            });
         }
         if caller.caps.len() >= crate::process::CAP_TABLE_LIMIT {
-            return Err(CallError::Exception(ExceptionType::Overloaded, "caller's capability table is full".into()));
+            return Err(CallError::Exception(
+                ExceptionType::Overloaded,
+                "caller's capability table is full".into(),
+            ));
         }
 
-        let child = ctx
-            .kernel
-            .spawn(name, elf, grants)
-            .map_err(|e| CallError::Exception(ExceptionType::Overloaded, format!("spawn {name:?}: {e}")))?;
+        let child = ctx.kernel.spawn(name, elf, grants).map_err(|e| {
+            CallError::Exception(ExceptionType::Overloaded, format!("spawn {name:?}: {e}"))
+        })?;
         let handle: CapRef = Arc::new(ProcessHandle { exit: child });
         let cap_id = ctx
             .kernel
             .process(ctx.caller)
             .caps
             .insert(handle, interface_id::PROCESS_HANDLE)
-            .map_err(|_| CallError::Exception(ExceptionType::Overloaded, "capability table full".into()))?;
+            .map_err(|_| {
+                CallError::Exception(ExceptionType::Overloaded, "capability table full".into())
+            })?;
 
         let mut message = Builder::new_default();
-        let mut h = message.init_root::<process_spawner::spawn_results::Builder>().init_handle();
+        let mut h = message
+            .init_root::<process_spawner::spawn_results::Builder>()
+            .init_handle();
         h.set_cap_id(cap_id);
         h.set_interface_id(interface_id::PROCESS_HANDLE);
         Ok(Reply::Done(encode(&message)))

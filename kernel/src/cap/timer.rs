@@ -19,14 +19,18 @@ impl CapObject for Timer {
             0 => {
                 let _: timer::now_params::Reader = params.get_root()?;
                 let mut message = Builder::new_default();
-                message.init_root::<timer::now_results::Builder>().set_ns(time::now_ns());
+                message
+                    .init_root::<timer::now_results::Builder>()
+                    .set_ns(time::now_ns());
                 Ok(Reply::Done(encode(&message)))
             }
             1 => {
                 let p: timer::sleep_params::Reader = params.get_root()?;
                 match p.get_ns() {
                     0 => Ok(empty_reply()),
-                    ns => Ok(Reply::Pending(Wait::Until(time::now_ns().saturating_add(ns)))),
+                    ns => Ok(Reply::Pending(Wait::Until(
+                        time::now_ns().saturating_add(ns),
+                    ))),
                 }
             }
             2 => {

@@ -16,7 +16,12 @@ pub struct Region {
 /// Builds the allocator from usable RAM minus the reserved ranges (the low
 /// megabyte, the kernel image, the boot module).
 pub fn init(ram: &[Region], reserved: &[Region]) {
-    let top = ram.iter().map(|r| r.end).max().unwrap_or(0).min(DIRECT_MAP_SIZE);
+    let top = ram
+        .iter()
+        .map(|r| r.end)
+        .max()
+        .unwrap_or(0)
+        .min(DIRECT_MAP_SIZE);
     let mut bitmap = FrameBitmap::new(top / FRAME_SIZE);
     for r in ram {
         bitmap.add_free_range(r.start, r.end.min(top));

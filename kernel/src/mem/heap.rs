@@ -6,9 +6,13 @@ use linked_list_allocator::LockedHeap;
 const HEAP_SIZE: usize = 16 * 1024 * 1024;
 
 #[repr(align(4096))]
-struct HeapArea([u8; HEAP_SIZE]);
+struct HeapArea {
+    _bytes: [u8; HEAP_SIZE],
+}
 
-static mut HEAP_AREA: HeapArea = HeapArea([0; HEAP_SIZE]);
+static mut HEAP_AREA: HeapArea = HeapArea {
+    _bytes: [0; HEAP_SIZE],
+};
 
 #[global_allocator]
 static ALLOCATOR: LockedHeap = LockedHeap::empty();

@@ -11,7 +11,6 @@ pub mod paging;
 pub const PHYS_OFFSET: u64 = 0xffff_8000_0000_0000;
 /// The direct map covers this much physical memory.
 pub const DIRECT_MAP_SIZE: u64 = 4 << 30;
-pub const KERNEL_VMA: u64 = 0xffff_ffff_8000_0000;
 
 pub fn phys_to_virt(phys: u64) -> *mut u8 {
     (PHYS_OFFSET + phys) as *mut u8

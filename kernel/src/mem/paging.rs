@@ -107,7 +107,13 @@ impl AddressSpace {
 
     /// Maps already-allocated frames that the caller keeps owning (the ring
     /// and CapSet pages belong to the process object, not the space).
-    pub fn map_borrowed(&mut self, vaddr: u64, phys: u64, pages: u64, perms: Perms) -> Result<(), MapError> {
+    pub fn map_borrowed(
+        &mut self,
+        vaddr: u64,
+        phys: u64,
+        pages: u64,
+        perms: Perms,
+    ) -> Result<(), MapError> {
         for i in 0..pages {
             self.map(vaddr + i * PAGE_SIZE, phys + i * PAGE_SIZE, perms, false)?;
         }
@@ -134,7 +140,13 @@ impl AddressSpace {
 
     /// Calls `f(phys, len)` for each page-sized piece of `[vaddr, vaddr+len)`,
     /// after checking the whole range first so a failure changes nothing.
-    fn walk(&self, vaddr: u64, len: usize, write: bool, mut f: impl FnMut(u64, usize, usize)) -> Result<(), BadAddress> {
+    fn walk(
+        &self,
+        vaddr: u64,
+        len: usize,
+        write: bool,
+        mut f: impl FnMut(u64, usize, usize),
+    ) -> Result<(), BadAddress> {
         if !is_user_range(vaddr, len as u64) {
             return Err(BadAddress);
         }
