@@ -223,7 +223,8 @@ pub fn schedule() {
             match k.procs.get_mut(&prev_pid) {
                 Some(p) if p.state != State::Dead => {
                     if next.is_none() && p.state == State::Running {
-                        // Nothing else to run: keep going.
+                        // Nothing else to run: keep going for another slice.
+                        k.slice_left = TIME_SLICE_TICKS;
                         return;
                     }
                     p.fpu.save();
