@@ -9,5 +9,6 @@ extern crate alloc;
 extern crate std;
 
 pub mod cap_table;
+pub mod civil;
 pub mod elf;
 pub mod frames;

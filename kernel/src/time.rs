@@ -110,19 +110,14 @@ fn read_rtc_unix() -> u64 {
         _ => 20,
     };
     let year = century * 100 + bcd(year) as u64;
-    days_from_civil(year, bcd(month) as u64, bcd(day) as u64) * 86400
-        + hour * 3600
-        + bcd(min) as u64 * 60
-        + bcd(sec) as u64
-}
-
-/// Days from 1970-01-01 to the given proleptic Gregorian date.
-fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let (month, day, min, sec) = (
+        bcd(month) as u64,
+        bcd(day) as u64,
+        bcd(min) as u64,
+        bcd(sec) as u64,
+    );
+    capos_lib::civil::unix_seconds(year, month, day, hour, min, sec).unwrap_or_else(|| {
+        crate::kprintln!("kernel: RTC reads an invalid date; wall clock starts at the epoch");
+        0
+    })
 }
