@@ -1,1 +1,96 @@
+//! capos-rt: the native runtime of capOS user programs.
+//!
+//! # Writing a program
+//!
+//! ```ignore
+//! #![no_std]
+//! #![no_main]
+//! use capos_rt::{Console, Runtime, println};
+//!
+//! capos_rt::entry!(main);
+//!
+//! fn main(mut rt: Runtime) -> i64 {
+//!     let Ok(console) = rt.take::<Console>("console") else { return 1 };
+//!     println!(console, "hello from pid {}", rt.pid());
+//!     0
+//! }
+//! ```
+//!
+//! The binary links `capos-rt/user.ld` (from its build.rs) and is built for
+//! `x86_64-unknown-none` with the static relocation model.
+//!
+//! # Start-up
+//!
+//! The kernel enters `_start` (here) with RDI = ring, RSI = pid, RDX =
+//! CapSet. The runtime hands the heap region to the global allocator,
+//! checks the ring header and the CapSet (exiting with 102 or 103 if they
+//! are invalid), and calls the program's `capos_main`, defined by
+//! [`entry!`]. `main`'s return value is the exit code. A panic prints
+//! `panic: <message> at <file>:<line>` on the CapSet's "console" (if any)
+//! and exits with 101.
+//!
+//! # Capabilities
+//!
+//! [`Runtime::take`] moves a capability out of the CapSet into a typed
+//! client ([`Console`], [`Timer`], [`ProcessSpawner`], [`ProcessHandle`])
+//! after checking its interface id. A client owns its capability; dropping
+//! it queues a RELEASE that reaches the kernel at the process's next
+//! `cap_enter` (any later call or wait, or the flush after `main` returns).
+//!
+//! All calls go through one [`RingClient`]: several may be in flight
+//! ([`Cap::submit`], [`Timer::sleep_async`]), and completions that arrive
+//! while waiting for another call are kept for their owners.
+
 #![no_std]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+mod cap;
+mod capset;
+mod client;
+mod clients;
+mod completions;
+mod error;
+pub mod message;
+mod pending;
+mod print;
+mod reply;
+mod ring;
+mod runtime;
+
+#[cfg(target_os = "none")]
+mod heap;
+#[cfg(any(target_os = "none", test))]
+mod line_buf;
+#[cfg(target_os = "none")]
+mod panic;
+#[cfg(any(target_os = "none", test))]
+mod panic_line;
+#[cfg(target_os = "none")]
+mod start;
+#[cfg(target_os = "none")]
+pub mod syscall;
+#[cfg(test)]
+mod test_kernel;
+
+pub use cap::Cap;
+pub use capos_schema::{ExceptionType, FaultKind};
+pub use capset::{CapSet, CapSetError, LookupError};
+pub use client::{CallRequest, DEFAULT_RESULT_BYTES, Kernel, RingClient, SharedRing};
+pub use clients::{
+    Client, Console, ExitStatus, Fault, Grant, ProcessHandle, ProcessSpawner, Timer,
+};
+pub use completions::{Completion, Token};
+pub use error::{DecodeError, Error};
+pub use pending::PendingCall;
+pub use reply::Reply;
+pub use ring::{RingError, RingView};
+pub use runtime::Runtime;
+
+#[cfg(target_os = "none")]
+pub use panic::PANIC_EXIT_CODE;
+#[cfg(target_os = "none")]
+pub use start::{_start, EXIT_BAD_CAPSET, EXIT_BAD_RING};

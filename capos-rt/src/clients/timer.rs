@@ -1,0 +1,111 @@
+//! Timer: monotonic time, sleeping, and the wall clock.
+
+use super::Client;
+use crate::cap::Cap;
+use crate::error::Error;
+use crate::pending::PendingCall;
+use capos_schema::{interface_id, timer};
+
+/// Schema ordinals of Timer's methods.
+const NOW: u16 = 0;
+const SLEEP: u16 = 1;
+const WALL_CLOCK: u16 = 2;
+
+pub struct Timer {
+    cap: Cap,
+}
+
+impl Client for Timer {
+    const INTERFACE_ID: u64 = interface_id::TIMER;
+
+    fn from_cap(cap: Cap) -> Self {
+        Timer { cap }
+    }
+
+    fn cap(&self) -> &Cap {
+        &self.cap
+    }
+
+    fn into_cap(self) -> Cap {
+        self.cap
+    }
+}
+
+impl Timer {
+    /// Monotonic nanoseconds since boot.
+    pub fn now(&self) -> Result<u64, Error> {
+        self.cap
+            .call::<timer::now_params::Owned>(Self::INTERFACE_ID, NOW, |_| {})?
+            .read::<timer::now_results::Owned, _>(|r| Ok(r.get_ns()))
+    }
+
+    /// Blocks for at least `ns` nanoseconds.
+    pub fn sleep(&self, ns: u64) -> Result<(), Error> {
+        self.sleep_async(ns)?.wait().map(drop)
+    }
+
+    /// Starts a sleep of at least `ns` nanoseconds and returns at once; the
+    /// returned call completes when the time has passed. Several sleeps (and
+    /// other calls) can be pending together.
+    pub fn sleep_async(&self, ns: u64) -> Result<PendingCall, Error> {
+        self.cap
+            .submit::<timer::sleep_params::Owned>(Self::INTERFACE_ID, SLEEP, |mut p| p.set_ns(ns))
+    }
+
+    /// Nanoseconds since the Unix epoch.
+    pub fn wall_clock(&self) -> Result<u64, Error> {
+        self.cap
+            .call::<timer::wall_clock_params::Owned>(Self::INTERFACE_ID, WALL_CLOCK, |_| {})?
+            .read::<timer::wall_clock_results::Owned, _>(|r| Ok(r.get_unix_ns()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message;
+    use crate::test_kernel::{Outcome, shared_ring};
+    use alloc::vec::Vec;
+
+    fn reply<T: capnp::traits::Owned>(fill: impl FnOnce(T::Builder<'_>)) -> Vec<u8> {
+        message::as_bytes(&message::build::<T>(fill)).to_vec()
+    }
+
+    /// Answers now/wallClock at once; a sleep of n ms completes n enters later.
+    fn timer() -> Timer {
+        let (ring, _log) = shared_ring(|sqe, params| {
+            assert_eq!(sqe.interface_id, interface_id::TIMER);
+            match sqe.method_id {
+                NOW => Outcome::Reply(reply::<timer::now_results::Owned>(|mut r| r.set_ns(5))),
+                WALL_CLOCK => Outcome::Reply(reply::<timer::wall_clock_results::Owned>(|mut r| {
+                    r.set_unix_ns(1_700_000_000_000_000_000)
+                })),
+                _ => {
+                    let msg = message::read(params).unwrap();
+                    let p: timer::sleep_params::Reader = msg.get_root().unwrap();
+                    let enters = (p.get_ns() / 1_000_000) as u32;
+                    Outcome::Later(enters, reply::<timer::sleep_results::Owned>(|_| {}))
+                }
+            }
+        });
+        Timer::from_cap(Cap::new(0x1_0001, ring))
+    }
+
+    #[test]
+    fn clocks_read_their_results() {
+        let t = timer();
+        assert_eq!(t.now(), Ok(5));
+        assert_eq!(t.wall_clock(), Ok(1_700_000_000_000_000_000));
+    }
+
+    #[test]
+    fn concurrent_sleeps_complete_in_deadline_order() {
+        let t = timer();
+        let long = t.sleep_async(30_000_000).unwrap();
+        let short = t.sleep_async(10_000_000).unwrap();
+        let long = long.wait().unwrap();
+        let short = short.wait().unwrap();
+        assert!(short.seq() < long.seq());
+        t.sleep(1_000_000).unwrap();
+    }
+}

@@ -1,0 +1,70 @@
+//! Cap'n Proto message framing for the ring.
+//!
+//! Params and results travel as single flat buffers with the standard
+//! segment-table framing. They are kept as `u64` words because the capnp
+//! reader (without its "unaligned" feature) needs 8-byte alignment, and a
+//! framed message is always a whole number of words.
+
+use alloc::vec;
+use alloc::vec::Vec;
+use capnp::message::{self, ReaderOptions};
+use capnp::serialize::{self, NoAllocSliceSegments};
+use capnp::traits::Owned;
+
+/// Builds a message whose root is a `T`, filled in by `fill`, and frames it.
+pub fn build<T: Owned>(fill: impl FnOnce(T::Builder<'_>)) -> Vec<u64> {
+    let mut builder = message::Builder::new_default();
+    fill(builder.init_root::<T::Builder<'_>>());
+    let mut words = vec![0u64; serialize::compute_serialized_size_in_words(&builder)];
+    serialize::write_message(as_bytes_mut(&mut words), &builder)
+        .expect("the buffer is sized by compute_serialized_size_in_words");
+    words
+}
+
+/// The bytes of a word buffer.
+pub fn as_bytes(words: &[u64]) -> &[u8] {
+    // SAFETY: u8 has no alignment or validity requirements, and the byte
+    // view covers exactly the words' memory for the same lifetime.
+    unsafe { core::slice::from_raw_parts(words.as_ptr().cast(), words.len() * 8) }
+}
+
+/// The bytes of a word buffer, writable.
+pub fn as_bytes_mut(words: &mut [u64]) -> &mut [u8] {
+    // SAFETY: as in `as_bytes`; any byte pattern is a valid u64, and the
+    // exclusive borrow of the words carries over to the bytes.
+    unsafe { core::slice::from_raw_parts_mut(words.as_mut_ptr().cast(), words.len() * 8) }
+}
+
+/// Reads a framed message from the front of `bytes` (which may be longer),
+/// without copying or allocating.
+pub fn read(bytes: &[u8]) -> capnp::Result<message::Reader<NoAllocSliceSegments<'_>>> {
+    let mut slice = bytes;
+    serialize::read_message_from_flat_slice_no_alloc(&mut slice, ReaderOptions::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use capos_schema::console;
+
+    #[test]
+    fn built_messages_round_trip() {
+        let words = build::<console::write_line_params::Owned>(|mut p| p.set_text("hello"));
+        // Segment table word, root pointer, the struct's pointer, the text.
+        assert_eq!(words.len(), 4);
+        let mut padded = words.clone();
+        padded.extend_from_slice(&[0xdead; 4]);
+        let msg = read(as_bytes(&padded)).unwrap();
+        let root: console::write_line_params::Reader = msg.get_root().unwrap();
+        assert_eq!(root.get_text().unwrap().to_str(), Ok("hello"));
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert!(read(&[]).is_err());
+        assert!(read(&[0xff; 64]).is_err());
+        let mut words = build::<console::write_params::Owned>(|mut p| p.set_data(&[1; 100]));
+        words.truncate(3);
+        assert!(read(as_bytes(&words)).is_err());
+    }
+}
