@@ -13,7 +13,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use capos_abi::layout::{USER_IMAGE_BASE, USER_IMAGE_LIMIT};
 use capos_rt::{
-    Console, Error, ExitStatus, FaultKind, Grant, ProcessSpawner, Runtime, Timer, println,
+    Console, Error, ExitStatus, FaultKind, Grant, PANIC_EXIT_CODE, ProcessSpawner, Runtime, Timer,
+    println,
 };
 
 capos_rt::entry!(main);
@@ -68,6 +69,11 @@ const CHILDREN: &[Child] = &[
         binary: "smoke-fault-de",
         grants: &[Granted::Console],
         expect: Expect::Fault(FaultKind::DivideError, None),
+    },
+    Child {
+        binary: "smoke-panic",
+        grants: &[Granted::Console],
+        expect: Expect::Exit(PANIC_EXIT_CODE),
     },
 ];
 

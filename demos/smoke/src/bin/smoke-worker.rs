@@ -43,6 +43,12 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
         .take::<Timer>("timer")
         .map_err(|e| format!("timer: {e}"))?;
 
+    // First, so it overlaps smoke-hostile's check (started at the same
+    // time) and the two processes block holding different patterns.
+    smoke_programs::sse::check_across_sleep(&timer, 0x5157_0000_0000_0001 ^ rt.pid())
+        .map_err(|e| format!("sse: {e}"))?;
+    println!(console, "worker: sse state ok");
+
     let (t1, t2) = (now(&timer)?, now(&timer)?);
     if t2 < t1 {
         return Err(format!("timer: now went back from {t1} to {t2}"));
@@ -78,10 +84,6 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
         ));
     }
     println!(console, "worker: nop batch ok ({done})");
-
-    smoke_programs::sse::check_across_sleep(&timer, 0x5157_0000_0000_0001 ^ rt.pid())
-        .map_err(|e| format!("sse: {e}"))?;
-    println!(console, "worker: sse state ok");
 
     float_math()?;
     println!(console, "worker: float math ok");

@@ -64,7 +64,7 @@ pub struct Probe<'a> {
 impl<'a> Probe<'a> {
     pub fn new(rt: &'a Runtime, console: &'a Console) -> Self {
         let line = message::build::<console::write_line_params::Owned>(|mut p| {
-            p.set_text("hostile: baseline call ran")
+            p.set_text("hostile: baseline call accepted")
         });
         let env = Env {
             line: Region::leak(line),
