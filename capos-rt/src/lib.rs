@@ -93,4 +93,4 @@ pub use runtime::Runtime;
 #[cfg(target_os = "none")]
 pub use panic::PANIC_EXIT_CODE;
 #[cfg(target_os = "none")]
-pub use start::{_start, EXIT_BAD_CAPSET, EXIT_BAD_RING};
+pub use start::{EXIT_BAD_CAPSET, EXIT_BAD_RING};
