@@ -97,12 +97,15 @@ impl<T> CapTable<T> {
     /// Looks up a live capability.
     pub fn get(&self, id: CapId) -> Result<&Entry<T>, CapError> {
         let (index, generation) = unpack(id);
+        if generation == 0 {
+            return Err(CapError::Invalid);
+        }
         let slot = self.slots.get(index as usize).ok_or(CapError::Invalid)?;
         match &slot.entry {
             Some(entry) if slot.generation == generation => Ok(entry),
             Some(_) => Err(CapError::Stale),
             // A released slot: the id was valid once if its generation is older.
-            None if generation != 0 && generation < slot.generation => Err(CapError::Stale),
+            None if generation < slot.generation => Err(CapError::Stale),
             None => Err(CapError::Invalid),
         }
     }
@@ -179,7 +182,9 @@ mod tests {
         let a = t.insert(1, 1).unwrap();
         // Right index, generation never issued.
         assert_eq!(t.get(a + (5 << 16)).unwrap_err(), CapError::Stale);
-        assert_eq!(t.get(a & 0xffff).unwrap_err(), CapError::Stale);
+        // Generation 0 is never issued, so id 0 is invalid even with slot 0 live.
+        assert_eq!(t.get(a & 0xffff).unwrap_err(), CapError::Invalid);
+        assert_eq!(t.get(0).unwrap_err(), CapError::Invalid);
     }
 
     #[test]
