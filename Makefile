@@ -35,8 +35,11 @@ $(BUILD)/manifest-%.bin: user FORCE
 FORCE:
 
 # ---------------------------------------------------------------- run
+# QEMU's status 33 is the kernel's "init succeeded" exit.
 run: kernel $(BUILD)/manifest-system.bin
-	bash tools/qemu.sh $(KERNEL) $(BUILD)/manifest-system.bin
+	@bash tools/qemu.sh $(KERNEL) $(BUILD)/manifest-system.bin; status=$$?; \
+	  if [ $$status -eq 33 ]; then echo "make run: init succeeded"; \
+	  else echo "make run: init failed or the system stopped abnormally (QEMU status $$status)"; exit 1; fi
 
 run-smoke: kernel $(BUILD)/manifest-smoke.bin
 	bash tools/smoke.sh smoke $(KERNEL) $(BUILD)/manifest-smoke.bin
