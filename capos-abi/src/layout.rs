@@ -1,8 +1,9 @@
 //! The user address space every process starts with.
 //!
 //! User space is the lower canonical half. The kernel maps, at fixed
-//! addresses, the ELF image, an initial heap, the ring, the CapSet page and
-//! the stack; everything else is unmapped until a memory capability maps it.
+//! addresses, the ELF image, an initial heap, the ring, the CapSet page, the
+//! launch parameters and the stack; everything else is unmapped until a
+//! memory capability maps it.
 //! A process starts at its ELF entry with RDI = [`RING_VADDR`], RSI = its pid
 //! and RDX = [`CAPSET_VADDR`].
 
@@ -22,6 +23,15 @@ pub const HEAP_SIZE: u64 = 1024 * 1024;
 pub const RING_VADDR: u64 = 0x7fff_ff00_0000;
 /// The CapSet page ([`crate::capset`]), read-only.
 pub const CAPSET_VADDR: u64 = 0x7fff_ff10_0000;
+
+/// The launch parameters (argv and environment, encoded as
+/// `capos_lib::launch` describes), read-only. Fixed, like the CapSet, so a
+/// runtime finds them without a register and a C runtime can turn their
+/// offsets into `char *` pointers by adding this base.
+pub const LAUNCH_VADDR: u64 = 0x7fff_ff20_0000;
+/// Most bytes the launch parameters may take. The kernel maps only the pages
+/// the encoded parameters need; the rest of this reservation stays unmapped.
+pub const LAUNCH_MAX_SIZE: u64 = 64 * 1024;
 
 /// Top (exclusive) of the initial user stack; RSP starts here, 16-byte aligned.
 pub const USER_STACK_TOP: u64 = 0x7fff_fff0_0000;
@@ -51,6 +61,7 @@ mod tests {
             (HEAP_BASE, HEAP_BASE + HEAP_SIZE),
             (RING_VADDR, RING_VADDR + crate::ring::RING_SIZE as u64),
             (CAPSET_VADDR, CAPSET_VADDR + PAGE_SIZE),
+            (LAUNCH_VADDR, LAUNCH_VADDR + LAUNCH_MAX_SIZE),
             // The guard page below the stack counts as occupied.
             (USER_STACK_TOP - USER_STACK_SIZE - PAGE_SIZE, USER_STACK_TOP),
         ];

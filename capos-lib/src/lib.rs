@@ -12,3 +12,4 @@ pub mod cap_table;
 pub mod civil;
 pub mod elf;
 pub mod frames;
+pub mod launch;
