@@ -22,6 +22,10 @@ tr -d '\r' <"$log.raw" >"$log"
 rm -f "$log.raw"
 
 fail=0
+if [ ! -f "$expect" ]; then
+    echo "smoke $name: FAIL: no marker file $expect"
+    exit 1
+fi
 case $status in
     33) ;;
     124) echo "smoke $name: FAIL: timed out after ${timeout_s}s"; fail=1 ;;

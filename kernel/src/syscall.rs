@@ -27,9 +27,10 @@ fn cap_enter(min_complete: u64, timeout_ns: u64) -> i64 {
         return error::INVALID_ARGUMENT as i64;
     }
     let min_complete = min_complete as u32;
+    // A deadline past the clock's range is the same as none.
     let deadline = match timeout_ns {
         WAIT_FOREVER => None,
-        t => Some(time::now_ns().saturating_add(t)),
+        t => time::now_ns().checked_add(t),
     };
     {
         let mut k = kernel();

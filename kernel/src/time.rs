@@ -102,8 +102,9 @@ fn read_rtc_unix() -> u64 {
     };
     let [sec, min, hour_raw, day, month, year, century] = r;
     let mut hour = bcd(hour_raw & 0x7f) as u64;
-    if status_b & 0x02 == 0 && hour_raw & 0x80 != 0 {
-        hour = (hour + 12) % 24; // 12-hour mode, PM
+    if status_b & 0x02 == 0 {
+        // 12-hour mode: 12 AM is hour 0, the PM bit adds 12.
+        hour = hour % 12 + if hour_raw & 0x80 != 0 { 12 } else { 0 };
     }
     let century = match bcd(century) {
         c @ 19..=21 => c as u64,

@@ -1,8 +1,10 @@
 /* PVH entry: QEMU jumps here in 32-bit protected mode, paging off, with
    %ebx = physical address of the hvm_start_info. We build page tables that
-   map the first 4 GiB three ways (identity, the direct map at
-   0xffff800000000000, and the kernel image at 0xffffffff80000000), enter
-   long mode and call kmain(start_info) on the boot stack. */
+   map the first 4 GiB at the direct map (0xffff800000000000) and the first
+   GiB twice more: identity (needed only until the jump to the high half)
+   and the kernel image at 0xffffffff80000000. EFER.NXE is set here; kmain
+   checks that the CPU has NX before any page uses it. Then long mode and
+   kmain(start_info) on the boot stack. */
 
     .section .note.Xen, "a", @note
     .align 4

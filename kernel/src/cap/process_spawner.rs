@@ -84,6 +84,12 @@ impl CapObject for ProcessSpawner {
             ));
         }
 
+        // Refuse before the child exists: a result that cannot be delivered
+        // would leave a running process whose handle the caller never learns.
+        let needed = encode_handle(0).len();
+        if needed > ctx.result_capacity as usize {
+            return Err(CallError::ResultTooSmall(needed));
+        }
         let child = ctx.kernel.spawn(name, elf, grants).map_err(|e| {
             CallError::Exception(ExceptionType::Overloaded, format!("spawn {name:?}: {e}"))
         })?;
@@ -97,12 +103,17 @@ impl CapObject for ProcessSpawner {
                 CallError::Exception(ExceptionType::Overloaded, "capability table full".into())
             })?;
 
-        let mut message = Builder::new_default();
-        let mut h = message
-            .init_root::<process_spawner::spawn_results::Builder>()
-            .init_handle();
-        h.set_cap_id(cap_id);
-        h.set_interface_id(interface_id::PROCESS_HANDLE);
-        Ok(Reply::Done(encode(&message)))
+        Ok(Reply::Done(encode_handle(cap_id)))
     }
+}
+
+/// The spawn results naming the new handle. Its size does not depend on the id.
+fn encode_handle(cap_id: u32) -> alloc::vec::Vec<u8> {
+    let mut message = Builder::new_default();
+    let mut h = message
+        .init_root::<process_spawner::spawn_results::Builder>()
+        .init_handle();
+    h.set_cap_id(cap_id);
+    h.set_interface_id(interface_id::PROCESS_HANDLE);
+    encode(&message)
 }
