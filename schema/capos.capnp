@@ -36,12 +36,28 @@ interface Console {
 
 # Time since boot and the wall clock.
 interface Timer {
-  # Monotonic nanoseconds since boot.
+  # Monotonic nanoseconds since the kernel's clock started (early boot,
+  # when the TSC is calibrated).
   now @0 () -> (ns :UInt64);
   # Completes after at least `ns` nanoseconds; other calls keep running.
   sleep @1 (ns :UInt64) -> ();
   # Nanoseconds since the Unix epoch, from the RTC read at boot plus `now`.
   wallClock @2 () -> (unixNs :UInt64);
+}
+
+# Anonymous memory in the caller's own address space. Holding the
+# capability is the right to allocate; it always acts on the process that
+# calls it. `prot` is a set of the PROT_* bits in capos-abi (read 1,
+# write 2, exec 4); write together with exec is refused (W^X).
+interface VirtualMemory {
+  # Maps `size` bytes (rounded up to pages) of zeroed memory. `hint` is
+  # used when that range is free and inside the mapping region, else any
+  # free range is chosen.
+  map @0 (hint :UInt64, size :UInt64, prot :UInt32) -> (addr :UInt64);
+  # Unmaps every mapped page in the range; pages not mapped are skipped.
+  unmap @1 (addr :UInt64, size :UInt64) -> ();
+  # Changes the protection of a range that must be entirely mapped.
+  protect @2 (addr :UInt64, size :UInt64, prot :UInt32) -> ();
 }
 
 # One capability handed to a child at spawn: the parent's `capId`, named
@@ -114,6 +130,7 @@ enum KernelCapKind {
   console @0;
   timer @1;
   processSpawner @2;
+  virtualMemory @3;
 }
 
 struct KernelParams {

@@ -11,3 +11,4 @@ pub mod error;
 pub mod layout;
 pub mod ring;
 pub mod syscall;
+pub mod vm;

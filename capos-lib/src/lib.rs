@@ -13,3 +13,4 @@ pub mod civil;
 pub mod elf;
 pub mod frames;
 pub mod launch;
+pub mod vm_regions;

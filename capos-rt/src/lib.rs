@@ -81,7 +81,8 @@ pub use capos_schema::{ExceptionType, FaultKind};
 pub use capset::{CapSet, CapSetError, LookupError};
 pub use client::{CallRequest, DEFAULT_RESULT_BYTES, Kernel, RingClient, SharedRing};
 pub use clients::{
-    Client, Console, ExitStatus, Fault, Grant, ProcessHandle, ProcessSpawner, Timer,
+    Client, Console, ExitStatus, Fault, Grant, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE,
+    ProcessHandle, ProcessSpawner, Timer, VirtualMemory,
 };
 pub use completions::{Completion, Token};
 pub use error::{DecodeError, Error};

@@ -97,6 +97,7 @@ extern "C" fn kmain(start_info: u64) -> ! {
                 KernelCapKind::Console => Arc::new(cap::console::Console),
                 KernelCapKind::Timer => Arc::new(cap::timer::Timer),
                 KernelCapKind::ProcessSpawner => Arc::new(cap::process_spawner::ProcessSpawner),
+                KernelCapKind::VirtualMemory => Arc::new(cap::virtual_memory::VirtualMemory),
             };
             Grant {
                 name: name.clone(),

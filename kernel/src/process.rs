@@ -12,7 +12,9 @@ use capos_abi::layout::{
     CAPSET_VADDR, HEAP_BASE, HEAP_SIZE, PAGE_SIZE, RING_VADDR, USER_STACK_SIZE, USER_STACK_TOP,
 };
 use capos_abi::ring::{CQ_ENTRIES, Cqe, RING_SIZE, RingHeader, SQ_ENTRIES};
+use capos_abi::vm::{VM_BASE, VM_LIMIT};
 use capos_lib::cap_table::CapTable;
+use capos_lib::vm_regions::VmRegions;
 use capos_schema::capos_capnp::FaultKind;
 use spin::Mutex;
 
@@ -122,6 +124,8 @@ pub struct Process {
     /// Completions waiting for room in the CQ.
     pub overflow: VecDeque<Cqe>,
     pub exit: Arc<ExitCell>,
+    /// Ranges mapped through VirtualMemory.
+    pub vm: VmRegions,
 }
 
 impl Process {
@@ -166,12 +170,10 @@ impl Process {
             pending: 0,
             overflow: VecDeque::new(),
             exit: Arc::new(ExitCell::default()),
+            vm: VmRegions::new(VM_BASE, VM_LIMIT),
         });
         p.map_image(elf, &plan).map_err(map_error)?;
-        let rw = Perms {
-            writable: true,
-            executable: false,
-        };
+        let rw = Perms::READ_WRITE;
         p.aspace
             .map_zeroed(HEAP_BASE, HEAP_SIZE / PAGE_SIZE, rw)
             .map_err(map_error)?;
@@ -185,12 +187,8 @@ impl Process {
         p.aspace
             .map_borrowed(RING_VADDR, ring_phys, RING_PAGES, rw)
             .map_err(map_error)?;
-        let ro = Perms {
-            writable: false,
-            executable: false,
-        };
         p.aspace
-            .map_borrowed(CAPSET_VADDR, capset_phys, 1, ro)
+            .map_borrowed(CAPSET_VADDR, capset_phys, 1, Perms::READ_ONLY)
             .map_err(map_error)?;
         p.init_ring();
         p.init_capset(grants)?;
@@ -205,6 +203,7 @@ impl Process {
             let start = seg.vaddr & !(PAGE_SIZE - 1);
             let end = (seg.vaddr + seg.mem_size).div_ceil(PAGE_SIZE) * PAGE_SIZE;
             let perms = Perms {
+                accessible: true,
                 writable: seg.writable,
                 executable: seg.executable,
             };

@@ -27,6 +27,7 @@ const OVERFLOW_LIMIT: usize = MAX_PENDING_CALLS + SQ_ENTRIES as usize;
 /// The outcome of an operation, before it is written back.
 pub struct Completion {
     result: i32,
+    aux: u64,
     payload: Option<Vec<u8>>,
 }
 
@@ -34,6 +35,7 @@ impl Completion {
     pub fn reply(bytes: Vec<u8>) -> Self {
         Completion {
             result: 0,
+            aux: 0,
             payload: Some(bytes),
         }
     }
@@ -41,6 +43,7 @@ impl Completion {
     fn error(code: i32) -> Self {
         Completion {
             result: code,
+            aux: 0,
             payload: None,
         }
     }
@@ -48,6 +51,7 @@ impl Completion {
     fn exception(bytes: Vec<u8>) -> Self {
         Completion {
             result: error::APPLICATION_EXCEPTION,
+            aux: 0,
             payload: Some(bytes),
         }
     }
@@ -130,11 +134,16 @@ pub fn complete(k: &mut Kernel, call: PendingCall, outcome: Completion) {
     let mut cqe = Cqe {
         user_data: call.user_data,
         result: outcome.result,
+        aux: outcome.aux,
         ..Default::default()
     };
     if let Some(bytes) = outcome.payload {
         if bytes.len() > call.result_len as usize {
-            cqe.result = error::RESULT_TOO_SMALL;
+            // An exception keeps its code, so the caller still learns the
+            // call failed; `aux` tells it the exception was not written.
+            if cqe.result == 0 {
+                cqe.result = error::RESULT_TOO_SMALL;
+            }
             cqe.aux = bytes.len() as u64;
         } else if p.aspace.copy_to_user(call.result_addr, &bytes).is_err() {
             cqe.result = error::BAD_ADDRESS;
@@ -191,9 +200,10 @@ pub fn drain_submissions(k: &mut Kernel, pid: Pid) -> Result<(), i32> {
 
 /// True if every field the opcode does not use is zero.
 fn unused_fields_zero(sqe: &Sqe) -> bool {
-    let common = sqe.flags == 0 && sqe.xfer_count == 0 && sqe.xfer_addr == 0 && sqe.call_id == 0;
+    let common = sqe.flags == 0 && sqe.xfer_count == 0 && sqe.xfer_addr == 0;
     match sqe.opcode {
-        op::CALL => common,
+        op::CALL => common && sqe.call_id == 0,
+        op::RETURN => common,
         _ => {
             common
                 && *sqe
@@ -285,11 +295,17 @@ fn call(k: &mut Kernel, pid: Pid, sqe: &Sqe) -> Result<Reply, Completion> {
     let mut ctx = CallCtx {
         kernel: k,
         caller: pid,
+        result_capacity: sqe.result_len,
     };
     match object.call(&mut ctx, sqe.method_id, &params) {
         Ok(reply) => Ok(reply),
         Err(CallError::InvalidMethod) => fail(error::INVALID_METHOD),
         Err(CallError::Malformed) => fail(error::MALFORMED_PARAMS),
+        Err(CallError::ResultTooSmall(needed)) => Err(Completion {
+            result: error::RESULT_TOO_SMALL,
+            aux: needed as u64,
+            payload: None,
+        }),
         Err(CallError::Exception(kind, reason)) => {
             Err(Completion::exception(encode_exception(kind, &reason)))
         }

@@ -27,4 +27,5 @@ pub mod interface_id {
     pub const TIMER: u64 = super::timer::Client::TYPE_ID;
     pub const PROCESS_SPAWNER: u64 = super::process_spawner::Client::TYPE_ID;
     pub const PROCESS_HANDLE: u64 = super::process_handle::Client::TYPE_ID;
+    pub const VIRTUAL_MEMORY: u64 = super::virtual_memory::Client::TYPE_ID;
 }

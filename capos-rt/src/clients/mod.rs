@@ -4,11 +4,13 @@ mod console;
 mod process;
 mod spawner;
 mod timer;
+mod virtual_memory;
 
 pub use console::Console;
 pub use process::{ExitStatus, Fault, ProcessHandle};
 pub use spawner::{Grant, ProcessSpawner};
 pub use timer::Timer;
+pub use virtual_memory::{PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE, VirtualMemory};
 
 use crate::cap::Cap;
 

@@ -32,7 +32,7 @@ impl Client for Timer {
 }
 
 impl Timer {
-    /// Monotonic nanoseconds since boot.
+    /// Monotonic nanoseconds since the kernel clock started (early boot).
     pub fn now(&self) -> Result<u64, Error> {
         self.cap
             .call::<timer::now_params::Owned>(Self::INTERFACE_ID, NOW, |_| {})?

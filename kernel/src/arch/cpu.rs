@@ -86,6 +86,12 @@ pub fn write_cr4(v: u64) {
     unsafe { asm!("mov cr4, {}", in(reg) v, options(nostack)) }
 }
 
+/// Drops the TLB entry of one page of the current address space.
+pub fn invalidate_page(vaddr: u64) {
+    // SAFETY: invlpg only discards a cached translation.
+    unsafe { asm!("invlpg [{}]", in(reg) vaddr, options(nostack)) }
+}
+
 pub fn rdfsbase() -> u64 {
     let v;
     // SAFETY: CR4.FSGSBASE is enabled during boot before any process runs.
@@ -156,6 +162,10 @@ pub fn wait_for_interrupt() {
 pub fn enable_features() -> Result<(), &'static str> {
     let [_, ebx7, _, _] = cpuid(7, 0);
     let [_, _, _, edx1] = cpuid(1, 0);
+    let [_, _, _, edx_ext] = cpuid(0x8000_0001, 0);
+    if edx_ext & (1 << 20) == 0 {
+        return Err("NX not supported");
+    }
     if edx1 & (1 << 25) == 0 || edx1 & (1 << 24) == 0 {
         return Err("SSE/FXSR not supported");
     }

@@ -5,6 +5,7 @@ pub mod console;
 pub mod process_handle;
 pub mod process_spawner;
 pub mod timer;
+pub mod virtual_memory;
 
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -43,6 +44,9 @@ pub enum CallError {
     Malformed,
     /// The method ran and failed.
     Exception(ExceptionType, String),
+    /// The result buffer cannot hold the result (this many bytes); checked
+    /// before a method with side effects acts, so nothing happened.
+    ResultTooSmall(usize),
 }
 
 impl From<capnp::Error> for CallError {
@@ -61,6 +65,8 @@ impl From<core::str::Utf8Error> for CallError {
 pub struct CallCtx<'a> {
     pub kernel: &'a mut Kernel,
     pub caller: Pid,
+    /// Size of the caller's result buffer.
+    pub result_capacity: u32,
 }
 
 pub trait CapObject: Send + Sync {

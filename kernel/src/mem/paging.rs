@@ -32,8 +32,29 @@ pub enum MapError {
 
 #[derive(Debug, Clone, Copy)]
 pub struct Perms {
+    /// False for PROT_NONE: the frame stays reserved but any access faults.
+    pub accessible: bool,
     pub writable: bool,
     pub executable: bool,
+}
+
+impl Perms {
+    pub const READ_WRITE: Perms = Perms {
+        accessible: true,
+        writable: true,
+        executable: false,
+    };
+    pub const READ_ONLY: Perms = Perms {
+        accessible: true,
+        writable: false,
+        executable: false,
+    };
+
+    fn leaf_flags(self) -> u64 {
+        USER | if self.accessible { PRESENT } else { 0 }
+            | if self.writable { WRITABLE } else { 0 }
+            | if self.executable { 0 } else { NO_EXECUTE }
+    }
 }
 
 unsafe extern "C" {
@@ -81,15 +102,46 @@ impl AddressSpace {
             t = *entry & ADDR_MASK;
         }
         let leaf = &mut table(t)[index(vaddr, 0)];
-        if *leaf & PRESENT != 0 {
+        // A PROT_NONE page is not present but still holds its frame.
+        if *leaf != 0 {
             return Err(MapError::AlreadyMapped);
         }
-        *leaf = phys
-            | PRESENT
-            | USER
-            | if perms.writable { WRITABLE } else { 0 }
-            | if perms.executable { 0 } else { NO_EXECUTE }
-            | if owned { OWNED } else { 0 };
+        *leaf = phys | perms.leaf_flags() | if owned { OWNED } else { 0 };
+        Ok(())
+    }
+
+    /// The leaf entry for `vaddr`, if its page tables exist.
+    fn leaf(&mut self, vaddr: u64) -> Option<&'static mut u64> {
+        let mut t = self.pml4;
+        for level in (1..4).rev() {
+            let entry = table(t)[index(vaddr, level)];
+            if entry & PRESENT == 0 {
+                return None;
+            }
+            t = entry & ADDR_MASK;
+        }
+        Some(&mut table(t)[index(vaddr, 0)])
+    }
+
+    /// Unmaps one page, freeing its frame if the space owns it. Returns
+    /// whether anything was mapped there.
+    pub fn unmap_page(&mut self, vaddr: u64) -> bool {
+        let Some(leaf) = self.leaf(vaddr).filter(|l| **l != 0) else {
+            return false;
+        };
+        if *leaf & OWNED != 0 {
+            frames::free(*leaf & ADDR_MASK);
+        }
+        *leaf = 0;
+        crate::arch::cpu::invalidate_page(vaddr);
+        true
+    }
+
+    /// Changes the permissions of a mapped page.
+    pub fn protect_page(&mut self, vaddr: u64, perms: Perms) -> Result<(), BadAddress> {
+        let leaf = self.leaf(vaddr).filter(|l| **l != 0).ok_or(BadAddress)?;
+        *leaf = (*leaf & (ADDR_MASK | OWNED)) | perms.leaf_flags();
+        crate::arch::cpu::invalidate_page(vaddr);
         Ok(())
     }
 
@@ -191,15 +243,13 @@ impl AddressSpace {
     /// Frees every page-table frame and owned frame of the user half.
     fn free_level(t: u64, level: u32) {
         for &entry in table(t).iter() {
-            if entry & PRESENT == 0 {
-                continue;
-            }
             let phys = entry & ADDR_MASK;
             if level == 0 {
+                // PROT_NONE pages are owned but not present.
                 if entry & OWNED != 0 {
                     frames::free(phys);
                 }
-            } else {
+            } else if entry & PRESENT != 0 {
                 Self::free_level(phys, level - 1);
             }
         }

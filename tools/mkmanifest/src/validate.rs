@@ -22,10 +22,11 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const MAX_BINARY_BYTES: usize = 64 << 20;
 
 /// The kernel capabilities init can be given, by their manifest names.
-const KINDS: [(&str, KernelCapKind); 3] = [
+const KINDS: [(&str, KernelCapKind); 4] = [
     ("console", KernelCapKind::Console),
     ("timer", KernelCapKind::Timer),
     ("processSpawner", KernelCapKind::ProcessSpawner),
+    ("virtualMemory", KernelCapKind::VirtualMemory),
 ];
 
 /// Checks `system` and loads its binaries with `read_binary`, which gets

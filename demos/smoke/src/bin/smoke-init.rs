@@ -14,7 +14,7 @@ use alloc::vec::Vec;
 use capos_abi::layout::{USER_IMAGE_BASE, USER_IMAGE_LIMIT};
 use capos_rt::{
     Console, Error, ExitStatus, FaultKind, Grant, PANIC_EXIT_CODE, ProcessSpawner, Runtime, Timer,
-    println,
+    VirtualMemory, println,
 };
 
 capos_rt::entry!(main);
@@ -24,6 +24,7 @@ capos_rt::entry!(main);
 enum Granted {
     Console,
     Timer,
+    Memory,
 }
 
 /// How a child must end.
@@ -69,6 +70,12 @@ const CHILDREN: &[Child] = &[
         binary: "smoke-fault-de",
         grants: &[Granted::Console],
         expect: Expect::Fault(FaultKind::DivideError, None),
+    },
+    Child {
+        binary: "smoke-memory",
+        grants: &[Granted::Console, Granted::Memory],
+        // Its last act is a write to a page it made read-only.
+        expect: Expect::Fault(FaultKind::PageFault, None),
     },
     Child {
         binary: "smoke-panic",
@@ -118,6 +125,9 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
     let spawner = rt
         .take::<ProcessSpawner>("spawner")
         .map_err(|e| format!("spawner: {e}"))?;
+    let memory = rt
+        .take::<VirtualMemory>("memory")
+        .map_err(|e| format!("memory: {e}"))?;
 
     // Start every child before waiting for any, so they run concurrently.
     let mut running = Vec::new();
@@ -128,6 +138,7 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
             .map(|granted| match granted {
                 Granted::Console => Grant::new("console", console),
                 Granted::Timer => Grant::new("timer", &timer),
+                Granted::Memory => Grant::new("memory", &memory),
             })
             .collect();
         let handle = spawner

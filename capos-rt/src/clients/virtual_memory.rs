@@ -1,0 +1,68 @@
+//! VirtualMemory: anonymous memory in this process's address space.
+
+use super::Client;
+use crate::cap::Cap;
+use crate::error::Error;
+use capos_schema::{interface_id, virtual_memory};
+
+pub use capos_abi::vm::{PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE};
+
+/// Schema ordinals of VirtualMemory's methods.
+const MAP: u16 = 0;
+const UNMAP: u16 = 1;
+const PROTECT: u16 = 2;
+
+pub struct VirtualMemory {
+    cap: Cap,
+}
+
+impl Client for VirtualMemory {
+    const INTERFACE_ID: u64 = interface_id::VIRTUAL_MEMORY;
+
+    fn from_cap(cap: Cap) -> Self {
+        VirtualMemory { cap }
+    }
+
+    fn cap(&self) -> &Cap {
+        &self.cap
+    }
+
+    fn into_cap(self) -> Cap {
+        self.cap
+    }
+}
+
+impl VirtualMemory {
+    /// Maps `size` bytes of zeroed memory with `prot` (PROT_* bits); `hint`
+    /// is used if that range is free, 0 lets the kernel choose.
+    pub fn map(&self, hint: u64, size: u64, prot: u32) -> Result<u64, Error> {
+        self.cap
+            .call::<virtual_memory::map_params::Owned>(Self::INTERFACE_ID, MAP, |mut p| {
+                p.set_hint(hint);
+                p.set_size(size);
+                p.set_prot(prot);
+            })?
+            .read::<virtual_memory::map_results::Owned, _>(|r| Ok(r.get_addr()))
+    }
+
+    /// Unmaps the mapped pages of a page-aligned range.
+    pub fn unmap(&self, addr: u64, size: u64) -> Result<(), Error> {
+        self.cap
+            .call::<virtual_memory::unmap_params::Owned>(Self::INTERFACE_ID, UNMAP, |mut p| {
+                p.set_addr(addr);
+                p.set_size(size);
+            })
+            .map(drop)
+    }
+
+    /// Changes the protection of a fully mapped, page-aligned range.
+    pub fn protect(&self, addr: u64, size: u64, prot: u32) -> Result<(), Error> {
+        self.cap
+            .call::<virtual_memory::protect_params::Owned>(Self::INTERFACE_ID, PROTECT, |mut p| {
+                p.set_addr(addr);
+                p.set_size(size);
+                p.set_prot(prot);
+            })
+            .map(drop)
+    }
+}

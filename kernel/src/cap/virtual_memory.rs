@@ -1,0 +1,128 @@
+//! VirtualMemory: anonymous memory in the caller's own address space.
+//!
+//! The capability is the right to allocate; it always acts on whoever calls
+//! it, so granting it to a child lets the child map its own memory, never
+//! the parent's. Out of frames is an `overloaded` exception and leaves
+//! nothing half-mapped.
+
+use alloc::format;
+
+use capnp::message::Builder;
+use capos_abi::layout::PAGE_SIZE;
+use capos_abi::vm::{MAX_MAP_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, VM_BASE, VM_LIMIT};
+use capos_schema::ExceptionType;
+use capos_schema::capos_capnp::virtual_memory;
+use capos_schema::interface_id;
+
+use super::{CallCtx, CallError, CapObject, Params, Reply, empty_reply, encode};
+use crate::mem::paging::{MapError, Perms};
+use crate::process::Process;
+
+pub struct VirtualMemory;
+
+fn failed(reason: alloc::string::String) -> CallError {
+    CallError::Exception(ExceptionType::Failed, reason)
+}
+
+fn perms(prot: u32) -> Result<Perms, CallError> {
+    if prot & !(PROT_READ | PROT_WRITE | PROT_EXEC) != 0 {
+        return Err(failed(format!("unknown protection bits {prot:#x}")));
+    }
+    if prot & PROT_WRITE != 0 && prot & PROT_EXEC != 0 {
+        return Err(failed(
+            "writable and executable together is refused (W^X)".into(),
+        ));
+    }
+    Ok(Perms {
+        accessible: prot != 0,
+        writable: prot & PROT_WRITE != 0,
+        executable: prot & PROT_EXEC != 0,
+    })
+}
+
+/// Checks a page-aligned range inside the mapping region; returns its length.
+fn range(addr: u64, size: u64) -> Result<u64, CallError> {
+    let len = size.div_ceil(PAGE_SIZE) * PAGE_SIZE;
+    let inside = addr >= VM_BASE && addr.checked_add(len).is_some_and(|end| end <= VM_LIMIT);
+    if !addr.is_multiple_of(PAGE_SIZE) || size == 0 || !inside {
+        return Err(failed(format!(
+            "range {addr:#x}+{size:#x} is not a page-aligned, non-empty range inside {VM_BASE:#x}..{VM_LIMIT:#x}"
+        )));
+    }
+    Ok(len)
+}
+
+fn map(p: &mut Process, hint: u64, size: u64, prot: u32) -> Result<u64, CallError> {
+    let perms = perms(prot)?;
+    if size == 0 || size > MAX_MAP_SIZE {
+        return Err(failed(format!(
+            "size {size:#x} must be 1..={MAX_MAP_SIZE:#x} bytes"
+        )));
+    }
+    let len = size.div_ceil(PAGE_SIZE) * PAGE_SIZE;
+    let hint = hint & !(PAGE_SIZE - 1);
+    let addr = p.vm.find_free(hint, len).ok_or_else(|| {
+        CallError::Exception(ExceptionType::Overloaded, "no free range that large".into())
+    })?;
+    if let Err(e) = p.aspace.map_zeroed(addr, len / PAGE_SIZE, perms) {
+        // Undo the pages that were mapped before the failure.
+        for page in (addr..addr + len).step_by(PAGE_SIZE as usize) {
+            p.aspace.unmap_page(page);
+        }
+        let reason = match e {
+            MapError::OutOfMemory => "out of physical memory",
+            MapError::AlreadyMapped => "range already mapped",
+        };
+        return Err(CallError::Exception(
+            ExceptionType::Overloaded,
+            reason.into(),
+        ));
+    }
+    p.vm.insert(addr, len);
+    Ok(addr)
+}
+
+impl CapObject for VirtualMemory {
+    fn interface_id(&self) -> u64 {
+        interface_id::VIRTUAL_MEMORY
+    }
+
+    fn call(&self, ctx: &mut CallCtx, method: u16, params: &Params) -> Result<Reply, CallError> {
+        let p = ctx.kernel.process(ctx.caller);
+        match method {
+            0 => {
+                let a: virtual_memory::map_params::Reader = params.get_root()?;
+                let addr = map(p, a.get_hint(), a.get_size(), a.get_prot())?;
+                let mut message = Builder::new_default();
+                message
+                    .init_root::<virtual_memory::map_results::Builder>()
+                    .set_addr(addr);
+                Ok(Reply::Done(encode(&message)))
+            }
+            1 => {
+                let a: virtual_memory::unmap_params::Reader = params.get_root()?;
+                let len = range(a.get_addr(), a.get_size())?;
+                for (start, end) in p.vm.remove(a.get_addr(), len) {
+                    for page in (start..end).step_by(PAGE_SIZE as usize) {
+                        p.aspace.unmap_page(page);
+                    }
+                }
+                Ok(empty_reply())
+            }
+            2 => {
+                let a: virtual_memory::protect_params::Reader = params.get_root()?;
+                let perms = perms(a.get_prot())?;
+                let len = range(a.get_addr(), a.get_size())?;
+                if !p.vm.covers(a.get_addr(), len) {
+                    return Err(failed("protect: part of the range is not mapped".into()));
+                }
+                for page in (a.get_addr()..a.get_addr() + len).step_by(PAGE_SIZE as usize) {
+                    // Covered by vm, so every page is mapped.
+                    let _ = p.aspace.protect_page(page, perms);
+                }
+                Ok(empty_reply())
+            }
+            _ => Err(CallError::InvalidMethod),
+        }
+    }
+}
