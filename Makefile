@@ -10,7 +10,7 @@ BUILD := target/capos
 SETUP_STAMP := target/.setup-done
 
 .PHONY: all setup kernel user run run-smoke test test-host clippy fmt fmt-check \
-        generated-code-check smokes docs
+        generated-code-check smokes docs-check
 
 all: kernel user
 
@@ -47,7 +47,7 @@ run-smoke: kernel $(BUILD)/manifest-smoke.bin
 smokes: run-smoke
 
 # ---------------------------------------------------------------- checks
-test: setup test-host clippy fmt-check generated-code-check smokes
+test: setup test-host clippy fmt-check generated-code-check docs-check smokes
 	@echo "make test: all checks passed"
 
 test-host: setup
@@ -69,3 +69,7 @@ generated-code-check: setup
 	  if ! diff -u schema/src/capos_capnp.rs "$$tmp/capos_capnp.rs"; then \
 	    echo "generated-code-check: schema/src/capos_capnp.rs is stale; run tools/gen-schema.sh"; exit 1; \
 	  fi && echo "generated-code-check: schema bindings up to date"
+
+# Every page of the manual is linked from SUMMARY.md and every link resolves.
+docs-check:
+	bash tools/check-docs.sh
