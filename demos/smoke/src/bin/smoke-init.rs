@@ -84,6 +84,9 @@ const CHILDREN: &[Child] = &[
     },
 ];
 
+/// Spins forever; proves preemption.
+const SPINNER: &str = "smoke-spin";
+
 /// A binary the manifest does not have.
 const MISSING_BINARY: &str = "smoke-no-such-binary";
 
@@ -128,6 +131,13 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
     let memory = rt
         .take::<VirtualMemory>("memory")
         .map_err(|e| format!("memory: {e}"))?;
+
+    // A process that never yields, started first and never waited for: the
+    // others only get the CPU because the timer preempts it. The kernel
+    // stops it when init ends.
+    let _spinner = spawner
+        .spawn(SPINNER, SPINNER, &[])
+        .map_err(|e| format!("spawn {SPINNER}: {e}"))?;
 
     // Start every child before waiting for any, so they run concurrently.
     let mut running = Vec::new();

@@ -49,6 +49,9 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
         .map_err(|e| format!("sse: {e}"))?;
     println!(console, "worker: sse state ok");
 
+    let fs = fs_base_across_sleep(&timer, 0x7000_0000_1000 + (rt.pid() << 12))?;
+    println!(console, "worker: fs base kept across a sleep ({fs:#x})");
+
     let (t1, t2) = (now(&timer)?, now(&timer)?);
     if t2 < t1 {
         return Err(format!("timer: now went back from {t1} to {t2}"));
@@ -162,4 +165,24 @@ fn call_after_drop(rt: &Runtime, timer: Timer) -> Result<i32, String> {
             error::name(code)
         )),
     }
+}
+
+/// Sets FS base (as a C library does for its thread pointer), blocks so
+/// other processes run, and checks the kernel gave the value back.
+fn fs_base_across_sleep(timer: &Timer, value: u64) -> Result<u64, String> {
+    // SAFETY: the kernel enables CR4.FSGSBASE; this program does not use
+    // FS-relative addressing, so any value is harmless.
+    unsafe { core::arch::asm!("wrfsbase {}", in(reg) value, options(nostack)) };
+    timer
+        .sleep(5 * MS)
+        .map_err(|e| format!("fs base: sleep: {e}"))?;
+    let got: u64;
+    // SAFETY: reading FS base has no side effects.
+    unsafe { core::arch::asm!("rdfsbase {}", out(reg) got, options(nostack)) };
+    if got != value {
+        return Err(format!(
+            "fs base: set {value:#x}, read back {got:#x} after a sleep"
+        ));
+    }
+    Ok(got)
 }
