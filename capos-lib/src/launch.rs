@@ -1,8 +1,8 @@
 //! Launch parameters: the argv and environment a process starts with.
 //!
-//! The kernel writes them, encoded by [`encode`], into a read-only region at
+//! The kernel writes them, encoded by [`encode()`], into a read-only region at
 //! [`capos_abi::layout::LAUNCH_VADDR`]; runtimes read them back with
-//! [`decode`]. init calls [`encode`] too, while validating its service graph,
+//! [`decode()`]. init calls [`encode()`] too, while validating its service graph,
 //! so a manifest whose parameters could never be written fails before
 //! anything starts.
 //!
@@ -25,8 +25,8 @@
 //! | …      | 4 × envc     | env table: offset of each `KEY=VALUE` entry     |
 //! | …      | …            | the strings, each followed by one NUL byte      |
 //!
-//! [`encode`] writes the tables right after the header and the strings right
-//! after the tables, in order. [`decode`] accepts any placement that keeps
+//! [`encode()`] writes the tables right after the header and the strings right
+//! after the tables, in order. [`decode()`] accepts any placement that keeps
 //! the tables 4-byte aligned and every byte it refers to past the header and
 //! inside the total length, because the region is untrusted input to
 //! whoever reads it.

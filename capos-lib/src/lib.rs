@@ -13,4 +13,5 @@ pub mod civil;
 pub mod elf;
 pub mod frames;
 pub mod launch;
+pub mod service_graph;
 pub mod vm_regions;

@@ -18,7 +18,7 @@ impl List {
     }
 }
 
-/// A reason [`super::encode`] or [`super::decode`] refused its input. The
+/// A reason [`super::encode()`] or [`super::decode()`] refused its input. The
 /// first group is what a caller of `encode` can get wrong; the second is
 /// what only a corrupt or hostile region can contain. The env-entry rules
 /// belong to both: `decode` re-checks them so a reader can rely on them.
