@@ -164,7 +164,7 @@ impl Kernel {
                 crate::trap::fault_name(kind)
             ),
         }
-        let released = p.caps.clear();
+        p.caps.clear();
         let waiters = p.exit.set(status);
         let p = self.procs.remove(&pid).expect("current process");
         self.zombies.push(p);
@@ -172,7 +172,6 @@ impl Kernel {
             let reply = crate::cap::process_handle::encode_status(status);
             crate::ring::complete(self, call, crate::ring::Completion::reply(reply));
         }
-        let _ = released;
         if Some(pid) == self.init_pid {
             self.shutdown(status);
         }

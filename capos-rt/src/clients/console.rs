@@ -1,7 +1,6 @@
 //! Console: serial output.
 
 use super::Client;
-use crate::cap::Cap;
 use crate::error::Error;
 use capos_schema::{console, interface_id};
 use core::fmt;
@@ -10,25 +9,7 @@ use core::fmt;
 const WRITE: u16 = 0;
 const WRITE_LINE: u16 = 1;
 
-pub struct Console {
-    cap: Cap,
-}
-
-impl Client for Console {
-    const INTERFACE_ID: u64 = interface_id::CONSOLE;
-
-    fn from_cap(cap: Cap) -> Self {
-        Console { cap }
-    }
-
-    fn cap(&self) -> &Cap {
-        &self.cap
-    }
-
-    fn into_cap(self) -> Cap {
-        self.cap
-    }
-}
+super::client!(Console, interface_id::CONSOLE);
 
 impl Console {
     /// Writes raw bytes.
@@ -72,6 +53,7 @@ impl Console {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cap::Cap;
     use crate::message;
     use crate::test_kernel::{Outcome, shared_ring};
 

@@ -1,5 +1,31 @@
 //! Typed clients of the kernel's capabilities.
 
+/// Defines a client type `$name` owning one capability of interface `$iface`.
+macro_rules! client {
+    ($name:ident, $iface:expr) => {
+        pub struct $name {
+            cap: $crate::cap::Cap,
+        }
+
+        impl $crate::clients::Client for $name {
+            const INTERFACE_ID: u64 = $iface;
+
+            fn from_cap(cap: $crate::cap::Cap) -> Self {
+                $name { cap }
+            }
+
+            fn cap(&self) -> &$crate::cap::Cap {
+                &self.cap
+            }
+
+            fn into_cap(self) -> $crate::cap::Cap {
+                self.cap
+            }
+        }
+    };
+}
+use client;
+
 mod console;
 mod process;
 mod spawner;

@@ -1,7 +1,6 @@
 //! ProcessHandle: waits for a spawned process and reports how it ended.
 
 use super::Client;
-use crate::cap::Cap;
 use crate::error::Error;
 use crate::reply::Reply;
 use capos_schema::{FaultKind, exit_status, interface_id, process_handle};
@@ -72,25 +71,7 @@ impl fmt::Display for ExitStatus {
     }
 }
 
-pub struct ProcessHandle {
-    cap: Cap,
-}
-
-impl Client for ProcessHandle {
-    const INTERFACE_ID: u64 = interface_id::PROCESS_HANDLE;
-
-    fn from_cap(cap: Cap) -> Self {
-        ProcessHandle { cap }
-    }
-
-    fn cap(&self) -> &Cap {
-        &self.cap
-    }
-
-    fn into_cap(self) -> Cap {
-        self.cap
-    }
-}
+super::client!(ProcessHandle, interface_id::PROCESS_HANDLE);
 
 impl ProcessHandle {
     /// Waits until the process has ended.

@@ -24,25 +24,7 @@ impl<'a> Grant<'a> {
     }
 }
 
-pub struct ProcessSpawner {
-    cap: Cap,
-}
-
-impl Client for ProcessSpawner {
-    const INTERFACE_ID: u64 = interface_id::PROCESS_SPAWNER;
-
-    fn from_cap(cap: Cap) -> Self {
-        ProcessSpawner { cap }
-    }
-
-    fn cap(&self) -> &Cap {
-        &self.cap
-    }
-
-    fn into_cap(self) -> Cap {
-        self.cap
-    }
-}
+super::client!(ProcessSpawner, interface_id::PROCESS_SPAWNER);
 
 impl ProcessSpawner {
     /// Starts `binary` as a process called `name` with `grants`, and

@@ -1,7 +1,6 @@
 //! Timer: monotonic time, sleeping, and the wall clock.
 
 use super::Client;
-use crate::cap::Cap;
 use crate::error::Error;
 use crate::pending::PendingCall;
 use capos_schema::{interface_id, timer};
@@ -11,25 +10,7 @@ const NOW: u16 = 0;
 const SLEEP: u16 = 1;
 const WALL_CLOCK: u16 = 2;
 
-pub struct Timer {
-    cap: Cap,
-}
-
-impl Client for Timer {
-    const INTERFACE_ID: u64 = interface_id::TIMER;
-
-    fn from_cap(cap: Cap) -> Self {
-        Timer { cap }
-    }
-
-    fn cap(&self) -> &Cap {
-        &self.cap
-    }
-
-    fn into_cap(self) -> Cap {
-        self.cap
-    }
-}
+super::client!(Timer, interface_id::TIMER);
 
 impl Timer {
     /// Monotonic nanoseconds since the kernel clock started (early boot).
@@ -63,6 +44,7 @@ impl Timer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cap::Cap;
     use crate::message;
     use crate::test_kernel::{Outcome, shared_ring};
     use alloc::vec::Vec;

@@ -1,7 +1,6 @@
 //! VirtualMemory: anonymous memory in this process's address space.
 
 use super::Client;
-use crate::cap::Cap;
 use crate::error::Error;
 use capos_schema::{interface_id, virtual_memory};
 
@@ -12,25 +11,7 @@ const MAP: u16 = 0;
 const UNMAP: u16 = 1;
 const PROTECT: u16 = 2;
 
-pub struct VirtualMemory {
-    cap: Cap,
-}
-
-impl Client for VirtualMemory {
-    const INTERFACE_ID: u64 = interface_id::VIRTUAL_MEMORY;
-
-    fn from_cap(cap: Cap) -> Self {
-        VirtualMemory { cap }
-    }
-
-    fn cap(&self) -> &Cap {
-        &self.cap
-    }
-
-    fn into_cap(self) -> Cap {
-        self.cap
-    }
-}
+super::client!(VirtualMemory, interface_id::VIRTUAL_MEMORY);
 
 impl VirtualMemory {
     /// Maps `size` bytes of zeroed memory with `prot` (PROT_* bits); `hint`

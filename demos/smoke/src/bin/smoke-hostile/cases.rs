@@ -60,9 +60,9 @@ pub const SQE_CASES: &[Case] = &[
         expected: INVALID_SQE,
         mutate: |s, _| s.opcode = op::NOP,
     },
-    // A slot index the table never had. (An id naming a live slot with the
-    // wrong generation, id 0 included, is STALE_CAP by the table's rules;
-    // the release case below covers that.)
+    // A slot index the table never had. (Generation 0 is never issued, so
+    // id 0 is INVALID_CAP too; a live slot with an older generation is
+    // STALE_CAP, which the release case below covers.)
     Case {
         name: "unknown cap slot",
         expected: INVALID_CAP,
