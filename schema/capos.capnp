@@ -58,6 +58,39 @@ interface VirtualMemory {
   unmap @1 (addr :UInt64, size :UInt64) -> ();
   # Changes the protection of a range that must be entirely mapped.
   protect @2 (addr :UInt64, size :UInt64, prot :UInt32) -> ();
+  # A zeroed MemoryObject of `size` bytes (rounded up to pages).
+  createObject @3 (size :UInt64) -> (object :ResultCap);
+}
+
+# Shared memory: frames that can be mapped by every process holding the
+# capability. The frames are freed when the last capability is released
+# and the last mapping is unmapped.
+interface MemoryObject {
+  size @0 () -> (bytes :UInt64);
+  # Maps the whole object into the caller's address space; unmap it with
+  # VirtualMemory.unmap. `prot` as for VirtualMemory.
+  map @1 (hint :UInt64, prot :UInt32) -> (addr :UInt64);
+}
+
+# Creates Endpoints.
+interface EndpointFactory {
+  # A new Endpoint (the owner facet). Calls to its client facet must name
+  # `interfaceId`, the interface the server implements.
+  create @0 (interfaceId :UInt64) -> (endpoint :ResultCap);
+}
+
+# The owner facet of an Endpoint: its holders take calls with RECV and
+# answer them with RETURN (ring opcodes, not methods).
+interface Endpoint {
+  # A client facet, which can only CALL.
+  client @0 () -> (client :ResultCap);
+}
+
+# Read-only access to the boot manifest, for init.
+interface BootPackage {
+  manifestSize @0 () -> (size :UInt64);
+  # At most `maxBytes` (and at most 16 KiB) from `offset`.
+  readManifest @1 (offset :UInt64, maxBytes :UInt32) -> (data :Data);
 }
 
 # One capability handed to a child at spawn: the parent's `capId`, named
@@ -69,7 +102,13 @@ struct SpawnGrant {
 
 # Starts processes from binaries in the boot manifest.
 interface ProcessSpawner {
-  spawn @0 (name :Text, binary :Text, grants :List(SpawnGrant)) -> (handle :ResultCap);
+  # `argv` and `env` ("KEY=VALUE") reach the child through its launch
+  # region (capos-lib launch.rs).
+  spawn @0 (name :Text, binary :Text, grants :List(SpawnGrant),
+            argv :List(Text), env :List(Text)) -> (handle :ResultCap);
+  # A spawner that can start only the listed binaries (and only those this
+  # one can start).
+  restrict @1 (binaries :List(Text)) -> (spawner :ResultCap);
 }
 
 # How a process ended.
@@ -108,6 +147,36 @@ struct SystemManifest {
   binaries @1 :List(Binary);
   init @2 :InitConfig;
   kernelParams @3 :KernelParams;
+  # The service graph init starts (init validates it; the kernel does not
+  # look at it).
+  services @4 :List(ServiceConfig);
+}
+
+struct ServiceConfig {
+  name @0 :Text;
+  binary @1 :Text;
+  caps @2 :List(ServiceCap);
+  exports @3 :List(ServiceExport);
+  argv @4 :List(Text);
+  env @5 :List(Text);
+}
+
+# An Endpoint init creates for the service, granted to it (owner facet)
+# under `name`; other services import its client facet.
+struct ServiceExport {
+  name @0 :Text;
+  interfaceId @1 :UInt64;
+}
+
+struct ServiceCap {
+  name @0 :Text;              # the name in the service's CapSet
+  source :union {
+    init @1 :Text;            # one of init's own capabilities, by name
+    service :group {          # another service's export
+      service @2 :Text;
+      export @3 :Text;
+    }
+  }
 }
 
 struct Binary {
@@ -131,6 +200,8 @@ enum KernelCapKind {
   timer @1;
   processSpawner @2;
   virtualMemory @3;
+  bootPackage @4;
+  endpointFactory @5;
 }
 
 struct KernelParams {

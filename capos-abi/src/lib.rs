@@ -8,6 +8,7 @@
 
 pub mod capset;
 pub mod error;
+pub mod ipc;
 pub mod layout;
 pub mod ring;
 pub mod syscall;

@@ -28,4 +28,8 @@ pub mod interface_id {
     pub const PROCESS_SPAWNER: u64 = super::process_spawner::Client::TYPE_ID;
     pub const PROCESS_HANDLE: u64 = super::process_handle::Client::TYPE_ID;
     pub const VIRTUAL_MEMORY: u64 = super::virtual_memory::Client::TYPE_ID;
+    pub const MEMORY_OBJECT: u64 = super::memory_object::Client::TYPE_ID;
+    pub const ENDPOINT_FACTORY: u64 = super::endpoint_factory::Client::TYPE_ID;
+    pub const ENDPOINT: u64 = super::endpoint::Client::TYPE_ID;
+    pub const BOOT_PACKAGE: u64 = super::boot_package::Client::TYPE_ID;
 }
