@@ -34,10 +34,14 @@ pub const APPLICATION_EXCEPTION: i32 = -12;
 pub const UNSUPPORTED_OPCODE: i32 = -13;
 /// A `cap_enter` argument is invalid, or the ring header is corrupt.
 pub const INVALID_ARGUMENT: i32 = -14;
-/// The kernel ran out of a resource (memory, table slots) for this request.
+/// A resource ran out for this request: the receiver's capability table,
+/// an Endpoint's queue.
 pub const NO_RESOURCES: i32 = -15;
-/// The call was cancelled because its target went away.
+/// The call was cancelled: the Endpoint's server went away.
 pub const CANCELLED: i32 = -16;
+/// A transfer names a capability that may not leave its holder
+/// (a ProcessHandle).
+pub const NOT_TRANSFERABLE: i32 = -17;
 
 /// Every code with its name, for diagnostics and documentation checks.
 pub const ALL: &[(i32, &str)] = &[
@@ -57,6 +61,7 @@ pub const ALL: &[(i32, &str)] = &[
     (INVALID_ARGUMENT, "INVALID_ARGUMENT"),
     (NO_RESOURCES, "NO_RESOURCES"),
     (CANCELLED, "CANCELLED"),
+    (NOT_TRANSFERABLE, "NOT_TRANSFERABLE"),
 ];
 
 /// The name of a transport error code, or `"UNKNOWN"`.
