@@ -5,6 +5,12 @@
 //! the generation, so an id kept after release is recognised as stale
 //! instead of silently naming whatever reuses the slot. Generation 0 is never
 //! used, so id 0 is never valid.
+//!
+//! Moving a capability to another process is a transaction: [`CapTable::reserve`]
+//! takes the entry out but keeps the slot (and its id) reserved, then
+//! [`CapTable::commit`] frees the slot once the receiver has it, or
+//! [`CapTable::rollback`] puts it back. A reserved slot still counts
+//! towards the limit, so a rollback always has room.
 
 use alloc::vec::Vec;
 
@@ -20,6 +26,8 @@ pub enum CapError {
     Stale,
     /// The table holds its maximum number of capabilities.
     Full,
+    /// The capability is being moved to another process.
+    Reserved,
 }
 
 /// One live capability: the kernel object and the interface it implements.
@@ -29,9 +37,15 @@ pub struct Entry<T> {
     pub interface_id: u64,
 }
 
+enum State<T> {
+    Free,
+    Live(Entry<T>),
+    Reserved,
+}
+
 struct Slot<T> {
     generation: u16,
-    entry: Option<Entry<T>>,
+    state: State<T>,
 }
 
 pub struct CapTable<T> {
@@ -60,8 +74,14 @@ impl<T> CapTable<T> {
         }
     }
 
+    /// Capabilities held, counting reserved slots.
     pub fn len(&self) -> usize {
         self.live
+    }
+
+    /// How many more capabilities fit.
+    pub fn room(&self) -> usize {
+        self.limit - self.live
     }
 
     pub fn is_empty(&self) -> bool {
@@ -73,19 +93,19 @@ impl<T> CapTable<T> {
         if self.live >= self.limit {
             return Err(CapError::Full);
         }
-        let entry = Some(Entry {
+        let entry = State::Live(Entry {
             object,
             interface_id,
         });
         let index = match self.free.pop() {
             Some(index) => {
-                self.slots[index as usize].entry = entry;
+                self.slots[index as usize].state = entry;
                 index
             }
             None => {
                 self.slots.push(Slot {
                     generation: 1,
-                    entry,
+                    state: entry,
                 });
                 (self.slots.len() - 1) as u16
             }
@@ -101,35 +121,86 @@ impl<T> CapTable<T> {
             return Err(CapError::Invalid);
         }
         let slot = self.slots.get(index as usize).ok_or(CapError::Invalid)?;
-        match &slot.entry {
-            Some(entry) if slot.generation == generation => Ok(entry),
-            Some(_) => Err(CapError::Stale),
+        match &slot.state {
+            State::Live(entry) if slot.generation == generation => Ok(entry),
+            State::Reserved if slot.generation == generation => Err(CapError::Reserved),
+            State::Live(_) | State::Reserved => Err(CapError::Stale),
             // A released slot: the id was valid once if its generation is older.
-            None if generation < slot.generation => Err(CapError::Stale),
-            None => Err(CapError::Invalid),
+            State::Free if generation < slot.generation => Err(CapError::Stale),
+            State::Free => Err(CapError::Invalid),
+        }
+    }
+
+    /// Frees a live or reserved slot, making its id stale.
+    fn free_slot(&mut self, index: u16) {
+        let slot = &mut self.slots[index as usize];
+        slot.state = State::Free;
+        // Skip generation 0 on wrap-around so id 0 stays invalid.
+        slot.generation = slot.generation.checked_add(1).unwrap_or(1);
+        self.free.push(index);
+        self.live -= 1;
+    }
+
+    /// Takes a capability out for a move, keeping its slot reserved.
+    pub fn reserve(&mut self, id: CapId) -> Result<Entry<T>, CapError> {
+        self.get(id)?;
+        let slot = &mut self.slots[unpack(id).0 as usize];
+        match core::mem::replace(&mut slot.state, State::Reserved) {
+            State::Live(entry) => Ok(entry),
+            // get() succeeded, so the slot was live.
+            other => {
+                slot.state = other;
+                Err(CapError::Invalid)
+            }
+        }
+    }
+
+    /// The move reached its receiver: the reserved slot is freed.
+    pub fn commit(&mut self, id: CapId) -> Result<(), CapError> {
+        match self.get(id) {
+            Err(CapError::Reserved) => {
+                self.free_slot(unpack(id).0);
+                Ok(())
+            }
+            Ok(_) => Err(CapError::Invalid),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The move failed: the capability returns to its reserved slot, same id.
+    pub fn rollback(&mut self, id: CapId, entry: Entry<T>) -> Result<(), CapError> {
+        match self.get(id) {
+            Err(CapError::Reserved) => {
+                self.slots[unpack(id).0 as usize].state = State::Live(entry);
+                Ok(())
+            }
+            Ok(_) => Err(CapError::Invalid),
+            Err(e) => Err(e),
         }
     }
 
     /// Removes a capability, returning it; its id becomes stale.
     pub fn remove(&mut self, id: CapId) -> Result<Entry<T>, CapError> {
         self.get(id)?;
-        let (index, _) = unpack(id);
-        let slot = &mut self.slots[index as usize];
-        let entry = slot.entry.take().ok_or(CapError::Invalid)?;
-        // Skip generation 0 on wrap-around so id 0 stays invalid.
-        slot.generation = slot.generation.checked_add(1).unwrap_or(1);
-        self.free.push(index);
-        self.live -= 1;
+        let index = unpack(id).0;
+        let State::Live(entry) =
+            core::mem::replace(&mut self.slots[index as usize].state, State::Reserved)
+        else {
+            return Err(CapError::Invalid);
+        };
+        self.free_slot(index);
         Ok(entry)
     }
 
     /// Every live capability with its id, in slot order.
     pub fn iter(&self) -> impl Iterator<Item = (CapId, &Entry<T>)> {
-        self.slots.iter().enumerate().filter_map(|(i, slot)| {
-            slot.entry
-                .as_ref()
-                .map(|e| (pack(i as u16, slot.generation), e))
-        })
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, slot)| match &slot.state {
+                State::Live(e) => Some((pack(i as u16, slot.generation), e)),
+                _ => None,
+            })
     }
 
     /// Removes every capability (process exit), returning how many there were.
@@ -206,6 +277,52 @@ mod tests {
             id = t.insert(0, 0).unwrap();
             assert_ne!(id >> 16, 0);
         }
+    }
+
+    #[test]
+    fn move_commits_or_rolls_back() {
+        let mut t = CapTable::new(2);
+        let a = t.insert("moved", 7).unwrap();
+        let entry = t.reserve(a).unwrap();
+        assert_eq!(entry.object, "moved");
+        // Reserved: unusable, still counted, not reusable.
+        assert_eq!(t.get(a).unwrap_err(), CapError::Reserved);
+        assert_eq!(t.reserve(a).unwrap_err(), CapError::Reserved);
+        assert_eq!(t.remove(a).unwrap_err(), CapError::Reserved);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t.room(), 1);
+        assert!(t.iter().next().is_none());
+        t.rollback(a, entry).unwrap();
+        assert_eq!(t.get(a).unwrap().object, "moved", "same id after rollback");
+
+        let entry = t.reserve(a).unwrap();
+        t.commit(a).unwrap();
+        assert_eq!(t.get(a).unwrap_err(), CapError::Stale);
+        assert_eq!(t.rollback(a, entry).unwrap_err(), CapError::Stale);
+        assert_eq!(t.commit(a).unwrap_err(), CapError::Stale);
+        assert!(t.is_empty());
+    }
+
+    #[test]
+    fn commit_and_rollback_need_a_reserved_slot() {
+        let mut t = CapTable::new(2);
+        let a = t.insert(1, 1).unwrap();
+        assert_eq!(t.commit(a).unwrap_err(), CapError::Invalid);
+        let e = Entry {
+            object: 2,
+            interface_id: 2,
+        };
+        assert_eq!(t.rollback(a, e).unwrap_err(), CapError::Invalid);
+        assert_eq!(t.get(a).unwrap().object, 1);
+    }
+
+    #[test]
+    fn reserved_slots_count_against_the_limit() {
+        let mut t = CapTable::new(1);
+        let a = t.insert(1, 1).unwrap();
+        let e = t.reserve(a).unwrap();
+        assert_eq!(t.insert(2, 2).unwrap_err(), CapError::Full);
+        t.rollback(a, e).unwrap();
     }
 
     #[test]

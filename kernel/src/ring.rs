@@ -59,7 +59,8 @@ impl Completion {
 
 fn cap_error(e: CapError) -> i32 {
     match e {
-        CapError::Stale => error::STALE_CAP,
+        // A capability being moved away no longer belongs to the sender.
+        CapError::Stale | CapError::Reserved => error::STALE_CAP,
         CapError::Invalid | CapError::Full => error::INVALID_CAP,
     }
 }
