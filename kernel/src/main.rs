@@ -96,8 +96,12 @@ extern "C" fn kmain(start_info: u64) -> ! {
             let object: CapRef = match kind {
                 KernelCapKind::Console => Arc::new(cap::console::Console),
                 KernelCapKind::Timer => Arc::new(cap::timer::Timer),
-                KernelCapKind::ProcessSpawner => Arc::new(cap::process_spawner::ProcessSpawner),
+                KernelCapKind::ProcessSpawner => {
+                    Arc::new(cap::process_spawner::ProcessSpawner::unrestricted())
+                }
                 KernelCapKind::VirtualMemory => Arc::new(cap::virtual_memory::VirtualMemory),
+                KernelCapKind::BootPackage => Arc::new(cap::boot_package::BootPackage),
+                KernelCapKind::EndpointFactory => Arc::new(cap::endpoint_factory::EndpointFactory),
             };
             Grant {
                 name: name.clone(),
@@ -110,8 +114,11 @@ extern "C" fn kmain(start_info: u64) -> ! {
     let init_elf = manifest
         .binary(&init_name)
         .expect("checked by manifest::parse");
+    // init's argv is its binary name; it gets no environment.
+    let launch = capos_lib::launch::encode(&[init_name.as_bytes()], &[])
+        .unwrap_or_else(|e| boot_failure(&alloc::format!("init's launch parameters: {e}")));
     sched::init(manifest);
-    if let Err(e) = sched::kernel().spawn(&init_name, init_elf, grants) {
+    if let Err(e) = sched::kernel().spawn(&init_name, init_elf, grants, &launch) {
         boot_failure(e);
     }
     kprintln!("kernel: starting init ({init_name})");

@@ -14,6 +14,8 @@ pub struct Manifest {
     pub init_binary: String,
     pub init_caps: Vec<(String, KernelCapKind)>,
     pub motd: String,
+    /// The whole boot module, served to init by BootPackage.
+    pub raw: &'static [u8],
 }
 
 impl Manifest {
@@ -88,7 +90,15 @@ pub fn parse(module: &'static [u8]) -> Result<Manifest, String> {
         init_binary,
         init_caps,
         motd,
+        raw: module,
     };
+    for (i, (name, _)) in manifest.init_caps.iter().enumerate() {
+        if manifest.init_caps[..i].iter().any(|(n, _)| n == name) {
+            return Err(alloc::format!(
+                "manifest: init cap name {name:?} appears twice"
+            ));
+        }
+    }
     if manifest.binary(&manifest.init_binary).is_none() {
         return Err(alloc::format!(
             "manifest: init.binary {:?} is not among the binaries",

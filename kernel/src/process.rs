@@ -2,14 +2,15 @@
 //! and the saved user state. One thread per process for now.
 
 use alloc::boxed::Box;
-use alloc::collections::VecDeque;
+use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use capos_abi::capset::{CAPSET_MAGIC, CAPSET_VERSION, CapSetEntry, CapSetHeader};
 use capos_abi::layout::{
-    CAPSET_VADDR, HEAP_BASE, HEAP_SIZE, PAGE_SIZE, RING_VADDR, USER_STACK_SIZE, USER_STACK_TOP,
+    CAPSET_VADDR, HEAP_BASE, HEAP_SIZE, LAUNCH_MAX_SIZE, LAUNCH_VADDR, PAGE_SIZE, RING_VADDR,
+    USER_STACK_SIZE, USER_STACK_TOP,
 };
 use capos_abi::ring::{CQ_ENTRIES, Cqe, RING_SIZE, RingHeader, SQ_ENTRIES};
 use capos_abi::vm::{VM_BASE, VM_LIMIT};
@@ -22,6 +23,7 @@ use crate::arch::cpu::FpuState;
 use crate::arch::switch::prepare_stack;
 use crate::arch::trap_frame::TrapFrame;
 use crate::cap::CapRef;
+use crate::cap::memory_object::SharedMapping;
 use crate::mem::paging::{AddressSpace, MapError, Perms};
 use crate::mem::{frames, phys_to_virt};
 
@@ -124,8 +126,10 @@ pub struct Process {
     /// Completions waiting for room in the CQ.
     pub overflow: VecDeque<Cqe>,
     pub exit: Arc<ExitCell>,
-    /// Ranges mapped through VirtualMemory.
+    /// Ranges mapped through VirtualMemory (anonymous or MemoryObjects).
     pub vm: VmRegions,
+    /// The MemoryObject mappings among them, by start address.
+    pub shared: BTreeMap<u64, SharedMapping>,
 }
 
 impl Process {
@@ -135,7 +139,11 @@ impl Process {
         name: &str,
         elf: &[u8],
         grants: Vec<Grant>,
+        launch: &[u8],
     ) -> Result<Box<Self>, &'static str> {
+        if launch.len() as u64 > LAUNCH_MAX_SIZE {
+            return Err("launch parameters too large");
+        }
         let plan = capos_lib::elf::load_plan(elf).map_err(|e| e.message())?;
         let ring_phys = frames::alloc_zeroed(RING_PAGES).ok_or("out of memory for the ring")?;
         let Some(capset_phys) = frames::alloc_zeroed(1) else {
@@ -171,6 +179,7 @@ impl Process {
             overflow: VecDeque::new(),
             exit: Arc::new(ExitCell::default()),
             vm: VmRegions::new(VM_BASE, VM_LIMIT),
+            shared: BTreeMap::new(),
         });
         p.map_image(elf, &plan).map_err(map_error)?;
         let rw = Perms::READ_WRITE;
@@ -190,6 +199,12 @@ impl Process {
         p.aspace
             .map_borrowed(CAPSET_VADDR, capset_phys, 1, Perms::READ_ONLY)
             .map_err(map_error)?;
+        // The launch region (argv, env) is always there, read-only.
+        let launch_pages = (launch.len() as u64).div_ceil(PAGE_SIZE).max(1);
+        p.aspace
+            .map_zeroed(LAUNCH_VADDR, launch_pages, Perms::READ_ONLY)
+            .map_err(map_error)?;
+        p.aspace.load(LAUNCH_VADDR, launch);
         p.init_ring();
         p.init_capset(grants)?;
         let frame =
@@ -268,6 +283,27 @@ impl Process {
         debug_assert!(offset < RING_SIZE);
         // SAFETY: the ring frames are contiguous and RING_SIZE long.
         unsafe { phys_to_virt(self.ring_phys).add(offset) }
+    }
+
+    /// Unmaps what is mapped of `[addr, addr+len)` in the VirtualMemory
+    /// region; a MemoryObject mapping lets go of its frames with its last page.
+    pub fn unmap_vm(&mut self, addr: u64, len: u64) {
+        for (start, end) in self.vm.remove(addr, len) {
+            for page in (start..end).step_by(PAGE_SIZE as usize) {
+                if !self.aspace.unmap_page(page) {
+                    continue;
+                }
+                let Some((&at, mapping)) = self.shared.range_mut(..=page).next_back() else {
+                    continue;
+                };
+                if page < mapping.end {
+                    mapping.pages_left -= 1;
+                    if mapping.pages_left == 0 {
+                        self.shared.remove(&at);
+                    }
+                }
+            }
+        }
     }
 
     pub fn kernel_stack_top(&self) -> u64 {

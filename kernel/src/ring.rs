@@ -17,7 +17,7 @@ use capos_abi::ring::{
 };
 use capos_lib::cap_table::CapError;
 
-use crate::cap::{CallCtx, CallError, Reply, Wait, encode_exception};
+use crate::cap::{CallCtx, CallError, Reply, Wait, encode_exception, endpoint};
 use crate::process::{PendingCall, Pid, Process};
 use crate::sched::Kernel;
 
@@ -28,7 +28,11 @@ const OVERFLOW_LIMIT: usize = MAX_PENDING_CALLS + SQ_ENTRIES as usize;
 pub struct Completion {
     result: i32,
     aux: u64,
+    flags: u32,
+    /// Written to the result buffer; `result` becomes its length unless an
+    /// error code or `length` is set.
     payload: Option<Vec<u8>>,
+    length: Option<i32>,
 }
 
 impl Completion {
@@ -36,28 +40,53 @@ impl Completion {
         Completion {
             result: 0,
             aux: 0,
+            flags: 0,
             payload: Some(bytes),
+            length: None,
         }
     }
 
-    fn error(code: i32) -> Self {
+    pub fn error(code: i32) -> Self {
         Completion {
             result: code,
             aux: 0,
+            flags: 0,
             payload: None,
+            length: None,
         }
     }
 
-    fn exception(bytes: Vec<u8>) -> Self {
+    /// An error with the CQE's `aux` set (RESULT_TOO_SMALL: the size needed).
+    pub fn error_aux(code: i32, aux: u64) -> Self {
+        Completion {
+            aux,
+            ..Self::error(code)
+        }
+    }
+
+    pub fn exception(bytes: Vec<u8>) -> Self {
         Completion {
             result: error::APPLICATION_EXCEPTION,
-            aux: 0,
-            payload: Some(bytes),
+            ..Self::reply(bytes)
+        }
+    }
+
+    pub fn code(&self) -> i32 {
+        self.result
+    }
+
+    /// An Endpoint reply: the message (its length is the result) followed
+    /// by `caps` capability records (their count is the flags).
+    pub fn endpoint_reply(bytes: Vec<u8>, message_len: usize, caps: usize) -> Self {
+        Completion {
+            flags: caps as u32,
+            length: Some(message_len as i32),
+            ..Self::reply(bytes)
         }
     }
 }
 
-fn cap_error(e: CapError) -> i32 {
+pub fn cap_error(e: CapError) -> i32 {
     match e {
         // A capability being moved away no longer belongs to the sender.
         CapError::Stale | CapError::Reserved => error::STALE_CAP,
@@ -136,6 +165,7 @@ pub fn complete(k: &mut Kernel, call: PendingCall, outcome: Completion) {
         user_data: call.user_data,
         result: outcome.result,
         aux: outcome.aux,
+        flags: outcome.flags,
         ..Default::default()
     };
     if let Some(bytes) = outcome.payload {
@@ -149,7 +179,7 @@ pub fn complete(k: &mut Kernel, call: PendingCall, outcome: Completion) {
         } else if p.aspace.copy_to_user(call.result_addr, &bytes).is_err() {
             cqe.result = error::BAD_ADDRESS;
         } else if cqe.result == 0 {
-            cqe.result = bytes.len() as i32;
+            cqe.result = outcome.length.unwrap_or(bytes.len() as i32);
         }
     }
     post(p, cqe);
@@ -183,8 +213,9 @@ pub fn drain_submissions(k: &mut Kernel, pid: Pid) -> Result<(), i32> {
             result_len: sqe.result_len,
         };
         p.pending += 1;
-        match execute(k, pid, &sqe) {
+        match execute(k, call, &sqe) {
             Ok(Reply::Done(bytes)) => complete(k, call, Completion::reply(bytes)),
+            Ok(Reply::Pending(Wait::Taken)) => {}
             Ok(Reply::Pending(Wait::Until(deadline))) => k.add_sleeper(deadline, call),
             Ok(Reply::Pending(Wait::Exit(cell))) => match cell.status() {
                 Some(status) => complete(
@@ -199,26 +230,40 @@ pub fn drain_submissions(k: &mut Kernel, pid: Pid) -> Result<(), i32> {
     }
 }
 
-/// True if every field the opcode does not use is zero.
+/// True if the fields `sqe`'s opcode does not use are zero, so that a
+/// future meaning for them cannot be mistaken for today's.
 fn unused_fields_zero(sqe: &Sqe) -> bool {
-    let common = sqe.flags == 0 && sqe.xfer_count == 0 && sqe.xfer_addr == 0;
-    match sqe.opcode {
-        op::CALL => common && sqe.call_id == 0,
-        op::RETURN => common,
-        _ => {
-            common
-                && *sqe
-                    == Sqe {
-                        user_data: sqe.user_data,
-                        opcode: sqe.opcode,
-                        cap_id: sqe.cap_id,
-                        ..Sqe::nop(0)
-                    }
+    let s = sqe;
+    let no_params = s.params_addr == 0 && s.params_len == 0;
+    let no_result = s.result_addr == 0 && s.result_len == 0;
+    let no_xfer = s.xfer_count == 0 && s.xfer_addr == 0;
+    s.flags == 0
+        && match s.opcode {
+            op::NOP => {
+                no_params
+                    && no_result
+                    && no_xfer
+                    && s.cap_id == 0
+                    && s.method_id == 0
+                    && s.call_id == 0
+                    && s.interface_id == 0
+            }
+            op::RELEASE => {
+                no_params
+                    && no_result
+                    && no_xfer
+                    && s.method_id == 0
+                    && s.call_id == 0
+                    && s.interface_id == 0
+            }
+            op::CALL => s.call_id == 0,
+            op::RECV => no_params && no_xfer && s.method_id == 0 && s.call_id == 0,
+            // RETURN: call_id, method_id (status), params and transfers.
+            _ => no_result,
         }
-    }
 }
 
-fn execute(k: &mut Kernel, pid: Pid, sqe: &Sqe) -> Result<Reply, Completion> {
+fn execute(k: &mut Kernel, call: PendingCall, sqe: &Sqe) -> Result<Reply, Completion> {
     let fail = |code| Err(Completion::error(code));
     if !matches!(
         sqe.opcode,
@@ -229,28 +274,41 @@ fn execute(k: &mut Kernel, pid: Pid, sqe: &Sqe) -> Result<Reply, Completion> {
     if !unused_fields_zero(sqe) {
         return fail(error::INVALID_SQE);
     }
-    let p = k.process(pid);
+    let p = k.process(call.pid);
     match sqe.opcode {
-        op::NOP => {
-            if sqe.cap_id != 0 {
-                return fail(error::INVALID_SQE);
-            }
-            Ok(Reply::Done(Vec::new()))
-        }
+        op::NOP => Ok(Reply::Done(Vec::new())),
         op::RELEASE => match p.caps.remove(sqe.cap_id) {
-            Ok(_) => Ok(Reply::Done(Vec::new())),
+            Ok(_) => {
+                // Dropping the last owner facet closes its Endpoint.
+                endpoint::close_pending(k);
+                Ok(Reply::Done(Vec::new()))
+            }
             Err(e) => fail(cap_error(e)),
         },
-        op::RECV | op::RETURN => match p.caps.get(sqe.cap_id) {
-            Ok(_) => fail(error::UNSUPPORTED_OPCODE),
-            Err(e) => fail(cap_error(e)),
-        },
-        _ => call(k, pid, sqe),
+        op::RECV | op::RETURN => {
+            let entry = p
+                .caps
+                .get(sqe.cap_id)
+                .map_err(|e| Completion::error(cap_error(e)))?;
+            let Some(ep) = entry.object.endpoint_owner().cloned() else {
+                return fail(error::UNSUPPORTED_OPCODE);
+            };
+            if entry.interface_id != sqe.interface_id {
+                return fail(error::WRONG_INTERFACE);
+            }
+            if sqe.opcode == op::RECV {
+                endpoint::recv(k, call, sqe, &ep)
+            } else {
+                endpoint::ret(k, call, sqe, &ep)
+            }
+        }
+        _ => self::call(k, call, sqe),
     }
 }
 
-fn call(k: &mut Kernel, pid: Pid, sqe: &Sqe) -> Result<Reply, Completion> {
+fn call(k: &mut Kernel, call: PendingCall, sqe: &Sqe) -> Result<Reply, Completion> {
     let fail = |code| Err(Completion::error(code));
+    let pid = call.pid;
     let p = k.process(pid);
     let entry = p
         .caps
@@ -266,6 +324,13 @@ fn call(k: &mut Kernel, pid: Pid, sqe: &Sqe) -> Result<Reply, Completion> {
     // The call itself already counts as pending.
     if p.pending > MAX_PENDING_CALLS {
         return fail(error::TOO_MANY_PENDING);
+    }
+    if let Some(ep) = object.endpoint_client() {
+        return endpoint::call(k, call, sqe, ep);
+    }
+    if sqe.xfer_count != 0 || sqe.xfer_addr != 0 {
+        // Kernel capabilities take no capabilities as arguments.
+        return fail(error::INVALID_SQE);
     }
     if p.aspace
         .check(sqe.result_addr, sqe.result_len as usize, true)
@@ -302,11 +367,10 @@ fn call(k: &mut Kernel, pid: Pid, sqe: &Sqe) -> Result<Reply, Completion> {
         Ok(reply) => Ok(reply),
         Err(CallError::InvalidMethod) => fail(error::INVALID_METHOD),
         Err(CallError::Malformed) => fail(error::MALFORMED_PARAMS),
-        Err(CallError::ResultTooSmall(needed)) => Err(Completion {
-            result: error::RESULT_TOO_SMALL,
-            aux: needed as u64,
-            payload: None,
-        }),
+        Err(CallError::ResultTooSmall(needed)) => Err(Completion::error_aux(
+            error::RESULT_TOO_SMALL,
+            needed as u64,
+        )),
         Err(CallError::Exception(kind, reason)) => {
             Err(Completion::exception(encode_exception(kind, &reason)))
         }

@@ -33,6 +33,12 @@ pub struct Kernel {
     // Boxed: a context switch saved a pointer into the Process, so it must not move.
     #[allow(clippy::vec_box)]
     zombies: Vec<Box<Process>>,
+    /// Every Endpoint, to cancel calls held by a process that exits.
+    pub endpoints: Vec<alloc::sync::Weak<crate::cap::endpoint::Endpoint>>,
+    /// Free frames just before init was created, to check nothing leaks.
+    frames_before_init: u64,
+    /// Set when init has ended.
+    shutdown: Option<ExitStatus>,
 }
 
 static KERNEL: Mutex<Option<Kernel>> = Mutex::new(None);
@@ -72,6 +78,9 @@ pub fn init(manifest: Manifest) {
         sleep_seq: 0,
         slice_left: TIME_SLICE_TICKS,
         zombies: Vec::new(),
+        endpoints: Vec::new(),
+        frames_before_init: 0,
+        shutdown: None,
     });
 }
 
@@ -96,9 +105,13 @@ impl Kernel {
         name: &str,
         elf: &[u8],
         grants: Vec<Grant>,
+        launch: &[u8],
     ) -> Result<alloc::sync::Arc<ExitCell>, &'static str> {
         let pid = self.next_pid;
-        let p = Process::new(pid, name, elf, grants)?;
+        if self.init_pid.is_none() {
+            self.frames_before_init = crate::mem::frames::free_count();
+        }
+        let p = Process::new(pid, name, elf, grants, launch)?;
         self.next_pid += 1;
         let exit = p.exit.clone();
         self.procs.insert(pid, p);
@@ -172,25 +185,50 @@ impl Kernel {
             let reply = crate::cap::process_handle::encode_status(status);
             crate::ring::complete(self, call, crate::ring::Completion::reply(reply));
         }
+        self.cancel_received_by(pid);
+        crate::cap::endpoint::close_pending(self);
         if Some(pid) == self.init_pid {
-            self.shutdown(status);
+            self.begin_shutdown(status);
         }
     }
 
-    /// init has ended: report and leave QEMU.
-    fn shutdown(&mut self, status: ExitStatus) -> ! {
-        // Drop what is still running so the accounting below is final.
+    /// init has ended: every other process is stopped; the idle loop
+    /// reports once all of them are freed (see [`Kernel::finish_shutdown`]).
+    fn begin_shutdown(&mut self, status: ExitStatus) {
         self.run_queue.clear();
         self.sleepers.clear();
-        let live_caps: usize = self.procs.values().map(|p| p.caps.len()).sum();
+        let still_running = self.procs.len();
+        for (_, mut p) in core::mem::take(&mut self.procs) {
+            p.state = State::Dead;
+            p.caps.clear();
+            self.zombies.push(p);
+        }
+        crate::cap::endpoint::close_pending(self);
+        crate::kprintln!("kernel: init finished; stopping {still_running} processes still running");
+        self.shutdown = Some(status);
+    }
+
+    /// Called by the idle loop: once init is gone and every process is
+    /// freed, checks that all memory came back and leaves QEMU.
+    fn finish_shutdown(&mut self) {
+        let Some(status) = self.shutdown else { return };
+        if !self.zombies.is_empty() {
+            return;
+        }
+        let free = crate::mem::frames::free_count();
         crate::kprintln!(
-            "kernel: init finished; {} processes still running, {live_caps} live capabilities, {} free frames, {} heap bytes in use",
-            self.procs.len(),
-            crate::mem::frames::free_count(),
+            "kernel: accounting: {} free frames before init, {free} after; {} live capabilities; {} heap bytes in use",
+            self.frames_before_init,
+            self.procs.values().map(|p| p.caps.len()).sum::<usize>(),
             crate::mem::heap::used()
         );
-        let success = matches!(status, ExitStatus::Exited(0));
-        crate::exit_qemu(success)
+        if free != self.frames_before_init {
+            crate::kprintln!(
+                "kernel: LEAK: {} frames not returned",
+                self.frames_before_init.abs_diff(free)
+            );
+        }
+        crate::exit_qemu(matches!(status, ExitStatus::Exited(0)) && free == self.frames_before_init)
     }
 
     fn reap(&mut self) {
@@ -292,6 +330,7 @@ pub fn on_timer_interrupt(from_user: bool) {
 pub fn idle() -> ! {
     loop {
         schedule();
+        kernel().finish_shutdown();
         cpu::wait_for_interrupt();
     }
 }

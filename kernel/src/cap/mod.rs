@@ -1,7 +1,11 @@
 //! Kernel capability objects. Each file holds one interface; this module
 //! holds what they share: the dispatch trait and reply encoding.
 
+pub mod boot_package;
 pub mod console;
+pub mod endpoint;
+pub mod endpoint_factory;
+pub mod memory_object;
 pub mod process_handle;
 pub mod process_spawner;
 pub mod timer;
@@ -35,6 +39,8 @@ pub enum Wait {
     Until(u64),
     /// The exit of the process behind this cell.
     Exit(Arc<ExitCell>),
+    /// An Endpoint holds the call and completes it.
+    Taken,
 }
 
 pub enum CallError {
@@ -79,6 +85,65 @@ pub trait CapObject: Send + Sync {
     }
 
     fn call(&self, ctx: &mut CallCtx, method: u16, params: &Params) -> Result<Reply, CallError>;
+
+    /// The Endpoint behind an owner facet (RECV and RETURN go to it).
+    fn endpoint_owner(&self) -> Option<&Arc<endpoint::Endpoint>> {
+        None
+    }
+
+    /// The Endpoint behind a client facet (CALLs go to its server).
+    fn endpoint_client(&self) -> Option<&Arc<endpoint::Endpoint>> {
+        None
+    }
+}
+
+/// Checks that a method which hands the caller a new capability can do so:
+/// the result fits and the caller's table has room. Run before the method
+/// acts, so it never creates something the caller cannot learn about.
+pub fn check_cap_reply(
+    ctx: &mut CallCtx,
+    encode: &dyn Fn(u32) -> Vec<u8>,
+) -> Result<(), CallError> {
+    let needed = encode(0).len();
+    if needed > ctx.result_capacity as usize {
+        return Err(CallError::ResultTooSmall(needed));
+    }
+    if ctx.kernel.process(ctx.caller).caps.room() == 0 {
+        return Err(CallError::Exception(
+            ExceptionType::Overloaded,
+            "capability table full".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Inserts `object` into the caller's table and replies with its id. Call
+/// [`check_cap_reply`] first.
+pub fn insert_cap_reply(
+    ctx: &mut CallCtx,
+    object: CapRef,
+    encode: &dyn Fn(u32) -> Vec<u8>,
+) -> Result<Reply, CallError> {
+    let interface_id = object.interface_id();
+    let id = ctx
+        .kernel
+        .process(ctx.caller)
+        .caps
+        .insert(object, interface_id)
+        .map_err(|_| {
+            CallError::Exception(ExceptionType::Overloaded, "capability table full".into())
+        })?;
+    Ok(Reply::Done(encode(id)))
+}
+
+/// Fills a `ResultCap` in a result struct.
+pub fn set_result_cap(
+    mut cap: capos_schema::capos_capnp::result_cap::Builder,
+    id: u32,
+    interface_id: u64,
+) {
+    cap.set_cap_id(id);
+    cap.set_interface_id(interface_id);
 }
 
 pub type CapRef = Arc<dyn CapObject>;

@@ -1,5 +1,7 @@
 //! ProcessSpawner: starts a process from a binary of the boot manifest with
-//! capabilities copied from the caller's table, and hands back its handle.
+//! capabilities copied from the caller's table, argv and environment, and
+//! hands back its handle. A spawner may be narrowed to an allowlist of
+//! binaries; a narrowed spawner can only narrow further.
 
 use alloc::format;
 use alloc::string::String;
@@ -7,34 +9,66 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use capnp::message::Builder;
+use capnp::text_list;
 use capos_abi::capset::{MAX_CAP_NAME, MAX_CAPSET_ENTRIES};
-use capos_schema::capos_capnp::ExceptionType;
+use capos_schema::ExceptionType;
 use capos_schema::capos_capnp::process_spawner;
 use capos_schema::interface_id;
 
 use super::process_handle::ProcessHandle;
-use super::{CallCtx, CallError, CapObject, CapRef, Params, Reply, encode};
+use super::{
+    CallCtx, CallError, CapObject, CapRef, Params, Reply, check_cap_reply, encode,
+    insert_cap_reply, set_result_cap,
+};
 use crate::process::Grant;
 
-pub struct ProcessSpawner;
+pub struct ProcessSpawner {
+    /// The binaries this spawner may start; `None` means all of them.
+    allowed: Option<Vec<String>>,
+}
+
+impl ProcessSpawner {
+    pub fn unrestricted() -> Self {
+        ProcessSpawner { allowed: None }
+    }
+
+    fn allows(&self, binary: &str) -> bool {
+        self.allowed
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|b| b == binary))
+    }
+}
 
 fn refuse(reason: String) -> CallError {
     CallError::Exception(ExceptionType::Failed, reason)
 }
 
-impl CapObject for ProcessSpawner {
-    fn interface_id(&self) -> u64 {
-        interface_id::PROCESS_SPAWNER
-    }
+fn texts<'a>(list: text_list::Reader<'a>) -> Result<Vec<&'a [u8]>, CallError> {
+    list.iter().map(|t| Ok(t?.as_bytes())).collect()
+}
 
-    fn call(&self, ctx: &mut CallCtx, method: u16, params: &Params) -> Result<Reply, CallError> {
-        if method != 0 {
-            return Err(CallError::InvalidMethod);
-        }
+fn encode_handle(id: u32) -> Vec<u8> {
+    let mut message = Builder::new_default();
+    let results = message.init_root::<process_spawner::spawn_results::Builder>();
+    set_result_cap(results.init_handle(), id, interface_id::PROCESS_HANDLE);
+    encode(&message)
+}
+
+fn encode_spawner(id: u32) -> Vec<u8> {
+    let mut message = Builder::new_default();
+    let results = message.init_root::<process_spawner::restrict_results::Builder>();
+    set_result_cap(results.init_spawner(), id, interface_id::PROCESS_SPAWNER);
+    encode(&message)
+}
+
+impl ProcessSpawner {
+    fn spawn(&self, ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
         let p: process_spawner::spawn_params::Reader = params.get_root()?;
         let name = p.get_name()?.to_str()?;
         let binary = p.get_binary()?.to_str()?;
         let requested = p.get_grants()?;
+        let argv = texts(p.get_argv()?)?;
+        let env = texts(p.get_env()?)?;
 
         if name.is_empty() || name.len() > MAX_CAP_NAME {
             return Err(refuse(format!(
@@ -45,6 +79,13 @@ impl CapObject for ProcessSpawner {
             ctx.kernel.manifest.binary(binary).ok_or_else(|| {
                 refuse(format!("no binary named {binary:?} in the boot manifest"))
             })?;
+        if !self.allows(binary) {
+            return Err(refuse(format!(
+                "binary {binary:?} is outside this spawner's allowlist"
+            )));
+        }
+        let launch =
+            capos_lib::launch::encode(&argv, &env).map_err(|e| refuse(format!("argv/env: {e}")))?;
         if requested.len() as usize > MAX_CAPSET_ENTRIES {
             return Err(refuse(format!("more than {MAX_CAPSET_ENTRIES} grants")));
         }
@@ -77,43 +118,43 @@ impl CapObject for ProcessSpawner {
                 interface_id: entry.interface_id,
             });
         }
-        if caller.caps.len() >= crate::process::CAP_TABLE_LIMIT {
-            return Err(CallError::Exception(
-                ExceptionType::Overloaded,
-                "caller's capability table is full".into(),
-            ));
-        }
-
-        // Refuse before the child exists: a result that cannot be delivered
-        // would leave a running process whose handle the caller never learns.
-        let needed = encode_handle(0).len();
-        if needed > ctx.result_capacity as usize {
-            return Err(CallError::ResultTooSmall(needed));
-        }
-        let child = ctx.kernel.spawn(name, elf, grants).map_err(|e| {
+        check_cap_reply(ctx, &encode_handle)?;
+        let child = ctx.kernel.spawn(name, elf, grants, &launch).map_err(|e| {
             CallError::Exception(ExceptionType::Overloaded, format!("spawn {name:?}: {e}"))
         })?;
-        let handle: CapRef = Arc::new(ProcessHandle { exit: child });
-        let cap_id = ctx
-            .kernel
-            .process(ctx.caller)
-            .caps
-            .insert(handle, interface_id::PROCESS_HANDLE)
-            .map_err(|_| {
-                CallError::Exception(ExceptionType::Overloaded, "capability table full".into())
-            })?;
+        insert_cap_reply(ctx, Arc::new(ProcessHandle { exit: child }), &encode_handle)
+    }
 
-        Ok(Reply::Done(encode_handle(cap_id)))
+    fn restrict(&self, ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
+        let p: process_spawner::restrict_params::Reader = params.get_root()?;
+        let mut allowed = Vec::new();
+        for b in p.get_binaries()? {
+            let b = b?.to_str()?;
+            if !self.allows(b) {
+                return Err(refuse(format!(
+                    "binary {b:?} is outside this spawner's allowlist"
+                )));
+            }
+            allowed.push(b.into());
+        }
+        check_cap_reply(ctx, &encode_spawner)?;
+        let narrowed: CapRef = Arc::new(ProcessSpawner {
+            allowed: Some(allowed),
+        });
+        insert_cap_reply(ctx, narrowed, &encode_spawner)
     }
 }
 
-/// The spawn results naming the new handle. Its size does not depend on the id.
-fn encode_handle(cap_id: u32) -> alloc::vec::Vec<u8> {
-    let mut message = Builder::new_default();
-    let mut h = message
-        .init_root::<process_spawner::spawn_results::Builder>()
-        .init_handle();
-    h.set_cap_id(cap_id);
-    h.set_interface_id(interface_id::PROCESS_HANDLE);
-    encode(&message)
+impl CapObject for ProcessSpawner {
+    fn interface_id(&self) -> u64 {
+        interface_id::PROCESS_SPAWNER
+    }
+
+    fn call(&self, ctx: &mut CallCtx, method: u16, params: &Params) -> Result<Reply, CallError> {
+        match method {
+            0 => self.spawn(ctx, params),
+            1 => self.restrict(ctx, params),
+            _ => Err(CallError::InvalidMethod),
+        }
+    }
 }

@@ -6,6 +6,8 @@
 //! nothing half-mapped.
 
 use alloc::format;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 use capnp::message::Builder;
 use capos_abi::layout::PAGE_SIZE;
@@ -14,7 +16,11 @@ use capos_schema::ExceptionType;
 use capos_schema::capos_capnp::virtual_memory;
 use capos_schema::interface_id;
 
-use super::{CallCtx, CallError, CapObject, Params, Reply, empty_reply, encode};
+use super::memory_object::{MemoryObject, SharedFrames, SharedMapping};
+use super::{
+    CallCtx, CallError, CapObject, CapRef, Params, Reply, check_cap_reply, empty_reply, encode,
+    insert_cap_reply, set_result_cap,
+};
 use crate::mem::paging::{MapError, Perms};
 use crate::process::Process;
 
@@ -24,7 +30,7 @@ fn failed(reason: alloc::string::String) -> CallError {
     CallError::Exception(ExceptionType::Failed, reason)
 }
 
-fn perms(prot: u32) -> Result<Perms, CallError> {
+pub fn perms(prot: u32) -> Result<Perms, CallError> {
     if prot & !(PROT_READ | PROT_WRITE | PROT_EXEC) != 0 {
         return Err(failed(format!("unknown protection bits {prot:#x}")));
     }
@@ -52,20 +58,28 @@ fn range(addr: u64, size: u64) -> Result<u64, CallError> {
     Ok(len)
 }
 
-fn map(p: &mut Process, hint: u64, size: u64, prot: u32) -> Result<u64, CallError> {
-    let perms = perms(prot)?;
-    if size == 0 || size > MAX_MAP_SIZE {
-        return Err(failed(format!(
-            "size {size:#x} must be 1..={MAX_MAP_SIZE:#x} bytes"
-        )));
-    }
-    let len = size.div_ceil(PAGE_SIZE) * PAGE_SIZE;
+/// Maps `len` bytes (a page multiple) at a free range near `hint`: fresh
+/// zeroed frames, or the frames of a MemoryObject. Nothing stays mapped if
+/// it fails.
+pub fn map_range(
+    p: &mut Process,
+    hint: u64,
+    len: u64,
+    perms: Perms,
+    object: Option<&Arc<SharedFrames>>,
+) -> Result<u64, CallError> {
     let hint = hint & !(PAGE_SIZE - 1);
     let addr = p.vm.find_free(hint, len).ok_or_else(|| {
         CallError::Exception(ExceptionType::Overloaded, "no free range that large".into())
     })?;
-    if let Err(e) = p.aspace.map_zeroed(addr, len / PAGE_SIZE, perms) {
-        // Undo the pages that were mapped before the failure.
+    let result = match object {
+        None => p.aspace.map_zeroed(addr, len / PAGE_SIZE, perms),
+        Some(frames) => frames.phys.iter().enumerate().try_for_each(|(i, &frame)| {
+            p.aspace
+                .map_borrowed(addr + i as u64 * PAGE_SIZE, frame, 1, perms)
+        }),
+    };
+    if let Err(e) = result {
         for page in (addr..addr + len).step_by(PAGE_SIZE as usize) {
             p.aspace.unmap_page(page);
         }
@@ -79,7 +93,34 @@ fn map(p: &mut Process, hint: u64, size: u64, prot: u32) -> Result<u64, CallErro
         ));
     }
     p.vm.insert(addr, len);
+    if let Some(frames) = object {
+        p.shared.insert(
+            addr,
+            SharedMapping {
+                end: addr + len,
+                _frames: frames.clone(),
+                pages_left: len / PAGE_SIZE,
+            },
+        );
+    }
     Ok(addr)
+}
+
+/// Checks a requested size and returns it rounded up to pages.
+pub fn map_len(size: u64) -> Result<u64, CallError> {
+    if size == 0 || size > MAX_MAP_SIZE {
+        return Err(failed(format!(
+            "size {size:#x} must be 1..={MAX_MAP_SIZE:#x} bytes"
+        )));
+    }
+    Ok(size.div_ceil(PAGE_SIZE) * PAGE_SIZE)
+}
+
+fn encode_object(id: u32) -> Vec<u8> {
+    let mut message = Builder::new_default();
+    let results = message.init_root::<virtual_memory::create_object_results::Builder>();
+    set_result_cap(results.init_object(), id, interface_id::MEMORY_OBJECT);
+    encode(&message)
 }
 
 impl CapObject for VirtualMemory {
@@ -92,7 +133,8 @@ impl CapObject for VirtualMemory {
         match method {
             0 => {
                 let a: virtual_memory::map_params::Reader = params.get_root()?;
-                let addr = map(p, a.get_hint(), a.get_size(), a.get_prot())?;
+                let perms = perms(a.get_prot())?;
+                let addr = map_range(p, a.get_hint(), map_len(a.get_size())?, perms, None)?;
                 let mut message = Builder::new_default();
                 message
                     .init_root::<virtual_memory::map_results::Builder>()
@@ -102,11 +144,7 @@ impl CapObject for VirtualMemory {
             1 => {
                 let a: virtual_memory::unmap_params::Reader = params.get_root()?;
                 let len = range(a.get_addr(), a.get_size())?;
-                for (start, end) in p.vm.remove(a.get_addr(), len) {
-                    for page in (start..end).step_by(PAGE_SIZE as usize) {
-                        p.aspace.unmap_page(page);
-                    }
-                }
+                p.unmap_vm(a.get_addr(), len);
                 Ok(empty_reply())
             }
             2 => {
@@ -121,6 +159,16 @@ impl CapObject for VirtualMemory {
                     let _ = p.aspace.protect_page(page, perms);
                 }
                 Ok(empty_reply())
+            }
+            3 => {
+                let a: virtual_memory::create_object_params::Reader = params.get_root()?;
+                let len = map_len(a.get_size())?;
+                check_cap_reply(ctx, &encode_object)?;
+                let frames = SharedFrames::allocate(len / PAGE_SIZE).ok_or_else(|| {
+                    CallError::Exception(ExceptionType::Overloaded, "out of physical memory".into())
+                })?;
+                let object: CapRef = Arc::new(MemoryObject::new(frames));
+                insert_cap_reply(ctx, object, &encode_object)
             }
             _ => Err(CallError::InvalidMethod),
         }
