@@ -5,11 +5,55 @@
 //! reader (without its "unaligned" feature) needs 8-byte alignment, and a
 //! framed message is always a whole number of words.
 
+use crate::error::Error;
 use alloc::vec;
 use alloc::vec::Vec;
 use capnp::message::{self, ReaderOptions};
 use capnp::serialize::{self, NoAllocSliceSegments};
 use capnp::traits::Owned;
+
+/// A message received from the kernel or another process: whole words, of
+/// which the first `len` bytes are the message.
+#[derive(Debug)]
+pub struct Message {
+    words: Vec<u64>,
+    len: usize,
+}
+
+impl Message {
+    /// `None` if `len` runs past the words.
+    pub(crate) fn new(words: Vec<u64>, len: usize) -> Option<Self> {
+        (len <= words.len() * 8).then_some(Message { words, len })
+    }
+
+    /// Copies `bytes` into word-aligned memory, which the reader needs.
+    pub(crate) fn copy_of(bytes: &[u8]) -> Self {
+        let mut words = vec![0u64; bytes.len().div_ceil(8)];
+        as_bytes_mut(&mut words)[..bytes.len()].copy_from_slice(bytes);
+        Message {
+            words,
+            len: bytes.len(),
+        }
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &as_bytes(&self.words)[..self.len]
+    }
+
+    /// The message, read in place.
+    pub fn reader(&self) -> Result<message::Reader<NoAllocSliceSegments<'_>>, Error> {
+        Ok(read(self.bytes())?)
+    }
+
+    /// Reads the root as a `T` and extracts a value from it.
+    pub fn read<T: Owned, V>(
+        &self,
+        extract: impl FnOnce(T::Reader<'_>) -> Result<V, Error>,
+    ) -> Result<V, Error> {
+        let message = self.reader()?;
+        extract(message.get_root::<T::Reader<'_>>()?)
+    }
+}
 
 /// Builds a message whose root is a `T`, filled in by `fill`, and frames it.
 pub fn build<T: Owned>(fill: impl FnOnce(T::Builder<'_>)) -> Vec<u64> {
@@ -57,6 +101,19 @@ mod tests {
         let msg = read(as_bytes(&padded)).unwrap();
         let root: console::write_line_params::Reader = msg.get_root().unwrap();
         assert_eq!(root.get_text().unwrap().to_str(), Ok("hello"));
+    }
+
+    #[test]
+    fn messages_are_copied_into_words_and_read() {
+        let words = build::<console::write_line_params::Owned>(|mut p| p.set_text("hi"));
+        let message = Message::copy_of(as_bytes(&words));
+        assert_eq!(message.bytes(), as_bytes(&words));
+        let text = message.read::<console::write_line_params::Owned, _>(|p| {
+            Ok(alloc::string::String::from(p.get_text()?.to_str().unwrap()))
+        });
+        assert_eq!(text.as_deref(), Ok("hi"));
+        assert!(Message::new(alloc::vec![0; 2], 17).is_none());
+        assert_eq!(Message::new(alloc::vec![0; 2], 16).unwrap().bytes().len(), 16);
     }
 
     #[test]

@@ -197,6 +197,9 @@ pub fn drain_submissions(k: &mut Kernel, pid: Pid) -> Result<(), i32> {
         let (sq_tail, _) = user_indices(p).ok_or(error::INVALID_ARGUMENT)?;
         if p.sq_head == sq_tail || p.overflow.len() >= OVERFLOW_LIMIT {
             publish_indices(p);
+            // Rolled-back or undeliverable transfers may have dropped the
+            // last owner facet of an Endpoint.
+            endpoint::close_pending(k);
             return Ok(());
         }
         let slot = (p.sq_head % SQ_ENTRIES) as usize;

@@ -480,7 +480,8 @@ impl Kernel {
 }
 
 /// Closes Endpoints whose last owner facet is gone. Called after anything
-/// that can drop capabilities (RELEASE, process exit).
+/// that can drop capabilities (RELEASE, process exit, the end of each
+/// cap_enter's submissions).
 pub fn close_pending(k: &mut Kernel) {
     loop {
         let Some(endpoint) = CLOSING.lock().pop() else {
