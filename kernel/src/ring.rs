@@ -299,6 +299,10 @@ fn execute(k: &mut Kernel, call: PendingCall, sqe: &Sqe) -> Result<Reply, Comple
             if entry.interface_id != sqe.interface_id {
                 return fail(error::WRONG_INTERFACE);
             }
+            // The operation itself already counts as pending.
+            if p.pending > MAX_PENDING_CALLS {
+                return fail(error::TOO_MANY_PENDING);
+            }
             if sqe.opcode == op::RECV {
                 endpoint::recv(k, call, sqe, &ep)
             } else {
