@@ -7,6 +7,7 @@ use crate::message;
 use crate::pending::PendingCall;
 use crate::reply::Reply;
 use capnp::traits::Owned;
+use core::fmt;
 
 /// One capability id, owned.
 ///
@@ -40,10 +41,18 @@ impl Cap {
         &self.ring
     }
 
+    /// Gives up ownership without releasing: for a capability being moved
+    /// to another process, whose slot the kernel now manages.
+    pub(crate) fn into_raw(mut self) -> u32 {
+        self.released = true;
+        self.id
+    }
+
     fn request<P: Owned>(
         &self,
         interface_id: u64,
         method_id: u16,
+        result_bytes: usize,
         fill: impl FnOnce(P::Builder<'_>),
     ) -> CallRequest {
         CallRequest {
@@ -51,7 +60,7 @@ impl Cap {
             interface_id,
             method_id,
             params: message::build::<P>(fill),
-            result_bytes: DEFAULT_RESULT_BYTES,
+            result_bytes,
         }
     }
 
@@ -65,7 +74,19 @@ impl Cap {
         method_id: u16,
         fill: impl FnOnce(P::Builder<'_>),
     ) -> Result<Reply, Error> {
-        let request = self.request::<P>(interface_id, method_id, fill);
+        self.call_sized::<P>(interface_id, method_id, DEFAULT_RESULT_BYTES, fill)
+    }
+
+    /// [`Cap::call`] with a result buffer of `result_bytes`, for methods
+    /// whose results can be larger than [`DEFAULT_RESULT_BYTES`].
+    pub(crate) fn call_sized<P: Owned>(
+        &self,
+        interface_id: u64,
+        method_id: u16,
+        result_bytes: usize,
+        fill: impl FnOnce(P::Builder<'_>),
+    ) -> Result<Reply, Error> {
+        let request = self.request::<P>(interface_id, method_id, result_bytes, fill);
         let completion = self.ring.borrow_mut().call(request)?;
         Reply::from_completion(completion)
     }
@@ -78,7 +99,7 @@ impl Cap {
         method_id: u16,
         fill: impl FnOnce(P::Builder<'_>),
     ) -> Result<PendingCall, Error> {
-        let request = self.request::<P>(interface_id, method_id, fill);
+        let request = self.request::<P>(interface_id, method_id, DEFAULT_RESULT_BYTES, fill);
         let mut ring = self.ring.borrow_mut();
         ring.make_room(1)?;
         let token = ring.submit_call(request)?;
@@ -96,6 +117,12 @@ impl Cap {
             0 => Ok(()),
             code => Err(Error::Transport(code)),
         }
+    }
+}
+
+impl fmt::Debug for Cap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Cap({:#x})", self.id)
     }
 }
 

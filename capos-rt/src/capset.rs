@@ -80,6 +80,16 @@ impl<'a> CapSet<'a> {
         self.entries
     }
 
+    /// Finds `name`, whatever its interface. Returns the entry's index and
+    /// the entry.
+    pub fn find(&self, name: &str) -> Result<(usize, &'a CapSetEntry), LookupError> {
+        self.entries
+            .iter()
+            .enumerate()
+            .find(|(_, e)| e.name() == name.as_bytes())
+            .ok_or(LookupError::NotFound)
+    }
+
     /// Finds `name` and checks that it implements `interface_id`.
     /// Returns the entry's index and the entry.
     pub fn lookup(
@@ -87,12 +97,7 @@ impl<'a> CapSet<'a> {
         name: &str,
         interface_id: u64,
     ) -> Result<(usize, &'a CapSetEntry), LookupError> {
-        let (index, entry) = self
-            .entries
-            .iter()
-            .enumerate()
-            .find(|(_, e)| e.name() == name.as_bytes())
-            .ok_or(LookupError::NotFound)?;
+        let (index, entry) = self.find(name)?;
         if entry.interface_id != interface_id {
             return Err(LookupError::WrongInterface {
                 expected: interface_id,

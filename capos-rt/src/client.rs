@@ -12,6 +12,7 @@ use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::vec;
 use alloc::vec::Vec;
+use capos_abi::ipc::XferDesc;
 use capos_abi::ring::{SQ_ENTRIES, Sqe, op};
 use capos_abi::syscall::WAIT_FOREVER;
 use core::cell::RefCell;
@@ -50,6 +51,19 @@ pub struct RingClient {
     kernel: Box<dyn Kernel>,
     completions: Completions,
     next_token: u64,
+    /// Orphaned capabilities (see [`Completions::take_orphans`]) whose
+    /// RELEASE did not fit in the submission queue yet.
+    unreleased: Vec<u32>,
+}
+
+/// Where the kernel finds a request's transfer descriptors: both zero when
+/// there are none, as the ABI requires.
+fn xfer_fields(xfers: &[XferDesc]) -> (u64, u32) {
+    if xfers.is_empty() {
+        (0, 0)
+    } else {
+        (xfers.as_ptr() as u64, xfers.len() as u32)
+    }
 }
 
 impl RingClient {
@@ -60,6 +74,7 @@ impl RingClient {
             completions: Completions::default(),
             // 0 is left out so a zeroed CQE never matches a request.
             next_token: 1,
+            unreleased: Vec::new(),
         }
     }
 
@@ -73,18 +88,30 @@ impl RingClient {
         sqe.user_data = token.0;
         self.ring.push(&sqe)?;
         self.next_token += 1;
-        self.completions.track(&token, buffers);
+        self.completions.track(&token, sqe.opcode, buffers);
         Ok(token)
     }
 
     /// Queues a CALL; its buffers are kept until the CQE arrives.
     /// `Err(RingError::Full)` when the submission queue has no room.
     pub fn submit_call(&mut self, request: CallRequest) -> Result<Token, RingError> {
+        self.submit_transfer_call(request, Vec::new())
+    }
+
+    /// Queues a CALL carrying capabilities (to an Endpoint's client facet);
+    /// the descriptors are kept with the buffers until the CQE arrives.
+    pub fn submit_transfer_call(
+        &mut self,
+        request: CallRequest,
+        xfers: Vec<XferDesc>,
+    ) -> Result<Token, RingError> {
         let mut buffers = CallBuffers {
             params: request.params,
             // At least one word, so the buffer always has a real address.
             result: vec![0; request.result_bytes.div_ceil(8).max(1)],
+            xfers,
         };
+        let (xfer_addr, xfer_count) = xfer_fields(&buffers.xfers);
         let sqe = Sqe {
             opcode: op::CALL,
             method_id: request.method_id,
@@ -93,7 +120,59 @@ impl RingClient {
             params_len: (buffers.params.len() * 8) as u32,
             result_addr: buffers.result.as_mut_ptr() as u64,
             result_len: (buffers.result.len() * 8) as u32,
+            xfer_addr,
+            xfer_count,
             interface_id: request.interface_id,
+            ..Sqe::nop(0)
+        };
+        self.push(sqe, buffers)
+    }
+
+    /// Queues a RECV on the Endpoint owner facet `cap_id`, with a result
+    /// buffer of `result_bytes`.
+    pub fn submit_recv(&mut self, cap_id: u32, result_bytes: usize) -> Result<Token, RingError> {
+        let mut buffers = CallBuffers {
+            result: vec![0; result_bytes.div_ceil(8).max(1)],
+            ..CallBuffers::default()
+        };
+        let sqe = Sqe {
+            opcode: op::RECV,
+            cap_id,
+            result_addr: buffers.result.as_mut_ptr() as u64,
+            result_len: (buffers.result.len() * 8) as u32,
+            interface_id: capos_schema::interface_id::ENDPOINT,
+            ..Sqe::nop(0)
+        };
+        self.push(sqe, buffers)
+    }
+
+    /// Queues the RETURN of call `call_id` on the Endpoint owner facet
+    /// `cap_id`: `status` is `RETURN_OK` (params: the result message) or
+    /// `RETURN_EXCEPTION` (params: a `CapException`).
+    pub fn submit_return(
+        &mut self,
+        cap_id: u32,
+        call_id: u32,
+        status: u16,
+        params: Vec<u64>,
+        xfers: Vec<XferDesc>,
+    ) -> Result<Token, RingError> {
+        let buffers = CallBuffers {
+            params,
+            result: Vec::new(),
+            xfers,
+        };
+        let (xfer_addr, xfer_count) = xfer_fields(&buffers.xfers);
+        let sqe = Sqe {
+            opcode: op::RETURN,
+            method_id: status,
+            cap_id,
+            params_addr: buffers.params.as_ptr() as u64,
+            params_len: (buffers.params.len() * 8) as u32,
+            call_id,
+            xfer_addr,
+            xfer_count,
+            interface_id: capos_schema::interface_id::ENDPOINT,
             ..Sqe::nop(0)
         };
         self.push(sqe, buffers)
@@ -132,6 +211,7 @@ impl RingClient {
     /// `cap_enter(min_complete, timeout_ns)`, then reaps every CQE.
     /// Returns what the kernel returned: the number of CQEs available.
     pub fn enter(&mut self, min_complete: u32, timeout_ns: u64) -> Result<u32, Error> {
+        self.queue_orphan_releases();
         let available = self.kernel.cap_enter(min_complete, timeout_ns);
         if available < 0 {
             return Err(Error::Transport(available as i32));
@@ -139,7 +219,24 @@ impl RingClient {
         while let Some(cqe) = self.ring.pop()? {
             self.completions.complete(cqe);
         }
+        self.unreleased.extend(self.completions.take_orphans());
+        self.queue_orphan_releases();
         Ok(available as u32)
+    }
+
+    /// Queues RELEASEs of orphaned capabilities, as many as fit; the rest
+    /// wait for the next entry.
+    fn queue_orphan_releases(&mut self) {
+        while !self.unreleased.is_empty() && self.ring.sq_space().is_ok_and(|n| n > 0) {
+            let id = self.unreleased.remove(0);
+            match self.submit_release(id) {
+                Ok(token) => self.detach(token),
+                Err(_) => {
+                    self.unreleased.insert(0, id);
+                    return;
+                }
+            }
+        }
     }
 
     /// Hands every queued SQE to the kernel without waiting.

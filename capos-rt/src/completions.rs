@@ -9,10 +9,15 @@
 //! The buffers of a CALL live here too, not with the caller: the kernel may
 //! write the result at any moment until the CQE is posted, so the memory
 //! must outlive a caller that stops waiting. A detached request (owner
-//! gone) keeps its buffers until its CQE arrives, then both are dropped.
+//! gone) keeps its buffers until its CQE arrives, then both are dropped;
+//! capabilities its completion put in this process's table are collected
+//! as orphans for the ring client to release.
 
+use crate::message;
+use crate::transfer;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
+use capos_abi::ipc::XferDesc;
 use capos_abi::ring::Cqe;
 
 /// Identifies one submitted request: the SQE's `user_data`.
@@ -30,12 +35,14 @@ impl Token {
     }
 }
 
-/// Memory the kernel reads (params) or writes (result) for one CALL.
-/// Words, not bytes, because Cap'n Proto messages must be 8-byte aligned.
+/// Memory the kernel reads (params, transfer descriptors) or writes
+/// (result) for one request. Words, not bytes, because Cap'n Proto
+/// messages must be 8-byte aligned.
 #[derive(Debug, Default)]
 pub struct CallBuffers {
     pub params: Vec<u64>,
     pub result: Vec<u64>,
+    pub xfers: Vec<XferDesc>,
 }
 
 /// A reaped CQE with the result buffer of its request.
@@ -50,21 +57,45 @@ pub struct Completion {
 }
 
 struct InFlight {
+    opcode: u8,
     buffers: CallBuffers,
     detached: bool,
+}
+
+/// A completion waiting for its owner, with what is needed to clean up
+/// after it if the owner abandons it instead.
+struct Ready {
+    completion: Completion,
+    opcode: u8,
+    xfers: Vec<XferDesc>,
+}
+
+impl Ready {
+    fn orphans(&self) -> Vec<u32> {
+        let c = &self.completion;
+        transfer::orphaned(
+            self.opcode,
+            &c.cqe,
+            message::as_bytes(&c.result),
+            &self.xfers,
+        )
+    }
 }
 
 #[derive(Default)]
 pub struct Completions {
     in_flight: BTreeMap<u64, InFlight>,
-    ready: BTreeMap<u64, Completion>,
+    ready: BTreeMap<u64, Ready>,
     reaped: u64,
+    /// Capability ids abandoned completions left in this process's table.
+    orphans: Vec<u32>,
 }
 
 impl Completions {
-    /// Records a submitted request and keeps its buffers alive.
-    pub fn track(&mut self, token: &Token, buffers: CallBuffers) {
+    /// Records a submitted request of `opcode` and keeps its buffers alive.
+    pub fn track(&mut self, token: &Token, opcode: u8, buffers: CallBuffers) {
         let entry = InFlight {
+            opcode,
             buffers,
             detached: false,
         };
@@ -79,33 +110,48 @@ impl Completions {
         };
         let seq = self.reaped;
         self.reaped += 1;
-        if !request.detached {
-            let completion = Completion {
+        let ready = Ready {
+            completion: Completion {
                 cqe,
                 result: request.buffers.result,
                 seq,
-            };
-            self.ready.insert(cqe.user_data, completion);
+            },
+            opcode: request.opcode,
+            xfers: request.buffers.xfers,
+        };
+        if request.detached {
+            self.orphans.extend(ready.orphans());
+        } else {
+            self.ready.insert(cqe.user_data, ready);
         }
         true
     }
 
     /// Collects a completion, or gives the token back if it is not there yet.
     pub fn take(&mut self, token: Token) -> Result<Completion, Token> {
-        self.ready.remove(&token.0).ok_or(token)
+        match self.ready.remove(&token.0) {
+            Some(ready) => Ok(ready.completion),
+            None => Err(token),
+        }
     }
 
     pub fn is_ready(&self, token: &Token) -> bool {
         self.ready.contains_key(&token.0)
     }
 
-    /// Abandons a request: its completion, now or later, is dropped.
+    /// Abandons a request: its completion, now or later, is dropped, and
+    /// the capabilities it brought become orphans.
     pub fn detach(&mut self, token: Token) {
-        if self.ready.remove(&token.0).is_none()
-            && let Some(request) = self.in_flight.get_mut(&token.0)
-        {
+        if let Some(ready) = self.ready.remove(&token.0) {
+            self.orphans.extend(ready.orphans());
+        } else if let Some(request) = self.in_flight.get_mut(&token.0) {
             request.detached = true;
         }
+    }
+
+    /// Takes the ids of the capabilities abandoned completions left behind.
+    pub fn take_orphans(&mut self) -> Vec<u32> {
+        core::mem::take(&mut self.orphans)
     }
 
     /// Requests submitted and not completed yet.
@@ -118,6 +164,8 @@ impl Completions {
 mod tests {
     use super::*;
     use alloc::vec;
+    use capos_abi::ipc::XFER_MOVE;
+    use capos_abi::ring::op;
 
     fn cqe(user_data: u64, result: i32) -> Cqe {
         Cqe {
@@ -134,9 +182,10 @@ mod tests {
         let buffers = CallBuffers {
             params: vec![0; 2],
             result: vec![7; 3],
+            xfers: Vec::new(),
         };
-        c.track(&a, buffers);
-        c.track(&b, CallBuffers::default());
+        c.track(&a, op::CALL, buffers);
+        c.track(&b, op::NOP, CallBuffers::default());
         assert!(c.complete(cqe(2, 0)));
         let a = c.take(a).unwrap_err();
         assert!(c.complete(cqe(1, 5)));
@@ -150,8 +199,8 @@ mod tests {
     fn detached_requests_are_dropped_on_arrival_or_at_once() {
         let mut c = Completions::default();
         let (a, b) = (Token(1), Token(2));
-        c.track(&a, CallBuffers::default());
-        c.track(&b, CallBuffers::default());
+        c.track(&a, op::NOP, CallBuffers::default());
+        c.track(&b, op::NOP, CallBuffers::default());
         c.detach(a);
         assert!(c.complete(cqe(1, 0)));
         assert!(!c.is_ready(&Token(1)));
@@ -159,6 +208,29 @@ mod tests {
         assert!(c.is_ready(&b));
         c.detach(b);
         assert!(!c.is_ready(&Token(2)));
+    }
+
+    #[test]
+    fn abandoned_transfers_leave_orphans_to_release() {
+        let mut c = Completions::default();
+        let moved = CallBuffers {
+            xfers: vec![XferDesc {
+                cap_id: 0x1_0003,
+                mode: XFER_MOVE,
+            }],
+            ..CallBuffers::default()
+        };
+        let (a, b) = (Token(1), Token(2));
+        c.track(&a, op::CALL, moved);
+        c.track(&b, op::RETURN, CallBuffers::default());
+        // Refused, so the move came back; abandoned before it arrived.
+        c.detach(a);
+        assert!(c.complete(cqe(1, capos_abi::error::NO_RESOURCES)));
+        assert_eq!(c.take_orphans(), [0x1_0003]);
+        // Abandoned after it arrived: nothing was moved, nothing is left.
+        assert!(c.complete(cqe(2, 0)));
+        c.detach(b);
+        assert_eq!(c.take_orphans(), []);
     }
 
     #[test]

@@ -29,17 +29,39 @@
 //! `panic: <message> at <file>:<line>` on the CapSet's "console" (if any)
 //! and exits with 101.
 //!
+//! # Launch parameters
+//!
+//! [`Runtime::args`], [`Runtime::env`] and [`Runtime::var`] read the argv
+//! and environment the spawner passed, from the read-only launch region
+//! (`capos_lib::launch`), which start-up checks (exiting with 104 if it is
+//! invalid).
+//!
 //! # Capabilities
 //!
 //! [`Runtime::take`] moves a capability out of the CapSet into a typed
-//! client ([`Console`], [`Timer`], [`ProcessSpawner`], [`ProcessHandle`])
-//! after checking its interface id. A client owns its capability; dropping
-//! it queues a RELEASE that reaches the kernel at the process's next
-//! `cap_enter` (any later call or wait, or the flush after `main` returns).
+//! client ([`Console`], [`Timer`], [`ProcessSpawner`], [`ProcessHandle`],
+//! [`VirtualMemory`], [`MemoryObject`], [`BootPackage`],
+//! [`EndpointFactory`], [`Endpoint`]) after checking its interface id;
+//! [`Runtime::take_any`] takes one as an [`AnyCap`], whatever its
+//! interface. A client owns its capability; dropping it queues a RELEASE
+//! that reaches the kernel at the process's next `cap_enter` (any later
+//! call or wait, or the flush after `main` returns).
 //!
 //! All calls go through one [`RingClient`]: several may be in flight
 //! ([`Cap::submit`], [`Timer::sleep_async`]), and completions that arrive
 //! while waiting for another call are kept for their owners.
+//!
+//! # Endpoints
+//!
+//! A server holds an [`Endpoint`] (the owner facet): [`Endpoint::recv`]
+//! waits for a call ([`Incoming`]: call id, method, params, capabilities),
+//! and [`Endpoint::reply`] or [`Endpoint::reply_exception`] answers it.
+//! Its clients hold an [`EndpointClient`], which calls any method of the
+//! Endpoint's interface with a Cap'n Proto params message. Both directions
+//! can carry capabilities ([`Transfer::Copy`] or [`Transfer::Move`]);
+//! received ones arrive as [`AnyCap`]s, owned by the receiver. A moved
+//! capability that the kernel gives back (the request failed before
+//! delivery) comes back in [`TransferError::restored`].
 
 #![no_std]
 #![warn(clippy::undocumented_unsafe_blocks)]
@@ -48,6 +70,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+mod any_cap;
 mod cap;
 mod capset;
 mod client;
@@ -60,9 +83,13 @@ mod print;
 mod reply;
 mod ring;
 mod runtime;
+mod transfer;
+mod wire;
 
 #[cfg(target_os = "none")]
 mod heap;
+#[cfg(any(target_os = "none", test))]
+mod launch;
 #[cfg(any(target_os = "none", test))]
 mod line_buf;
 #[cfg(target_os = "none")]
@@ -76,22 +103,27 @@ pub mod syscall;
 #[cfg(test)]
 mod test_kernel;
 
+pub use any_cap::AnyCap;
 pub use cap::Cap;
+pub use capos_lib::launch::{Launch, Strings};
 pub use capos_schema::{ExceptionType, FaultKind};
 pub use capset::{CapSet, CapSetError, LookupError};
 pub use client::{CallRequest, DEFAULT_RESULT_BYTES, Kernel, RingClient, SharedRing};
 pub use clients::{
-    Client, Console, ExitStatus, Fault, Grant, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE,
-    ProcessHandle, ProcessSpawner, Timer, VirtualMemory,
+    BootPackage, Client, Console, ENDPOINT_RESULT_BYTES, Endpoint, EndpointClient, EndpointFactory,
+    ExitStatus, Fault, Grant, Incoming, MAX_MANIFEST_CHUNK, Mapping, MemoryObject, PROT_EXEC,
+    PROT_NONE, PROT_READ, PROT_WRITE, ProcessHandle, ProcessSpawner, Timer, VirtualMemory,
 };
 pub use completions::{Completion, Token};
 pub use error::{DecodeError, Error};
+pub use message::Message;
 pub use pending::PendingCall;
 pub use reply::Reply;
 pub use ring::{RingError, RingView};
 pub use runtime::Runtime;
+pub use transfer::{Transfer, TransferError};
 
 #[cfg(target_os = "none")]
 pub use panic::PANIC_EXIT_CODE;
 #[cfg(target_os = "none")]
-pub use start::{EXIT_BAD_CAPSET, EXIT_BAD_RING};
+pub use start::{EXIT_BAD_CAPSET, EXIT_BAD_LAUNCH, EXIT_BAD_RING};

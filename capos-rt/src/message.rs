@@ -113,7 +113,10 @@ mod tests {
         });
         assert_eq!(text.as_deref(), Ok("hi"));
         assert!(Message::new(alloc::vec![0; 2], 17).is_none());
-        assert_eq!(Message::new(alloc::vec![0; 2], 16).unwrap().bytes().len(), 16);
+        assert_eq!(
+            Message::new(alloc::vec![0; 2], 16).unwrap().bytes().len(),
+            16
+        );
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The result of a completed CALL, and how a CQE becomes one.
 
+use crate::any_cap::AnyCap;
 use crate::completions::Completion;
 use crate::error::{DecodeError, Error};
-use crate::message;
+use crate::message::{self, Message};
 use alloc::string::String;
 use alloc::vec::Vec;
 use capnp::serialize::NoAllocSliceSegments;
@@ -10,12 +11,13 @@ use capnp::traits::Owned;
 use capos_abi::error::APPLICATION_EXCEPTION;
 use capos_schema::cap_exception;
 
-/// A successful CALL's result message.
+/// A successful CALL's result message, and the capabilities that came
+/// with it (only an Endpoint's server can send some).
 #[derive(Debug)]
 pub struct Reply {
-    words: Vec<u64>,
-    len: usize,
+    message: Message,
     seq: u64,
+    caps: Vec<AnyCap>,
 }
 
 impl Reply {
@@ -27,21 +29,23 @@ impl Reply {
             return Err(exception(message::as_bytes(&result)));
         }
         let len = usize::try_from(cqe.result).map_err(|_| Error::Transport(cqe.result))?;
-        if len > result.len() * 8 {
-            return Err(Error::Decode(DecodeError::Contract(
-                "result length exceeds the result buffer",
-            )));
-        }
+        let message = Message::new(result, len).ok_or(Error::Decode(DecodeError::Contract(
+            "result length exceeds the result buffer",
+        )))?;
         Ok(Reply {
-            words: result,
-            len,
+            message,
             seq,
+            caps: Vec::new(),
         })
+    }
+
+    pub(crate) fn with_caps(self, caps: Vec<AnyCap>) -> Self {
+        Reply { caps, ..self }
     }
 
     /// The result message's bytes.
     pub fn bytes(&self) -> &[u8] {
-        &message::as_bytes(&self.words)[..self.len]
+        self.message.bytes()
     }
 
     /// When the kernel completed this call relative to other requests of
@@ -51,7 +55,7 @@ impl Reply {
     }
 
     pub fn message(&self) -> Result<capnp::message::Reader<NoAllocSliceSegments<'_>>, Error> {
-        Ok(message::read(self.bytes())?)
+        self.message.reader()
     }
 
     /// Reads the root as a `T` and extracts a value from it.
@@ -59,8 +63,17 @@ impl Reply {
         &self,
         extract: impl FnOnce(T::Reader<'_>) -> Result<V, Error>,
     ) -> Result<V, Error> {
-        let message = self.message()?;
-        extract(message.get_root::<T::Reader<'_>>()?)
+        self.message.read::<T, V>(extract)
+    }
+
+    /// The capabilities that came with the reply, in the server's order.
+    pub fn caps(&self) -> &[AnyCap] {
+        &self.caps
+    }
+
+    /// Takes ownership of the capabilities that came with the reply.
+    pub fn take_caps(&mut self) -> Vec<AnyCap> {
+        core::mem::take(&mut self.caps)
     }
 }
 

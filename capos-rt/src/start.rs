@@ -8,17 +8,21 @@
 use crate::capset::CapSet;
 use crate::client::RingClient;
 use crate::heap;
+use crate::launch;
 use crate::ring::RingView;
 use crate::runtime::Runtime;
 use crate::syscall::{Syscalls, exit};
 use alloc::boxed::Box;
 use alloc::rc::Rc;
+use capos_abi::layout::LAUNCH_VADDR;
 use core::cell::RefCell;
 
 /// Exit code when the ring header is not a valid ring.
 pub const EXIT_BAD_RING: i64 = 102;
 /// Exit code when the CapSet page is invalid or names another pid.
 pub const EXIT_BAD_CAPSET: i64 = 103;
+/// Exit code when the launch parameters are invalid.
+pub const EXIT_BAD_LAUNCH: i64 = 104;
 
 unsafe extern "Rust" {
     /// Defined by the program with [`entry!`](crate::entry).
@@ -54,8 +58,14 @@ extern "C" fn start(ring: u64, pid: u64, capset: u64) -> ! {
         Ok(capset) if capset.pid() == pid => capset,
         _ => exit(EXIT_BAD_CAPSET),
     };
+    // SAFETY: the kernel maps the launch region read-only at LAUNCH_VADDR
+    // for the life of the process, header page always, then as much as its
+    // stated length.
+    let Ok(launch) = (unsafe { launch::at(LAUNCH_VADDR as *const u8) }) else {
+        exit(EXIT_BAD_LAUNCH)
+    };
     let ring = Rc::new(RefCell::new(RingClient::new(view, Box::new(Syscalls))));
-    let rt = Runtime::new(pid, capset, ring.clone());
+    let rt = Runtime::new(pid, capset, launch, ring.clone());
     // SAFETY: `entry!` defines `capos_main` with exactly this signature.
     let code = unsafe { capos_main(rt) };
     // Capabilities dropped by `main` queued their releases; hand them to

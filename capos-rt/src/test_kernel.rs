@@ -8,6 +8,7 @@ use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use capos_abi::error;
+use capos_abi::ipc::{CapRecord, XferDesc, pad8};
 use capos_abi::ring::{
     CQ_ENTRIES, CQ_OFFSET, Cqe, RING_SIZE, RingHeader, SQ_ENTRIES, SQ_OFFSET, Sqe, op,
 };
@@ -105,10 +106,14 @@ impl Drop for RingMemory {
     }
 }
 
-/// What the simulated method does with one CALL.
+/// What the simulated method does with one CALL, RECV or RETURN.
 pub enum Outcome {
-    /// Completes now with this result message.
+    /// Completes now with this result message (for a RECV: the whole
+    /// result, header included; for a RETURN: empty).
     Reply(Vec<u8>),
+    /// Completes now with an Endpoint reply: the message, then records of
+    /// the capabilities that came with it.
+    Transfer(Vec<u8>, Vec<CapRecord>),
     /// Completes after this many more `cap_enter`s with this result message.
     Later(u32, Vec<u8>),
     /// Completes now with APPLICATION_EXCEPTION and this CapException.
@@ -121,7 +126,10 @@ pub enum Outcome {
 #[derive(Default)]
 pub struct Log {
     pub enters: u32,
+    /// Every CALL, RECV and RETURN with its params.
     pub calls: Vec<(Sqe, Vec<u8>)>,
+    /// The transfer descriptors of each entry of `calls`.
+    pub transfers: Vec<Vec<XferDesc>>,
     pub released: Vec<u32>,
 }
 
@@ -150,15 +158,23 @@ impl FakeKernel {
     }
 
     fn post_call(&self, sqe: &Sqe, result: i32, message: &[u8]) {
+        self.post(sqe, result, 0, message);
+    }
+
+    /// Posts a completion whose result buffer gets `message` and whose
+    /// flags are `flags`.
+    fn post(&self, sqe: &Sqe, result: i32, flags: u32, message: &[u8]) {
         let mut cqe = Cqe {
             user_data: sqe.user_data,
             result,
+            flags,
             ..Cqe::default()
         };
         if message.len() > sqe.result_len as usize {
             cqe.result = error::RESULT_TOO_SMALL;
             cqe.aux = message.len() as u64;
-        } else {
+            cqe.flags = 0;
+        } else if !message.is_empty() {
             // SAFETY: the runtime keeps the result buffer alive and
             // unaliased until the CQE, and its length was just checked.
             unsafe {
@@ -184,19 +200,29 @@ impl FakeKernel {
                 self.log.borrow_mut().released.push(sqe.cap_id);
                 self.mem.kernel_post(done(0));
             }
-            op::CALL => {
-                // SAFETY: the runtime keeps params alive until the CQE.
-                let params = unsafe {
-                    core::slice::from_raw_parts(
-                        sqe.params_addr as *const u8,
-                        sqe.params_len as usize,
+            op::CALL | op::RECV | op::RETURN => {
+                // SAFETY: the runtime keeps params and transfer descriptors
+                // alive until the CQE; empty ones may have a null address.
+                let (params, transfers) = unsafe {
+                    (
+                        raw_slice(sqe.params_addr as *const u8, sqe.params_len as usize).to_vec(),
+                        raw_slice(sqe.xfer_addr as *const XferDesc, sqe.xfer_count as usize)
+                            .to_vec(),
                     )
-                }
-                .to_vec();
+                };
                 let outcome = (self.handler)(&sqe, &params);
-                self.log.borrow_mut().calls.push((sqe, params));
+                let mut log = self.log.borrow_mut();
+                log.calls.push((sqe, params));
+                log.transfers.push(transfers);
+                drop(log);
                 match outcome {
                     Outcome::Reply(msg) => self.post_call(&sqe, msg.len() as i32, &msg),
+                    Outcome::Transfer(msg, caps) => {
+                        let mut bytes = msg.clone();
+                        bytes.resize(pad8(msg.len()), 0);
+                        bytes.extend(crate::wire::encode_records(&caps));
+                        self.post(&sqe, msg.len() as i32, caps.len() as u32, &bytes);
+                    }
                     Outcome::Later(n, msg) => {
                         self.deferred.push((n, done(msg.len() as i32), sqe, msg));
                     }
@@ -236,6 +262,19 @@ impl Kernel for FakeKernel {
             self.tick();
         }
         i64::from(self.mem.cq_ready())
+    }
+}
+
+/// `len` elements at `ptr`; empty (and `ptr` unused) when `len` is 0.
+///
+/// # Safety
+/// Unless `len` is 0, `ptr` must be valid for reading `len` elements.
+unsafe fn raw_slice<'a, T>(ptr: *const T, len: usize) -> &'a [T] {
+    if len == 0 {
+        &[]
+    } else {
+        // SAFETY: per the contract.
+        unsafe { core::slice::from_raw_parts(ptr, len) }
     }
 }
 

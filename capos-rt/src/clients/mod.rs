@@ -26,13 +26,25 @@ macro_rules! client {
 }
 use client;
 
+mod boot_package;
 mod console;
+mod endpoint;
+mod endpoint_client;
+mod endpoint_factory;
+mod mapping;
+mod memory_object;
 mod process;
 mod spawner;
 mod timer;
 mod virtual_memory;
 
+pub use boot_package::{BootPackage, MAX_MANIFEST_CHUNK};
 pub use console::Console;
+pub use endpoint::{Endpoint, Incoming};
+pub use endpoint_client::{ENDPOINT_RESULT_BYTES, EndpointClient};
+pub use endpoint_factory::EndpointFactory;
+pub use mapping::Mapping;
+pub use memory_object::MemoryObject;
 pub use process::{ExitStatus, Fault, ProcessHandle};
 pub use spawner::{Grant, ProcessSpawner};
 pub use timer::Timer;

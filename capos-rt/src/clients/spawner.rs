@@ -1,12 +1,14 @@
 //! ProcessSpawner: starts processes from binaries in the boot manifest.
 
 use super::{Client, ProcessHandle};
+use crate::any_cap::AnyCap;
 use crate::cap::Cap;
-use crate::error::{DecodeError, Error};
+use crate::error::Error;
 use capos_schema::{interface_id, process_spawner};
 
-/// Schema ordinal of `spawn`.
+/// Schema ordinals of ProcessSpawner's methods.
 const SPAWN: u16 = 0;
+const RESTRICT: u16 = 1;
 
 /// One capability to hand to a child, under the name it will have in the
 /// child's CapSet. The parent keeps its own copy.
@@ -27,40 +29,68 @@ impl<'a> Grant<'a> {
 super::client!(ProcessSpawner, interface_id::PROCESS_SPAWNER);
 
 impl ProcessSpawner {
-    /// Starts `binary` as a process called `name` with `grants`, and
-    /// returns the handle to wait on it.
+    /// Starts `binary` as a process called `name` with `grants` and no
+    /// arguments or environment, and returns the handle to wait on it.
     pub fn spawn(
         &self,
         name: &str,
         binary: &str,
         grants: &[Grant<'_>],
     ) -> Result<ProcessHandle, Error> {
-        let reply = self.cap.call::<process_spawner::spawn_params::Owned>(
-            Self::INTERFACE_ID,
-            SPAWN,
-            |mut p| {
+        self.spawn_with(name, binary, grants, &[], &[])
+    }
+
+    /// [`ProcessSpawner::spawn`] with `argv` and `env` (`KEY=VALUE`
+    /// entries), which the child finds in its launch region.
+    pub fn spawn_with(
+        &self,
+        name: &str,
+        binary: &str,
+        grants: &[Grant<'_>],
+        argv: &[&str],
+        env: &[&str],
+    ) -> Result<ProcessHandle, Error> {
+        let ring = self.cap.ring();
+        self.cap
+            .call::<process_spawner::spawn_params::Owned>(Self::INTERFACE_ID, SPAWN, |mut p| {
                 p.set_name(name);
                 p.set_binary(binary);
-                let mut list = p.init_grants(grants.len() as u32);
+                let mut list = p.reborrow().init_grants(grants.len() as u32);
                 for (i, grant) in grants.iter().enumerate() {
                     let mut entry = list.reborrow().get(i as u32);
                     entry.set_name(grant.name);
                     entry.set_cap_id(grant.cap.id());
                 }
-            },
-        )?;
-        let (cap_id, interface) = reply.read::<process_spawner::spawn_results::Owned, _>(|r| {
-            let handle = r.get_handle()?;
-            Ok((handle.get_cap_id(), handle.get_interface_id()))
-        })?;
-        // Owned from here on, so it is released even if it is not a handle.
-        let cap = Cap::new(cap_id, self.cap.ring().clone());
-        if interface != interface_id::PROCESS_HANDLE {
-            return Err(Error::Decode(DecodeError::Contract(
-                "spawn returned a capability that is not a ProcessHandle",
-            )));
-        }
-        Ok(ProcessHandle::from_cap(cap))
+                let mut list = p.reborrow().init_argv(argv.len() as u32);
+                for (i, arg) in argv.iter().enumerate() {
+                    list.set(i as u32, *arg);
+                }
+                let mut list = p.init_env(env.len() as u32);
+                for (i, entry) in env.iter().enumerate() {
+                    list.set(i as u32, *entry);
+                }
+            })?
+            .read::<process_spawner::spawn_results::Owned, _>(|r| {
+                Ok(AnyCap::from_result(ring, r.get_handle()?))
+            })?
+            .expect("spawn returned a capability that is not a ProcessHandle")
+    }
+
+    /// A spawner that can start only `binaries` (and only those this one
+    /// can start), to hand to a process that must not start anything else.
+    pub fn restrict(&self, binaries: &[&str]) -> Result<ProcessSpawner, Error> {
+        let ring = self.cap.ring();
+        self.cap
+            .call::<process_spawner::restrict_params::Owned>(Self::INTERFACE_ID, RESTRICT, |p| {
+                let mut list = p.init_binaries(binaries.len() as u32);
+                for (i, binary) in binaries.iter().enumerate() {
+                    list.set(i as u32, *binary);
+                }
+            })?
+            .read::<process_spawner::restrict_results::Owned, _>(|r| {
+                Ok(AnyCap::from_result(ring, r.get_spawner()?))
+            })?
+            .expect("restrict returned a capability that is not a ProcessSpawner")
     }
 }
 
@@ -68,6 +98,7 @@ impl ProcessSpawner {
 mod tests {
     use super::*;
     use crate::clients::{Console, ExitStatus, Fault};
+    use crate::error::DecodeError;
     use crate::message;
     use crate::test_kernel::{Outcome, shared_ring};
     use capos_abi::ring::Sqe;
@@ -149,5 +180,44 @@ mod tests {
         // The unexpected capability is released, not leaked.
         ring.borrow_mut().flush().unwrap();
         assert_eq!(log.borrow().released, [HANDLE_ID]);
+    }
+
+    #[test]
+    fn argv_env_and_allowlists_reach_the_kernel() {
+        let (ring, log) = shared_ring(|sqe, params| {
+            let msg = message::read(params).unwrap();
+            let words = if sqe.method_id == RESTRICT {
+                let p: process_spawner::restrict_params::Reader = msg.get_root().unwrap();
+                let binaries = p.get_binaries().unwrap();
+                assert_eq!(binaries.len(), 2);
+                assert_eq!(binaries.get(1).unwrap(), "echo");
+                message::build::<process_spawner::restrict_results::Owned>(|r| {
+                    let mut spawner = r.init_spawner();
+                    spawner.set_cap_id(0x1_000a);
+                    spawner.set_interface_id(interface_id::PROCESS_SPAWNER);
+                })
+            } else {
+                let p: process_spawner::spawn_params::Reader = msg.get_root().unwrap();
+                let argv = p.get_argv().unwrap();
+                let env = p.get_env().unwrap();
+                assert_eq!((argv.len(), env.len()), (2, 1));
+                assert_eq!(argv.get(1).unwrap(), "--verbose");
+                assert_eq!(env.get(0).unwrap(), "HOME=/");
+                message::build::<process_spawner::spawn_results::Owned>(|r| {
+                    let mut handle = r.init_handle();
+                    handle.set_cap_id(HANDLE_ID);
+                    handle.set_interface_id(interface_id::PROCESS_HANDLE);
+                })
+            };
+            Outcome::Reply(message::as_bytes(&words).to_vec())
+        });
+        let spawner = ProcessSpawner::from_cap(Cap::new(0x1_0002, ring));
+        let narrow = spawner.restrict(&["worker", "echo"]).unwrap();
+        assert_eq!(narrow.cap().id(), 0x1_000a);
+        let handle = narrow
+            .spawn_with("w", "worker", &[], &["worker", "--verbose"], &["HOME=/"])
+            .unwrap();
+        assert_eq!(handle.cap().id(), HANDLE_ID);
+        assert_eq!(log.borrow().calls[1].0.cap_id, 0x1_000a);
     }
 }

@@ -1,6 +1,7 @@
 //! VirtualMemory: anonymous memory in this process's address space.
 
-use super::Client;
+use super::{Client, Mapping, MemoryObject};
+use crate::any_cap::AnyCap;
 use crate::error::Error;
 use capos_schema::{interface_id, virtual_memory};
 
@@ -10,6 +11,7 @@ pub use capos_abi::vm::{PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE};
 const MAP: u16 = 0;
 const UNMAP: u16 = 1;
 const PROTECT: u16 = 2;
+const CREATE_OBJECT: u16 = 3;
 
 super::client!(VirtualMemory, interface_id::VIRTUAL_MEMORY);
 
@@ -45,5 +47,27 @@ impl VirtualMemory {
                 p.set_prot(prot);
             })
             .map(drop)
+    }
+
+    /// A new zeroed MemoryObject of `size` bytes (rounded up to pages),
+    /// mapped nowhere yet.
+    pub fn create_object(&self, size: u64) -> Result<MemoryObject, Error> {
+        let ring = self.cap.ring();
+        self.cap
+            .call::<virtual_memory::create_object_params::Owned>(
+                Self::INTERFACE_ID,
+                CREATE_OBJECT,
+                |mut p| p.set_size(size),
+            )?
+            .read::<virtual_memory::create_object_results::Owned, _>(|r| {
+                Ok(AnyCap::from_result(ring, r.get_object()?))
+            })?
+            .expect("createObject returned a capability that is not a MemoryObject")
+    }
+
+    /// Maps `size` bytes (rounded up to pages) of zeroed read-write memory
+    /// as a [`Mapping`], which is unmapped when dropped.
+    pub fn map_buffer(&self, size: u64) -> Result<Mapping<'_>, Error> {
+        Mapping::new(self, size)
     }
 }
