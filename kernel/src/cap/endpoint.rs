@@ -338,6 +338,14 @@ fn deliver(k: &mut Kernel, endpoint: &Arc<Endpoint>) {
                 continue; // it exited while waiting
             }
             let front = state.queue.front().expect("queue is not empty");
+            if k.try_process(front.caller.pid).is_none() {
+                // Its caller exited: nobody waits for the answer.
+                let message = state.queue.pop_front().expect("queue is not empty");
+                state.receivers.push_front(receiver);
+                drop(state);
+                roll_back(k, message.caps);
+                continue;
+            }
             let needed = capos_abi::ipc::recv_size(front.params.len(), front.caps.len());
             if needed > receiver.result_len as usize {
                 // The call stays queued for a RECV with a larger buffer.
@@ -402,7 +410,14 @@ pub fn ret(
     {
         return Err(Completion::error(error::INVALID_SQE));
     }
-    if !endpoint.state.lock().in_flight.contains_key(&sqe.call_id) {
+    // Only the process that received a call answers it.
+    if endpoint
+        .state
+        .lock()
+        .in_flight
+        .get(&sqe.call_id)
+        .is_none_or(|&(_, r)| r != call.pid)
+    {
         return Err(Completion::error(error::INVALID_ARGUMENT));
     }
     let message = read_user(k, call.pid, sqe.params_addr, sqe.params_len)?;

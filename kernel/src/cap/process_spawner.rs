@@ -130,6 +130,11 @@ impl ProcessSpawner {
         let mut allowed = Vec::new();
         for b in p.get_binaries()? {
             let b = b?.to_str()?;
+            if ctx.kernel.manifest.binary(b).is_none() {
+                return Err(refuse(format!(
+                    "no binary named {b:?} in the boot manifest"
+                )));
+            }
             if !self.allows(b) {
                 return Err(refuse(format!(
                     "binary {b:?} is outside this spawner's allowlist"
