@@ -159,6 +159,9 @@ struct ServiceConfig {
   exports @3 :List(ServiceExport);
   argv @4 :List(Text);
   env @5 :List(Text);
+  # The service is meant to die by a CPU fault (a containment test): init
+  # counts a fault as its success and any exit as a failure.
+  expectFault @6 :Bool;
 }
 
 # An Endpoint init creates for the service, granted to it (owner facet)
