@@ -15,6 +15,9 @@ pub struct SystemJson {
     pub binaries: BTreeMap<String, String>,
     pub init: InitJson,
     pub kernel_params: KernelParamsJson,
+    /// The service graph init starts; absent means none.
+    #[serde(default)]
+    pub services: Vec<ServiceJson>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -37,6 +40,39 @@ pub struct CapJson {
 #[serde(deny_unknown_fields)]
 pub struct KernelParamsJson {
     pub motd: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceJson {
+    pub name: String,
+    pub binary: String,
+    #[serde(default)]
+    pub caps: Vec<ServiceCapJson>,
+    #[serde(default)]
+    pub exports: Vec<ExportJson>,
+    #[serde(default)]
+    pub argv: Vec<String>,
+    #[serde(default)]
+    pub env: Vec<String>,
+}
+
+/// `{name, init}` or `{name, service, export}`; which fields are present
+/// is checked later, for a clearer message than an untagged enum gives.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceCapJson {
+    pub name: String,
+    pub init: Option<String>,
+    pub service: Option<String>,
+    pub export: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExportJson {
+    pub name: String,
+    pub interface_id: u64,
 }
 
 /// Parses `json`; errors name the field path where parsing stopped.
@@ -79,6 +115,34 @@ mod tests {
         assert_eq!(s.init.caps[0].name, "console");
         assert_eq!(s.init.caps[0].kind, "console");
         assert_eq!(s.kernel_params.motd, "hi");
+        assert!(s.services.is_empty());
+    }
+
+    #[test]
+    fn parses_services() {
+        let json = VALID.replace(
+            r#""kernelParams""#,
+            r#""services": [{
+                "name": "echo", "binary": "b",
+                "caps": [{"name": "log", "init": "console"},
+                         {"name": "up", "service": "s", "export": "e"}],
+                "exports": [{"name": "echo", "interfaceId": 18446744073709551615}],
+                "argv": ["b", "-v"], "env": ["A=1"]
+            }, {"name": "min", "binary": "a"}], "kernelParams""#,
+        );
+        let s = parse(&json).unwrap();
+        let echo = &s.services[0];
+        assert_eq!((echo.name.as_str(), echo.binary.as_str()), ("echo", "b"));
+        assert_eq!(echo.caps[0].init.as_deref(), Some("console"));
+        assert_eq!(echo.caps[1].export.as_deref(), Some("e"));
+        assert_eq!(echo.exports[0].interface_id, u64::MAX);
+        assert_eq!((echo.argv.len(), echo.env.len()), (2, 1));
+        let min = &s.services[1];
+        assert!(min.caps.is_empty() && min.exports.is_empty() && min.argv.is_empty());
+        let e = error_of(&json.replace("18446744073709551615", "-1"));
+        assert_eq!(e.path, "services[0].exports[0].interfaceId");
+        let e = error_of(&json.replace(r#""init": "console""#, r#""from": "console""#));
+        assert_eq!(e.path, "services[0].caps[0].from");
     }
 
     #[test]

@@ -13,11 +13,47 @@
 //! `system-smoke.cue: init.caps[2].kind: unknown kernel capability ...`.
 //! Nothing is written unless every check passes. Exit status: 0 on success,
 //! 1 for a bad manifest or an I/O error, 2 for a bad command line.
+//!
+//! # The JSON
+//!
+//! The shape `#System` in cue/defaults/defaults.cue exports; every object
+//! refuses unknown fields:
+//!
+//! ```json
+//! {
+//!   "schemaVersion": 1,
+//!   "binaries": {"init": "target/.../init", "echo-server": "target/.../echo-server"},
+//!   "init": {"binary": "init", "caps": [{"name": "console", "kind": "console"}]},
+//!   "kernelParams": {"motd": "text"},
+//!   "services": [
+//!     {"name": "echo", "binary": "echo-server",
+//!      "caps": [{"name": "log", "init": "console"}],
+//!      "exports": [{"name": "echo", "interfaceId": 15861275373181794754}],
+//!      "argv": ["echo-server"], "env": ["VERBOSE=1"]},
+//!     {"name": "user", "binary": "echo-client",
+//!      "caps": [{"name": "echo", "service": "echo", "export": "echo"}]}
+//!   ]
+//! }
+//! ```
+//!
+//! Cap kinds are `console`, `timer`, `processSpawner`, `virtualMemory`,
+//! `bootPackage` and `endpointFactory`. `services` (absent: none) is the
+//! graph init starts: a service cap comes from init's CapSet
+//! (`{"name", "init"}`) or from another service's export (`{"name",
+//! "service", "export"}`); an export is an Endpoint whose clients call
+//! interface `interfaceId`, a non-zero JSON integer (a full `u64`: CUE
+//! writes it exactly). `caps`, `exports`, `argv` and `env` may be absent
+//! (empty). A non-empty graph is checked as init checks it at boot
+//! (`capos_lib::service_graph`), against the binaries and init's cap names;
+//! see [`services`].
 
 mod args;
+#[cfg(test)]
+mod defaults_cue;
 mod error;
 mod input;
 mod manifest;
+mod services;
 #[cfg(test)]
 mod test_elf;
 mod validate;

@@ -1,6 +1,7 @@
 //! The checked manifest, and its encoding as the Cap'n Proto
 //! `SystemManifest` of schema/capos.capnp: the boot module the kernel reads.
 
+use capos_lib::service_graph::{CapImport, CapSource};
 use capos_schema::{KernelCapKind, system_manifest};
 
 /// A manifest that passed every check in [`crate::validate`].
@@ -13,6 +14,8 @@ pub struct Manifest {
     /// In manifest order, which is the order of init's CapSet.
     pub caps: Vec<Cap>,
     pub motd: String,
+    /// In manifest order.
+    pub services: Vec<Service>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +28,25 @@ pub struct Binary {
 pub struct Cap {
     pub name: String,
     pub kind: KernelCapKind,
+}
+
+/// One service of the graph init starts (schema `ServiceConfig`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    pub name: String,
+    pub binary: String,
+    pub caps: Vec<CapImport>,
+    pub exports: Vec<Export>,
+    pub argv: Vec<String>,
+    pub env: Vec<String>,
+}
+
+/// An Endpoint init creates for a service, whose clients speak
+/// `interface_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    pub name: String,
+    pub interface_id: u64,
 }
 
 impl Manifest {
@@ -51,13 +73,54 @@ impl Manifest {
             entry.set_kind(cap.kind);
         }
 
-        root.init_kernel_params().set_motd(self.motd.as_str());
+        root.reborrow()
+            .init_kernel_params()
+            .set_motd(self.motd.as_str());
+        let mut services = root.init_services(list_len(self.services.len()));
+        for (i, service) in self.services.iter().enumerate() {
+            service.encode(services.reborrow().get(list_len(i)));
+        }
         capnp::serialize::write_message_to_words(&message)
     }
 }
 
+impl Service {
+    fn encode(&self, mut out: capos_schema::service_config::Builder<'_>) {
+        out.set_name(self.name.as_str());
+        out.set_binary(self.binary.as_str());
+        let mut caps = out.reborrow().init_caps(list_len(self.caps.len()));
+        for (i, cap) in self.caps.iter().enumerate() {
+            let mut entry = caps.reborrow().get(list_len(i));
+            entry.set_name(cap.name.as_str());
+            match &cap.source {
+                CapSource::Init(name) => entry.init_source().set_init(name.as_str()),
+                CapSource::Service { service, export } => {
+                    let mut from = entry.init_source().init_service();
+                    from.set_service(service.as_str());
+                    from.set_export(export.as_str());
+                }
+            }
+        }
+        let mut exports = out.reborrow().init_exports(list_len(self.exports.len()));
+        for (i, export) in self.exports.iter().enumerate() {
+            let mut entry = exports.reborrow().get(list_len(i));
+            entry.set_name(export.name.as_str());
+            entry.set_interface_id(export.interface_id);
+        }
+        let mut argv = out.reborrow().init_argv(list_len(self.argv.len()));
+        for (i, arg) in self.argv.iter().enumerate() {
+            argv.set(list_len(i), arg.as_str());
+        }
+        let mut env = out.init_env(list_len(self.env.len()));
+        for (i, entry) in self.env.iter().enumerate() {
+            env.set(list_len(i), entry.as_str());
+        }
+    }
+}
+
 /// Lists here are bounded by validation (at most MAX_CAPSET_ENTRIES caps;
-/// binaries are few), far below Cap'n Proto's 2^29 element limit.
+/// binaries and services are few; argv and env fit in 64 KiB), far below
+/// Cap'n Proto's 2^29 element limit.
 fn list_len(n: usize) -> u32 {
     u32::try_from(n).expect("list lengths are bounded by validation")
 }
@@ -65,7 +128,7 @@ fn list_len(n: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use capos_schema::system_manifest;
+    use capos_schema::{service_cap, system_manifest};
 
     fn sample() -> Manifest {
         Manifest {
@@ -92,6 +155,36 @@ mod tests {
                 },
             ],
             motd: "hello".into(),
+            services: vec![
+                Service {
+                    name: "echo".into(),
+                    binary: "worker".into(),
+                    caps: vec![CapImport {
+                        name: "log".into(),
+                        source: CapSource::Init("console".into()),
+                    }],
+                    exports: vec![Export {
+                        name: "echo".into(),
+                        interface_id: 0xfeed,
+                    }],
+                    argv: vec!["worker".into(), "-v".into()],
+                    env: vec!["A=1".into()],
+                },
+                Service {
+                    name: "client".into(),
+                    binary: "worker".into(),
+                    caps: vec![CapImport {
+                        name: "echo".into(),
+                        source: CapSource::Service {
+                            service: "echo".into(),
+                            export: "echo".into(),
+                        },
+                    }],
+                    exports: vec![],
+                    argv: vec![],
+                    env: vec![],
+                },
+            ],
         }
     }
 
@@ -125,6 +218,29 @@ mod tests {
 
         let motd = root.get_kernel_params().unwrap().get_motd().unwrap();
         assert_eq!(motd, "hello");
+
+        let services = root.get_services().unwrap();
+        assert_eq!(services.len(), 2);
+        let echo = services.get(0);
+        assert_eq!(echo.get_name().unwrap(), "echo");
+        assert_eq!(echo.get_binary().unwrap(), "worker");
+        let cap = echo.get_caps().unwrap().get(0);
+        assert_eq!(cap.get_name().unwrap(), "log");
+        assert!(matches!(
+            cap.get_source().which().unwrap(),
+            service_cap::source::Init(Ok(name)) if name == "console"
+        ));
+        let export = echo.get_exports().unwrap().get(0);
+        assert_eq!(export.get_name().unwrap(), "echo");
+        assert_eq!(export.get_interface_id(), 0xfeed);
+        assert_eq!(echo.get_argv().unwrap().get(1).unwrap(), "-v");
+        assert_eq!(echo.get_env().unwrap().get(0).unwrap(), "A=1");
+        let import = services.get(1).get_caps().unwrap().get(0);
+        let service_cap::source::Service(from) = import.get_source().which().unwrap() else {
+            panic!("the import's source is a service");
+        };
+        assert_eq!(from.get_service().unwrap(), "echo");
+        assert_eq!(from.get_export().unwrap(), "echo");
     }
 
     #[test]

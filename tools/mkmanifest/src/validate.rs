@@ -2,12 +2,14 @@
 //!
 //! CUE already checks the shape; this repeats what the kernel relies on and
 //! adds what CUE cannot see: that each binary exists and is an ELF the
-//! kernel will load. Binaries are read through a caller-supplied function,
-//! so the checks run in tests without files.
+//! kernel will load, and that the service graph is one init will accept
+//! ([`crate::services`]). Binaries are read through a caller-supplied
+//! function, so the checks run in tests without files.
 
 use crate::error::InputError;
 use crate::input::{CapJson, SystemJson};
 use crate::manifest::{Binary, Cap, Manifest};
+use crate::services;
 use capos_abi::capset::{MAX_CAP_NAME, MAX_CAPSET_ENTRIES};
 use capos_schema::KernelCapKind;
 use std::collections::HashSet;
@@ -22,11 +24,13 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const MAX_BINARY_BYTES: usize = 64 << 20;
 
 /// The kernel capabilities init can be given, by their manifest names.
-const KINDS: [(&str, KernelCapKind); 4] = [
+pub const KINDS: [(&str, KernelCapKind); 6] = [
     ("console", KernelCapKind::Console),
     ("timer", KernelCapKind::Timer),
     ("processSpawner", KernelCapKind::ProcessSpawner),
     ("virtualMemory", KernelCapKind::VirtualMemory),
+    ("bootPackage", KernelCapKind::BootPackage),
+    ("endpointFactory", KernelCapKind::EndpointFactory),
 ];
 
 /// Checks `system` and loads its binaries with `read_binary`, which gets
@@ -54,6 +58,9 @@ pub fn validate(
         ));
     }
     let caps = check_caps(&system.init.caps)?;
+    let binary_names: Vec<&str> = system.binaries.keys().map(String::as_str).collect();
+    let init_caps: Vec<&str> = caps.iter().map(|c| c.name.as_str()).collect();
+    let services = services::check(&system.services, &binary_names, &init_caps)?;
 
     let mut binaries = Vec::with_capacity(system.binaries.len());
     for (name, path) in system.binaries {
@@ -66,6 +73,7 @@ pub fn validate(
         init_binary: system.init.binary,
         caps,
         motd: system.kernel_params.motd,
+        services,
     })
 }
 
