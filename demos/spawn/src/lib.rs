@@ -1,0 +1,7 @@
+//! What the spawn services share: the echo protocol.
+
+#![no_std]
+
+extern crate alloc;
+
+pub mod echo;
