@@ -9,9 +9,9 @@ capos_rt::entry!(main);
 
 fn main(mut rt: Runtime) -> i64 {
     if let Ok(console) = rt.take::<Console>("console") {
-        println!(console, "fault: writing to address 0x8");
+        println!(console, "fault: writing to address 0x10");
     }
     // SAFETY: deliberately invalid: the page at 0 is never mapped.
-    unsafe { core::ptr::write_volatile(0x8 as *mut u64, 1) };
+    unsafe { core::ptr::write_volatile(0x10 as *mut u64, 1) };
     1
 }
