@@ -10,7 +10,7 @@
 extern crate alloc;
 
 use capos_rt::{
-    Console, Error, ExceptionType, PROT_READ, PROT_WRITE, Runtime, VirtualMemory, println,
+    Console, Error, ExceptionType, PROT_READ, PROT_WRITE, Runtime, Timer, VirtualMemory, println,
 };
 
 capos_rt::entry!(main);
