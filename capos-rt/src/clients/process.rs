@@ -2,6 +2,7 @@
 
 use super::Client;
 use crate::error::Error;
+use crate::pending::PendingCall;
 use crate::reply::Reply;
 use capos_schema::{FaultKind, exit_status, interface_id, process_handle};
 use core::fmt;
@@ -28,7 +29,9 @@ pub enum ExitStatus {
 }
 
 impl ExitStatus {
-    fn from_reply(reply: &Reply) -> Result<Self, Error> {
+    /// Reads the status from the reply of a `wait` (see
+    /// [`ProcessHandle::wait_async`]).
+    pub fn from_reply(reply: &Reply) -> Result<Self, Error> {
         reply.read::<process_handle::wait_results::Owned, _>(|r| {
             Ok(match r.get_status()?.which()? {
                 exit_status::Exited(code) => ExitStatus::Exited(code),
@@ -76,11 +79,15 @@ super::client!(ProcessHandle, interface_id::PROCESS_HANDLE);
 impl ProcessHandle {
     /// Waits until the process has ended.
     pub fn wait(&self) -> Result<ExitStatus, Error> {
-        let reply = self.cap.call::<process_handle::wait_params::Owned>(
-            Self::INTERFACE_ID,
-            WAIT,
-            |_| {},
-        )?;
+        let reply = self.wait_async()?.wait()?;
         ExitStatus::from_reply(&reply)
+    }
+
+    /// Starts waiting and returns at once; the call completes when the
+    /// process has ended, and [`ExitStatus::from_reply`] reads its reply.
+    /// Waits on several processes can be in flight together.
+    pub fn wait_async(&self) -> Result<PendingCall, Error> {
+        self.cap
+            .submit::<process_handle::wait_params::Owned>(Self::INTERFACE_ID, WAIT, |_| {})
     }
 }

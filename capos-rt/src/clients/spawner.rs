@@ -160,6 +160,10 @@ mod tests {
             "faulted: page fault at rip=0x401000 addr=0x10"
         );
         assert_eq!(alloc::format!("{}", ExitStatus::Exited(0)), "exited 0");
+        let pending = handle.wait_async().unwrap();
+        assert!(!pending.is_complete());
+        let reply = pending.wait().unwrap();
+        assert_eq!(ExitStatus::from_reply(&reply), Ok(ExitStatus::Faulted(fault)));
     }
 
     #[test]

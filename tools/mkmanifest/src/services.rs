@@ -2,10 +2,11 @@
 //!
 //! The JSON shape is checked here (each cap names exactly one source, each
 //! export a real interface id, no service name twice), then the graph goes
-//! through the same `capos_lib::service_graph::validate` init runs at boot,
-//! against the manifest's binaries and the names of init's caps, so a graph
-//! init would refuse never reaches the boot image. Errors point at the
-//! field: `services[1].caps[0].export: service "log": caps[0] ...`.
+//! through the checks init runs at boot (`capos_lib::service_graph::validate`
+//! against the manifest's binaries and the names of init's caps, then
+//! `init::capsets::check`), so a graph init would refuse never reaches the
+//! boot image. Errors point at the field:
+//! `services[1].caps[0].export: service "log": caps[0] ...`.
 //!
 //! An empty (or absent) list is not checked: such a manifest's init does
 //! not start services from the manifest.
@@ -15,6 +16,7 @@ use crate::input::{ServiceCapJson, ServiceJson};
 use crate::manifest::{Export, Service};
 use capos_lib::launch::{LaunchError, List};
 use capos_lib::service_graph::{self, CapImport, CapSource, GraphError};
+use init::capsets::{self, CapSetError};
 use std::collections::HashMap;
 
 /// Checks `services` and converts them. `binaries` are the manifest's
@@ -44,6 +46,22 @@ pub fn check(
     let graph: Vec<service_graph::Service> = checked.iter().map(Service::graph).collect();
     service_graph::validate(&graph, binaries, init_caps)
         .map_err(|e| InputError::new(path_of(&e, &seen), e.to_string()))?;
+    capsets::check(&graph).map_err(|e| {
+        let path = match &e {
+            CapSetError::NameClash { service, name } => {
+                let i = seen.get(service.as_str()).copied().unwrap_or(0);
+                let export = checked[i].exports.iter().position(|x| &x.name == name);
+                format!("services[{i}].exports[{}].name", export.unwrap_or(0))
+            }
+            CapSetError::TooMany { service, .. } => {
+                format!(
+                    "services[{}].exports",
+                    seen.get(service.as_str()).copied().unwrap_or(0)
+                )
+            }
+        };
+        InputError::new(path, e.to_string())
+    })?;
     Ok(checked)
 }
 

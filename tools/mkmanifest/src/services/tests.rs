@@ -135,6 +135,28 @@ fn graph_errors_point_at_their_field() {
 }
 
 #[test]
+fn caps_and_exports_share_the_capset() {
+    let e = error_after(
+        r#"{"name": "log", "init": "console"}"#,
+        r#"{"name": "echo", "init": "console"}"#,
+    );
+    assert_eq!(e.path, "services[0].exports[0].name");
+    assert_eq!(
+        e.message,
+        r#"service "echo": "echo" is both a cap and an export (one CapSet name)"#
+    );
+    let many: Vec<String> = (0..63)
+        .map(|i| format!(r#"{{"name": "c{i}", "init": "console"}}"#))
+        .collect();
+    let e = error_after(
+        r#"[{"name": "log", "init": "console"}]"#,
+        &format!("[{}]", many.join(",")),
+    );
+    assert_eq!(e.path, "services[0].exports");
+    assert!(e.message.contains("64 caps and exports, at most 63"), "{e}");
+}
+
+#[test]
 fn cycles_are_refused() {
     let e = error_after(
         r#""caps": [{"name": "log", "init": "console"}]"#,

@@ -1,0 +1,297 @@
+//! The init program: see the `init` crate documentation for what it does
+//! and prints. The decisions are in the library; this file does the calls.
+
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use capos_rt::{
+    AnyCap, BootPackage, Cap, Client, Console, EndpointClient, EndpointFactory, ExitStatus, Grant,
+    LookupError, Mapping, PendingCall, ProcessHandle, ProcessSpawner, Runtime, VirtualMemory,
+    println,
+};
+use init::grants::{self, Source};
+use init::tally::Tally;
+use init::{Graph, check};
+
+capos_rt::entry!(main);
+
+/// The capabilities init uses itself, by CapSet name.
+const SPAWNER: &str = "spawner";
+const BOOT: &str = "boot";
+const ENDPOINTS: &str = "endpoints";
+const MEMORY: &str = "memory";
+const CONSOLE: &str = "console";
+
+fn main(mut rt: Runtime) -> i64 {
+    // Without a console there is no way to report anything.
+    let Ok(console) = rt.take::<Console>(CONSOLE) else {
+        return 2;
+    };
+    match run(&mut rt, &console) {
+        Ok(tally) => {
+            println!(console, "init: {tally}");
+            tally.exit_code()
+        }
+        Err(message) => {
+            println!(console, "init: {message}");
+            1
+        }
+    }
+}
+
+/// init's own capabilities.
+struct Caps {
+    spawner: ProcessSpawner,
+    boot: BootPackage,
+    endpoints: EndpointFactory,
+    memory: VirtualMemory,
+    /// Every other capability of its CapSet, kept to be granted.
+    others: BTreeMap<String, AnyCap>,
+}
+
+impl Caps {
+    fn take(rt: &mut Runtime) -> Result<Self, String> {
+        let mut others = BTreeMap::new();
+        let names: Vec<String> = capset_names(rt);
+        for name in names {
+            if ![CONSOLE, SPAWNER, BOOT, ENDPOINTS, MEMORY].contains(&name.as_str()) {
+                let cap = rt.take_any(&name).map_err(|e| lookup(&name, e))?;
+                others.insert(name, cap);
+            }
+        }
+        Ok(Caps {
+            spawner: take(rt, SPAWNER)?,
+            boot: take(rt, BOOT)?,
+            endpoints: take(rt, ENDPOINTS)?,
+            memory: take(rt, MEMORY)?,
+            others,
+        })
+    }
+
+    /// init's capability called `name`, to grant.
+    fn get<'a>(&'a self, console: &'a Console, name: &str) -> Option<&'a Cap> {
+        match name {
+            CONSOLE => Some(console.cap()),
+            SPAWNER => Some(self.spawner.cap()),
+            BOOT => Some(self.boot.cap()),
+            ENDPOINTS => Some(self.endpoints.cap()),
+            MEMORY => Some(self.memory.cap()),
+            _ => self.others.get(name).map(AnyCap::cap),
+        }
+    }
+}
+
+/// The names in init's CapSet; a name that is not UTF-8 cannot be named
+/// by a manifest, so it is left out.
+fn capset_names(rt: &Runtime) -> Vec<String> {
+    rt.capset()
+        .entries()
+        .iter()
+        .filter_map(|e| core::str::from_utf8(e.name()).ok())
+        .map(String::from)
+        .collect()
+}
+
+fn take<C: Client>(rt: &mut Runtime, name: &str) -> Result<C, String> {
+    rt.take(name).map_err(|e| lookup(name, e))
+}
+
+fn lookup(name: &str, e: LookupError) -> String {
+    format!("cap {name:?}: {e}")
+}
+
+fn run(rt: &mut Runtime, console: &Console) -> Result<Tally, String> {
+    let caps = Caps::take(rt)?;
+    let names = capset_names(rt);
+    let init_caps: Vec<&str> = names.iter().map(String::as_str).collect();
+    let graph = {
+        let (mapping, len) = read_manifest(&caps.boot, &caps.memory)?;
+        let graph = check(&mapping.bytes()[..len], &init_caps);
+        // The manifest holds every binary; give the memory back at once.
+        drop(mapping);
+        graph.map_err(|e| format!("manifest invalid: {e}"))?
+    };
+    let mut tally = Tally::default();
+    let running = start_all(&graph, &caps, console, &mut tally);
+    wait_all(rt, console, running, &mut tally)?;
+    Ok(tally)
+}
+
+/// Copies the whole manifest into fresh memory, in chunks BootPackage
+/// allows. Returns the mapping and the manifest's length.
+fn read_manifest<'a>(
+    boot: &BootPackage,
+    memory: &'a VirtualMemory,
+) -> Result<(Mapping<'a>, usize), String> {
+    let failed = |e: capos_rt::Error| format!("cannot read the manifest: {e}");
+    let size = boot.manifest_size().map_err(failed)?;
+    let len = usize::try_from(size)
+        .ok()
+        .filter(|&len| len > 0)
+        .ok_or(format!("cannot read the manifest: its size is {size}"))?;
+    let mut mapping = memory.map_buffer(size).map_err(failed)?;
+    let buffer = &mut mapping.bytes_mut()[..len];
+    let mut offset = 0;
+    while offset < len {
+        let n = boot
+            .read_manifest(offset as u64, &mut buffer[offset..])
+            .map_err(failed)?;
+        if n == 0 {
+            return Err(format!(
+                "cannot read the manifest: it ended at byte {offset} of {len}"
+            ));
+        }
+        offset += n;
+    }
+    Ok((mapping, len))
+}
+
+/// A started service.
+struct Running {
+    name: String,
+    handle: ProcessHandle,
+}
+
+/// Starts the services in order; stops at the first that cannot start.
+fn start_all(graph: &Graph, caps: &Caps, console: &Console, tally: &mut Tally) -> Vec<Running> {
+    // One client facet per export, made before its owner facet leaves
+    // init's hands; granted (copied) to every importer.
+    let mut clients: Vec<Vec<Option<EndpointClient>>> = graph
+        .services
+        .iter()
+        .map(|s| s.exports.iter().map(|_| None).collect())
+        .collect();
+    let mut running = Vec::new();
+    let mut stopped = false;
+    for &index in &graph.order {
+        let name = &graph.services[index].name;
+        if stopped {
+            println!(
+                console,
+                "init: {name} not started: an earlier service failed to start"
+            );
+            tally.lost();
+            continue;
+        }
+        match start(graph, index, caps, console, &mut clients) {
+            Ok(handle) => {
+                println!(console, "init: started {name}");
+                running.push(Running {
+                    name: name.clone(),
+                    handle,
+                });
+            }
+            Err(e) => {
+                println!(console, "init: {name} not started: {e}");
+                tally.lost();
+                stopped = true;
+            }
+        }
+    }
+    running
+}
+
+/// Creates service `index`'s Endpoints and spawns it with its grants.
+/// The owner facets init made are dropped on return, so the service
+/// holds the only ones.
+fn start(
+    graph: &Graph,
+    index: usize,
+    caps: &Caps,
+    console: &Console,
+    clients: &mut [Vec<Option<EndpointClient>>],
+) -> Result<ProcessHandle, String> {
+    let service = &graph.services[index];
+    let mut owners = Vec::new();
+    for (export, &interface_id) in graph.interface_ids[index].iter().enumerate() {
+        let failed = |e: capos_rt::Error| format!("export {:?}: {e}", service.exports[export]);
+        let owner = caps.endpoints.create(interface_id).map_err(failed)?;
+        clients[index][export] = Some(owner.client().map_err(failed)?);
+        owners.push(owner);
+    }
+    let plan = grants::grants(&graph.services, index)
+        .ok_or_else(|| "an import names no service or export".to_string())?;
+    let mut granted = Vec::with_capacity(plan.len());
+    for grant in &plan {
+        let cap = match &grant.source {
+            Source::Init(name) => caps.get(console, name),
+            Source::Owner { export } => owners.get(*export).map(|o| o.cap()),
+            Source::Client { service, export } => clients
+                .get(*service)
+                .and_then(|c| c.get(*export))
+                .and_then(Option::as_ref)
+                .map(EndpointClient::cap),
+        }
+        .ok_or_else(|| format!("cap {:?} is not available", grant.name))?;
+        granted.push(Grant {
+            name: &grant.name,
+            cap,
+        });
+    }
+    let argv: Vec<&str> = service.argv.iter().map(String::as_str).collect();
+    let env: Vec<&str> = service.env.iter().map(String::as_str).collect();
+    caps.spawner
+        .spawn_with(&service.name, &service.binary, &granted, &argv, &env)
+        .map_err(|e| e.to_string())
+}
+
+/// Waits for every running service, reporting each as it ends.
+fn wait_all(
+    rt: &Runtime,
+    console: &Console,
+    running: Vec<Running>,
+    tally: &mut Tally,
+) -> Result<(), String> {
+    let mut waiting: Vec<(Running, PendingCall)> = Vec::new();
+    for service in running {
+        match service.handle.wait_async() {
+            Ok(pending) => waiting.push((service, pending)),
+            Err(e) => {
+                println!(console, "init: cannot wait for {}: {e}", service.name);
+                tally.lost();
+            }
+        }
+    }
+    while !waiting.is_empty() {
+        if !waiting.iter().any(|(_, p)| p.is_complete()) {
+            rt.ring()
+                .wait(1)
+                .map_err(|e| format!("cannot wait for the services: {e}"))?;
+            continue;
+        }
+        // Several may have ended during one wait: report them in the
+        // order the kernel completed their waits.
+        let (done, still): (Vec<_>, Vec<_>) =
+            waiting.into_iter().partition(|(_, p)| p.is_complete());
+        waiting = still;
+        let mut ended: Vec<_> = done
+            .into_iter()
+            .map(|(service, pending)| {
+                let reply = pending.wait();
+                let seq = reply.as_ref().map_or(0, |r| r.seq());
+                let status = reply.and_then(|r| ExitStatus::from_reply(&r));
+                (seq, service, status)
+            })
+            .collect();
+        ended.sort_by_key(|(seq, _, _)| *seq);
+        for (_, service, status) in ended {
+            match status {
+                Ok(status) => {
+                    println!(console, "init: {} {status}", service.name);
+                    tally.ended(&status);
+                }
+                Err(e) => {
+                    println!(console, "init: cannot wait for {}: {e}", service.name);
+                    tally.lost();
+                }
+            }
+        }
+    }
+    Ok(())
+}
