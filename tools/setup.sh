@@ -80,6 +80,16 @@ else
     cargo install capnpc --version 0.27.0 --locked
 fi
 
+# cbindgen generates libcapos's C header (tools/gen-headers.sh); the header
+# check needs exactly this version to reproduce it. Debian's 0.24 cannot
+# parse edition-2024 attributes such as #[unsafe(no_mangle)].
+if grep -q '^cbindgen v0\.29\.4:' <<<"$installed_crates"; then
+    say "cbindgen 0.29.4 present"
+else
+    say "installing cbindgen 0.29.4"
+    cargo install cbindgen --version 0.29.4 --locked
+fi
+
 # ---------------------------------------------------------------- npm
 # A copy of the lockfile inside node_modules records what was installed, so
 # a changed lockfile triggers a clean reinstall.

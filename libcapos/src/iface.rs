@@ -1,0 +1,37 @@
+//! Interface ids: the Cap'n Proto type ids of schema/capos.capnp's
+//! interfaces, which `capos_capset_get` reports and raw calls name.
+
+use capos_schema::interface_id as schema;
+
+/// Console: serial output.
+pub const CAPOS_IFACE_CONSOLE: u64 = 0xdc1e_91ea_4f26_f9c2;
+/// Timer: monotonic time, sleeping, the wall clock.
+pub const CAPOS_IFACE_TIMER: u64 = 0xf4eb_756d_d284_3338;
+/// ProcessSpawner: starts processes from the boot manifest's binaries.
+pub const CAPOS_IFACE_PROCESS_SPAWNER: u64 = 0xa71c_9dab_7b87_c9ef;
+/// ProcessHandle: waits for a spawned process.
+pub const CAPOS_IFACE_PROCESS_HANDLE: u64 = 0x9df3_68da_c08c_c795;
+/// VirtualMemory: maps anonymous memory into this process.
+pub const CAPOS_IFACE_VIRTUAL_MEMORY: u64 = 0xbd08_7d3a_3b6b_04d4;
+/// MemoryObject: memory that can be shared between processes.
+pub const CAPOS_IFACE_MEMORY_OBJECT: u64 = 0xac16_f304_a649_b3a1;
+/// EndpointFactory: creates Endpoints.
+pub const CAPOS_IFACE_ENDPOINT_FACTORY: u64 = 0xfdc2_f43b_b4cf_37b4;
+/// Endpoint: a capability served by another process.
+pub const CAPOS_IFACE_ENDPOINT: u64 = 0x8d42_8a50_c8ed_6567;
+/// BootPackage: the boot manifest's binaries and service graph.
+pub const CAPOS_IFACE_BOOT_PACKAGE: u64 = 0x99c7_6c1a_8ddf_3c2b;
+
+// The schema is the source of truth: a changed id stops the build here, and
+// the header check then asks for the regenerated header.
+const _: () = {
+    assert!(CAPOS_IFACE_CONSOLE == schema::CONSOLE);
+    assert!(CAPOS_IFACE_TIMER == schema::TIMER);
+    assert!(CAPOS_IFACE_PROCESS_SPAWNER == schema::PROCESS_SPAWNER);
+    assert!(CAPOS_IFACE_PROCESS_HANDLE == schema::PROCESS_HANDLE);
+    assert!(CAPOS_IFACE_VIRTUAL_MEMORY == schema::VIRTUAL_MEMORY);
+    assert!(CAPOS_IFACE_MEMORY_OBJECT == schema::MEMORY_OBJECT);
+    assert!(CAPOS_IFACE_ENDPOINT_FACTORY == schema::ENDPOINT_FACTORY);
+    assert!(CAPOS_IFACE_ENDPOINT == schema::ENDPOINT);
+    assert!(CAPOS_IFACE_BOOT_PACKAGE == schema::BOOT_PACKAGE);
+};

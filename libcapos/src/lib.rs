@@ -1,0 +1,57 @@
+//! libcapos: the C ABI of capOS (`libcapos.a`, header `<capos/capos.h>`).
+//!
+//! A thin layer over capos-rt for programs written in C. It owns what
+//! happens before `main` (capos-rt's `_start`, then the `entry` module calling C's
+//! `int main(int argc, char **argv)`), the heap (`capos_alloc` and
+//! friends), and exit. On top of that:
+//!
+//! - `capos_capset_get`: the capabilities the process started with, by
+//!   name, with their interface id;
+//! - `capos_call`: one raw CALL with a Cap'n Proto params message;
+//! - `capos_submit`, `capos_poll`, `capos_wait_any`, `capos_complete`,
+//!   `capos_abandon`: several raw calls in flight;
+//! - typed calls on Console, Timer, ProcessSpawner, ProcessHandle and
+//!   VirtualMemory, through capos-rt's clients;
+//! - `capos_release`.
+//!
+//! Every function reports failure as a negative code (see the `error` module) and
+//! never crashes on bad input it can detect: NULL pointers, bad lengths,
+//! non-UTF-8 text, unknown ids and tickets. There is nothing POSIX here:
+//! no errno, no file descriptors; those belong to libcapos-posix.
+//!
+//! No floating point crosses the C ABI: this library is built soft-float
+//! (`x86_64-unknown-none`) and gcc passes floats in SSE registers, so every
+//! quantity is an integer (times in nanoseconds).
+//!
+//! The header is generated from this source by cbindgen (`make headers`).
+
+#![no_std]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+#[cfg(test)]
+mod abi_tests;
+mod argv;
+mod call;
+mod capset;
+mod console;
+#[cfg(target_os = "none")]
+mod entry;
+mod error;
+mod ffi;
+mod heap;
+mod held;
+mod iface;
+mod memory;
+mod process;
+mod process_info;
+mod release;
+mod state;
+mod submit;
+mod sys;
+#[cfg(test)]
+mod test_kernel;
+mod timer;
