@@ -241,6 +241,14 @@ int32_t capos_console_write(uint32_t console, const void *data, size_t len);
 // `text` must be NULL or a NUL-terminated string.
 int32_t capos_console_write_line(uint32_t console, const char *text);
 
+// The value of the environment entry `key` (`KEY=VALUE`) the process was
+// started with, or NULL if there is none (or `key` is NULL). The string
+// is read-only and lives as long as the process.
+//
+// # Safety
+// `key` must be NULL or a NUL-terminated string.
+const char *capos_env_get(const char *key);
+
 // The name of an error code, as a static NUL-terminated string that is
 // never NULL and never freed: for example `"CAPOS_E_NOT_FOUND"`.
 const char *capos_error_name(int32_t code);

@@ -12,7 +12,8 @@
 //!   `capos_abandon`: several raw calls in flight;
 //! - typed calls on Console, Timer, ProcessSpawner, ProcessHandle and
 //!   VirtualMemory, through capos-rt's clients;
-//! - `capos_release`.
+//! - `capos_release`;
+//! - `capos_env_get`: the environment the spawner passed.
 //!
 //! Every function reports failure as a negative code (see the `error` module) and
 //! never crashes on bad input it can detect: NULL pointers, bad lengths,
@@ -40,6 +41,7 @@ mod capset;
 mod console;
 #[cfg(target_os = "none")]
 mod entry;
+mod env;
 mod error;
 mod ffi;
 mod heap;

@@ -210,8 +210,9 @@ pub struct TestEnv {
 }
 
 impl TestEnv {
-    /// A process whose CapSet holds `caps` (name, id, interface id) and
-    /// whose calls `handler` answers.
+    /// A process whose CapSet holds `caps` (name, id, interface id), whose
+    /// argv is "test" and environment "CAPOS_TEST=yes", and whose calls
+    /// `handler` answers.
     pub fn new(
         caps: &[(&str, u32, u64)],
         handler: impl FnMut(&Sqe, &[u8]) -> Outcome + 'static,
@@ -245,11 +246,8 @@ impl TestEnv {
             log: log.clone(),
         };
         let ring = Rc::new(RefCell::new(RingClient::new(view, Box::new(kernel))));
-        let launch = Box::leak(
-            capos_lib::launch::encode(&[], &[])
-                .unwrap()
-                .into_boxed_slice(),
-        );
+        let launch = capos_lib::launch::encode(&[b"test"], &[b"CAPOS_TEST=yes"]).unwrap();
+        let launch = Box::leak(launch.into_boxed_slice());
         let launch = capos_lib::launch::decode(launch).unwrap();
         let state = State::new(Runtime::new(5, capset, launch, ring));
         TestEnv {
