@@ -163,7 +163,10 @@ mod tests {
         let pending = handle.wait_async().unwrap();
         assert!(!pending.is_complete());
         let reply = pending.wait().unwrap();
-        assert_eq!(ExitStatus::from_reply(&reply), Ok(ExitStatus::Faulted(fault)));
+        assert_eq!(
+            ExitStatus::from_reply(&reply),
+            Ok(ExitStatus::Faulted(fault))
+        );
     }
 
     #[test]
