@@ -9,7 +9,7 @@ KERNEL := $(REL)/kernel
 BUILD := target/capos
 SETUP_STAMP := target/.setup-done
 
-.PHONY: all setup kernel user run run-smoke test test-host clippy fmt fmt-check \
+.PHONY: all setup kernel user run run-smoke run-spawn test test-host clippy fmt fmt-check \
         generated-code-check smokes docs-check
 
 all: kernel user
@@ -25,7 +25,7 @@ kernel: setup
 	$(CARGO) build --release -p kernel --target $(TARGET)
 
 user: setup
-	$(CARGO) build --release -p smoke-programs --target $(TARGET)
+	$(CARGO) build --release -p init -p smoke-programs -p spawn-programs --target $(TARGET)
 
 # build/manifest-NAME.bin from system-NAME.cue (system.cue for NAME=system).
 $(BUILD)/manifest-%.bin: user FORCE
@@ -44,7 +44,10 @@ run: kernel $(BUILD)/manifest-system.bin
 run-smoke: kernel $(BUILD)/manifest-smoke.bin
 	bash tools/smoke.sh smoke $(KERNEL) $(BUILD)/manifest-smoke.bin
 
-smokes: run-smoke run-c-hello
+run-spawn: kernel $(BUILD)/manifest-spawn.bin
+	bash tools/smoke.sh spawn $(KERNEL) $(BUILD)/manifest-spawn.bin
+
+smokes: run-smoke run-spawn run-c-hello
 
 # ---------------------------------------------------------------- checks
 test: setup test-host clippy fmt-check generated-code-check docs-check header-check libcapos-check smokes
@@ -52,10 +55,12 @@ test: setup test-host clippy fmt-check generated-code-check docs-check header-ch
 
 test-host: setup
 	$(CARGO) test
+	$(CARGO) test -p init
 
 clippy: setup
 	$(CARGO) clippy --all-targets -- -D warnings
-	$(CARGO) clippy --release -p kernel -p capos-rt -p smoke-programs --target $(TARGET) -- -D warnings
+	$(CARGO) clippy -p init --lib --tests -- -D warnings
+	$(CARGO) clippy --release -p kernel -p capos-rt -p init -p smoke-programs -p spawn-programs --target $(TARGET) -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all

@@ -70,6 +70,8 @@ pub struct Graph {
     pub services: Vec<Service>,
     /// `interface_ids[i][j]`: the interface of `services[i].exports[j]`.
     pub interface_ids: Vec<Vec<u64>>,
+    /// `expect_fault[i]`: service `i` is meant to die by a CPU fault.
+    pub expect_fault: Vec<bool>,
     /// Indices into `services`, in start order.
     pub order: Vec<usize>,
 }
@@ -103,6 +105,7 @@ pub fn check(bytes: &[u8], init_caps: &[&str]) -> Result<Graph, Invalid> {
     Ok(Graph {
         services: manifest.services,
         interface_ids: manifest.interface_ids,
+        expect_fault: manifest.expect_fault,
         order: plan.order,
     })
 }

@@ -31,6 +31,8 @@ pub struct Manifest {
     pub services: Vec<Service>,
     /// `interface_ids[i][j]`: the interface of `services[i].exports[j]`.
     pub interface_ids: Vec<Vec<u64>>,
+    /// `expect_fault[i]`: service `i` is meant to die by a CPU fault.
+    pub expect_fault: Vec<bool>,
 }
 
 /// Why the manifest could not be read.
@@ -93,15 +95,18 @@ pub fn decode(bytes: &[u8]) -> Result<Manifest, ManifestError> {
         .collect::<Result<_, _>>()?;
     let mut services = Vec::new();
     let mut interface_ids = Vec::new();
+    let mut expect_fault = Vec::new();
     for (i, config) in root.get_services()?.iter().enumerate() {
         let (service, ids) = service(i, config)?;
         services.push(service);
         interface_ids.push(ids);
+        expect_fault.push(config.get_expect_fault());
     }
     Ok(Manifest {
         binaries,
         services,
         interface_ids,
+        expect_fault,
     })
 }
 

@@ -3,8 +3,8 @@
 use capos_rt::ExitStatus;
 use core::fmt;
 
-/// Services that exited 0, and all the others (non-zero exit, fault, or
-/// never started).
+/// Services that ended as the manifest expects (exit 0, or a fault where
+/// `expectFault` is set), and all the others (never started included).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Tally {
     pub succeeded: usize,
@@ -12,10 +12,15 @@ pub struct Tally {
 }
 
 impl Tally {
-    pub fn ended(&mut self, status: &ExitStatus) {
-        match status {
-            ExitStatus::Exited(0) => self.succeeded += 1,
-            _ => self.failed += 1,
+    pub fn ended(&mut self, status: &ExitStatus, expect_fault: bool) {
+        let as_expected = match status {
+            ExitStatus::Exited(code) => !expect_fault && *code == 0,
+            ExitStatus::Faulted(_) => expect_fault,
+        };
+        if as_expected {
+            self.succeeded += 1;
+        } else {
+            self.failed += 1;
         }
     }
 
@@ -25,7 +30,7 @@ impl Tally {
         self.failed += 1;
     }
 
-    /// init's exit code: 0 only if every service exited 0.
+    /// init's exit code: 0 only if every service ended as expected.
     pub fn exit_code(&self) -> i64 {
         if self.failed == 0 { 0 } else { 1 }
     }
@@ -36,7 +41,7 @@ impl fmt::Display for Tally {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "all services ended ({} exited 0, {} failed)",
+            "all services ended ({} as expected, {} failed)",
             self.succeeded, self.failed
         )
     }
@@ -48,20 +53,34 @@ mod tests {
     use alloc::string::ToString;
     use capos_rt::{Fault, FaultKind};
 
+    const FAULT: ExitStatus = ExitStatus::Faulted(Fault {
+        kind: FaultKind::PageFault,
+        rip: 0,
+        addr: 0,
+    });
+
     #[test]
-    fn only_exit_zero_succeeds() {
+    fn exit_zero_succeeds_unless_a_fault_is_expected() {
         let mut t = Tally::default();
-        t.ended(&ExitStatus::Exited(0));
+        t.ended(&ExitStatus::Exited(0), false);
         assert_eq!(t.exit_code(), 0);
-        t.ended(&ExitStatus::Exited(0));
-        t.ended(&ExitStatus::Exited(3));
-        t.ended(&ExitStatus::Faulted(Fault {
-            kind: FaultKind::PageFault,
-            rip: 0,
-            addr: 0,
-        }));
+        t.ended(&ExitStatus::Exited(0), false);
+        t.ended(&ExitStatus::Exited(3), false);
+        t.ended(&FAULT, false);
         t.lost();
-        assert_eq!(t.to_string(), "all services ended (2 exited 0, 3 failed)");
+        assert_eq!(
+            t.to_string(),
+            "all services ended (2 as expected, 3 failed)"
+        );
         assert_eq!(t.exit_code(), 1);
+    }
+
+    #[test]
+    fn an_expected_fault_succeeds_and_an_exit_then_fails() {
+        let mut t = Tally::default();
+        t.ended(&FAULT, true);
+        assert_eq!((t.succeeded, t.failed), (1, 0));
+        t.ended(&ExitStatus::Exited(0), true);
+        assert_eq!((t.succeeded, t.failed), (1, 1));
     }
 }

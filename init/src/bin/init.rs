@@ -156,6 +156,7 @@ fn read_manifest<'a>(
 struct Running {
     name: String,
     handle: ProcessHandle,
+    expect_fault: bool,
 }
 
 /// Starts the services in order; stops at the first that cannot start.
@@ -183,6 +184,7 @@ fn start_all(graph: &Graph, caps: &Caps, console: &Console, tally: &mut Tally) -
             Ok(handle) => {
                 println!(console, "init: started {name}");
                 running.push(Running {
+                    expect_fault: graph.expect_fault[index],
                     name: name.clone(),
                     handle,
                 });
@@ -284,7 +286,7 @@ fn wait_all(
             match status {
                 Ok(status) => {
                     println!(console, "init: {} {status}", service.name);
-                    tally.ended(&status);
+                    tally.ended(&status, service.expect_fault);
                 }
                 Err(e) => {
                     println!(console, "init: cannot wait for {}: {e}", service.name);

@@ -43,7 +43,7 @@ pub struct KernelParamsJson {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ServiceJson {
     pub name: String,
     pub binary: String,
@@ -55,6 +55,8 @@ pub struct ServiceJson {
     pub argv: Vec<String>,
     #[serde(default)]
     pub env: Vec<String>,
+    #[serde(default)]
+    pub expect_fault: bool,
 }
 
 /// `{name, init}` or `{name, service, export}`; which fields are present

@@ -39,6 +39,8 @@ pub struct Service {
     pub exports: Vec<Export>,
     pub argv: Vec<String>,
     pub env: Vec<String>,
+    /// The service is meant to die by a CPU fault (a containment test).
+    pub expect_fault: bool,
 }
 
 /// An Endpoint init creates for a service, whose clients speak
@@ -88,6 +90,7 @@ impl Service {
     fn encode(&self, mut out: capos_schema::service_config::Builder<'_>) {
         out.set_name(self.name.as_str());
         out.set_binary(self.binary.as_str());
+        out.set_expect_fault(self.expect_fault);
         let mut caps = out.reborrow().init_caps(list_len(self.caps.len()));
         for (i, cap) in self.caps.iter().enumerate() {
             let mut entry = caps.reborrow().get(list_len(i));
@@ -169,6 +172,7 @@ mod tests {
                     }],
                     argv: vec!["worker".into(), "-v".into()],
                     env: vec!["A=1".into()],
+                    expect_fault: false,
                 },
                 Service {
                     name: "client".into(),
@@ -183,6 +187,7 @@ mod tests {
                     exports: vec![],
                     argv: vec![],
                     env: vec![],
+                    expect_fault: true,
                 },
             ],
         }
@@ -235,6 +240,8 @@ mod tests {
         assert_eq!(export.get_interface_id(), 0xfeed);
         assert_eq!(echo.get_argv().unwrap().get(1).unwrap(), "-v");
         assert_eq!(echo.get_env().unwrap().get(0).unwrap(), "A=1");
+        assert!(!echo.get_expect_fault());
+        assert!(root.get_services().unwrap().get(1).get_expect_fault());
         let import = services.get(1).get_caps().unwrap().get(0);
         let service_cap::source::Service(from) = import.get_source().which().unwrap() else {
             panic!("the import's source is a service");

@@ -108,6 +108,7 @@ fn convert(i: usize, json: &ServiceJson) -> Result<Service, InputError> {
         exports,
         argv: json.argv.clone(),
         env: json.env.clone(),
+        expect_fault: json.expect_fault,
     })
 }
 

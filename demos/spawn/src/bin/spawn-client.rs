@@ -144,7 +144,8 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
     .map_err(|e| format!("shared: {e}"))?;
     let answer = &bytes[echo::SHARED_REPLY_OFFSET..];
     let end = answer.iter().position(|&b| b == 0).unwrap_or(0);
-    let answer = String::from_utf8_lossy(&answer[..end]);
+    // Owned: the memory is unmapped below, before the answer is printed.
+    let answer = String::from_utf8_lossy(&answer[..end]).into_owned();
     if answer != "server saw: hello through shared memory" {
         return Err(format!("shared memory holds {answer:?}"));
     }

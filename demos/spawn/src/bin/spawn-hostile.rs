@@ -12,7 +12,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
-use capos_abi::error::{NOT_TRANSFERABLE, TOO_MANY_PENDING};
+use capos_abi::error::{MESSAGE_TOO_LARGE, NOT_TRANSFERABLE, TOO_MANY_PENDING};
 use capos_abi::ring::MAX_PENDING_CALLS;
 use capos_rt::{
     CallRequest, Client, Console, EndpointFactory, Error, ExceptionType, ExitStatus, Grant,
@@ -135,13 +135,27 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<usize, String> {
     )?;
     report("duplicate grant names", &r);
 
-    let huge = "a".repeat(70 * 1024);
+    // More arguments than the launch region takes (capos_lib::launch::MAX_ARGS).
+    let many = vec!["a"; 2000];
     let r = refused(
-        "oversized argv",
-        spawner.spawn_with("x", ARGS, &[], &[huge.as_str()], &[]),
+        "argv with too many entries",
+        spawner.spawn_with("x", ARGS, &[], &many, &[]),
         ExceptionType::Failed,
     )?;
-    report("oversized argv", &r);
+    report("argv with too many entries", &r);
+    // A request bigger than any message the kernel takes.
+    let huge = "a".repeat(70 * 1024);
+    match spawner.spawn_with("x", ARGS, &[], &[huge.as_str()], &[]) {
+        Err(Error::Transport(MESSAGE_TOO_LARGE)) => {
+            report("oversized spawn request", "MESSAGE_TOO_LARGE")
+        }
+        other => {
+            return Err(format!(
+                "oversized spawn request gave {:?}",
+                other.map(|_| ())
+            ));
+        }
+    }
 
     // A ProcessHandle cannot leave its holder, not even to ourselves.
     let endpoint = factory
