@@ -30,6 +30,12 @@ pub const MAX_XFER: u32 = 16;
 /// Most calls queued on one Endpoint before CALL fails with NO_RESOURCES.
 pub const MAX_ENDPOINT_QUEUE: usize = 64;
 
+/// `Cqe::flags` of a failed CALL to an Endpoint: the call had reached the
+/// server, so the capabilities it moved went with it. Without this flag a
+/// failed CALL's moved capabilities are back in the caller's table under
+/// their old ids. (A successful CALL's flags count the capability records.)
+pub const CQE_DELIVERED: u32 = 1 << 31;
+
 /// `Sqe::method_id` of a RETURN.
 pub const RETURN_OK: u16 = 0;
 pub const RETURN_EXCEPTION: u16 = 1;

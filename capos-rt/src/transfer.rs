@@ -16,7 +16,7 @@ use crate::ring::RingError;
 use crate::wire;
 use alloc::vec::Vec;
 use capos_abi::error::{APPLICATION_EXCEPTION, RESULT_TOO_SMALL};
-use capos_abi::ipc::{XFER_COPY, XFER_MOVE, XferDesc};
+use capos_abi::ipc::{CQE_DELIVERED, XFER_COPY, XFER_MOVE, XferDesc};
 use capos_abi::ring::{Cqe, op};
 use core::fmt;
 
@@ -133,25 +133,24 @@ pub fn moved(descriptors: &[XferDesc]) -> impl Iterator<Item = u32> + '_ {
         .map(|d| d.cap_id)
 }
 
-/// True if a request of `opcode` that completed with `result` gave its
-/// moved capabilities back to the sender.
+/// True if a request of `opcode` that completed as `cqe` gave its moved
+/// capabilities back to the sender.
 ///
 /// A RETURN delivers them only when it succeeds. A CALL also delivers them
 /// when the server answered, even with an exception or with a reply too
-/// large for the caller's buffer: the server received the call and its
-/// capabilities. Every other error of a CALL (refused at submission, the
-/// Endpoint's queue or the server's table full, the server gone) returns
-/// them.
-///
-/// Two errors of a CALL can also come after the server received it:
-/// CANCELLED (the server went away before answering) and NO_RESOURCES
-/// (the reply's capabilities did not fit in this process's table). The
-/// CQE does not say which case it is, so the ids are taken back anyway;
-/// when they were in fact delivered, their generation makes them stale,
-/// and using or releasing them only fails with STALE_CAP.
-pub fn moved_back(opcode: u8, result: i32) -> bool {
+/// large for the caller's buffer, and when the kernel marks the failure
+/// `CQE_DELIVERED` (the server received the call, then went away or its
+/// reply's capabilities did not fit here). Every other error of a CALL
+/// returns them.
+pub fn moved_back(opcode: u8, cqe: &Cqe) -> bool {
+    let result = cqe.result;
     match opcode {
-        op::CALL => result < 0 && result != APPLICATION_EXCEPTION && result != RESULT_TOO_SMALL,
+        op::CALL => {
+            result < 0
+                && result != APPLICATION_EXCEPTION
+                && result != RESULT_TOO_SMALL
+                && cqe.flags & CQE_DELIVERED == 0
+        }
         op::RETURN => result < 0,
         _ => false,
     }
@@ -174,7 +173,7 @@ pub fn restore(ring: &SharedRing, descriptors: &[XferDesc], error: Error) -> Tra
 /// better to do with a result that breaks the contract.
 pub fn orphaned(opcode: u8, cqe: &Cqe, result: &[u8], descriptors: &[XferDesc]) -> Vec<u32> {
     let mut ids: Vec<u32> = Vec::new();
-    if moved_back(opcode, cqe.result) {
+    if moved_back(opcode, cqe) {
         ids.extend(moved(descriptors));
     }
     if let Ok(len) = usize::try_from(cqe.result) {
@@ -229,21 +228,27 @@ mod tests {
 
     #[test]
     fn only_undelivered_requests_give_moves_back() {
+        let cqe = |result, flags| Cqe {
+            result,
+            flags,
+            ..Cqe::default()
+        };
         for code in [
             error::CANCELLED,
             error::NO_RESOURCES,
             error::NOT_TRANSFERABLE,
         ] {
-            assert!(moved_back(op::CALL, code));
-            assert!(moved_back(op::RETURN, code));
+            assert!(moved_back(op::CALL, &cqe(code, 0)));
+            assert!(moved_back(op::RETURN, &cqe(code, 0)));
+            assert!(!moved_back(op::CALL, &cqe(code, CQE_DELIVERED)));
         }
-        assert!(!moved_back(op::CALL, 0));
-        assert!(!moved_back(op::CALL, 40));
-        assert!(!moved_back(op::CALL, error::APPLICATION_EXCEPTION));
-        assert!(!moved_back(op::CALL, error::RESULT_TOO_SMALL));
-        assert!(moved_back(op::RETURN, error::RESULT_TOO_SMALL));
-        assert!(!moved_back(op::RETURN, 0));
-        assert!(!moved_back(op::RECV, error::CANCELLED));
+        assert!(!moved_back(op::CALL, &cqe(0, 0)));
+        assert!(!moved_back(op::CALL, &cqe(40, 2)));
+        assert!(!moved_back(op::CALL, &cqe(error::APPLICATION_EXCEPTION, 0)));
+        assert!(!moved_back(op::CALL, &cqe(error::RESULT_TOO_SMALL, 0)));
+        assert!(moved_back(op::RETURN, &cqe(error::RESULT_TOO_SMALL, 0)));
+        assert!(!moved_back(op::RETURN, &cqe(0, 0)));
+        assert!(!moved_back(op::RECV, &cqe(error::CANCELLED, 0)));
     }
 
     #[test]

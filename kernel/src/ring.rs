@@ -71,6 +71,13 @@ impl Completion {
         }
     }
 
+    /// A failed CALL whose call, and moved capabilities, had reached the
+    /// server (see `capos_abi::ipc::CQE_DELIVERED`).
+    pub fn delivered(mut self) -> Self {
+        self.flags |= capos_abi::ipc::CQE_DELIVERED;
+        self
+    }
+
     pub fn code(&self) -> i32 {
         self.result
     }

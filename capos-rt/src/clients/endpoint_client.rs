@@ -96,7 +96,7 @@ impl EndpointClient {
     fn finish(&self, completion: Completion, sent: &[XferDesc]) -> Result<Reply, TransferError> {
         let ring = self.cap.ring();
         let cqe = completion.cqe;
-        if transfer::moved_back(op::CALL, cqe.result) {
+        if transfer::moved_back(op::CALL, &cqe) {
             return Err(transfer::restore(ring, sent, Error::Transport(cqe.result)));
         }
         // Owned before anything else can fail, so they are released rather

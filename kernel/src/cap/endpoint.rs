@@ -448,7 +448,7 @@ pub fn ret(
     if let Some(outcome) = refused {
         let code = outcome.code();
         roll_back(k, caps);
-        complete(k, caller, outcome);
+        complete(k, caller, outcome.delivered());
         return Err(Completion::error(code));
     }
     let records = hand_over(k, caller.pid, caps);
@@ -488,7 +488,11 @@ impl Kernel {
                     .collect()
             };
             for caller in cancelled {
-                complete(self, caller, Completion::error(error::CANCELLED));
+                complete(
+                    self,
+                    caller,
+                    Completion::error(error::CANCELLED).delivered(),
+                );
             }
         }
     }
@@ -516,7 +520,7 @@ pub fn close_pending(k: &mut Kernel) {
             complete(k, message.caller, Completion::error(error::CANCELLED));
         }
         for (caller, _) in in_flight.into_values() {
-            complete(k, caller, Completion::error(error::CANCELLED));
+            complete(k, caller, Completion::error(error::CANCELLED).delivered());
         }
         for receiver in receivers {
             complete(k, receiver, Completion::error(error::CANCELLED));
