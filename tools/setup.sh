@@ -14,6 +14,9 @@ say() { echo "setup: $*"; }
 # dnsmasq-base, bind9-dnsutils: the DNS responder and dig for network tests;
 # gcc, make: C ports and the build itself; xxd: inspecting binary outputs.
 apt_packages=(qemu-system-x86 capnproto dnsmasq-base bind9-dnsutils gcc make xxd)
+# musl-tools: Debian's musl-gcc, which builds the POSIX demos for the host so
+# their output can be compared with the capOS run (the differential check).
+apt_packages+=(musl-tools)
 # node runs CUE (tools/cue.js); it may come from outside Debian (NodeSource
 # ships node and npm in one package), so look for the commands themselves.
 command -v node >/dev/null || apt_packages+=(nodejs)
@@ -39,6 +42,28 @@ else
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
     apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# ---------------------------------------------------------------- deb-src
+# Third-party C sources (vendor/*/PIN) come from Debian's source packages:
+# tools/fetch-musl.sh asks apt for their URIs, which needs a deb-src entry.
+debsrc=/etc/apt/sources.list.d/capos-debian-src.sources
+if grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ || grep -qs '^deb-src' /etc/apt/sources.list; then
+    say "deb-src entry present"
+else
+    if [ "$(id -u)" -ne 0 ]; then
+        say "no deb-src entry in /etc/apt; run as root to add $debsrc" >&2
+        exit 1
+    fi
+    say "adding $debsrc"
+    cat >"$debsrc" <<'SOURCES'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SOURCES
+    apt-get update -q
 fi
 
 # ---------------------------------------------------------------- Rust
