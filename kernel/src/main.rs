@@ -71,6 +71,9 @@ extern "C" fn kmain(start_info: u64) -> ! {
             },
         ],
     );
+    if let Err(e) = mem::kernel_map::install() {
+        boot_failure(e);
+    }
     kprintln!(
         "kernel: {} MiB free",
         (mem::frames::free_count() * 4096) >> 20

@@ -296,7 +296,7 @@ pub fn schedule() {
             }
             None => {
                 // SAFETY: the boot PML4 maps the kernel half.
-                unsafe { cpu::write_cr3(crate::mem::paging::kernel_root()) };
+                unsafe { cpu::write_cr3(crate::mem::kernel_map::root()) };
                 IDLE_RSP.load(Ordering::Relaxed)
             }
         };

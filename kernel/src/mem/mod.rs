@@ -6,6 +6,7 @@
 
 pub mod frames;
 pub mod heap;
+pub mod kernel_map;
 pub mod paging;
 
 pub const PHYS_OFFSET: u64 = 0xffff_8000_0000_0000;

@@ -57,10 +57,6 @@ impl Perms {
     }
 }
 
-unsafe extern "C" {
-    static boot_pml4: u8;
-}
-
 fn table(phys: u64) -> &'static mut [u64; 512] {
     // SAFETY: `phys` is a page-table frame owned by an address space (or the
     // boot PML4); the kernel is single-CPU with interrupts off, so no other
@@ -80,8 +76,7 @@ impl AddressSpace {
     /// An empty user half over the kernel's upper half.
     pub fn new() -> Result<Self, MapError> {
         let pml4 = frames::alloc_zeroed(1).ok_or(MapError::OutOfMemory)?;
-        // boot.S links boot_pml4 at its physical address.
-        let kernel = table(&raw const boot_pml4 as u64);
+        let kernel = table(super::kernel_map::root());
         table(pml4)[256..].copy_from_slice(&kernel[256..]);
         Ok(AddressSpace { pml4 })
     }
@@ -278,9 +273,4 @@ impl AddressSpace {
             unsafe { core::ptr::copy_nonoverlapping(data[at..].as_ptr(), phys_to_virt(phys), n) }
         });
     }
-}
-
-/// The kernel's own PML4 (the boot one), used while no process runs.
-pub fn kernel_root() -> u64 {
-    &raw const boot_pml4 as u64
 }
