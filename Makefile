@@ -9,7 +9,7 @@ KERNEL := $(REL)/kernel
 BUILD := target/capos
 SETUP_STAMP := target/.setup-done
 
-.PHONY: all setup kernel user run run-smoke run-spawn test test-host clippy fmt fmt-check \
+.PHONY: all setup kernel user run run-smoke run-spawn bench bench-baseline test test-host clippy fmt fmt-check \
         generated-code-check smokes docs-check
 
 all: kernel user
@@ -25,7 +25,7 @@ kernel: setup
 	$(CARGO) build --release -p kernel --target $(TARGET)
 
 user: setup
-	$(CARGO) build --release -p init -p smoke-programs -p spawn-programs --target $(TARGET)
+	$(CARGO) build --release -p init -p smoke-programs -p spawn-programs -p bench-programs --target $(TARGET)
 
 # build/manifest-NAME.bin from system-NAME.cue (system.cue for NAME=system).
 $(BUILD)/manifest-%.bin: user FORCE
@@ -49,6 +49,14 @@ run-spawn: kernel $(BUILD)/manifest-spawn.bin
 
 smokes: run-smoke run-spawn run-c-hello
 
+# In-guest benchmarks beside the committed baseline (bench/baseline.txt);
+# bench-baseline makes the current figures the baseline.
+bench: kernel $(BUILD)/manifest-bench.bin
+	bash tools/bench.sh $(KERNEL) $(BUILD)/manifest-bench.bin
+
+bench-baseline: kernel $(BUILD)/manifest-bench.bin
+	bash tools/bench.sh $(KERNEL) $(BUILD)/manifest-bench.bin --save
+
 # ---------------------------------------------------------------- checks
 test: setup test-host clippy fmt-check generated-code-check docs-check header-check libcapos-check smokes
 	@echo "make test: all checks passed"
@@ -60,7 +68,7 @@ test-host: setup
 clippy: setup
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) clippy -p init --lib --tests -- -D warnings
-	$(CARGO) clippy --release -p kernel -p capos-rt -p init -p smoke-programs -p spawn-programs --target $(TARGET) -- -D warnings
+	$(CARGO) clippy --release -p kernel -p capos-rt -p init -p smoke-programs -p spawn-programs -p bench-programs --target $(TARGET) -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all
@@ -131,3 +139,4 @@ $(BUILD)/manifest-c-hello.bin: c-build FORCE
 run-c-hello: kernel $(BUILD)/manifest-c-hello.bin
 	bash tools/smoke.sh c-hello $(KERNEL) $(BUILD)/manifest-c-hello.bin
 # ---------------------------------------------------------------- end of C on capOS
+

@@ -1,0 +1,111 @@
+//! Measures what every capability invocation costs, in the guest: the ring
+//! round trip alone (NOP), batched NOPs, a kernel capability call
+//! (Timer.now: Cap'n Proto encode, dispatch, decode), an Endpoint call to
+//! another process (CALL, RECV, RETURN, two context switches), and a
+//! VirtualMemory map+unmap. Prints one "bench: NAME VALUE ns/op" line per
+//! figure; tools/bench.sh sets them beside the committed baseline.
+//!
+//! Under QEMU's TCG the absolute numbers are emulation costs, not hardware
+//! ones; they are for comparing one build with another on one machine.
+
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use bench_programs::ECHO_INTERFACE;
+use capos_rt::{
+    Console, EndpointFactory, Grant, PROT_READ, PROT_WRITE, ProcessSpawner, Runtime, Timer,
+    VirtualMemory, println,
+};
+use capos_schema::console::write_line_params;
+
+capos_rt::entry!(main);
+
+fn main(mut rt: Runtime) -> i64 {
+    let Ok(console) = rt.take::<Console>("console") else {
+        return 2;
+    };
+    match run(&mut rt, &console) {
+        Ok(()) => {
+            println!(console, "bench: done");
+            0
+        }
+        Err(why) => {
+            println!(console, "bench: FAIL {why}");
+            1
+        }
+    }
+}
+
+/// Runs `op` `n` times and prints the mean cost.
+fn measure(
+    console: &Console,
+    timer: &Timer,
+    name: &str,
+    n: u64,
+    per_run: u64,
+    mut op: impl FnMut() -> Result<(), String>,
+) -> Result<(), String> {
+    // One untimed run warms the paths (page faults in the heap, caches).
+    op()?;
+    let start = timer.now().map_err(|e| alloc::format!("now: {e}"))?;
+    for _ in 0..n {
+        op()?;
+    }
+    let elapsed = timer.now().map_err(|e| alloc::format!("now: {e}"))? - start;
+    println!(console, "bench: {name} {} ns/op", elapsed / (n * per_run));
+    Ok(())
+}
+
+fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
+    let err = |what: &'static str| move |e: capos_rt::Error| alloc::format!("{what}: {e}");
+    let timer = rt
+        .take::<Timer>("timer")
+        .map_err(|e| alloc::format!("timer: {e}"))?;
+    let vm = rt
+        .take::<VirtualMemory>("memory")
+        .map_err(|e| alloc::format!("memory: {e}"))?;
+    let spawner = rt
+        .take::<ProcessSpawner>("spawner")
+        .map_err(|e| alloc::format!("spawner: {e}"))?;
+    let factory = rt
+        .take::<EndpointFactory>("endpoints")
+        .map_err(|e| alloc::format!("endpoints: {e}"))?;
+
+    measure(console, &timer, "ring-nop", 5000, 1, || {
+        rt.ring().nop_batch(1).map(drop).map_err(err("nop"))
+    })?;
+    measure(console, &timer, "ring-nop-batch16", 500, 16, || {
+        rt.ring().nop_batch(16).map(drop).map_err(err("nop batch"))
+    })?;
+    measure(console, &timer, "timer-now-call", 3000, 1, || {
+        timer.now().map(drop).map_err(err("now"))
+    })?;
+    measure(console, &timer, "vm-map-unmap-4k", 500, 1, || {
+        let addr = vm
+            .map(0, 4096, PROT_READ | PROT_WRITE)
+            .map_err(err("map"))?;
+        vm.unmap(addr, 4096).map_err(err("unmap"))
+    })?;
+
+    let endpoint = factory.create(ECHO_INTERFACE).map_err(err("create"))?;
+    let client = endpoint.client().map_err(err("client"))?;
+    let server = spawner
+        .spawn("bench-echo", "bench-echo", &[Grant::new("echo", &endpoint)])
+        .map_err(err("spawn"))?;
+    // The server holds the only owner facet now, so releasing the client
+    // facet and the server's exit end cleanly.
+    drop(endpoint);
+    measure(console, &timer, "endpoint-call", 1000, 1, || {
+        client
+            .call::<write_line_params::Owned>(0, |_| {}, Vec::new())
+            .map(drop)
+            .map_err(|e| alloc::format!("endpoint call: {}", e.error))
+    })?;
+    drop(client);
+    let _ = server;
+    Ok(())
+}
