@@ -140,3 +140,40 @@ run-c-hello: kernel $(BUILD)/manifest-c-hello.bin
 	bash tools/smoke.sh c-hello $(KERNEL) $(BUILD)/manifest-c-hello.bin
 # ---------------------------------------------------------------- end of C on capOS
 
+# ---------------------------------------------------------------- POSIX C on capOS (musl + libcapos-posix)
+# musl's libc.a built from Debian's source with its system calls routed to
+# libcapos-posix (vendor/musl/, tools/fetch-musl.sh), the C sysroot under
+# target/capos-posix/sysroot, libcapos_posix.a, the compiler driver
+# tools/capos-cc and the POSIX demos. See docs/porting/capos-cc.md.
+POSIX_BUILD := target/capos-posix/bin
+# Where cargo puts the archive (CARGO_TARGET_DIR moves it).
+POSIX_LIB := $(or $(CARGO_TARGET_DIR),target)/$(TARGET)/release/libcapos_posix.a
+POSIX_CC := CAPOS_POSIX_LIB=$(POSIX_LIB) tools/capos-cc
+POSIX_CFLAGS ?= -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE
+
+.PHONY: musl-build libcapos-posix-build libcapos-posix-check posix-build run-posix-libc-smoke
+
+musl-build: setup
+	bash vendor/musl/build.sh
+
+libcapos-posix-build: setup
+	$(CARGO) build --release -p libcapos-posix --target $(TARGET)
+
+# Host unit tests (fd table, initial vector, mmap checks, reports) and
+# clippy of both builds.
+libcapos-posix-check: setup
+	$(CARGO) test -p libcapos-posix
+	$(CARGO) clippy -p libcapos-posix --tests -- -D warnings
+	$(CARGO) clippy --release -p libcapos-posix --target $(TARGET) -- -D warnings
+
+posix-build: musl-build libcapos-posix-build
+	@mkdir -p $(POSIX_BUILD)
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-libc demos/posix-libc/hello.c
+
+$(BUILD)/manifest-posix-libc.bin: user posix-build FORCE
+	@mkdir -p $(BUILD)
+	bash tools/build-manifest.sh posix-libc $@
+
+run-posix-libc-smoke: kernel $(BUILD)/manifest-posix-libc.bin
+	bash tools/smoke.sh posix-libc $(KERNEL) $(BUILD)/manifest-posix-libc.bin
+# ---------------------------------------------------------------- end of POSIX C on capOS

@@ -1,0 +1,326 @@
+//! `__capos_syscall`: musl's system call entry on capOS. Each
+//! Linux-numbered operation is implemented over a capability the process
+//! holds, or refused with a documented errno (docs/posix/operations.md);
+//! the first refusal of each call logs one line naming it.
+//!
+//! Pointers come from C in the same address space. NULL where Linux
+//! would read or write is EFAULT; any other invalid pointer faults the
+//! process (capOS cannot probe user memory cheaply), where Linux would
+//! return EFAULT.
+
+use crate::linux::errno::*;
+use crate::linux::{CLOCK_MONOTONIC, CLOCK_REALTIME, fcntl, nr};
+use crate::mmap;
+use crate::report;
+use crate::state::{self, Object, State};
+use alloc::vec::Vec;
+use capos_rt::syscall::exit;
+use core::slice;
+
+/// Bytes per Console call, keeping each well inside one ring message.
+const CONSOLE_CHUNK: usize = 2048;
+/// Largest iovec count Linux accepts (UIO_MAXIOV).
+const IOV_MAX: i64 = 1024;
+
+/// The Linux system call `n` with arguments `a1`..`a6`: the result, or a
+/// negative errno.
+///
+/// # Safety
+/// Pointer arguments must be valid as the Linux call would require.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __capos_syscall(
+    n: i64,
+    a1: i64,
+    a2: i64,
+    a3: i64,
+    a4: i64,
+    a5: i64,
+    a6: i64,
+) -> i64 {
+    if n == nr::EXIT || n == nr::EXIT_GROUP {
+        finish(a1);
+    }
+    let result = state::with(|s| {
+        // SAFETY: passed on from this function's contract.
+        unsafe { call(s, n, [a1, a2, a3, a4, a5, a6]) }
+    });
+    match result {
+        Ok(value) => value,
+        Err(errno) => -errno,
+    }
+}
+
+/// Releases what the process holds and exits with `code & 0xff`, as
+/// Linux's exit status.
+fn finish(code: i64) -> ! {
+    if let Some(state) = state::remove() {
+        let State {
+            rt,
+            fds,
+            log,
+            memory,
+            timer,
+            ..
+        } = state;
+        drop((fds, log, memory, timer));
+        let _ = rt.ring().flush();
+    }
+    exit(code & 0xff)
+}
+
+/// A refusal with `errno`, logged the first time call `n` is refused.
+fn refuse(s: &mut State, n: i64, errno: i64, reason: &str) -> Result<i64, i64> {
+    if s.reported.first(n)
+        && let Some(Object::Console(console)) = s.log.as_deref()
+    {
+        let _ = console.write(report::line(n, errno_name(errno), reason).as_bytes());
+    }
+    Err(errno)
+}
+
+fn errno_name(errno: i64) -> &'static str {
+    match errno {
+        ENOSYS => "ENOSYS",
+        ENOMEM => "ENOMEM",
+        _ => "an error",
+    }
+}
+
+unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
+    // SAFETY: every arm passes on pointers that are valid per
+    // `__capos_syscall`'s contract.
+    unsafe {
+        match n {
+            nr::WRITE => write(s, a[0], a[1] as *const u8, a[2] as usize),
+            nr::WRITEV => writev(s, a[0], a[1] as *const [usize; 2], a[2]),
+            nr::READ | nr::READV => {
+                s.fds.get(a[0])?;
+                // The console is write-only, as a Linux descriptor opened
+                // O_WRONLY.
+                Err(EBADF)
+            }
+            nr::IOCTL => {
+                s.fds.get(a[0])?;
+                // The console is a serial log, not a terminal: no line
+                // discipline, window size or input.
+                Err(ENOTTY)
+            }
+            nr::CLOSE => s.fds.close(a[0]).map(|()| 0),
+            nr::DUP => dup(s, a[0], 0, false),
+            nr::DUP2 => s.fds.dup2(a[0], a[1], false, false).map(|fd| fd as i64),
+            nr::DUP3 => {
+                if a[2] & !fcntl::O_CLOEXEC != 0 {
+                    return Err(EINVAL);
+                }
+                let cloexec = a[2] & fcntl::O_CLOEXEC != 0;
+                s.fds.dup2(a[0], a[1], cloexec, true).map(|fd| fd as i64)
+            }
+            nr::FCNTL => fcntl_call(s, a[0], a[1], a[2]),
+            nr::BRK => Err(ENOMEM),
+            nr::MMAP => map(s, n, a),
+            nr::MUNMAP => unmap(s, a[0] as u64, a[1] as u64),
+            nr::MPROTECT => protect(s, a[0] as u64, a[1] as u64, a[2]),
+            nr::CLOCK_GETTIME => clock_gettime(s, n, a[0], a[1] as *mut i64),
+            nr::GETTIMEOFDAY => gettimeofday(s, n, a[0] as *mut i64, a[1] as *mut i32),
+            nr::NANOSLEEP => nanosleep(s, n, a[0] as *const i64),
+            nr::GETPID | nr::GETTID | nr::SET_TID_ADDRESS => Ok(s.rt.pid() as i64),
+            nr::UNAME => uname(a[0] as *mut u8),
+            _ => refuse(s, n, ENOSYS, report::UNSUPPORTED),
+        }
+    }
+}
+
+fn console(s: &State, fd: i64) -> Result<&capos_rt::Console, i64> {
+    match s.fds.get(fd)?.as_ref() {
+        Object::Console(console) => Ok(console),
+    }
+}
+
+unsafe fn write(s: &mut State, fd: i64, buf: *const u8, len: usize) -> Result<i64, i64> {
+    let console = console(s, fd)?;
+    if len == 0 {
+        return Ok(0);
+    }
+    if buf.is_null() {
+        return Err(EFAULT);
+    }
+    // SAFETY: per the contract, `buf` holds `len` readable bytes.
+    let data = unsafe { slice::from_raw_parts(buf, len) };
+    for chunk in data.chunks(CONSOLE_CHUNK) {
+        console.write(chunk).map_err(|_| EIO)?;
+    }
+    Ok(len as i64)
+}
+
+unsafe fn writev(s: &mut State, fd: i64, iov: *const [usize; 2], count: i64) -> Result<i64, i64> {
+    console(s, fd)?;
+    if !(0..=IOV_MAX).contains(&count) {
+        return Err(EINVAL);
+    }
+    if count > 0 && iov.is_null() {
+        return Err(EFAULT);
+    }
+    // Gathered into one buffer so a line musl writes in two parts (its
+    // buffer and the caller's) reaches the console in one call.
+    let mut data = Vec::new();
+    for i in 0..count as usize {
+        // SAFETY: per the contract, `iov` holds `count` iovecs, each a
+        // (base, len) pair naming readable memory.
+        let [base, len] = unsafe { iov.add(i).read() };
+        if len == 0 {
+            continue;
+        }
+        if base == 0 {
+            return Err(EFAULT);
+        }
+        // SAFETY: as above.
+        data.extend_from_slice(unsafe { slice::from_raw_parts(base as *const u8, len) });
+    }
+    // SAFETY: `data` is a live buffer of its length.
+    unsafe { write(s, fd, data.as_ptr(), data.len()) }
+}
+
+fn dup(s: &mut State, fd: i64, min: i64, cloexec: bool) -> Result<i64, i64> {
+    s.fds.dup_from(fd, min, cloexec).map(|fd| fd as i64)
+}
+
+fn fcntl_call(s: &mut State, fd: i64, cmd: i64, arg: i64) -> Result<i64, i64> {
+    match cmd {
+        fcntl::F_DUPFD => dup(s, fd, arg, false),
+        fcntl::F_DUPFD_CLOEXEC => dup(s, fd, arg, true),
+        fcntl::F_GETFD => s.fds.cloexec(fd).map(i64::from),
+        fcntl::F_SETFD => s
+            .fds
+            .set_cloexec(fd, arg & fcntl::FD_CLOEXEC != 0)
+            .map(|()| 0),
+        fcntl::F_GETFL => s.fds.get(fd).map(|_| fcntl::O_WRONLY),
+        _ => {
+            s.fds.get(fd)?;
+            Err(EINVAL)
+        }
+    }
+}
+
+fn map(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
+    let fd_open = s.fds.get(a[4]).is_ok();
+    let request = mmap::check(a[0] as u64, a[1] as u64, a[2], a[3], a[5], fd_open)?;
+    let Some(memory) = &s.memory else {
+        return refuse(s, n, ENOMEM, "no \"memory\" capability");
+    };
+    memory
+        .map(request.hint, request.len, request.prot)
+        .map(|addr| addr as i64)
+        .map_err(|_| ENOMEM)
+}
+
+fn unmap(s: &mut State, addr: u64, len: u64) -> Result<i64, i64> {
+    if !addr.is_multiple_of(4096) {
+        return Err(EINVAL);
+    }
+    let len = mmap::pages(len)?;
+    let memory = s.memory.as_ref().ok_or(EINVAL)?;
+    memory.unmap(addr, len).map(|()| 0).map_err(|_| EINVAL)
+}
+
+fn protect(s: &mut State, addr: u64, len: u64, prot: i64) -> Result<i64, i64> {
+    if !addr.is_multiple_of(4096) {
+        return Err(EINVAL);
+    }
+    let prot = mmap::prot(prot)?;
+    if len == 0 {
+        return Ok(0);
+    }
+    let len = mmap::pages(len)?;
+    let memory = s.memory.as_ref().ok_or(ENOMEM)?;
+    memory
+        .protect(addr, len, prot)
+        .map(|()| 0)
+        .map_err(|_| ENOMEM)
+}
+
+const NS_PER_S: u64 = 1_000_000_000;
+
+unsafe fn clock_gettime(s: &mut State, n: i64, clock: i64, ts: *mut i64) -> Result<i64, i64> {
+    if clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC {
+        return Err(EINVAL);
+    }
+    let Some(timer) = &s.timer else {
+        return refuse(s, n, ENOSYS, "no \"timer\" capability");
+    };
+    let ns = if clock == CLOCK_REALTIME {
+        timer.wall_clock()
+    } else {
+        timer.now()
+    }
+    .map_err(|_| EIO)?;
+    if ts.is_null() {
+        return Err(EFAULT);
+    }
+    // SAFETY: per the contract `ts` is a writable struct timespec.
+    unsafe {
+        ts.write((ns / NS_PER_S) as i64);
+        ts.add(1).write((ns % NS_PER_S) as i64);
+    }
+    Ok(0)
+}
+
+unsafe fn gettimeofday(s: &mut State, n: i64, tv: *mut i64, tz: *mut i32) -> Result<i64, i64> {
+    if !tv.is_null() {
+        let Some(timer) = &s.timer else {
+            return refuse(s, n, ENOSYS, "no \"timer\" capability");
+        };
+        let ns = timer.wall_clock().map_err(|_| EIO)?;
+        // SAFETY: a writable struct timeval per the contract.
+        unsafe {
+            tv.write((ns / NS_PER_S) as i64);
+            tv.add(1).write((ns % NS_PER_S / 1000) as i64);
+        }
+    }
+    if !tz.is_null() {
+        // capOS keeps UTC and no time zone: minutes west 0, no DST.
+        // SAFETY: a writable struct timezone per the contract.
+        unsafe {
+            tz.write(0);
+            tz.add(1).write(0);
+        }
+    }
+    Ok(0)
+}
+
+unsafe fn nanosleep(s: &mut State, n: i64, req: *const i64) -> Result<i64, i64> {
+    if req.is_null() {
+        return Err(EFAULT);
+    }
+    // SAFETY: a readable struct timespec per the contract.
+    let (sec, nsec) = unsafe { (req.read(), req.add(1).read()) };
+    if sec < 0 || !(0..NS_PER_S as i64).contains(&nsec) {
+        return Err(EINVAL);
+    }
+    let Some(timer) = &s.timer else {
+        return refuse(s, n, ENOSYS, "no \"timer\" capability");
+    };
+    let ns = (sec as u64)
+        .saturating_mul(NS_PER_S)
+        .saturating_add(nsec as u64);
+    // Nothing interrupts a sleep (no signals), so `rem` is never written.
+    timer.sleep(ns).map(|()| 0).map_err(|_| EIO)
+}
+
+/// Fields of struct utsname, 65 bytes each.
+const UTS_FIELDS: [&[u8]; 6] = [b"capOS", b"capos", b"0.1.0", b"capOS", b"x86_64", b"(none)"];
+
+unsafe fn uname(buf: *mut u8) -> Result<i64, i64> {
+    if buf.is_null() {
+        return Err(EFAULT);
+    }
+    for (i, field) in UTS_FIELDS.iter().enumerate() {
+        // SAFETY: a writable struct utsname (6 x 65 bytes) per the
+        // contract; each field is shorter than 65 bytes.
+        unsafe {
+            let dst = buf.add(i * 65);
+            dst.write_bytes(0, 65);
+            dst.copy_from_nonoverlapping(field.as_ptr(), field.len());
+        }
+    }
+    Ok(0)
+}

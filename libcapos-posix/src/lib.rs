@@ -1,0 +1,41 @@
+//! libcapos-posix: the OS-facing layer under musl on capOS.
+//!
+//! musl's system call layer is rebuilt (vendor/musl/) to call
+//! [`__capos_syscall`](dispatch) instead of executing `syscall`. This crate
+//! implements each Linux-numbered operation over the capabilities the
+//! process holds — `console` (Console), `memory` (VirtualMemory), `timer`
+//! (Timer) — and returns what Linux would: a result, or a negative errno
+//! that musl stores in its thread-local `errno`. An operation nothing backs
+//! fails with a documented errno (ENOSYS when capOS has no equivalent), and
+//! the first such call in a process logs one line naming it
+//! (docs/posix/operations.md lists them all).
+//!
+//! It also owns the C program's start: capos-rt's `_start` calls
+//! `capos_main` here, which builds argv, envp and the auxiliary vector from
+//! the launch parameters and enters musl's `__libc_start_main`.
+//!
+//! The process has one thread, so the state behind the calls is a global
+//! that each call borrows for its duration.
+
+#![no_std]
+#![warn(clippy::undocumented_unsafe_blocks)]
+// The host build only runs the unit tests of the pure parts; what uses them
+// (dispatch, start) exists only for capOS.
+#![cfg_attr(not(target_os = "none"), allow(dead_code))]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+mod fd;
+mod linux;
+mod mmap;
+mod report;
+mod vector;
+
+#[cfg(target_os = "none")]
+mod dispatch;
+#[cfg(target_os = "none")]
+mod start;
+#[cfg(target_os = "none")]
+mod state;

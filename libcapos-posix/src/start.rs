@@ -1,0 +1,50 @@
+//! The C program's start: capos-rt's `_start` sets up the heap, ring and
+//! CapSet and calls `capos_main`, defined here. It builds argv, envp and
+//! the auxiliary vector from the launch parameters, installs the adapter's
+//! state and enters musl's `__libc_start_main`, which initialises libc
+//! (TLS through `__set_thread_area`, stdio), runs constructors, calls
+//! `main` and passes its result to `exit`. `exit` ends in SYS_exit_group,
+//! so this function never returns to capos-rt.
+
+use crate::state::{self, State};
+use crate::vector::Vector;
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use capos_rt::Runtime;
+use core::ffi::{c_char, c_int};
+
+type Main = unsafe extern "C" fn(c_int, *mut *mut c_char, *mut *mut c_char) -> c_int;
+
+unsafe extern "C" {
+    /// The C program's entry point.
+    fn main(argc: c_int, argv: *mut *mut c_char, envp: *mut *mut c_char) -> c_int;
+    /// musl's start (src/env/__libc_start_main.c).
+    fn __libc_start_main(
+        main: Main,
+        argc: c_int,
+        argv: *mut *mut c_char,
+        init: Option<extern "C" fn()>,
+        fini: Option<extern "C" fn()>,
+        ldso_fini: Option<extern "C" fn()>,
+    ) -> c_int;
+}
+
+capos_rt::entry!(start);
+
+fn start(rt: Runtime) -> i64 {
+    let args: Vec<&[u8]> = rt.args().iter().collect();
+    let env: Vec<&[u8]> = rt.env().iter().collect();
+    // C keeps pointers into argv and envp until exit: the vector lives as
+    // long as the process.
+    let vector = Box::leak(Box::new(Vector::new(&args, &env)));
+    drop((args, env));
+    state::install(State::new(rt));
+    let argc = c_int::try_from(vector.argc()).unwrap_or(c_int::MAX);
+    // SAFETY: `main` has C's three-argument signature (a two-argument
+    // main is compatible under the System V ABI); argv is followed by
+    // NULL, envp, NULL and the auxiliary vector, all valid for the life
+    // of the process, which is what musl requires.
+    unsafe { __libc_start_main(main, argc, vector.argv().cast(), None, None, None) };
+    // __libc_start_main calls exit(), which never returns.
+    127
+}

@@ -1,0 +1,88 @@
+//! The process-wide state behind `__capos_syscall`: the runtime, the
+//! capabilities the adapter uses and the descriptor table.
+//!
+//! The entry point installs it before musl starts; each call borrows it for
+//! its duration. No C code runs during a borrow (no call takes a callback),
+//! so the borrow never fails in a correct program; if it did, the call
+//! fails with EIO instead of touching anything.
+
+use crate::fd::FdTable;
+use crate::linux::errno::EIO;
+use crate::report::Reported;
+use alloc::rc::Rc;
+use capos_rt::{Console, Runtime, Timer, VirtualMemory};
+use core::cell::RefCell;
+
+/// An open object a descriptor names.
+pub enum Object {
+    /// The serial console: write-only, not a terminal.
+    Console(Console),
+}
+
+pub struct State {
+    pub rt: Runtime,
+    pub fds: FdTable<Object>,
+    /// The console for the adapter's own report lines, shared with the
+    /// descriptors that name it, so closing fd 2 does not silence them.
+    pub log: Option<Rc<Object>>,
+    pub memory: Option<VirtualMemory>,
+    pub timer: Option<Timer>,
+    pub reported: Reported,
+}
+
+impl State {
+    /// Takes "console", "memory" and "timer" from the CapSet, if granted,
+    /// and opens the console as fds 1 and 2. fd 0 stays closed: no
+    /// capability provides input yet.
+    pub fn new(mut rt: Runtime) -> State {
+        let mut fds = FdTable::default();
+        let log = rt
+            .take::<Console>("console")
+            .ok()
+            .map(|c| Rc::new(Object::Console(c)));
+        if let Some(console) = &log {
+            // Cannot fail: the table is empty and has room.
+            let _ = fds.open_from(1, console.clone(), false);
+            let _ = fds.open_from(2, console.clone(), false);
+        }
+        State {
+            memory: rt.take::<VirtualMemory>("memory").ok(),
+            timer: rt.take::<Timer>("timer").ok(),
+            rt,
+            fds,
+            log,
+            reported: Reported::default(),
+        }
+    }
+}
+
+struct Global(RefCell<Option<State>>);
+
+// SAFETY: a capOS process has one thread (there is no call that creates
+// another; SYS_clone fails), so the state is never reached from two
+// threads.
+unsafe impl Sync for Global {}
+
+static STATE: Global = Global(RefCell::new(None));
+
+pub fn install(state: State) {
+    if let Ok(mut slot) = STATE.0.try_borrow_mut() {
+        *slot = Some(state);
+    }
+}
+
+pub fn remove() -> Option<State> {
+    STATE
+        .0
+        .try_borrow_mut()
+        .ok()
+        .and_then(|mut slot| slot.take())
+}
+
+/// Runs `f` on the state; EIO if it is absent or already borrowed.
+pub fn with(f: impl FnOnce(&mut State) -> Result<i64, i64>) -> Result<i64, i64> {
+    let Ok(mut slot) = STATE.0.try_borrow_mut() else {
+        return Err(EIO);
+    };
+    f(slot.as_mut().ok_or(EIO)?)
+}
