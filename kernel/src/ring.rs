@@ -355,9 +355,31 @@ fn call(k: &mut Kernel, call: PendingCall, sqe: &Sqe) -> Result<Reply, Completio
     if !sqe.params_len.is_multiple_of(8) {
         return fail(error::MALFORMED_PARAMS);
     }
-    let mut words = Word::allocate_zeroed_vec(sqe.params_len as usize / 8);
-    if p.aspace
-        .copy_from_user(sqe.params_addr, Word::words_to_bytes_mut(&mut words))
+    // The params are copied into a buffer the kernel keeps between calls,
+    // so the call path does not allocate for them.
+    let mut words = core::mem::take(&mut k.params_scratch);
+    words.clear();
+    words.resize(
+        sqe.params_len as usize / 8,
+        capnp::word(0, 0, 0, 0, 0, 0, 0, 0),
+    );
+    let outcome = decode_and_call(k, pid, sqe, object.as_ref(), &mut words);
+    k.params_scratch = words;
+    outcome
+}
+
+/// Copies the params in, decodes them without allocating and runs the method.
+fn decode_and_call(
+    k: &mut Kernel,
+    pid: Pid,
+    sqe: &Sqe,
+    object: &dyn crate::cap::CapObject,
+    words: &mut [Word],
+) -> Result<Reply, Completion> {
+    let fail = |code| Err(Completion::error(code));
+    if k.process(pid)
+        .aspace
+        .copy_from_user(sqe.params_addr, Word::words_to_bytes_mut(words))
         .is_err()
     {
         return fail(error::BAD_ADDRESS);
@@ -366,8 +388,8 @@ fn call(k: &mut Kernel, call: PendingCall, sqe: &Sqe) -> Result<Reply, Completio
         traversal_limit_in_words: Some(MAX_MESSAGE_BYTES as usize / 8),
         nesting_limit: 16,
     };
-    let mut bytes = Word::words_to_bytes(&words);
-    let params = capnp::serialize::read_message_from_flat_slice(&mut bytes, options)
+    let mut bytes = Word::words_to_bytes(words);
+    let params = capnp::serialize::read_message_from_flat_slice_no_alloc(&mut bytes, options)
         .map_err(|_| Completion::error(error::MALFORMED_PARAMS))?;
     if !bytes.is_empty() {
         return fail(error::MALFORMED_PARAMS);

@@ -39,6 +39,8 @@ pub struct Kernel {
     frames_before_init: u64,
     /// Set when init has ended.
     shutdown: Option<ExitStatus>,
+    /// Reused for every CALL's params (see ring.rs).
+    pub params_scratch: Vec<capnp::Word>,
 }
 
 static KERNEL: Mutex<Option<Kernel>> = Mutex::new(None);
@@ -81,6 +83,7 @@ pub fn init(manifest: Manifest) {
         endpoints: Vec::new(),
         frames_before_init: 0,
         shutdown: None,
+        params_scratch: Vec::new(),
     });
 }
 

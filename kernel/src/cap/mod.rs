@@ -16,14 +16,14 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use capnp::message::{Builder, HeapAllocator};
-use capnp::serialize::BufferSegments;
+use capnp::serialize::NoAllocSliceSegments;
 use capos_schema::capos_capnp::ExceptionType;
 
 use crate::process::{ExitCell, Pid};
 use crate::sched::Kernel;
 
 /// A decoded params message.
-pub type Params<'a> = capnp::message::Reader<BufferSegments<&'a [u8]>>;
+pub type Params<'a> = capnp::message::Reader<NoAllocSliceSegments<'a>>;
 
 /// What a method hands back to the ring.
 pub enum Reply {
