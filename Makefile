@@ -174,6 +174,9 @@ $(BUILD)/manifest-posix-libc.bin: user posix-build FORCE
 	@mkdir -p $(BUILD)
 	bash tools/build-manifest.sh posix-libc $@
 
+# The smoke, then the differential check against the same program built
+# with the host's musl-gcc (tools/smoke/posix-libc.diff.sh).
 run-posix-libc-smoke: kernel $(BUILD)/manifest-posix-libc.bin
 	bash tools/smoke.sh posix-libc $(KERNEL) $(BUILD)/manifest-posix-libc.bin
+	bash tools/smoke/posix-libc.diff.sh
 # ---------------------------------------------------------------- end of POSIX C on capOS

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The differential check of demos/posix-libc: builds the same program for
+# the host with Debian's musl-gcc, runs it natively with the argv and
+# environment system-posix-libc.cue gives it, and compares its output
+# (stdout and stderr through one pipe, as on the capOS console) byte for
+# byte with the program's lines in the smoke's serial log. Lines starting
+# "~ " are environment-dependent by the program's own marking and are
+# skipped on both sides, as are libcapos-posix's report lines.
+#
+#   bash tools/smoke/posix-libc.diff.sh   (after make run-posix-libc-smoke)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+log=target/smoke/posix-libc.log
+host=target/capos-posix/posix-libc-host
+out=target/capos-posix/diff
+mkdir -p "$out"
+
+musl-gcc -static -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$host" demos/posix-libc/hello.c
+env -i CAPOS_DEMO=posix-libc bash -c 'exec -a posix-libc "$0" --flag "two words"' "$host" 2>&1 |
+    grep -v '^~ ' >"$out/host.txt" || true
+sed -n '/^init: started posix-libc$/,/^kernel: pid [0-9]* (posix-libc) exited/p' "$log" |
+    sed '1d;$d' | grep -v -e '^~ ' -e '^libcapos-posix: ' >"$out/capos.txt" || true
+if ! [ -s "$out/capos.txt" ]; then
+    echo "posix-libc diff: FAIL: no program output in $log"
+    exit 1
+fi
+if diff -u "$out/host.txt" "$out/capos.txt"; then
+    echo "posix-libc diff: PASS ($(wc -l <"$out/host.txt") lines identical on the host and on capOS)"
+else
+    echo "posix-libc diff: FAIL (host vs capOS above)"
+    exit 1
+fi
