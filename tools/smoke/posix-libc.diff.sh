@@ -3,7 +3,8 @@
 # the host with Debian's musl-gcc, runs it natively with the argv and
 # environment system-posix-libc.cue gives it, and compares its output
 # (stdout and stderr through one pipe, as on the capOS console) byte for
-# byte with the program's lines in the smoke's serial log. Lines starting
+# byte with the program's lines in the smoke's serial log (the kernel's
+# and init's lines, "kernel: ..." and "init: ...", removed). Lines starting
 # "~ " are environment-dependent by the program's own marking and are
 # skipped on both sides, as are libcapos-posix's report lines.
 #
@@ -18,8 +19,10 @@ mkdir -p "$out"
 musl-gcc -static -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$host" demos/posix-libc/hello.c
 env -i CAPOS_DEMO=posix-libc bash -c 'exec -a posix-libc "$0" --flag "two words"' "$host" 2>&1 |
     grep -v '^~ ' >"$out/host.txt" || true
-sed -n '/^init: started posix-libc$/,/^kernel: pid [0-9]* (posix-libc) exited/p' "$log" |
-    sed '1d;$d' | grep -v -e '^~ ' -e '^libcapos-posix: ' >"$out/capos.txt" || true
+# The program's lines lie between init's start and the program's exit;
+# init's and the kernel's own lines may interleave with them.
+sed -n '/^kernel: starting init/,/^kernel: pid [0-9]* (posix-libc) exited/p' "$log" |
+    grep -v -e '^~ ' -e '^libcapos-posix: ' -e '^kernel: ' -e '^init: ' >"$out/capos.txt" || true
 if ! [ -s "$out/capos.txt" ]; then
     echo "posix-libc diff: FAIL: no program output in $log"
     exit 1
