@@ -225,6 +225,15 @@ pub fn drain_submissions(k: &mut Kernel, pid: Pid) -> Result<(), i32> {
         p.pending += 1;
         match execute(k, call, &sqe) {
             Ok(Reply::Done(bytes)) => complete(k, call, Completion::reply(bytes)),
+            Ok(Reply::DoneCaps {
+                bytes,
+                message_len,
+                caps,
+            }) => complete(
+                k,
+                call,
+                Completion::endpoint_reply(bytes, message_len, caps),
+            ),
             Ok(Reply::Pending(Wait::Taken)) => {}
             Ok(Reply::Pending(Wait::Until(deadline))) => k.add_sleeper(deadline, call),
             Ok(Reply::Pending(Wait::Exit(cell))) => match cell.status() {

@@ -31,7 +31,7 @@ use spin::Mutex;
 
 use super::{
     CallCtx, CallError, CapObject, CapRef, Params, Reply, Wait, check_cap_reply, encode,
-    insert_cap_reply, set_result_cap,
+    insert_cap_reply, push_record, set_result_cap,
 };
 use crate::process::{PendingCall, Pid};
 use crate::ring::{Completion, cap_error, complete};
@@ -250,9 +250,7 @@ fn hand_over(k: &mut Kernel, pid: Pid, caps: Vec<Travelling>) -> Vec<CapRecord> 
 
 fn push_records(bytes: &mut Vec<u8>, records: &[CapRecord]) {
     for r in records {
-        bytes.extend_from_slice(&r.cap_id.to_le_bytes());
-        bytes.extend_from_slice(&0u32.to_le_bytes());
-        bytes.extend_from_slice(&r.interface_id.to_le_bytes());
+        push_record(bytes, r.cap_id, r.interface_id);
     }
 }
 

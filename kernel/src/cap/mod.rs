@@ -29,6 +29,15 @@ pub type Params<'a> = capnp::message::Reader<NoAllocSliceSegments<'a>>;
 pub enum Reply {
     /// The serialized result message.
     Done(Vec<u8>),
+    /// A result message of `message_len` bytes, padded to 8, followed by
+    /// `caps` capability records (capos_abi::ipc::CapRecord) naming the
+    /// capabilities the call put in the caller's table. The records let a
+    /// runtime release them even if it abandoned the call.
+    DoneCaps {
+        bytes: Vec<u8>,
+        message_len: usize,
+        caps: usize,
+    },
     /// The call completes later.
     Pending(Wait),
 }
@@ -104,7 +113,7 @@ pub fn check_cap_reply(
     ctx: &mut CallCtx,
     encode: &dyn Fn(u32) -> Vec<u8>,
 ) -> Result<(), CallError> {
-    let needed = encode(0).len();
+    let needed = capos_abi::ipc::reply_size(encode(0).len(), 1);
     if needed > ctx.result_capacity as usize {
         return Err(CallError::ResultTooSmall(needed));
     }
@@ -133,7 +142,22 @@ pub fn insert_cap_reply(
         .map_err(|_| {
             CallError::Exception(ExceptionType::Overloaded, "capability table full".into())
         })?;
-    Ok(Reply::Done(encode(id)))
+    let mut bytes = encode(id);
+    let message_len = bytes.len();
+    bytes.resize(capos_abi::ipc::pad8(message_len), 0);
+    push_record(&mut bytes, id, interface_id);
+    Ok(Reply::DoneCaps {
+        bytes,
+        message_len,
+        caps: 1,
+    })
+}
+
+/// Appends a capos_abi::ipc::CapRecord.
+pub fn push_record(bytes: &mut Vec<u8>, cap_id: u32, interface_id: u64) {
+    bytes.extend_from_slice(&cap_id.to_le_bytes());
+    bytes.extend_from_slice(&0u32.to_le_bytes());
+    bytes.extend_from_slice(&interface_id.to_le_bytes());
 }
 
 /// Fills a `ResultCap` in a result struct.
