@@ -168,7 +168,7 @@ libcapos-posix-check: setup
 
 posix-build: musl-build libcapos-posix-build
 	@mkdir -p $(POSIX_BUILD)
-	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-libc demos/posix-libc/hello.c
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-libc $(wildcard demos/posix-libc/*.c)
 
 $(BUILD)/manifest-posix-libc.bin: user posix-build FORCE
 	@mkdir -p $(BUILD)

@@ -8,11 +8,13 @@
 //! process (capOS cannot probe user memory cheaply), where Linux would
 //! return EFAULT.
 
-use crate::linux::errno::*;
-use crate::linux::{CLOCK_MONOTONIC, CLOCK_REALTIME, fcntl, nr};
+use crate::fd::status_flags;
+use crate::linux::errno::{self, *};
+use crate::linux::{self, fcntl, ioctl, nr};
 use crate::mmap;
 use crate::report;
-use crate::state::{self, Object, State};
+use crate::sigcall;
+use crate::state::{self, Object, Open, State};
 use alloc::vec::Vec;
 use capos_rt::syscall::exit;
 use core::slice;
@@ -44,6 +46,9 @@ pub unsafe extern "C" fn __capos_syscall(
         // SAFETY: passed on from this function's contract.
         unsafe { call(s, n, [a1, a2, a3, a4, a5, a6]) }
     });
+    if let Some(code) = state::exit_requested() {
+        finish(code);
+    }
     match result {
         Ok(value) => value,
         Err(errno) => -errno,
@@ -69,21 +74,11 @@ fn finish(code: i64) -> ! {
 }
 
 /// A refusal with `errno`, logged the first time call `n` is refused.
-fn refuse(s: &mut State, n: i64, errno: i64, reason: &str) -> Result<i64, i64> {
-    if s.reported.first(n)
-        && let Some(Object::Console(console)) = s.log.as_deref()
-    {
-        let _ = console.write(report::line(n, errno_name(errno), reason).as_bytes());
+pub fn refuse(s: &mut State, n: i64, errno: i64, reason: &str) -> Result<i64, i64> {
+    if s.reported.first(n) {
+        s.log(&report::line(n, errno::name(errno), reason));
     }
     Err(errno)
-}
-
-fn errno_name(errno: i64) -> &'static str {
-    match errno {
-        ENOSYS => "ENOSYS",
-        ENOMEM => "ENOMEM",
-        _ => "an error",
-    }
 }
 
 unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
@@ -99,12 +94,7 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
                 // O_WRONLY.
                 Err(EBADF)
             }
-            nr::IOCTL => {
-                s.fds.get(a[0])?;
-                // The console is a serial log, not a terminal: no line
-                // discipline, window size or input.
-                Err(ENOTTY)
-            }
+            nr::IOCTL => ioctl_call(s, a[0], a[1], a[2] as *const i32),
             nr::CLOSE => s.fds.close(a[0]).map(|()| 0),
             nr::DUP => dup(s, a[0], 0, false),
             nr::DUP2 => s.fds.dup2(a[0], a[1], false, false).map(|fd| fd as i64),
@@ -123,16 +113,74 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
             nr::CLOCK_GETTIME => clock_gettime(s, n, a[0], a[1] as *mut i64),
             nr::GETTIMEOFDAY => gettimeofday(s, n, a[0] as *mut i64, a[1] as *mut i32),
             nr::NANOSLEEP => nanosleep(s, n, a[0] as *const i64),
+            nr::CLOCK_NANOSLEEP => clock_nanosleep(s, n, a[0], a[1], a[2] as *const i64),
             nr::GETPID | nr::GETTID | nr::SET_TID_ADDRESS => Ok(s.rt.pid() as i64),
             nr::UNAME => uname(a[0] as *mut u8),
+            nr::MADVISE => match mmap::advice(a[0] as u64, a[2]) {
+                Ok(()) => Ok(0),
+                Err(false) => Err(EINVAL),
+                Err(true) => refuse(s, n, EINVAL, "only hints and MADV_FREE are accepted"),
+            },
+            nr::MREMAP => refuse(
+                s,
+                n,
+                ENOMEM,
+                "mappings are not resized; musl's realloc then copies",
+            ),
+            nr::GETRANDOM => refuse(s, n, ENOSYS, "capOS grants no entropy capability yet"),
+            nr::RT_SIGACTION => sigcall::sigaction(s, a[0], a[1] as *const _, a[2] as *mut _, a[3]),
+            nr::RT_SIGPROCMASK => {
+                sigcall::sigprocmask(s, a[0], a[1] as *const u64, a[2] as *mut u64, a[3])
+            }
+            nr::RT_SIGPENDING => sigcall::sigpending(s, a[0] as *mut u64, a[1]),
+            nr::KILL => {
+                let to_self = a[0] == 0 || a[0] == s.rt.pid() as i64;
+                sigcall::kill(s, n, to_self, a[1])
+            }
+            nr::TKILL => {
+                let to_self = a[0] == s.rt.pid() as i64;
+                sigcall::kill(s, n, to_self, a[1])
+            }
+            nr::TGKILL => {
+                let own = s.rt.pid() as i64;
+                sigcall::kill(s, n, a[0] == own && a[1] == own, a[2])
+            }
             _ => refuse(s, n, ENOSYS, report::UNSUPPORTED),
         }
     }
 }
 
 fn console(s: &State, fd: i64) -> Result<&capos_rt::Console, i64> {
-    match s.fds.get(fd)?.as_ref() {
+    match &s.fds.get(fd)?.object {
         Object::Console(console) => Ok(console),
+    }
+}
+
+/// The console is a serial log, not a terminal: no line discipline,
+/// window size or input, so every terminal request (TCGETS, TIOCGWINSZ,
+/// which `isatty` issues, ...) is ENOTTY, as for a Linux pipe. The
+/// requests every descriptor answers work.
+///
+/// # Safety
+/// For FIONBIO, `arg` is NULL or a readable int.
+unsafe fn ioctl_call(s: &mut State, fd: i64, request: i64, arg: *const i32) -> Result<i64, i64> {
+    let open: &Open = s.fds.get(fd)?;
+    match request {
+        ioctl::FIOCLEX | ioctl::FIONCLEX => {
+            s.fds.set_cloexec(fd, request == ioctl::FIOCLEX).map(|()| 0)
+        }
+        ioctl::FIONBIO => {
+            if arg.is_null() {
+                return Err(EFAULT);
+            }
+            // SAFETY: a readable int per the contract.
+            let on = unsafe { arg.read_unaligned() } != 0;
+            let status = open.status.get() & !fcntl::O_NONBLOCK;
+            open.status
+                .set(status | if on { fcntl::O_NONBLOCK } else { 0 });
+            Ok(0)
+        }
+        _ => Err(ENOTTY),
     }
 }
 
@@ -193,10 +241,25 @@ fn fcntl_call(s: &mut State, fd: i64, cmd: i64, arg: i64) -> Result<i64, i64> {
             .fds
             .set_cloexec(fd, arg & fcntl::FD_CLOEXEC != 0)
             .map(|()| 0),
-        fcntl::F_GETFL => s.fds.get(fd).map(|_| fcntl::O_WRONLY),
+        fcntl::F_GETFL => s.fds.get(fd).map(|o| fcntl::O_WRONLY | o.status.get()),
+        fcntl::F_SETFL => {
+            let open = s.fds.get(fd)?;
+            match status_flags(arg) {
+                Ok(flags) => {
+                    open.status.set(flags);
+                    Ok(0)
+                }
+                Err(e) => refuse(s, nr::FCNTL, e, "O_ASYNC, O_DIRECT and O_NOATIME"),
+            }
+        }
         _ => {
             s.fds.get(fd)?;
-            Err(EINVAL)
+            refuse(
+                s,
+                nr::FCNTL,
+                EINVAL,
+                "only descriptor and status flag commands",
+            )
         }
     }
 }
@@ -240,14 +303,32 @@ fn protect(s: &mut State, addr: u64, len: u64, prot: i64) -> Result<i64, i64> {
 
 const NS_PER_S: u64 = 1_000_000_000;
 
-unsafe fn clock_gettime(s: &mut State, n: i64, clock: i64, ts: *mut i64) -> Result<i64, i64> {
-    if clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC {
-        return Err(EINVAL);
+/// Whether `clock` reads the wall clock (`Some(true)`) or the monotonic
+/// one (`Some(false)`). capOS never suspends, so CLOCK_BOOTTIME is the
+/// monotonic clock; the coarse and raw variants read the same clocks.
+/// CPU-time clocks have nothing behind them (no CPU accounting).
+fn clock_kind(clock: i64) -> Option<bool> {
+    match clock {
+        linux::CLOCK_REALTIME | linux::CLOCK_REALTIME_COARSE => Some(true),
+        linux::CLOCK_MONOTONIC
+        | linux::CLOCK_MONOTONIC_RAW
+        | linux::CLOCK_MONOTONIC_COARSE
+        | linux::CLOCK_BOOTTIME => Some(false),
+        _ => None,
     }
+}
+
+unsafe fn clock_gettime(s: &mut State, n: i64, clock: i64, ts: *mut i64) -> Result<i64, i64> {
+    let Some(wall) = clock_kind(clock) else {
+        if clock == linux::CLOCK_PROCESS_CPUTIME_ID || clock == linux::CLOCK_THREAD_CPUTIME_ID {
+            return refuse(s, n, EINVAL, "capOS measures no CPU time per process");
+        }
+        return Err(EINVAL);
+    };
     let Some(timer) = &s.timer else {
         return refuse(s, n, ENOSYS, "no \"timer\" capability");
     };
-    let ns = if clock == CLOCK_REALTIME {
+    let ns = if wall {
         timer.wall_clock()
     } else {
         timer.now()
@@ -287,22 +368,60 @@ unsafe fn gettimeofday(s: &mut State, n: i64, tv: *mut i64, tz: *mut i32) -> Res
     Ok(0)
 }
 
-unsafe fn nanosleep(s: &mut State, n: i64, req: *const i64) -> Result<i64, i64> {
-    if req.is_null() {
+/// Reads a relative or absolute `struct timespec` as nanoseconds.
+///
+/// # Safety
+/// `ts` is NULL or a readable struct timespec.
+unsafe fn timespec_ns(ts: *const i64) -> Result<u64, i64> {
+    if ts.is_null() {
         return Err(EFAULT);
     }
     // SAFETY: a readable struct timespec per the contract.
-    let (sec, nsec) = unsafe { (req.read(), req.add(1).read()) };
+    let (sec, nsec) = unsafe { (ts.read(), ts.add(1).read()) };
     if sec < 0 || !(0..NS_PER_S as i64).contains(&nsec) {
         return Err(EINVAL);
     }
+    Ok((sec as u64)
+        .saturating_mul(NS_PER_S)
+        .saturating_add(nsec as u64))
+}
+
+unsafe fn nanosleep(s: &mut State, n: i64, req: *const i64) -> Result<i64, i64> {
+    // SAFETY: passed on from the caller's contract.
+    let ns = unsafe { timespec_ns(req) }?;
     let Some(timer) = &s.timer else {
         return refuse(s, n, ENOSYS, "no \"timer\" capability");
     };
-    let ns = (sec as u64)
-        .saturating_mul(NS_PER_S)
-        .saturating_add(nsec as u64);
     // Nothing interrupts a sleep (no signals), so `rem` is never written.
+    timer.sleep(ns).map(|()| 0).map_err(|_| EIO)
+}
+
+/// `clock_nanosleep(clock, flags, req, rem)`: relative, or until `req`
+/// on `clock` with TIMER_ABSTIME; the result is 0 or a negative errno,
+/// as the Linux call's.
+unsafe fn clock_nanosleep(
+    s: &mut State,
+    n: i64,
+    clock: i64,
+    flags: i64,
+    req: *const i64,
+) -> Result<i64, i64> {
+    const TIMER_ABSTIME: i64 = 1;
+    let wall = clock_kind(clock).ok_or(EINVAL)?;
+    // SAFETY: passed on from the caller's contract.
+    let mut ns = unsafe { timespec_ns(req) }?;
+    let Some(timer) = &s.timer else {
+        return refuse(s, n, ENOSYS, "no \"timer\" capability");
+    };
+    if flags & TIMER_ABSTIME != 0 {
+        let now = if wall {
+            timer.wall_clock()
+        } else {
+            timer.now()
+        }
+        .map_err(|_| EIO)?;
+        ns = ns.saturating_sub(now);
+    }
     timer.sleep(ns).map(|()| 0).map_err(|_| EIO)
 }
 

@@ -8,6 +8,7 @@
 //! capabilities. Errors are positive Linux errno values.
 
 use crate::linux::errno::{EBADF, EINVAL, EMFILE};
+use crate::linux::fcntl::{O_APPEND, O_ASYNC, O_DIRECT, O_NOATIME, O_NONBLOCK};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 
@@ -131,10 +132,37 @@ impl<T> FdTable<T> {
     }
 }
 
+/// The file status flags `F_SETFL` may set on an open object: O_APPEND and
+/// O_NONBLOCK are recorded (on the console they change nothing: a write
+/// always goes to the end and never blocks). O_ASYNC (needs signals),
+/// O_DIRECT and O_NOATIME (need files) are EINVAL. The access mode and
+/// creation flags in `arg` are ignored, as Linux does.
+pub fn status_flags(arg: i64) -> Result<i64, i64> {
+    if arg & (O_ASYNC | O_DIRECT | O_NOATIME) != 0 {
+        return Err(EINVAL);
+    }
+    Ok(arg & (O_APPEND | O_NONBLOCK))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use alloc::string::{String, ToString};
+
+    #[test]
+    fn status_flags_keep_append_and_nonblock() {
+        assert_eq!(
+            status_flags(O_APPEND | O_NONBLOCK | 1),
+            Ok(O_APPEND | O_NONBLOCK)
+        );
+        assert_eq!(
+            status_flags(0o100 | 0o1000),
+            Ok(0),
+            "creation flags ignored"
+        );
+        assert_eq!(status_flags(O_ASYNC), Err(EINVAL));
+        assert_eq!(status_flags(O_DIRECT | O_APPEND), Err(EINVAL));
+    }
 
     fn table() -> (FdTable<String>, Rc<String>) {
         let mut t = FdTable::default();

@@ -31,10 +31,13 @@ mod fd;
 mod linux;
 mod mmap;
 mod report;
+mod signal;
 mod vector;
 
 #[cfg(target_os = "none")]
 mod dispatch;
+#[cfg(target_os = "none")]
+mod sigcall;
 #[cfg(target_os = "none")]
 mod start;
 #[cfg(target_os = "none")]

@@ -10,26 +10,38 @@ pub mod nr {
     pub const MPROTECT: i64 = 10;
     pub const MUNMAP: i64 = 11;
     pub const BRK: i64 = 12;
+    pub const RT_SIGACTION: i64 = 13;
+    pub const RT_SIGPROCMASK: i64 = 14;
     pub const IOCTL: i64 = 16;
     pub const READV: i64 = 19;
     pub const WRITEV: i64 = 20;
+    pub const MREMAP: i64 = 25;
+    pub const MADVISE: i64 = 28;
     pub const DUP: i64 = 32;
     pub const DUP2: i64 = 33;
     pub const NANOSLEEP: i64 = 35;
     pub const GETPID: i64 = 39;
     pub const EXIT: i64 = 60;
+    pub const KILL: i64 = 62;
     pub const UNAME: i64 = 63;
     pub const FCNTL: i64 = 72;
     pub const GETTIMEOFDAY: i64 = 96;
+    pub const RT_SIGPENDING: i64 = 127;
     pub const GETTID: i64 = 186;
+    pub const TKILL: i64 = 200;
     pub const SET_TID_ADDRESS: i64 = 218;
     pub const CLOCK_GETTIME: i64 = 228;
+    pub const CLOCK_NANOSLEEP: i64 = 230;
     pub const EXIT_GROUP: i64 = 231;
+    pub const TGKILL: i64 = 234;
     pub const DUP3: i64 = 292;
+    pub const GETRANDOM: i64 = 318;
 }
 
 /// errno values (arch/generic/bits/errno.h).
 pub mod errno {
+    pub const EPERM: i64 = 1;
+    pub const ESRCH: i64 = 3;
     pub const EBADF: i64 = 9;
     pub const ENOMEM: i64 = 12;
     pub const EACCES: i64 = 13;
@@ -40,6 +52,25 @@ pub mod errno {
     pub const ENOTTY: i64 = 25;
     pub const EIO: i64 = 5;
     pub const ENOSYS: i64 = 38;
+
+    /// The symbolic name of `errno`, for report lines.
+    pub fn name(errno: i64) -> &'static str {
+        match errno {
+            EPERM => "EPERM",
+            ESRCH => "ESRCH",
+            EIO => "EIO",
+            EBADF => "EBADF",
+            ENOMEM => "ENOMEM",
+            EACCES => "EACCES",
+            EFAULT => "EFAULT",
+            ENODEV => "ENODEV",
+            EINVAL => "EINVAL",
+            EMFILE => "EMFILE",
+            ENOTTY => "ENOTTY",
+            ENOSYS => "ENOSYS",
+            _ => "an error",
+        }
+    }
 }
 
 /// The name of system call `n`, for the "not implemented" log line. Covers
@@ -97,13 +128,18 @@ pub fn name(n: i64) -> Option<&'static str> {
         107 => "geteuid",
         108 => "getegid",
         110 => "getppid",
+        127 => "rt_sigpending",
+        130 => "rt_sigsuspend",
+        131 => "sigaltstack",
         186 => "gettid",
         200 => "tkill",
         202 => "futex",
         218 => "set_tid_address",
         228 => "clock_gettime",
+        229 => "clock_getres",
         230 => "clock_nanosleep",
         231 => "exit_group",
+        234 => "tgkill",
         257 => "openat",
         262 => "newfstatat",
         292 => "dup3",
@@ -121,12 +157,31 @@ pub mod fcntl {
     pub const F_GETFD: i64 = 1;
     pub const F_SETFD: i64 = 2;
     pub const F_GETFL: i64 = 3;
+    pub const F_SETFL: i64 = 4;
     pub const F_DUPFD_CLOEXEC: i64 = 1030;
     pub const FD_CLOEXEC: i64 = 1;
     pub const O_WRONLY: i64 = 1;
+    pub const O_APPEND: i64 = 0o2000;
+    pub const O_NONBLOCK: i64 = 0o4000;
+    pub const O_ASYNC: i64 = 0o20000;
+    pub const O_DIRECT: i64 = 0o40000;
+    pub const O_NOATIME: i64 = 0o1000000;
     pub const O_CLOEXEC: i64 = 0o2000000;
+}
+
+/// `ioctl` requests every descriptor answers (not only terminals).
+pub mod ioctl {
+    pub const FIONCLEX: i64 = 0x5450;
+    pub const FIOCLEX: i64 = 0x5451;
+    pub const FIONBIO: i64 = 0x5421;
 }
 
 /// Clock ids.
 pub const CLOCK_REALTIME: i64 = 0;
 pub const CLOCK_MONOTONIC: i64 = 1;
+pub const CLOCK_PROCESS_CPUTIME_ID: i64 = 2;
+pub const CLOCK_THREAD_CPUTIME_ID: i64 = 3;
+pub const CLOCK_MONOTONIC_RAW: i64 = 4;
+pub const CLOCK_REALTIME_COARSE: i64 = 5;
+pub const CLOCK_MONOTONIC_COARSE: i64 = 6;
+pub const CLOCK_BOOTTIME: i64 = 7;

@@ -78,6 +78,29 @@ pub fn check(
     })
 }
 
+pub const MADV_NORMAL: i64 = 0;
+pub const MADV_RANDOM: i64 = 1;
+pub const MADV_SEQUENTIAL: i64 = 2;
+pub const MADV_WILLNEED: i64 = 3;
+pub const MADV_FREE: i64 = 8;
+
+/// Checks `madvise(addr, len, advice)`. Advice that only hints (NORMAL,
+/// RANDOM, SEQUENTIAL, WILLNEED) or lets the system keep or drop the
+/// contents at its choice (FREE, which musl's free issues) is accepted
+/// and changes nothing: capOS keeps every page. Advice with an effect
+/// capOS would have to perform (DONTNEED's zero-fill, ...) is EINVAL
+/// (`Err(true)`: to be logged as unsupported); a misaligned address is
+/// EINVAL (`Err(false)`).
+pub fn advice(addr: u64, advice: i64) -> Result<(), bool> {
+    if !addr.is_multiple_of(PAGE_SIZE as u64) {
+        return Err(false);
+    }
+    match advice {
+        MADV_NORMAL | MADV_RANDOM | MADV_SEQUENTIAL | MADV_WILLNEED | MADV_FREE => Ok(()),
+        _ => Err(true),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +126,15 @@ mod tests {
                 prot: 0
             })
         );
+    }
+
+    #[test]
+    fn advice_is_a_hint_or_refused() {
+        assert_eq!(advice(0x1000, MADV_FREE), Ok(()));
+        assert_eq!(advice(0x1000, MADV_WILLNEED), Ok(()));
+        assert_eq!(advice(0x1001, MADV_NORMAL), Err(false));
+        assert_eq!(advice(0x1000, 4), Err(true), "MADV_DONTNEED");
+        assert_eq!(advice(0x1000, 100), Err(true));
     }
 
     #[test]

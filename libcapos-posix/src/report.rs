@@ -38,6 +38,15 @@ pub fn line(n: i64, errno_name: &str, reason: &str) -> String {
     }
 }
 
+/// The log line for call `n` succeeding with a limit the porter should
+/// know about (`what`).
+pub fn note(n: i64, what: &str) -> String {
+    match linux::name(n) {
+        Some(name) => format!("libcapos-posix: {name} (Linux syscall {n}): {what}\n"),
+        None => format!("libcapos-posix: Linux syscall {n}: {what}\n"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +72,10 @@ mod tests {
         assert_eq!(
             line(999, "ENOSYS", "no \"timer\" capability"),
             "libcapos-posix: Linux syscall 999 fails with ENOSYS: no \"timer\" capability\n"
+        );
+        assert_eq!(
+            note(13, "recorded"),
+            "libcapos-posix: rt_sigaction (Linux syscall 13): recorded\n"
         );
     }
 }

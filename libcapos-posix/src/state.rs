@@ -9,25 +9,59 @@
 use crate::fd::FdTable;
 use crate::linux::errno::EIO;
 use crate::report::Reported;
+use crate::signal::Signals;
 use alloc::rc::Rc;
 use capos_rt::{Console, Runtime, Timer, VirtualMemory};
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 
-/// An open object a descriptor names.
+/// An object a descriptor can name.
 pub enum Object {
     /// The serial console: write-only, not a terminal.
     Console(Console),
 }
 
+/// An open file description: the object and its file status flags
+/// (O_APPEND, O_NONBLOCK), shared by every descriptor `dup` made from it.
+pub struct Open {
+    pub object: Object,
+    pub status: Cell<i64>,
+}
+
+impl Open {
+    pub fn new(object: Object) -> Open {
+        Open {
+            object,
+            status: Cell::new(0),
+        }
+    }
+}
+
 pub struct State {
     pub rt: Runtime,
-    pub fds: FdTable<Object>,
+    pub fds: FdTable<Open>,
     /// The console for the adapter's own report lines, shared with the
     /// descriptors that name it, so closing fd 2 does not silence them.
-    pub log: Option<Rc<Object>>,
+    pub log: Option<Rc<Open>>,
     pub memory: Option<VirtualMemory>,
     pub timer: Option<Timer>,
     pub reported: Reported,
+    pub signals: Signals,
+    /// Set when a signal's default action ends the process: the exit
+    /// code, acted on once the call's borrow of the state has ended.
+    pub exit: Option<i64>,
+}
+
+impl State {
+    /// Writes `line` to the console, if the process has one.
+    pub fn log(&self, line: &str) {
+        if let Some(Open {
+            object: Object::Console(console),
+            ..
+        }) = self.log.as_deref()
+        {
+            let _ = console.write(line.as_bytes());
+        }
+    }
 }
 
 impl State {
@@ -39,7 +73,7 @@ impl State {
         let log = rt
             .take::<Console>("console")
             .ok()
-            .map(|c| Rc::new(Object::Console(c)));
+            .map(|c| Rc::new(Open::new(Object::Console(c))));
         if let Some(console) = &log {
             // Cannot fail: the table is empty and has room.
             let _ = fds.open_from(1, console.clone(), false);
@@ -52,6 +86,8 @@ impl State {
             fds,
             log,
             reported: Reported::default(),
+            signals: Signals::default(),
+            exit: None,
         }
     }
 }
@@ -77,6 +113,11 @@ pub fn remove() -> Option<State> {
         .try_borrow_mut()
         .ok()
         .and_then(|mut slot| slot.take())
+}
+
+/// The exit code a signal left for the process, if any.
+pub fn exit_requested() -> Option<i64> {
+    STATE.0.try_borrow().ok()?.as_ref()?.exit
 }
 
 /// Runs `f` on the state; EIO if it is absent or already borrowed.

@@ -1,0 +1,123 @@
+//! The signal calls over the per-process table ([`crate::signal`]):
+//! dispositions and the mask are recorded, a signal the process sends
+//! itself is acted on when no handler is needed, and signals to anyone
+//! else are refused (capOS has no call that reaches another process this
+//! way; a capability to it is the only handle).
+
+use crate::dispatch::refuse;
+use crate::linux::errno::{EFAULT, EINVAL, ENOSYS, EPERM};
+use crate::linux::nr;
+use crate::report;
+use crate::signal::{self, Action, SIGSET_SIZE, Sent};
+use crate::state::State;
+use alloc::format;
+
+/// `rt_sigaction(sig, act, oldact, sigsetsize)`.
+///
+/// # Safety
+/// `act` and `old` are NULL or valid `struct k_sigaction` pointers.
+pub unsafe fn sigaction(
+    s: &mut State,
+    sig: i64,
+    act: *const Action,
+    old: *mut Action,
+    size: i64,
+) -> Result<i64, i64> {
+    if size != SIGSET_SIZE {
+        return Err(EINVAL);
+    }
+    // SAFETY: a readable struct k_sigaction per the contract.
+    let new = (!act.is_null()).then(|| unsafe { act.read_unaligned() });
+    let prev = s.signals.action(sig, new)?;
+    if new.is_some_and(|a| a.is_handler()) && s.reported.first(nr::RT_SIGACTION) {
+        let text = "handler recorded; capOS delivers no signals, so it never runs";
+        s.log(&report::note(nr::RT_SIGACTION, text));
+    }
+    if !old.is_null() {
+        // SAFETY: a writable struct k_sigaction per the contract.
+        unsafe { old.write_unaligned(prev) };
+    }
+    deliver(s);
+    Ok(0)
+}
+
+/// `rt_sigprocmask(how, set, oldset, sigsetsize)`.
+///
+/// # Safety
+/// `set` and `old` are NULL or valid 8-byte signal sets.
+pub unsafe fn sigprocmask(
+    s: &mut State,
+    how: i64,
+    set: *const u64,
+    old: *mut u64,
+    size: i64,
+) -> Result<i64, i64> {
+    if size != SIGSET_SIZE {
+        return Err(EINVAL);
+    }
+    // SAFETY: a readable signal set per the contract.
+    let new = (!set.is_null()).then(|| unsafe { set.read_unaligned() });
+    let prev = s.signals.procmask(how, new)?;
+    if !old.is_null() {
+        // SAFETY: a writable signal set per the contract.
+        unsafe { old.write_unaligned(prev) };
+    }
+    deliver(s);
+    Ok(0)
+}
+
+/// `rt_sigpending(set, sigsetsize)`.
+///
+/// # Safety
+/// `set` is NULL or a valid 8-byte signal set.
+pub unsafe fn sigpending(s: &mut State, set: *mut u64, size: i64) -> Result<i64, i64> {
+    if size != SIGSET_SIZE {
+        return Err(EINVAL);
+    }
+    if set.is_null() {
+        return Err(EFAULT);
+    }
+    // SAFETY: a writable signal set per the contract.
+    unsafe { set.write_unaligned(s.signals.pending()) };
+    Ok(0)
+}
+
+/// `kill(pid, sig)` (`n` = kill), `tkill(tid, sig)` and
+/// `tgkill(tgid, tid, sig)` with the ids already reduced to `to_self`:
+/// whether every id names this process (pid 0, its own group, counts).
+pub fn kill(s: &mut State, n: i64, to_self: bool, sig: i64) -> Result<i64, i64> {
+    if !to_self {
+        return refuse(s, n, EPERM, "a process can only signal itself on capOS");
+    }
+    match s.signals.send(sig) {
+        Ok(Sent::Terminate) => {
+            terminate(s, sig);
+            Ok(0)
+        }
+        Ok(Sent::Discarded | Sent::Pending) => Ok(0),
+        Err(ENOSYS) => refuse(
+            s,
+            n,
+            ENOSYS,
+            "capOS delivers no signals: handlers never run, nothing stops a process",
+        ),
+        Err(e) => Err(e),
+    }
+}
+
+/// Ends the process by a pending signal the mask or its action now lets
+/// through.
+fn deliver(s: &mut State) {
+    if let Some(sig) = s.signals.deliverable() {
+        terminate(s, sig);
+    }
+}
+
+fn terminate(s: &mut State, sig: i64) {
+    let code = signal::exit_code(sig);
+    s.log(&format!(
+        "libcapos-posix: {} (signal {sig}) ends the process with exit code {code}\n",
+        signal::name(sig)
+    ));
+    s.exit = Some(code);
+}

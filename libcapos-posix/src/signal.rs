@@ -1,0 +1,329 @@
+//! The per-process signal table. capOS has no signals: nothing ever
+//! interrupts a process to run a handler. What a C program may still
+//! expect is recorded here, and what it cannot have fails:
+//!
+//! - `rt_sigaction` and `rt_sigprocmask` record dispositions and the mask
+//!   (and report them back), so programs that set them up — shells,
+//!   daemons, musl's own `raise` and `abort` — run. A handler installed
+//!   here never runs; the adapter logs that once.
+//! - A signal a process sends itself (`raise`, `abort`, `kill(getpid())`)
+//!   is acted on synchronously when its action needs no handler: ignored
+//!   ones are discarded, terminating ones end the process with exit code
+//!   128 + the signal number (the shell's convention; capOS has no
+//!   "killed by signal" status), held as pending while blocked. A signal
+//!   whose action is a handler, or stops the process, is refused with
+//!   ENOSYS.
+//!
+//! Errors are positive Linux errno values.
+
+use crate::linux::errno::{EINVAL, ENOSYS};
+
+/// Signals 1..=64, as Linux.
+pub const NSIG: i64 = 64;
+pub const SIG_DFL: usize = 0;
+pub const SIG_IGN: usize = 1;
+pub const SIGKILL: i64 = 9;
+pub const SIGSTOP: i64 = 19;
+pub const SIG_BLOCK: i64 = 0;
+pub const SIG_UNBLOCK: i64 = 1;
+pub const SIG_SETMASK: i64 = 2;
+/// The kernel's sigset size (`_NSIG / 8`), the only one accepted.
+pub const SIGSET_SIZE: i64 = 8;
+
+/// musl's `struct k_sigaction`, as the Linux call reads and writes it.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Action {
+    pub handler: usize,
+    pub flags: u64,
+    pub restorer: usize,
+    pub mask: u64,
+}
+
+impl Action {
+    /// Whether the action is a function of the program's.
+    pub fn is_handler(&self) -> bool {
+        self.handler != SIG_DFL && self.handler != SIG_IGN
+    }
+}
+
+/// What sending a signal to oneself did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Sent {
+    /// Signal 0 (a permission probe) or an ignored signal: nothing happens.
+    Discarded,
+    /// Blocked: held until the mask lets it through.
+    Pending,
+    /// Its default action ends the process now.
+    Terminate,
+}
+
+#[derive(PartialEq, Eq)]
+enum DefaultAction {
+    Terminate,
+    Ignore,
+    Stop,
+}
+
+fn default_action(sig: i64) -> DefaultAction {
+    match sig {
+        // SIGCHLD, SIGCONT (continuing a running process), SIGURG, SIGWINCH.
+        17 | 18 | 23 | 28 => DefaultAction::Ignore,
+        // SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU.
+        19..=22 => DefaultAction::Stop,
+        _ => DefaultAction::Terminate,
+    }
+}
+
+fn bit(sig: i64) -> u64 {
+    1 << (sig - 1)
+}
+
+/// The bits no mask may hold.
+const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
+
+fn valid(sig: i64) -> Result<usize, i64> {
+    if (1..=NSIG).contains(&sig) {
+        Ok(sig as usize - 1)
+    } else {
+        Err(EINVAL)
+    }
+}
+
+pub struct Signals {
+    actions: [Action; NSIG as usize],
+    mask: u64,
+    pending: u64,
+}
+
+impl Default for Signals {
+    fn default() -> Self {
+        Signals {
+            actions: [Action::default(); NSIG as usize],
+            mask: 0,
+            pending: 0,
+        }
+    }
+}
+
+impl Signals {
+    /// `rt_sigaction`: the action of `sig`, replaced by `new` if given.
+    /// SIGKILL's and SIGSTOP's cannot be changed (EINVAL, as Linux).
+    pub fn action(&mut self, sig: i64, new: Option<Action>) -> Result<Action, i64> {
+        let i = valid(sig)?;
+        let old = self.actions[i];
+        if let Some(mut new) = new {
+            if sig == SIGKILL || sig == SIGSTOP {
+                return Err(EINVAL);
+            }
+            new.mask &= !UNBLOCKABLE;
+            self.actions[i] = new;
+        }
+        Ok(old)
+    }
+
+    /// `rt_sigprocmask`: the old mask; `set` applied as `how` says.
+    pub fn procmask(&mut self, how: i64, set: Option<u64>) -> Result<u64, i64> {
+        let old = self.mask;
+        if let Some(set) = set {
+            self.mask = match how {
+                SIG_BLOCK => old | set,
+                SIG_UNBLOCK => old & !set,
+                SIG_SETMASK => set,
+                _ => return Err(EINVAL),
+            } & !UNBLOCKABLE;
+        }
+        Ok(old)
+    }
+
+    /// `rt_sigpending`: signals held while blocked.
+    pub fn pending(&self) -> u64 {
+        self.pending & self.mask
+    }
+
+    /// A signal the process sends itself.
+    pub fn send(&mut self, sig: i64) -> Result<Sent, i64> {
+        if sig == 0 {
+            return Ok(Sent::Discarded);
+        }
+        let action = self.actions[valid(sig)?];
+        if action.is_handler() {
+            return Err(ENOSYS);
+        }
+        let default = default_action(sig);
+        if action.handler == SIG_IGN || default == DefaultAction::Ignore {
+            return Ok(Sent::Discarded);
+        }
+        if default == DefaultAction::Stop {
+            return Err(ENOSYS);
+        }
+        if self.mask & bit(sig) != 0 {
+            self.pending |= bit(sig);
+            return Ok(Sent::Pending);
+        }
+        Ok(Sent::Terminate)
+    }
+
+    /// After the mask or an action changed: the lowest pending signal that
+    /// is no longer blocked and now terminates the process. Pending
+    /// signals that became ignored are dropped; those whose action became
+    /// a handler stay pending (no handler ever runs).
+    pub fn deliverable(&mut self) -> Option<i64> {
+        for sig in 1..=NSIG {
+            if self.pending & !self.mask & bit(sig) == 0 {
+                continue;
+            }
+            let action = self.actions[sig as usize - 1];
+            if action.is_handler() {
+                continue;
+            }
+            self.pending &= !bit(sig);
+            if action.handler == SIG_DFL && default_action(sig) == DefaultAction::Terminate {
+                return Some(sig);
+            }
+        }
+        None
+    }
+}
+
+/// The exit code of a process a signal terminates.
+pub fn exit_code(sig: i64) -> i64 {
+    128 + sig
+}
+
+/// The name of `sig`, for report lines.
+pub fn name(sig: i64) -> &'static str {
+    const NAMES: [&str; 31] = [
+        "SIGHUP",
+        "SIGINT",
+        "SIGQUIT",
+        "SIGILL",
+        "SIGTRAP",
+        "SIGABRT",
+        "SIGBUS",
+        "SIGFPE",
+        "SIGKILL",
+        "SIGUSR1",
+        "SIGSEGV",
+        "SIGUSR2",
+        "SIGPIPE",
+        "SIGALRM",
+        "SIGTERM",
+        "SIGSTKFLT",
+        "SIGCHLD",
+        "SIGCONT",
+        "SIGSTOP",
+        "SIGTSTP",
+        "SIGTTIN",
+        "SIGTTOU",
+        "SIGURG",
+        "SIGXCPU",
+        "SIGXFSZ",
+        "SIGVTALRM",
+        "SIGPROF",
+        "SIGWINCH",
+        "SIGIO",
+        "SIGPWR",
+        "SIGSYS",
+    ];
+    usize::try_from(sig - 1)
+        .ok()
+        .and_then(|i| NAMES.get(i))
+        .copied()
+        .unwrap_or("a real-time signal")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SIGABRT: i64 = 6;
+    const SIGUSR1: i64 = 10;
+    const SIGCHLD: i64 = 17;
+
+    fn handler() -> Action {
+        Action {
+            handler: 0x40_1000,
+            flags: 0x0400_0000,
+            restorer: 0x40_2000,
+            mask: u64::MAX,
+        }
+    }
+
+    #[test]
+    fn actions_are_recorded_and_returned() {
+        let mut s = Signals::default();
+        assert_eq!(s.action(SIGUSR1, Some(handler())), Ok(Action::default()));
+        let old = s.action(SIGUSR1, None).unwrap();
+        assert_eq!(old.handler, 0x40_1000);
+        assert_eq!(
+            old.mask & UNBLOCKABLE,
+            0,
+            "SIGKILL and SIGSTOP never blocked"
+        );
+        assert_eq!(s.action(SIGKILL, Some(handler())), Err(EINVAL));
+        assert_eq!(s.action(SIGSTOP, None), Ok(Action::default()));
+        assert_eq!(s.action(0, None), Err(EINVAL));
+        assert_eq!(s.action(65, None), Err(EINVAL));
+    }
+
+    #[test]
+    fn the_mask_follows_how() {
+        let mut s = Signals::default();
+        assert_eq!(s.procmask(SIG_BLOCK, Some(0b1010)), Ok(0));
+        assert_eq!(s.procmask(SIG_UNBLOCK, Some(0b0010)), Ok(0b1010));
+        assert_eq!(s.procmask(SIG_SETMASK, Some(u64::MAX)), Ok(0b1000));
+        assert_eq!(s.procmask(SIG_BLOCK, None), Ok(!UNBLOCKABLE));
+        assert_eq!(s.procmask(7, Some(0)), Err(EINVAL));
+        assert_eq!(
+            s.procmask(7, None),
+            Ok(!UNBLOCKABLE),
+            "how unused without a set"
+        );
+    }
+
+    #[test]
+    fn self_signals_act_without_handlers() {
+        let mut s = Signals::default();
+        assert_eq!(s.send(0), Ok(Sent::Discarded));
+        assert_eq!(s.send(SIGCHLD), Ok(Sent::Discarded));
+        assert_eq!(s.send(SIGABRT), Ok(Sent::Terminate));
+        assert_eq!(s.send(20), Err(ENOSYS), "no job control");
+        assert_eq!(s.send(99), Err(EINVAL));
+        let ignore = Action {
+            handler: SIG_IGN,
+            ..Action::default()
+        };
+        s.action(SIGUSR1, Some(ignore)).unwrap();
+        assert_eq!(s.send(SIGUSR1), Ok(Sent::Discarded));
+        s.action(SIGUSR1, Some(handler())).unwrap();
+        assert_eq!(s.send(SIGUSR1), Err(ENOSYS), "handlers never run");
+    }
+
+    #[test]
+    fn blocked_signals_wait_for_the_mask() {
+        // musl's raise(): block everything, tkill, restore the mask.
+        let mut s = Signals::default();
+        let old = s.procmask(SIG_SETMASK, Some(u64::MAX)).unwrap();
+        assert_eq!(s.send(SIGABRT), Ok(Sent::Pending));
+        assert_eq!(s.pending(), bit(SIGABRT));
+        assert_eq!(s.deliverable(), None);
+        s.procmask(SIG_SETMASK, Some(old)).unwrap();
+        assert_eq!(s.deliverable(), Some(SIGABRT));
+        assert_eq!(exit_code(SIGABRT), 134);
+        assert_eq!(s.deliverable(), None);
+
+        s.procmask(SIG_BLOCK, Some(bit(SIGUSR1))).unwrap();
+        assert_eq!(s.send(SIGUSR1), Ok(Sent::Pending));
+        s.action(SIGUSR1, Some(handler())).unwrap();
+        s.procmask(SIG_SETMASK, Some(0)).unwrap();
+        assert_eq!(s.deliverable(), None, "a handler's signal stays pending");
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(name(SIGABRT), "SIGABRT");
+        assert_eq!(name(31), "SIGSYS");
+        assert_eq!(name(40), "a real-time signal");
+    }
+}
