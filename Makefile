@@ -47,7 +47,7 @@ run-smoke: kernel $(BUILD)/manifest-smoke.bin
 run-spawn: kernel $(BUILD)/manifest-spawn.bin
 	bash tools/smoke.sh spawn $(KERNEL) $(BUILD)/manifest-spawn.bin
 
-smokes: run-smoke run-spawn run-c-hello
+smokes: run-smoke run-spawn run-c-hello run-posix-libc-smoke
 
 # In-guest benchmarks beside the committed baseline (bench/baseline.txt);
 # bench-baseline makes the current figures the baseline.
@@ -58,7 +58,8 @@ bench-baseline: kernel $(BUILD)/manifest-bench.bin
 	bash tools/bench.sh $(KERNEL) $(BUILD)/manifest-bench.bin --save
 
 # ---------------------------------------------------------------- checks
-test: setup test-host clippy fmt-check generated-code-check docs-check header-check libcapos-check smokes
+test: setup test-host clippy fmt-check generated-code-check docs-check header-check libcapos-check \
+      libcapos-posix-check posix-make-check smokes
 	@echo "make test: all checks passed"
 
 test-host: setup
@@ -151,7 +152,8 @@ POSIX_LIB := $(or $(CARGO_TARGET_DIR),target)/$(TARGET)/release/libcapos_posix.a
 POSIX_CC := CAPOS_POSIX_LIB=$(POSIX_LIB) tools/capos-cc
 POSIX_CFLAGS ?= -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE
 
-.PHONY: musl-build libcapos-posix-build libcapos-posix-check posix-build run-posix-libc-smoke
+.PHONY: musl-build libcapos-posix-build libcapos-posix-check posix-build posix-make-check \
+        run-posix-libc-smoke
 
 musl-build: setup
 	bash vendor/musl/build.sh
@@ -169,6 +171,20 @@ libcapos-posix-check: setup
 posix-build: musl-build libcapos-posix-build
 	@mkdir -p $(POSIX_BUILD)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-libc $(wildcard demos/posix-libc/*.c)
+
+# `make CC=capos-cc` on a plain Makefile project (demos/posix-make: two
+# files and an archive): it must yield a static, non-PIE x86-64 ELF with
+# no interpreter, entered at capos-rt's _start.
+POSIX_MAKE_OUT := $(abspath target/capos-posix/posix-make)
+posix-make-check: posix-build
+	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) $(MAKE) -s -C demos/posix-make \
+	  CC=$(abspath tools/capos-cc) B=$(POSIX_MAKE_OUT)
+	@elf=$(POSIX_MAKE_OUT)/greet; \
+	  readelf -h $$elf | grep -q 'Type: *EXEC' && ! readelf -l $$elf | grep -q INTERP && \
+	  [ "$$(readelf -h $$elf | awk '/Entry point/ {print $$4}')" = \
+	    "$$(nm $$elf | awk '$$3 == "_start" {print "0x" substr($$1, match($$1, /[1-9a-f]/))}')" ] || \
+	  { echo "posix-make-check: FAIL: $$elf is not a static capOS executable"; exit 1; }; \
+	  echo "posix-make-check: make CC=capos-cc built $$elf (static, entered at _start)"
 
 $(BUILD)/manifest-posix-libc.bin: user posix-build FORCE
 	@mkdir -p $(BUILD)
