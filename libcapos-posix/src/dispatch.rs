@@ -266,7 +266,15 @@ fn fcntl_call(s: &mut State, fd: i64, cmd: i64, arg: i64) -> Result<i64, i64> {
 
 fn map(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
     let fd_open = s.fds.get(a[4]).is_ok();
-    let request = mmap::check(a[0] as u64, a[1] as u64, a[2], a[3], a[5], fd_open)?;
+    let request = match mmap::check(a[0] as u64, a[1] as u64, a[2], a[3], a[5], fd_open) {
+        Ok(request) => request,
+        Err(ENODEV) => return refuse(s, n, ENODEV, "no capOS object can be mapped yet"),
+        Err(EINVAL) if a[3] & (mmap::MAP_SHARED | mmap::MAP_FIXED) != 0 => {
+            let why = "only private anonymous mappings, without MAP_FIXED";
+            return refuse(s, n, EINVAL, why);
+        }
+        Err(e) => return Err(e),
+    };
     let Some(memory) = &s.memory else {
         return refuse(s, n, ENOMEM, "no \"memory\" capability");
     };

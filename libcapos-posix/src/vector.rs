@@ -130,6 +130,26 @@ mod tests {
     }
 
     #[test]
+    fn pointers_survive_moving_the_vector() {
+        let long = [b'x'; 300];
+        let args: vec::Vec<&[u8]> = (0..50).map(|i| &long[..i * 6]).collect();
+        let env: [&[u8]; 1] = [b"PATH=/bin"];
+        let moved = std::boxed::Box::new(Vector::new(&args, &env));
+        let mut v = *moved;
+        assert_eq!(v.argc(), 50);
+        let argv = v.argv().cast::<usize>();
+        for i in 0..50 {
+            // SAFETY: 50 argv pointers into the vector's strings.
+            assert_eq!(text(unsafe { argv.add(i).read() }).len(), i * 6);
+        }
+        // SAFETY: NULL after argv, then envp.
+        unsafe {
+            assert_eq!(argv.add(50).read(), 0);
+            assert_eq!(text(argv.add(51).read()), b"PATH=/bin");
+        }
+    }
+
+    #[test]
     fn empty_lists_and_embedded_nul() {
         let none: [&[u8]; 0] = [];
         let args: [&[u8]; 1] = [b"a\0b"];
