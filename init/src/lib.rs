@@ -36,10 +36,9 @@
 //! 1 to 48 bytes, known binaries, at most 63 caps with unique names, init
 //! sources that name a cap init holds, imports that name another service
 //! and one of its exports, unique export names, launchable argv and env,
-//! no import cycles, at least one service), plus, because caps and
-//! exports end up in one CapSet: no export named like one of the
-//! service's caps, and at most 63 caps and exports together
-//! ([`capsets`]).
+//! no import cycles, at least one service; and, because caps and exports
+//! end up in one CapSet, no export named like one of the service's caps
+//! and at most 63 caps and exports together).
 //!
 //! A service gets, in this order: its caps (init's own capability of the
 //! given name, or a client facet of another service's export), then the
@@ -53,14 +52,12 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
-pub mod capsets;
 pub mod grants;
 pub mod manifest;
 pub mod tally;
 
 use alloc::vec::Vec;
 use capos_lib::service_graph::{self, GraphError, Service};
-use capsets::CapSetError;
 use core::fmt;
 use manifest::ManifestError;
 
@@ -81,7 +78,6 @@ pub struct Graph {
 pub enum Invalid {
     Manifest(ManifestError),
     Graph(GraphError),
-    CapSet(CapSetError),
 }
 
 impl fmt::Display for Invalid {
@@ -89,7 +85,6 @@ impl fmt::Display for Invalid {
         match self {
             Invalid::Manifest(e) => e.fmt(f),
             Invalid::Graph(e) => e.fmt(f),
-            Invalid::CapSet(e) => e.fmt(f),
         }
     }
 }
@@ -101,7 +96,6 @@ pub fn check(bytes: &[u8], init_caps: &[&str]) -> Result<Graph, Invalid> {
     let binaries: Vec<&str> = manifest.binaries.iter().map(|b| b.as_str()).collect();
     let plan = service_graph::validate(&manifest.services, &binaries, init_caps)
         .map_err(Invalid::Graph)?;
-    capsets::check(&manifest.services).map_err(Invalid::CapSet)?;
     Ok(Graph {
         services: manifest.services,
         interface_ids: manifest.interface_ids,

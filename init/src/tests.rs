@@ -79,7 +79,7 @@ fn bad_graphs_are_refused_with_the_checks_message() {
                 ("a", "client", &[("x", "b", "x")], &["x"]),
                 ("b", "client", &[], &["x"]),
             ]),
-            r#"service "a": "x" is both a cap and an export (one CapSet name)"#,
+            r#"service "a": exports[0] "x": also the name of one of its caps (one CapSet name)"#,
         ),
         (
             manifest(&[

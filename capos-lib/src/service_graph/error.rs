@@ -27,7 +27,7 @@ pub enum GraphError {
         service: String,
         binary: String,
     },
-    /// More caps than a CapSet page holds.
+    /// More caps and exports together than a CapSet page holds.
     TooManyCaps {
         service: String,
         count: usize,
@@ -84,6 +84,13 @@ pub enum GraphError {
         index: usize,
         export: String,
     },
+    /// An export has the name of one of the service's caps: both would be
+    /// entries of the same CapSet.
+    ExportNamedLikeCap {
+        service: String,
+        index: usize,
+        export: String,
+    },
     /// argv or env could never be passed to the process.
     Launch {
         service: String,
@@ -118,7 +125,7 @@ impl fmt::Display for GraphError {
             ),
             GraphError::TooManyCaps { service, count } => write!(
                 f,
-                "service {service:?}: caps: {count} capabilities, at most {MAX_CAPSET_ENTRIES}"
+                "service {service:?}: caps and exports: {count} CapSet entries, at most {MAX_CAPSET_ENTRIES}"
             ),
             GraphError::BadCapName {
                 service,
@@ -187,6 +194,14 @@ impl fmt::Display for GraphError {
             } => write!(
                 f,
                 "service {service:?}: exports[{index}] {export:?}: exported more than once"
+            ),
+            GraphError::ExportNamedLikeCap {
+                service,
+                index,
+                export,
+            } => write!(
+                f,
+                "service {service:?}: exports[{index}] {export:?}: also the name of one of its caps (one CapSet name)"
             ),
             GraphError::Launch { service, error } => write!(f, "service {service:?}: {error}"),
             GraphError::Cycle { services } => {

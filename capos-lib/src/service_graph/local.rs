@@ -40,10 +40,12 @@ fn is_valid_name(name: &str) -> bool {
 }
 
 fn check_caps(service: &Service, init_caps: &[&str]) -> Result<(), GraphError> {
-    if service.caps.len() > MAX_CAPSET_ENTRIES {
+    // Caps and exports become entries of one CapSet page.
+    let entries = service.caps.len() + service.exports.len();
+    if entries > MAX_CAPSET_ENTRIES {
         return Err(GraphError::TooManyCaps {
             service: service.name.clone(),
-            count: service.caps.len(),
+            count: entries,
         });
     }
     let mut seen = BTreeSet::new();
@@ -81,6 +83,13 @@ fn check_exports(service: &Service) -> Result<(), GraphError> {
     for (index, export) in service.exports.iter().enumerate() {
         if !is_valid_name(export) {
             return Err(GraphError::BadExportName {
+                service: service.name.clone(),
+                index,
+                export: export.clone(),
+            });
+        }
+        if service.caps.iter().any(|c| &c.name == export) {
+            return Err(GraphError::ExportNamedLikeCap {
                 service: service.name.clone(),
                 index,
                 export: export.clone(),

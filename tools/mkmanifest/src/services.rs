@@ -3,8 +3,8 @@
 //! The JSON shape is checked here (each cap names exactly one source, each
 //! export a real interface id, no service name twice), then the graph goes
 //! through the checks init runs at boot (`capos_lib::service_graph::validate`
-//! against the manifest's binaries and the names of init's caps, then
-//! `init::capsets::check`), so a graph init would refuse never reaches the
+//! against the manifest's binaries and the names of init's caps), so a
+//! graph init would refuse never reaches the
 //! boot image. Errors point at the field:
 //! `services[1].caps[0].export: service "log": caps[0] ...`.
 //!
@@ -16,7 +16,6 @@ use crate::input::{ServiceCapJson, ServiceJson};
 use crate::manifest::{Export, Service};
 use capos_lib::launch::{LaunchError, List};
 use capos_lib::service_graph::{self, CapImport, CapSource, GraphError};
-use init::capsets::{self, CapSetError};
 use std::collections::HashMap;
 
 /// Checks `services` and converts them. `binaries` are the manifest's
@@ -46,22 +45,6 @@ pub fn check(
     let graph: Vec<service_graph::Service> = checked.iter().map(Service::graph).collect();
     service_graph::validate(&graph, binaries, init_caps)
         .map_err(|e| InputError::new(path_of(&e, &seen), e.to_string()))?;
-    capsets::check(&graph).map_err(|e| {
-        let path = match &e {
-            CapSetError::NameClash { service, name } => {
-                let i = seen.get(service.as_str()).copied().unwrap_or(0);
-                let export = checked[i].exports.iter().position(|x| &x.name == name);
-                format!("services[{i}].exports[{}].name", export.unwrap_or(0))
-            }
-            CapSetError::TooMany { service, .. } => {
-                format!(
-                    "services[{}].exports",
-                    seen.get(service.as_str()).copied().unwrap_or(0)
-                )
-            }
-        };
-        InputError::new(path, e.to_string())
-    })?;
     Ok(checked)
 }
 
@@ -147,6 +130,9 @@ fn path_of(error: &GraphError, index_of: &HashMap<&str, usize>) -> String {
         GraphError::DuplicateService { service } => format!("{}.name", at(service)),
         GraphError::UnknownBinary { service, .. } => format!("{}.binary", at(service)),
         GraphError::TooManyCaps { service, .. } => format!("{}.caps", at(service)),
+        GraphError::ExportNamedLikeCap { service, index, .. } => {
+            format!("{}.exports[{index}].name", at(service))
+        }
         GraphError::BadCapName { service, index, .. }
         | GraphError::DuplicateCap { service, index, .. } => {
             format!("{}.caps[{index}].name", at(service))

@@ -18,18 +18,18 @@ fn source_service_must_exist() {
 #[test]
 fn a_service_cannot_import_from_itself() {
     let s = with_exports(service("loop"), &["x"]);
-    let (error, message) = refusal(&[with_caps(s, vec![from_service("x", "loop", "x")])]);
+    let (error, message) = refusal(&[with_caps(s, vec![from_service("me", "loop", "x")])]);
     assert_eq!(
         error,
         GraphError::ImportsItself {
             service: "loop".to_string(),
             index: 0,
-            cap: "x".to_string()
+            cap: "me".to_string()
         }
     );
     assert_eq!(
         message,
-        "service \"loop\": caps[0] \"x\": a service cannot import from itself"
+        "service \"loop\": caps[0] \"me\": a service cannot import from itself"
     );
 }
 

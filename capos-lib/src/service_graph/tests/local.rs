@@ -73,7 +73,7 @@ fn capset_size_is_bounded() {
     );
     assert_eq!(
         message,
-        "service \"big\": caps: 64 capabilities, at most 63"
+        "service \"big\": caps and exports: 64 CapSet entries, at most 63"
     );
 }
 
@@ -177,5 +177,40 @@ fn hostile_names_are_escaped_in_messages() {
     assert_eq!(
         message,
         "service \"a\\\"\\nb\": name is used by more than one service"
+    );
+}
+
+#[test]
+fn caps_and_exports_share_one_capset() {
+    let caps = (0..MAX_CAPSET_ENTRIES)
+        .map(|i| from_init(&std::format!("cap{i}"), "timer"))
+        .collect();
+    let (error, _) = refusal(&[with_exports(
+        with_caps(service("full"), caps),
+        &["one-more"],
+    )]);
+    assert_eq!(
+        error,
+        GraphError::TooManyCaps {
+            service: "full".to_string(),
+            count: 64
+        }
+    );
+    let s = with_exports(
+        with_caps(service("echo"), vec![from_init("log", "console")]),
+        &["log"],
+    );
+    let (error, message) = refusal(&[s]);
+    assert_eq!(
+        error,
+        GraphError::ExportNamedLikeCap {
+            service: "echo".to_string(),
+            index: 0,
+            export: "log".to_string()
+        }
+    );
+    assert_eq!(
+        message,
+        "service \"echo\": exports[0] \"log\": also the name of one of its caps (one CapSet name)"
     );
 }

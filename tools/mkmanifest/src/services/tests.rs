@@ -143,7 +143,7 @@ fn caps_and_exports_share_the_capset() {
     assert_eq!(e.path, "services[0].exports[0].name");
     assert_eq!(
         e.message,
-        r#"service "echo": "echo" is both a cap and an export (one CapSet name)"#
+        r#"service "echo": exports[0] "echo": also the name of one of its caps (one CapSet name)"#
     );
     let many: Vec<String> = (0..63)
         .map(|i| format!(r#"{{"name": "c{i}", "init": "console"}}"#))
@@ -152,8 +152,12 @@ fn caps_and_exports_share_the_capset() {
         r#"[{"name": "log", "init": "console"}]"#,
         &format!("[{}]", many.join(",")),
     );
-    assert_eq!(e.path, "services[0].exports");
-    assert!(e.message.contains("64 caps and exports, at most 63"), "{e}");
+    assert_eq!(e.path, "services[0].caps");
+    assert!(
+        e.message
+            .contains("caps and exports: 64 CapSet entries, at most 63"),
+        "{e}"
+    );
 }
 
 #[test]
