@@ -131,6 +131,30 @@ impl Sqe {
     }
 }
 
+impl Sqe {
+    /// True if the fields this opcode does not use are zero (and `flags`,
+    /// which no opcode uses yet), so a future meaning for them cannot be
+    /// mistaken for today's. The kernel refuses any other SQE with
+    /// INVALID_SQE. Unknown opcodes are the caller's to refuse first.
+    pub fn unused_fields_zero(&self) -> bool {
+        let no_params = self.params_addr == 0 && self.params_len == 0;
+        let no_result = self.result_addr == 0 && self.result_len == 0;
+        let no_xfer = self.xfer_count == 0 && self.xfer_addr == 0;
+        let no_call = self.method_id == 0 && self.call_id == 0 && self.interface_id == 0;
+        self.flags == 0
+            && match self.opcode {
+                op::NOP => no_params && no_result && no_xfer && no_call && self.cap_id == 0,
+                op::RELEASE => no_params && no_result && no_xfer && no_call,
+                // CALL uses everything but call_id.
+                op::CALL => self.call_id == 0,
+                op::RECV => no_params && no_xfer && self.method_id == 0 && self.call_id == 0,
+                // RETURN: call_id, method_id (its status), params and transfers.
+                op::RETURN => no_result,
+                _ => false,
+            }
+    }
+}
+
 /// Number of entries between a consumer index and a producer index, as
 /// long as the pair is consistent (`tail - head <= capacity`).
 pub const fn pending(head: u32, tail: u32, capacity: u32) -> Option<u32> {
@@ -190,6 +214,99 @@ mod tests {
         assert_eq!(pending(0, 32, 32), Some(32));
         assert_eq!(pending(0, 33, 32), None);
         assert_eq!(pending(5, 4, 32), None);
+    }
+
+    #[test]
+    fn each_opcode_accepts_only_its_fields() {
+        let full = Sqe {
+            user_data: 1,
+            opcode: 0,
+            flags: 0,
+            method_id: 2,
+            cap_id: 3,
+            params_addr: 4,
+            params_len: 5,
+            result_len: 6,
+            result_addr: 7,
+            call_id: 8,
+            xfer_count: 9,
+            xfer_addr: 10,
+            interface_id: 11,
+        };
+        let with = |opcode| Sqe { opcode, ..full };
+        // NOP and RELEASE take (almost) nothing.
+        assert!(Sqe::nop(1).unused_fields_zero());
+        assert!(Sqe::release(1, 3).unused_fields_zero());
+        assert!(
+            !Sqe {
+                cap_id: 3,
+                ..Sqe::nop(1)
+            }
+            .unused_fields_zero()
+        );
+        assert!(
+            !Sqe {
+                method_id: 1,
+                ..Sqe::release(1, 3)
+            }
+            .unused_fields_zero()
+        );
+        // CALL takes everything but call_id.
+        assert!(!with(op::CALL).unused_fields_zero());
+        assert!(
+            Sqe {
+                call_id: 0,
+                ..with(op::CALL)
+            }
+            .unused_fields_zero()
+        );
+        // RECV: cap, interface and result only.
+        let recv = Sqe {
+            method_id: 0,
+            params_addr: 0,
+            params_len: 0,
+            call_id: 0,
+            xfer_count: 0,
+            xfer_addr: 0,
+            ..with(op::RECV)
+        };
+        assert!(recv.unused_fields_zero());
+        assert!(!Sqe { call_id: 1, ..recv }.unused_fields_zero());
+        // RETURN: no result buffer.
+        let ret = Sqe {
+            result_addr: 0,
+            result_len: 0,
+            ..with(op::RETURN)
+        };
+        assert!(ret.unused_fields_zero());
+        assert!(
+            !Sqe {
+                result_len: 8,
+                ..ret
+            }
+            .unused_fields_zero()
+        );
+        // Flags are reserved everywhere; unknown opcodes never pass.
+        for opcode in [op::NOP, op::CALL, op::RECV, op::RETURN, op::RELEASE] {
+            let ok = match opcode {
+                op::NOP => Sqe::nop(1),
+                op::RELEASE => Sqe::release(1, 3),
+                op::CALL => Sqe {
+                    call_id: 0,
+                    ..with(op::CALL)
+                },
+                op::RECV => recv,
+                _ => ret,
+            };
+            assert!(!Sqe { flags: 1, ..ok }.unused_fields_zero());
+        }
+        assert!(
+            !Sqe {
+                opcode: 9,
+                ..Sqe::nop(1)
+            }
+            .unused_fields_zero()
+        );
     }
 
     #[test]

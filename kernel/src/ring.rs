@@ -249,39 +249,6 @@ pub fn drain_submissions(k: &mut Kernel, pid: Pid) -> Result<(), i32> {
     }
 }
 
-/// True if the fields `sqe`'s opcode does not use are zero, so that a
-/// future meaning for them cannot be mistaken for today's.
-fn unused_fields_zero(sqe: &Sqe) -> bool {
-    let s = sqe;
-    let no_params = s.params_addr == 0 && s.params_len == 0;
-    let no_result = s.result_addr == 0 && s.result_len == 0;
-    let no_xfer = s.xfer_count == 0 && s.xfer_addr == 0;
-    s.flags == 0
-        && match s.opcode {
-            op::NOP => {
-                no_params
-                    && no_result
-                    && no_xfer
-                    && s.cap_id == 0
-                    && s.method_id == 0
-                    && s.call_id == 0
-                    && s.interface_id == 0
-            }
-            op::RELEASE => {
-                no_params
-                    && no_result
-                    && no_xfer
-                    && s.method_id == 0
-                    && s.call_id == 0
-                    && s.interface_id == 0
-            }
-            op::CALL => s.call_id == 0,
-            op::RECV => no_params && no_xfer && s.method_id == 0 && s.call_id == 0,
-            // RETURN: call_id, method_id (status), params and transfers.
-            _ => no_result,
-        }
-}
-
 fn execute(k: &mut Kernel, call: PendingCall, sqe: &Sqe) -> Result<Reply, Completion> {
     let fail = |code| Err(Completion::error(code));
     if !matches!(
@@ -290,7 +257,7 @@ fn execute(k: &mut Kernel, call: PendingCall, sqe: &Sqe) -> Result<Reply, Comple
     ) {
         return fail(error::INVALID_OPCODE);
     }
-    if !unused_fields_zero(sqe) {
+    if !sqe.unused_fields_zero() {
         return fail(error::INVALID_SQE);
     }
     let p = k.process(call.pid);
