@@ -86,6 +86,13 @@ interface Endpoint {
   client @0 () -> (client :ResultCap);
 }
 
+# Random bytes from the CPU's hardware generator (RDRAND), for keys,
+# nonces and getrandom(). Fails with `unimplemented` on a CPU without one.
+interface EntropySource {
+  # At most 4096 bytes per call.
+  fill @0 (bytes :UInt32) -> (data :Data);
+}
+
 # Read-only access to the boot manifest, for init.
 interface BootPackage {
   manifestSize @0 () -> (size :UInt64);
@@ -205,6 +212,7 @@ enum KernelCapKind {
   virtualMemory @3;
   bootPackage @4;
   endpointFactory @5;
+  entropySource @6;
 }
 
 struct KernelParams {

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
@@ -44,10 +45,16 @@ int demo_unsupported(void)
         close(fd);
     }
     fflush(stdout);
-    unsigned char random[8];
+    /* Backed on capOS by the "random" EntropySource: two draws of 16
+       bytes must both be full and differ (a repeat has odds of 2^-128). */
+    unsigned char first[16], second[16];
+    ssize_t a = getrandom(first, sizeof first, 0);
+    ssize_t b = getrandom(second, sizeof second, GRND_NONBLOCK);
+    printf("getrandom: %zd and %zd bytes, draws %s\n", a, b,
+           memcmp(first, second, sizeof first) != 0 ? "differ" : "repeat");
     errno = 0;
-    ssize_t got = getrandom(random, sizeof random, 0);
-    printf("~ getrandom: %zd, errno %s\n", got, errname(errno));
+    a = getrandom(first, sizeof first, 0x80);
+    printf("getrandom with an unknown flag: %zd, errno %s\n", a, errname(errno));
     fflush(stdout);
     struct timespec cpu;
     errno = 0;

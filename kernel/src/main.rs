@@ -105,6 +105,7 @@ extern "C" fn kmain(start_info: u64) -> ! {
                 KernelCapKind::VirtualMemory => Arc::new(cap::virtual_memory::VirtualMemory),
                 KernelCapKind::BootPackage => Arc::new(cap::boot_package::BootPackage),
                 KernelCapKind::EndpointFactory => Arc::new(cap::endpoint_factory::EndpointFactory),
+                KernelCapKind::EntropySource => Arc::new(cap::entropy_source::EntropySource),
             };
             Grant {
                 name: name.clone(),

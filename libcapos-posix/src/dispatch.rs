@@ -127,7 +127,7 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
                 ENOMEM,
                 "mappings are not resized; musl's realloc then copies",
             ),
-            nr::GETRANDOM => refuse(s, n, ENOSYS, "capOS grants no entropy capability yet"),
+            nr::GETRANDOM => getrandom(s, n, a[0] as *mut u8, a[1] as usize, a[2]),
             nr::RT_SIGACTION => sigcall::sigaction(s, a[0], a[1] as *const _, a[2] as *mut _, a[3]),
             nr::RT_SIGPROCMASK => {
                 sigcall::sigprocmask(s, a[0], a[1] as *const u64, a[2] as *mut u64, a[3])
@@ -323,6 +323,53 @@ fn clock_kind(clock: i64) -> Option<bool> {
         | linux::CLOCK_MONOTONIC_COARSE
         | linux::CLOCK_BOOTTIME => Some(false),
         _ => None,
+    }
+}
+
+/// getrandom(2) over the "random" EntropySource. Without one it fails
+/// closed: no randomness is made up. Flags change nothing: the source
+/// never blocks and has one pool.
+///
+/// # Safety
+/// `buf` must be writable for `len` bytes, as getrandom's caller promises.
+unsafe fn getrandom(
+    s: &mut State,
+    n: i64,
+    buf: *mut u8,
+    len: usize,
+    flags: i64,
+) -> Result<i64, i64> {
+    const GRND_NONBLOCK: i64 = 1;
+    const GRND_RANDOM: i64 = 2;
+    const GRND_INSECURE: i64 = 4;
+    if flags & !(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE) != 0 {
+        return Err(EINVAL);
+    }
+    let Some(source) = s.entropy.as_ref() else {
+        return refuse(
+            s,
+            n,
+            ENOSYS,
+            "no \"random\" EntropySource capability granted",
+        );
+    };
+    if len == 0 {
+        return Ok(0);
+    }
+    if buf.is_null() {
+        return Err(EFAULT);
+    }
+    // Linux returns at most this much per call, too.
+    let len = len.min(33_554_431);
+    // SAFETY: the caller's promise, for `len` bytes (capped above).
+    let out = unsafe { slice::from_raw_parts_mut(buf, len) };
+    match source.fill(out) {
+        Ok(()) => Ok(len as i64),
+        Err(capos_rt::Error::Application {
+            kind: capos_rt::ExceptionType::Unimplemented,
+            ..
+        }) => refuse(s, n, ENOSYS, "the CPU has no hardware random generator"),
+        Err(_) => Err(EIO),
     }
 }
 

@@ -11,7 +11,7 @@ use crate::linux::errno::EIO;
 use crate::report::Reported;
 use crate::signal::Signals;
 use alloc::rc::Rc;
-use capos_rt::{Console, Runtime, Timer, VirtualMemory};
+use capos_rt::{Console, EntropySource, Runtime, Timer, VirtualMemory};
 use core::cell::{Cell, RefCell};
 
 /// An object a descriptor can name.
@@ -44,6 +44,8 @@ pub struct State {
     pub log: Option<Rc<Open>>,
     pub memory: Option<VirtualMemory>,
     pub timer: Option<Timer>,
+    /// Backs getrandom.
+    pub entropy: Option<EntropySource>,
     pub reported: Reported,
     pub signals: Signals,
     /// Set when a signal's default action ends the process: the exit
@@ -65,7 +67,7 @@ impl State {
 }
 
 impl State {
-    /// Takes "console", "memory" and "timer" from the CapSet, if granted,
+    /// Takes "console", "memory", "timer" and "random" from the CapSet, if granted,
     /// and opens the console as fds 1 and 2. fd 0 stays closed: no
     /// capability provides input yet.
     pub fn new(mut rt: Runtime) -> State {
@@ -82,6 +84,7 @@ impl State {
         State {
             memory: rt.take::<VirtualMemory>("memory").ok(),
             timer: rt.take::<Timer>("timer").ok(),
+            entropy: rt.take::<EntropySource>("random").ok(),
             rt,
             fds,
             log,

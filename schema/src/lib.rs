@@ -32,4 +32,5 @@ pub mod interface_id {
     pub const ENDPOINT_FACTORY: u64 = super::endpoint_factory::Client::TYPE_ID;
     pub const ENDPOINT: u64 = super::endpoint::Client::TYPE_ID;
     pub const BOOT_PACKAGE: u64 = super::boot_package::Client::TYPE_ID;
+    pub const ENTROPY_SOURCE: u64 = super::entropy_source::Client::TYPE_ID;
 }

@@ -5,6 +5,7 @@ pub mod boot_package;
 pub mod console;
 pub mod endpoint;
 pub mod endpoint_factory;
+pub mod entropy_source;
 pub mod memory_object;
 pub mod process_handle;
 pub mod process_spawner;

@@ -25,6 +25,7 @@ fn interface_ids_are_the_schemas() {
         ("bootPackage", interface_id::BOOT_PACKAGE),
         ("processSpawner", interface_id::PROCESS_SPAWNER),
         ("processHandle", interface_id::PROCESS_HANDLE),
+        ("entropySource", interface_id::ENTROPY_SOURCE),
     ];
     let got: Vec<(&str, u64)> = definition("#InterfaceId: {")
         .lines()

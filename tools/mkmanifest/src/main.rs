@@ -37,7 +37,7 @@
 //! ```
 //!
 //! Cap kinds are `console`, `timer`, `processSpawner`, `virtualMemory`,
-//! `bootPackage` and `endpointFactory`. `services` (absent: none) is the
+//! `bootPackage`, `endpointFactory` and `entropySource`. `services` (absent: none) is the
 //! graph init starts: a service cap comes from init's CapSet
 //! (`{"name", "init"}`) or from another service's export (`{"name",
 //! "service", "export"}`); an export is an Endpoint whose clients call

@@ -24,13 +24,14 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const MAX_BINARY_BYTES: usize = 64 << 20;
 
 /// The kernel capabilities init can be given, by their manifest names.
-pub const KINDS: [(&str, KernelCapKind); 6] = [
+pub const KINDS: [(&str, KernelCapKind); 7] = [
     ("console", KernelCapKind::Console),
     ("timer", KernelCapKind::Timer),
     ("processSpawner", KernelCapKind::ProcessSpawner),
     ("virtualMemory", KernelCapKind::VirtualMemory),
     ("bootPackage", KernelCapKind::BootPackage),
     ("endpointFactory", KernelCapKind::EndpointFactory),
+    ("entropySource", KernelCapKind::EntropySource),
 ];
 
 /// Checks `system` and loads its binaries with `read_binary`, which gets
