@@ -93,6 +93,15 @@ impl Completion {
     }
 }
 
+/// Fails with BAD_ADDRESS unless the SQE's result buffer is mapped and
+/// writable: checked at submission, so a call that would complete into a
+/// bad buffer is refused before it acts or waits.
+pub fn check_result_buffer(p: &Process, sqe: &Sqe) -> Result<(), Completion> {
+    p.aspace
+        .check(sqe.result_addr, sqe.result_len as usize, true)
+        .map_err(|_| Completion::error(error::BAD_ADDRESS))
+}
+
 pub fn cap_error(e: CapError) -> i32 {
     match e {
         // A capability being moved away no longer belongs to the sender.
@@ -322,12 +331,7 @@ fn call(k: &mut Kernel, call: PendingCall, sqe: &Sqe) -> Result<Reply, Completio
         // Kernel capabilities take no capabilities as arguments.
         return fail(error::INVALID_SQE);
     }
-    if p.aspace
-        .check(sqe.result_addr, sqe.result_len as usize, true)
-        .is_err()
-    {
-        return fail(error::BAD_ADDRESS);
-    }
+    check_result_buffer(p, sqe)?;
     if !sqe.params_len.is_multiple_of(8) {
         return fail(error::MALFORMED_PARAMS);
     }

@@ -34,7 +34,7 @@ use super::{
     insert_cap_reply, push_record, set_result_cap,
 };
 use crate::process::{PendingCall, Pid};
-use crate::ring::{Completion, cap_error, complete};
+use crate::ring::{Completion, cap_error, check_result_buffer, complete};
 use crate::sched::Kernel;
 
 /// A capability travelling in a message.
@@ -262,13 +262,7 @@ pub fn call(
     endpoint: &Arc<Endpoint>,
 ) -> Result<Reply, Completion> {
     let endpoint = endpoint.clone();
-    if k.process(call.pid)
-        .aspace
-        .check(sqe.result_addr, sqe.result_len as usize, true)
-        .is_err()
-    {
-        return Err(Completion::error(error::BAD_ADDRESS));
-    }
+    check_result_buffer(k.process(call.pid), sqe)?;
     let params = read_user(k, call.pid, sqe.params_addr, sqe.params_len)?;
     let caps = take_transfers(k, call.pid, sqe)?;
     let refused = {
@@ -309,13 +303,7 @@ pub fn recv(
     endpoint: &Arc<Endpoint>,
 ) -> Result<Reply, Completion> {
     let endpoint = endpoint.clone();
-    if k.process(call.pid)
-        .aspace
-        .check(sqe.result_addr, sqe.result_len as usize, true)
-        .is_err()
-    {
-        return Err(Completion::error(error::BAD_ADDRESS));
-    }
+    check_result_buffer(k.process(call.pid), sqe)?;
     endpoint.state.lock().receivers.push_back(call);
     deliver(k, &endpoint);
     Ok(Reply::Pending(Wait::Taken))
