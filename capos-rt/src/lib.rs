@@ -100,8 +100,10 @@ mod panic_line;
 mod start;
 #[cfg(target_os = "none")]
 pub mod syscall;
-#[cfg(test)]
-mod test_kernel;
+/// A simulated kernel for host tests, here and (with the `test-kernel`
+/// feature) in crates built on capos-rt.
+#[cfg(any(test, feature = "test-kernel"))]
+pub mod test_kernel;
 
 pub use any_cap::AnyCap;
 pub use cap::Cap;

@@ -121,7 +121,7 @@ pub fn encode_recv(header: RecvHeader, params: &[u8], caps: &[CapRecord]) -> Vec
 }
 
 /// Capability records as the kernel writes them, for host tests.
-#[cfg(test)]
+#[cfg(any(test, feature = "test-kernel"))]
 pub fn encode_records(caps: &[CapRecord]) -> Vec<u8> {
     let mut out = Vec::new();
     for cap in caps {
