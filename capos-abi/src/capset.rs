@@ -64,6 +64,9 @@ pub fn find<'a>(entries: &'a [CapSetEntry], name: &[u8]) -> Option<&'a CapSetEnt
 }
 
 #[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use core::mem::size_of;

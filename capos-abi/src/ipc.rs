@@ -70,20 +70,30 @@ pub struct RecvHeader {
     pub _reserved: u32,
 }
 
-/// `len` rounded up to a multiple of 8.
+// The sizes below saturate at `usize::MAX` rather than overflow: they
+// take lengths from untrusted headers, and a wrapped (small) size would
+// pass the bounds check it feeds, where `usize::MAX` fits no buffer.
+
+/// `len` rounded up to a multiple of 8 (`usize::MAX` if that overflows).
 pub const fn pad8(len: usize) -> usize {
-    (len + 7) & !7
+    match len.checked_add(7) {
+        Some(end) => end & !7,
+        None => usize::MAX,
+    }
 }
 
 /// Size of a RECV result carrying `params_len` bytes and `caps` capabilities.
 pub const fn recv_size(params_len: usize, caps: usize) -> usize {
-    core::mem::size_of::<RecvHeader>() + pad8(params_len) + caps * core::mem::size_of::<CapRecord>()
+    core::mem::size_of::<RecvHeader>().saturating_add(reply_size(params_len, caps))
 }
 
 /// Size of an endpoint CALL's result: the message, then the cap records.
 pub const fn reply_size(message_len: usize, caps: usize) -> usize {
-    pad8(message_len) + caps * core::mem::size_of::<CapRecord>()
+    pad8(message_len).saturating_add(caps.saturating_mul(core::mem::size_of::<CapRecord>()))
 }
+
+#[cfg(test)]
+mod fuzz;
 
 #[cfg(test)]
 mod tests {

@@ -51,6 +51,9 @@ pub const fn is_user_range(addr: u64, len: u64) -> bool {
 }
 
 #[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -163,6 +163,9 @@ pub const fn pending(head: u32, tail: u32, capacity: u32) -> Option<u32> {
 }
 
 #[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use core::mem::{offset_of, size_of};
