@@ -107,12 +107,22 @@ struct SpawnGrant {
   capId @1 :UInt32;
 }
 
+# A process's quotas (docs/architecture/resource-limits.md). Zero means
+# the default of capos_abi::limits.
+struct ResourceLimits {
+  kernelBytes @0 :UInt64;   # kernel heap held on the process's behalf
+  memoryBytes @1 :UInt64;   # physical memory: its pages and page tables
+}
+
 # Starts processes from binaries in the boot manifest.
 interface ProcessSpawner {
   # `argv` and `env` ("KEY=VALUE") reach the child through its launch
   # region (capos-lib launch.rs).
+  # `limits` are the child's quotas, carved out of the caller's own until
+  # the child and everything charged to it are gone.
   spawn @0 (name :Text, binary :Text, grants :List(SpawnGrant),
-            argv :List(Text), env :List(Text)) -> (handle :ResultCap);
+            argv :List(Text), env :List(Text), limits :ResourceLimits)
+        -> (handle :ResultCap);
   # A spawner that can start only the listed binaries (and only those this
   # one can start).
   restrict @1 (binaries :List(Text)) -> (spawner :ResultCap);
@@ -169,6 +179,8 @@ struct ServiceConfig {
   # The service is meant to die by a CPU fault (a containment test): init
   # counts a fault as its success and any exit as a failure.
   expectFault @6 :Bool;
+  # The service's quotas; zeros take the defaults.
+  limits @7 :ResourceLimits;
 }
 
 # An Endpoint init creates for the service, granted to it (owner facet)

@@ -10,6 +10,7 @@ pub mod capset;
 pub mod error;
 pub mod ipc;
 pub mod layout;
+pub mod limits;
 pub mod ring;
 pub mod syscall;
 pub mod vm;

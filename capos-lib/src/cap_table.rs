@@ -64,14 +64,22 @@ const fn unpack(id: CapId) -> (u16, u16) {
 }
 
 impl<T> CapTable<T> {
-    /// A table that holds at most `limit` capabilities (at most 65536).
+    /// A table that holds at most `limit` capabilities (at most 65536). Its
+    /// memory is allocated here, all of it, so that inserting never
+    /// allocates: the kernel charges [`CapTable::heap_bytes`] up front.
     pub fn new(limit: usize) -> Self {
+        let limit = limit.min(1 << 16);
         CapTable {
-            slots: Vec::new(),
-            free: Vec::new(),
+            slots: Vec::with_capacity(limit),
+            free: Vec::with_capacity(limit),
             live: 0,
-            limit: limit.min(1 << 16),
+            limit,
         }
+    }
+
+    /// The heap a table of `limit` capabilities holds.
+    pub const fn heap_bytes(limit: usize) -> usize {
+        limit * (size_of::<Slot<T>>() + size_of::<u16>())
     }
 
     /// Capabilities held, counting reserved slots.

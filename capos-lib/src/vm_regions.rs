@@ -57,6 +57,15 @@ impl VmRegions {
         self.inside(candidate, len).then_some(candidate)
     }
 
+    /// How many ranges are recorded (the kernel charges memory per range).
+    pub fn len(&self) -> usize {
+        self.ranges.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+
     /// Records `[start, start+len)` as in use; the caller checked it is free.
     pub fn insert(&mut self, start: u64, len: u64) {
         self.ranges.insert(start, start + len);

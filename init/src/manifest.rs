@@ -33,6 +33,8 @@ pub struct Manifest {
     pub interface_ids: Vec<Vec<u64>>,
     /// `expect_fault[i]`: service `i` is meant to die by a CPU fault.
     pub expect_fault: Vec<bool>,
+    /// `limits[i]`: service `i`'s quotas.
+    pub limits: Vec<capos_rt::Limits>,
 }
 
 /// Why the manifest could not be read.
@@ -96,17 +98,24 @@ pub fn decode(bytes: &[u8]) -> Result<Manifest, ManifestError> {
     let mut services = Vec::new();
     let mut interface_ids = Vec::new();
     let mut expect_fault = Vec::new();
+    let mut limits = Vec::new();
     for (i, config) in root.get_services()?.iter().enumerate() {
         let (service, ids) = service(i, config)?;
         services.push(service);
         interface_ids.push(ids);
         expect_fault.push(config.get_expect_fault());
+        let quotas = config.get_limits()?;
+        limits.push(capos_rt::Limits {
+            kernel_bytes: quotas.get_kernel_bytes(),
+            memory_bytes: quotas.get_memory_bytes(),
+        });
     }
     Ok(Manifest {
         binaries,
         services,
         interface_ids,
         expect_fault,
+        limits,
     })
 }
 

@@ -92,6 +92,16 @@ extern "C" fn kmain(start_info: u64) -> ! {
     if !manifest.motd.is_empty() {
         kprintln!("{}", manifest.motd);
     }
+    start_init(manifest);
+    sched::idle()
+}
+
+/// Makes init's capabilities and starts it. A function of its own so that
+/// everything it allocates for the start is freed before the idle loop
+/// (which never returns): the leak check compares the heap with what it
+/// was before this ran.
+fn start_init(manifest: manifest::Manifest) {
+    let heap_before_init = mem::heap::used();
     let grants: Vec<Grant> = manifest
         .init_caps
         .iter()
@@ -121,12 +131,11 @@ extern "C" fn kmain(start_info: u64) -> ! {
     // init's argv is its binary name; it gets no environment.
     let launch = capos_lib::launch::encode(&[init_name.as_bytes()], &[])
         .unwrap_or_else(|e| boot_failure(&alloc::format!("init's launch parameters: {e}")));
-    sched::init(manifest);
-    if let Err(e) = sched::kernel().spawn(&init_name, init_elf, grants, &launch) {
-        boot_failure(e);
+    sched::init(manifest, heap_before_init);
+    if let Err(e) = sched::kernel().spawn_init(&init_name, init_elf, grants, &launch) {
+        boot_failure(&alloc::format!("starting init: {e}"));
     }
     kprintln!("kernel: starting init ({init_name})");
-    sched::idle()
 }
 
 #[panic_handler]

@@ -12,8 +12,9 @@ use capos_abi::layout::{
     CAPSET_VADDR, HEAP_BASE, HEAP_SIZE, LAUNCH_MAX_SIZE, LAUNCH_VADDR, PAGE_SIZE, RING_VADDR,
     USER_STACK_SIZE, USER_STACK_TOP,
 };
-use capos_abi::ring::{CQ_ENTRIES, Cqe, RING_SIZE, RingHeader, SQ_ENTRIES};
+use capos_abi::ring::{CQ_ENTRIES, Cqe, MAX_PENDING_CALLS, RING_SIZE, RingHeader, SQ_ENTRIES};
 use capos_abi::vm::{VM_BASE, VM_LIMIT};
+use capos_lib::account::{Account, Charge, Exhausted, Resource};
 use capos_lib::cap_table::CapTable;
 use capos_lib::vm_regions::VmRegions;
 use capos_schema::capos_capnp::FaultKind;
@@ -22,8 +23,8 @@ use spin::Mutex;
 use crate::arch::cpu::FpuState;
 use crate::arch::switch::prepare_stack;
 use crate::arch::trap_frame::TrapFrame;
-use crate::cap::CapRef;
 use crate::cap::memory_object::SharedMapping;
+use crate::cap::{ALLOC_SLACK, CapRef};
 use crate::mem::paging::{AddressSpace, MapError, Perms};
 use crate::mem::{frames, phys_to_virt};
 
@@ -33,6 +34,29 @@ pub type Pid = u64;
 pub const CAP_TABLE_LIMIT: usize = 256;
 const KERNEL_STACK_WORDS: usize = 2048; // 16 KiB
 const RING_PAGES: u64 = RING_SIZE as u64 / PAGE_SIZE;
+/// Completions one process can have waiting for room in its CQ: every
+/// pending call plus a full SQ of immediate ones (see ring.rs).
+pub const OVERFLOW_CAPACITY: usize = MAX_PENDING_CALLS + SQ_ENTRIES as usize;
+
+/// Heap one pending call's record can take wherever it waits (a sleeper
+/// tree node share, an exit waiter, an Endpoint queue or in-flight entry).
+pub const PENDING_RECORD_BYTES: usize = 128;
+/// Heap one recorded mapping takes (a tree node share in `vm` or `shared`).
+pub const VM_ENTRY_BYTES: u64 = 96;
+
+/// Kernel heap every process holds while it exists, charged to its account
+/// before any of it is allocated: the process structure and kernel stack,
+/// its name, its capability table and CQ overflow (both allocated whole
+/// up front) and a record for each call it may have pending.
+pub const PROCESS_KERNEL_BYTES: u64 = (size_of::<Process>()
+    + size_of::<KernelStack>()
+    + capos_abi::capset::MAX_CAP_NAME
+    + CapTable::<CapRef>::heap_bytes(CAP_TABLE_LIMIT)
+    + OVERFLOW_CAPACITY * size_of::<Cqe>()
+    + MAX_PENDING_CALLS * PENDING_RECORD_BYTES
+    // Its entries in the process map and run queue.
+    + 64
+    + 6 * ALLOC_SLACK) as u64;
 
 #[derive(Debug, Clone, Copy)]
 pub enum ExitStatus {
@@ -72,6 +96,11 @@ impl ExitCell {
 
     pub fn add_waiter(&self, call: PendingCall) {
         self.inner.lock().waiters.push(call);
+    }
+
+    /// Drops the waits of a process that ended.
+    pub fn forget_waiters(&self, pid: Pid) {
+        self.inner.lock().waiters.retain(|call| call.pid != pid);
     }
 
     /// Records the status and returns the calls waiting for it.
@@ -130,32 +159,82 @@ pub struct Process {
     pub vm: VmRegions,
     /// The MemoryObject mappings among them, by start address.
     pub shared: BTreeMap<u64, SharedMapping>,
+    /// Kernel memory and frames this process and what it creates may hold.
+    pub account: Arc<Account>,
+    /// The heap of `vm` and `shared` ([`VM_ENTRY_BYTES`] per entry).
+    vm_charge: Charge,
+    /// The ring and CapSet frames.
+    _frames_charge: Charge,
+    /// [`PROCESS_KERNEL_BYTES`].
+    _fixed_charge: Charge,
+}
+
+/// Why a process could not be created.
+pub enum SpawnError {
+    /// The new process's account cannot hold what it needs.
+    Quota(Exhausted),
+    OutOfMemory,
+    Invalid(&'static str),
+}
+
+impl core::fmt::Display for SpawnError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            SpawnError::Quota(e) => write!(f, "{e}"),
+            SpawnError::OutOfMemory => f.write_str("out of physical memory"),
+            SpawnError::Invalid(why) => f.write_str(why),
+        }
+    }
+}
+
+impl From<MapError> for SpawnError {
+    fn from(e: MapError) -> Self {
+        match e {
+            MapError::OutOfMemory => SpawnError::OutOfMemory,
+            MapError::Quota(e) => SpawnError::Quota(e),
+            MapError::AlreadyMapped => SpawnError::Invalid("overlapping mappings in the image"),
+        }
+    }
 }
 
 impl Process {
     /// Builds a process from an ELF image; it is Ready but not yet queued.
+    /// Everything it holds is charged to `account`, which must be its own.
     pub fn new(
         pid: Pid,
         name: &str,
         elf: &[u8],
         grants: Vec<Grant>,
         launch: &[u8],
-    ) -> Result<Box<Self>, &'static str> {
+        account: Arc<Account>,
+    ) -> Result<Box<Self>, SpawnError> {
         if launch.len() as u64 > LAUNCH_MAX_SIZE {
-            return Err("launch parameters too large");
+            return Err(SpawnError::Invalid("launch parameters too large"));
         }
-        let plan = capos_lib::elf::load_plan(elf).map_err(|e| e.message())?;
-        let ring_phys = frames::alloc_zeroed(RING_PAGES).ok_or("out of memory for the ring")?;
+        if name.len() > capos_abi::capset::MAX_CAP_NAME {
+            return Err(SpawnError::Invalid("process name too long"));
+        }
+        let plan = capos_lib::elf::load_plan(elf).map_err(|e| SpawnError::Invalid(e.message()))?;
+        let fixed_charge = account
+            .charge(Resource::KernelHeap, PROCESS_KERNEL_BYTES)
+            .map_err(SpawnError::Quota)?;
+        let frames_charge = account
+            .charge(Resource::Frames, RING_PAGES + 1)
+            .map_err(SpawnError::Quota)?;
+        let vm_charge = account
+            .charge(Resource::KernelHeap, 0)
+            .map_err(SpawnError::Quota)?;
+        let ring_phys = frames::alloc_zeroed(RING_PAGES).ok_or(SpawnError::OutOfMemory)?;
         let Some(capset_phys) = frames::alloc_zeroed(1) else {
             frames::free_range(ring_phys, RING_PAGES);
-            return Err("out of memory for the CapSet");
+            return Err(SpawnError::OutOfMemory);
         };
-        let aspace = match AddressSpace::new() {
+        let aspace = match AddressSpace::new(account.clone()) {
             Ok(a) => a,
-            Err(_) => {
+            Err(e) => {
                 frames::free_range(ring_phys, RING_PAGES);
                 frames::free(capset_phys);
-                return Err("out of memory for page tables");
+                return Err(e.into());
             }
         };
         let mut p = Box::new(Process {
@@ -176,37 +255,34 @@ impl Process {
             sq_head: 0,
             cq_tail: 0,
             pending: 0,
-            overflow: VecDeque::new(),
+            overflow: VecDeque::with_capacity(OVERFLOW_CAPACITY),
             exit: Arc::new(ExitCell::default()),
             vm: VmRegions::new(VM_BASE, VM_LIMIT),
             shared: BTreeMap::new(),
+            account,
+            vm_charge,
+            _frames_charge: frames_charge,
+            _fixed_charge: fixed_charge,
         });
-        p.map_image(elf, &plan).map_err(map_error)?;
+        p.map_image(elf, &plan)?;
         let rw = Perms::READ_WRITE;
+        p.aspace.map_zeroed(HEAP_BASE, HEAP_SIZE / PAGE_SIZE, rw)?;
+        p.aspace.map_zeroed(
+            USER_STACK_TOP - USER_STACK_SIZE,
+            USER_STACK_SIZE / PAGE_SIZE,
+            rw,
+        )?;
         p.aspace
-            .map_zeroed(HEAP_BASE, HEAP_SIZE / PAGE_SIZE, rw)
-            .map_err(map_error)?;
+            .map_borrowed(RING_VADDR, ring_phys, RING_PAGES, rw)?;
         p.aspace
-            .map_zeroed(
-                USER_STACK_TOP - USER_STACK_SIZE,
-                USER_STACK_SIZE / PAGE_SIZE,
-                rw,
-            )
-            .map_err(map_error)?;
-        p.aspace
-            .map_borrowed(RING_VADDR, ring_phys, RING_PAGES, rw)
-            .map_err(map_error)?;
-        p.aspace
-            .map_borrowed(CAPSET_VADDR, capset_phys, 1, Perms::READ_ONLY)
-            .map_err(map_error)?;
+            .map_borrowed(CAPSET_VADDR, capset_phys, 1, Perms::READ_ONLY)?;
         // The launch region (argv, env) is always there, read-only.
         let launch_pages = (launch.len() as u64).div_ceil(PAGE_SIZE).max(1);
         p.aspace
-            .map_zeroed(LAUNCH_VADDR, launch_pages, Perms::READ_ONLY)
-            .map_err(map_error)?;
+            .map_zeroed(LAUNCH_VADDR, launch_pages, Perms::READ_ONLY)?;
         p.aspace.load(LAUNCH_VADDR, launch);
         p.init_ring();
-        p.init_capset(grants)?;
+        p.init_capset(grants).map_err(SpawnError::Invalid)?;
         let frame =
             TrapFrame::new_user(plan.entry, USER_STACK_TOP, [RING_VADDR, pid, CAPSET_VADDR]);
         p.saved_rsp = prepare_stack(&mut p.kstack.0, frame);
@@ -309,18 +385,27 @@ impl Process {
     pub fn kernel_stack_top(&self) -> u64 {
         self.kstack.0.as_ptr_range().end as u64
     }
+
+    /// Charges for `extra` more entries in `vm` and `shared` before an
+    /// operation that may add them; [`Process::settle_vm_charge`] after it
+    /// gives back what was not used.
+    pub fn reserve_vm_entries(&mut self, extra: usize) -> Result<(), Exhausted> {
+        let entries = (self.vm.len() + self.shared.len() + extra) as u64;
+        self.vm_charge.resize(entries * VM_ENTRY_BYTES)
+    }
+
+    pub fn settle_vm_charge(&mut self) {
+        let entries = (self.vm.len() + self.shared.len()) as u64;
+        // Never more than what is charged now, so it cannot fail.
+        let _ = self
+            .vm_charge
+            .resize((entries * VM_ENTRY_BYTES).min(self.vm_charge.amount()));
+    }
 }
 
 impl Drop for Process {
     fn drop(&mut self) {
         frames::free_range(self.ring_phys, RING_PAGES);
         frames::free(self.capset_phys);
-    }
-}
-
-fn map_error(e: MapError) -> &'static str {
-    match e {
-        MapError::OutOfMemory => "out of memory",
-        MapError::AlreadyMapped => "overlapping mappings in the image",
     }
 }

@@ -9,14 +9,22 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
 
+use alloc::sync::Arc;
+use capos_lib::account::{Account, Resource};
 use spin::{Mutex, MutexGuard};
 
 use crate::arch::{cpu, gdt, switch};
 use crate::manifest::Manifest;
-use crate::process::{ExitCell, ExitStatus, Grant, PendingCall, Pid, Process, State};
+use crate::process::{ExitCell, ExitStatus, Grant, PendingCall, Pid, Process, SpawnError, State};
 
 /// Ticks a process runs before another ready one gets the CPU.
 const TIME_SLICE_TICKS: u32 = 10;
+
+/// Kernel heap never given to processes: what the kernel allocates for
+/// itself while serving a call (a message being copied, a reply being
+/// built: at most a few times the 64 KiB message limit at once) and slack
+/// for fragmentation, so that no request a process can make exhausts it.
+pub const KERNEL_HEAP_RESERVE: usize = 2 << 20;
 
 pub struct Kernel {
     pub manifest: Manifest,
@@ -37,6 +45,11 @@ pub struct Kernel {
     pub endpoints: Vec<alloc::sync::Weak<crate::cap::endpoint::Endpoint>>,
     /// Free frames just before init was created, to check nothing leaks.
     frames_before_init: u64,
+    /// Kernel heap in use before init's capabilities were made.
+    heap_before_init: usize,
+    /// init's account: the root of every process's, holding all the kernel
+    /// memory and frames processes may have.
+    root_account: Option<Arc<Account>>,
     /// Set when init has ended.
     shutdown: Option<ExitStatus>,
     /// Reused for every CALL's params (see ring.rs).
@@ -68,7 +81,9 @@ pub fn kernel() -> KernelGuard {
     KernelGuard(KERNEL.lock())
 }
 
-pub fn init(manifest: Manifest) {
+/// `heap_before_init`: kernel heap in use before init's capabilities were
+/// made, for the leak check at shutdown.
+pub fn init(manifest: Manifest, heap_before_init: usize) {
     *KERNEL.lock() = Some(Kernel {
         manifest,
         procs: BTreeMap::new(),
@@ -82,6 +97,8 @@ pub fn init(manifest: Manifest) {
         zombies: Vec::new(),
         endpoints: Vec::new(),
         frames_before_init: 0,
+        heap_before_init,
+        root_account: None,
         shutdown: None,
         params_scratch: Vec::new(),
     });
@@ -102,19 +119,35 @@ impl Kernel {
         self.current
     }
 
-    /// Creates a process and queues it; returns its exit cell.
+    /// Creates init with the root account: every free frame, and the
+    /// kernel heap that is free now minus [`KERNEL_HEAP_RESERVE`].
+    pub fn spawn_init(
+        &mut self,
+        name: &str,
+        elf: &[u8],
+        grants: Vec<Grant>,
+        launch: &[u8],
+    ) -> Result<Arc<ExitCell>, SpawnError> {
+        let heap_free = crate::mem::heap::SIZE - crate::mem::heap::used();
+        let frames = crate::mem::frames::free_count();
+        self.frames_before_init = frames;
+        let root = Account::root(heap_free.saturating_sub(KERNEL_HEAP_RESERVE) as u64, frames);
+        self.root_account = Some(root.clone());
+        self.spawn(name, elf, grants, launch, root)
+    }
+
+    /// Creates a process whose memory is charged to `account`, and queues
+    /// it; returns its exit cell.
     pub fn spawn(
         &mut self,
         name: &str,
         elf: &[u8],
         grants: Vec<Grant>,
         launch: &[u8],
-    ) -> Result<alloc::sync::Arc<ExitCell>, &'static str> {
+        account: Arc<Account>,
+    ) -> Result<Arc<ExitCell>, SpawnError> {
         let pid = self.next_pid;
-        if self.init_pid.is_none() {
-            self.frames_before_init = crate::mem::frames::free_count();
-        }
-        let p = Process::new(pid, name, elf, grants, launch)?;
+        let p = Process::new(pid, name, elf, grants, launch, account)?;
         self.next_pid += 1;
         let exit = p.exit.clone();
         self.procs.insert(pid, p);
@@ -180,7 +213,7 @@ impl Kernel {
                 crate::trap::fault_name(kind)
             ),
         }
-        p.caps.clear();
+        let live_caps = p.caps.clear();
         let waiters = p.exit.set(status);
         let p = self.procs.remove(&pid).expect("current process");
         self.zombies.push(p);
@@ -188,50 +221,109 @@ impl Kernel {
             let reply = crate::cap::process_handle::encode_status(status);
             crate::ring::complete(self, call, crate::ring::Completion::reply(reply));
         }
-        self.cancel_received_by(pid);
+        self.forget_calls_of(pid);
         crate::cap::endpoint::close_pending(self);
         if Some(pid) == self.init_pid {
-            self.begin_shutdown(status);
+            self.begin_shutdown(status, live_caps);
         }
+    }
+
+    /// A process ended: nothing the kernel keeps for its calls may outlive
+    /// it (its records are paid for by its account). Its sleeps, its waits
+    /// on other processes, its calls queued at Endpoints and its waiting
+    /// RECVs are dropped; calls it received and never returned are
+    /// cancelled.
+    fn forget_calls_of(&mut self, pid: Pid) {
+        self.sleepers.retain(|_, call| call.pid != pid);
+        for p in self.procs.values() {
+            p.exit.forget_waiters(pid);
+        }
+        self.forget_endpoint_calls_of(pid);
     }
 
     /// init has ended: every other process is stopped; the idle loop
     /// reports once all of them are freed (see [`Kernel::finish_shutdown`]).
-    fn begin_shutdown(&mut self, status: ExitStatus) {
+    /// `init_caps` is what init held when it ended.
+    fn begin_shutdown(&mut self, status: ExitStatus, init_caps: usize) {
         self.run_queue.clear();
         self.sleepers.clear();
         let still_running = self.procs.len();
+        let caps = init_caps + self.procs.values().map(|p| p.caps.len()).sum::<usize>();
+        let (heap, frames) = self.root_account.as_ref().map_or((0, 0), |a| {
+            (a.used(Resource::KernelHeap), a.used(Resource::Frames))
+        });
+        crate::kprintln!("kernel: init finished; stopping {still_running} processes still running");
+        crate::kprintln!(
+            "kernel: before teardown: {caps} capabilities held, {heap} kernel heap bytes and {frames} frames charged to processes"
+        );
         for (_, mut p) in core::mem::take(&mut self.procs) {
             p.state = State::Dead;
             p.caps.clear();
             self.zombies.push(p);
         }
         crate::cap::endpoint::close_pending(self);
-        crate::kprintln!("kernel: init finished; stopping {still_running} processes still running");
         self.shutdown = Some(status);
     }
 
     /// Called by the idle loop: once init is gone and every process is
-    /// freed, checks that all memory came back and leaves QEMU.
+    /// freed, checks that everything processes held came back (frames,
+    /// charges, kernel heap) and leaves QEMU.
     fn finish_shutdown(&mut self) {
         let Some(status) = self.shutdown else { return };
         if !self.zombies.is_empty() {
             return;
         }
+        // What the kernel keeps for itself between calls goes too, so the
+        // heap can be compared with what it was before init.
+        self.release_caches();
+        // The root account goes first: it is heap that existed only for init.
+        let (charged_heap, charged_frames) = self.root_account.take().map_or((0, 0), |a| {
+            (a.used(Resource::KernelHeap), a.used(Resource::Frames))
+        });
         let free = crate::mem::frames::free_count();
+        let heap = crate::mem::heap::used();
         crate::kprintln!(
-            "kernel: accounting: {} free frames before init, {free} after; {} live capabilities; {} heap bytes in use",
+            "kernel: accounting: {} free frames before init, {free} after; {} heap bytes before init, {heap} after; {charged_heap} bytes and {charged_frames} frames still charged",
             self.frames_before_init,
-            self.procs.values().map(|p| p.caps.len()).sum::<usize>(),
-            crate::mem::heap::used()
+            self.heap_before_init,
         );
+        let mut leaks = 0;
+        let mut leak = |what: core::fmt::Arguments| {
+            crate::kprintln!("kernel: LEAK: {what}");
+            leaks += 1;
+        };
         if free != self.frames_before_init {
-            crate::kprintln!(
-                "kernel: LEAK: {} frames not returned",
+            leak(format_args!(
+                "{} frames not returned",
                 self.frames_before_init.abs_diff(free)
-            );
+            ));
         }
-        crate::exit_qemu(matches!(status, ExitStatus::Exited(0)) && free == self.frames_before_init)
+        if charged_heap != 0 || charged_frames != 0 {
+            leak(format_args!(
+                "{charged_heap} bytes and {charged_frames} frames still charged: a capability or kernel object outlived every process"
+            ));
+        }
+        if heap != self.heap_before_init {
+            leak(format_args!(
+                "kernel heap {} bytes {} than before init",
+                heap.abs_diff(self.heap_before_init),
+                if heap > self.heap_before_init {
+                    "more"
+                } else {
+                    "less"
+                }
+            ));
+        }
+        crate::exit_qemu(matches!(status, ExitStatus::Exited(0)) && leaks == 0)
+    }
+
+    /// Frees the kernel's own reusable buffers and queue capacity.
+    fn release_caches(&mut self) {
+        self.run_queue = VecDeque::new();
+        self.zombies = Vec::new();
+        self.endpoints = Vec::new();
+        self.params_scratch = Vec::new();
+        crate::cap::endpoint::release_caches();
     }
 
     fn reap(&mut self) {

@@ -48,7 +48,7 @@ pub use entropy_source::{EntropySource, MAX_ENTROPY_CHUNK};
 pub use mapping::Mapping;
 pub use memory_object::MemoryObject;
 pub use process::{ExitStatus, Fault, ProcessHandle};
-pub use spawner::{Grant, ProcessSpawner};
+pub use spawner::{Grant, Limits, ProcessSpawner};
 pub use timer::Timer;
 pub use virtual_memory::{PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE, VirtualMemory};
 

@@ -26,6 +26,16 @@ impl<'a> Grant<'a> {
     }
 }
 
+/// A child's quotas (docs/architecture/resource-limits.md), carved out of
+/// the spawner's own; a zero takes the kernel's default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// Kernel heap held on the child's behalf.
+    pub kernel_bytes: u64,
+    /// Physical memory: the child's pages and page tables.
+    pub memory_bytes: u64,
+}
+
 super::client!(ProcessSpawner, interface_id::PROCESS_SPAWNER);
 
 impl ProcessSpawner {
@@ -50,6 +60,19 @@ impl ProcessSpawner {
         argv: &[&str],
         env: &[&str],
     ) -> Result<ProcessHandle, Error> {
+        self.spawn_limited(name, binary, grants, argv, env, Limits::default())
+    }
+
+    /// [`ProcessSpawner::spawn_with`] with the child's quotas.
+    pub fn spawn_limited(
+        &self,
+        name: &str,
+        binary: &str,
+        grants: &[Grant<'_>],
+        argv: &[&str],
+        env: &[&str],
+        limits: Limits,
+    ) -> Result<ProcessHandle, Error> {
         let ring = self.cap.ring();
         self.cap
             .call::<process_spawner::spawn_params::Owned>(Self::INTERFACE_ID, SPAWN, |mut p| {
@@ -65,10 +88,13 @@ impl ProcessSpawner {
                 for (i, arg) in argv.iter().enumerate() {
                     list.set(i as u32, *arg);
                 }
-                let mut list = p.init_env(env.len() as u32);
+                let mut list = p.reborrow().init_env(env.len() as u32);
                 for (i, entry) in env.iter().enumerate() {
                     list.set(i as u32, *entry);
                 }
+                let mut quotas = p.init_limits();
+                quotas.set_kernel_bytes(limits.kernel_bytes);
+                quotas.set_memory_bytes(limits.memory_bytes);
             })?
             .read::<process_spawner::spawn_results::Owned, _>(|r| {
                 Ok(AnyCap::from_result(ring, r.get_handle()?))

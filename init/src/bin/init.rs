@@ -239,7 +239,14 @@ fn start(
     let argv: Vec<&str> = service.argv.iter().map(String::as_str).collect();
     let env: Vec<&str> = service.env.iter().map(String::as_str).collect();
     caps.spawner
-        .spawn_with(&service.name, &service.binary, &granted, &argv, &env)
+        .spawn_limited(
+            &service.name,
+            &service.binary,
+            &granted,
+            &argv,
+            &env,
+            graph.limits[index],
+        )
         .map_err(|e| e.to_string())
 }
 

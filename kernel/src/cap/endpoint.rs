@@ -24,14 +24,15 @@ use capos_abi::ipc::{
     XFER_MOVE, XferDesc, pad8,
 };
 use capos_abi::ring::{MAX_MESSAGE_BYTES, Sqe};
+use capos_lib::account::{Charge, Resource};
 use capos_lib::cap_table::{CapId, Entry};
 use capos_schema::capos_capnp::endpoint as endpoint_schema;
 use capos_schema::interface_id;
 use spin::Mutex;
 
 use super::{
-    CallCtx, CallError, CapObject, CapRef, Params, Reply, Wait, check_cap_reply, encode,
-    insert_cap_reply, push_record, set_result_cap,
+    ALLOC_SLACK, CallCtx, CallError, CapObject, CapRef, Params, Reply, Wait, check_cap_reply,
+    encode, insert_cap_reply, push_record, set_result_cap, try_zeroed,
 };
 use crate::process::{PendingCall, Pid};
 use crate::ring::{Completion, cap_error, check_result_buffer, complete};
@@ -50,6 +51,14 @@ struct Message {
     method_id: u16,
     params: Vec<u8>,
     caps: Vec<Travelling>,
+    /// The caller pays for the message while it is queued.
+    _charge: Charge,
+}
+
+/// Heap a queued message holds besides its params: itself (twice, for the
+/// queue's growth), its transfer list and the allocations' slack.
+fn message_overhead(xfer_count: u32) -> usize {
+    2 * size_of::<Message>() + xfer_count as usize * size_of::<Travelling>() + 3 * ALLOC_SLACK
 }
 
 #[derive(Default)]
@@ -66,18 +75,36 @@ pub struct Endpoint {
     /// The interface callers name; the server implements it.
     served: u64,
     state: Mutex<State>,
+    /// Its creator pays for the Endpoint, its first owner facet and its
+    /// place in the kernel's list of Endpoints.
+    _charge: Charge,
 }
+
+/// The heap [`Endpoint::new`]'s caller must charge.
+pub const ENDPOINT_BYTES: usize = size_of::<Endpoint>()
+    + size_of::<EndpointOwner>()
+    + 2 * size_of::<Weak<Endpoint>>()
+    + 3 * ALLOC_SLACK;
 
 /// Endpoints whose last owner facet was dropped, waiting for the kernel to
 /// cancel their calls (a Drop cannot reach the other processes).
 static CLOSING: Mutex<Vec<Arc<Endpoint>>> = Mutex::new(Vec::new());
 
 impl Endpoint {
-    pub fn new(served: u64) -> Arc<Self> {
+    pub fn new(served: u64, charge: Charge) -> Arc<Self> {
         Arc::new(Endpoint {
             served,
             state: Mutex::new(State::default()),
+            _charge: charge,
         })
+    }
+}
+
+/// Queues left empty give their memory back: it was paid for by calls that
+/// are gone.
+fn shrink_if_empty<T>(queue: &mut VecDeque<T>) {
+    if queue.is_empty() && queue.capacity() > 0 {
+        *queue = VecDeque::new();
     }
 }
 
@@ -101,6 +128,7 @@ impl Drop for EndpointOwner {
 
 pub struct EndpointClient {
     endpoint: Arc<Endpoint>,
+    _charge: Charge,
 }
 
 fn encode_client(id: u32, served: u64) -> Vec<u8> {
@@ -123,8 +151,10 @@ impl CapObject for EndpointOwner {
         let served = self.endpoint.served;
         let encode = |id| encode_client(id, served);
         check_cap_reply(ctx, &encode)?;
+        let charge = ctx.charge(size_of::<EndpointClient>() + 16)?;
         let client: CapRef = Arc::new(EndpointClient {
             endpoint: self.endpoint.clone(),
+            _charge: charge,
         });
         insert_cap_reply(ctx, client, &encode)
     }
@@ -154,7 +184,7 @@ fn read_user(k: &mut Kernel, pid: Pid, addr: u64, len: u32) -> Result<Vec<u8>, C
     if len > MAX_MESSAGE_BYTES {
         return Err(Completion::error(error::MESSAGE_TOO_LARGE));
     }
-    let mut bytes = alloc::vec![0; len as usize];
+    let mut bytes = try_zeroed(len as usize).ok_or(Completion::error(error::NO_RESOURCES))?;
     k.process(pid)
         .aspace
         .copy_from_user(addr, &mut bytes)
@@ -263,6 +293,21 @@ pub fn call(
 ) -> Result<Reply, Completion> {
     let endpoint = endpoint.clone();
     check_result_buffer(k.process(call.pid), sqe)?;
+    if sqe.params_len > MAX_MESSAGE_BYTES {
+        return Err(Completion::error(error::MESSAGE_TOO_LARGE));
+    }
+    if sqe.xfer_count > MAX_XFER {
+        return Err(Completion::error(error::INVALID_SQE));
+    }
+    // Charged before anything is allocated for the message.
+    let charge = k
+        .process(call.pid)
+        .account
+        .charge(
+            Resource::KernelHeap,
+            (sqe.params_len as usize + message_overhead(sqe.xfer_count)) as u64,
+        )
+        .map_err(|_| Completion::error(error::NO_RESOURCES))?;
     let params = read_user(k, call.pid, sqe.params_addr, sqe.params_len)?;
     let caps = take_transfers(k, call.pid, sqe)?;
     let refused = {
@@ -289,6 +334,7 @@ pub fn call(
             method_id: sqe.method_id,
             params,
             caps,
+            _charge: charge,
         });
     }
     deliver(k, &endpoint);
@@ -312,7 +358,7 @@ pub fn recv(
 /// Matches queued calls with waiting receivers.
 fn deliver(k: &mut Kernel, endpoint: &Arc<Endpoint>) {
     loop {
-        let (receiver, message) = {
+        let (receiver, message, mut bytes) = {
             let mut state = endpoint.state.lock();
             if state.queue.is_empty() {
                 return;
@@ -351,11 +397,26 @@ fn deliver(k: &mut Kernel, endpoint: &Arc<Endpoint>) {
                 complete(k, message.caller, Completion::error(error::NO_RESOURCES));
                 continue;
             }
+            // The receiver's copy is the kernel's own transient buffer; the
+            // heap may still refuse it, and then the call fails, not the kernel.
+            let buffer = {
+                let mut b = Vec::new();
+                b.try_reserve_exact(needed).ok().map(|_| b)
+            };
             let message = state.queue.pop_front().expect("queue is not empty");
+            shrink_if_empty(&mut state.queue);
+            let Some(buffer) = buffer else {
+                state.receivers.push_front(receiver);
+                drop(state);
+                roll_back(k, message.caps);
+                complete(k, message.caller, Completion::error(error::NO_RESOURCES));
+                continue;
+            };
+            shrink_if_empty(&mut state.receivers);
             state
                 .in_flight
                 .insert(message.call_id, (message.caller, receiver.pid));
-            (receiver, message)
+            (receiver, message, buffer)
         };
         let records = hand_over(k, receiver.pid, message.caps);
         let header = RecvHeader {
@@ -366,10 +427,6 @@ fn deliver(k: &mut Kernel, endpoint: &Arc<Endpoint>) {
             params_len: message.params.len() as u32,
             _reserved: 0,
         };
-        let mut bytes = Vec::with_capacity(capos_abi::ipc::recv_size(
-            message.params.len(),
-            records.len(),
-        ));
         bytes.extend_from_slice(&header.call_id.to_le_bytes());
         bytes.extend_from_slice(&header.method_id.to_le_bytes());
         bytes.extend_from_slice(&header.cap_count.to_le_bytes());
@@ -456,23 +513,43 @@ impl Kernel {
         self.endpoints.push(Arc::downgrade(endpoint));
     }
 
-    /// A process ended: calls it received and never returned are cancelled.
-    pub fn cancel_received_by(&mut self, pid: Pid) {
+    /// A process ended: its queued calls and waiting RECVs go (the kernel
+    /// memory they hold was paid for by it), and calls it received and
+    /// never returned are cancelled.
+    pub fn forget_endpoint_calls_of(&mut self, pid: Pid) {
+        self.endpoints.retain(|w| w.strong_count() > 0);
         let live: Vec<Arc<Endpoint>> = self.endpoints.iter().filter_map(Weak::upgrade).collect();
         for endpoint in live {
-            let cancelled: Vec<PendingCall> = {
+            let (orphans, cancelled) = {
                 let mut state = endpoint.state.lock();
+                state.receivers.retain(|r| r.pid != pid);
+                shrink_if_empty(&mut state.receivers);
+                let mut orphans = Vec::new();
+                let mut kept = VecDeque::new();
+                for message in core::mem::take(&mut state.queue) {
+                    if message.caller.pid == pid {
+                        orphans.push(message);
+                    } else {
+                        kept.push_back(message);
+                    }
+                }
+                state.queue = kept;
                 let ids: Vec<u32> = state
                     .in_flight
                     .iter()
                     .filter(|(_, (_, r))| *r == pid)
                     .map(|(&id, _)| id)
                     .collect();
-                ids.iter()
+                let cancelled: Vec<PendingCall> = ids
+                    .iter()
                     .filter_map(|id| state.in_flight.remove(id))
                     .map(|(c, _)| c)
-                    .collect()
+                    .collect();
+                (orphans, cancelled)
             };
+            for message in orphans {
+                roll_back(self, message.caps);
+            }
             for caller in cancelled {
                 complete(
                     self,
@@ -482,6 +559,11 @@ impl Kernel {
             }
         }
     }
+}
+
+/// Frees the closing list's capacity, for the leak check at shutdown.
+pub fn release_caches() {
+    *CLOSING.lock() = Vec::new();
 }
 
 /// Closes Endpoints whose last owner facet is gone. Called after anything

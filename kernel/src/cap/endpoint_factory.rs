@@ -7,7 +7,7 @@ use capnp::message::Builder;
 use capos_schema::capos_capnp::endpoint_factory;
 use capos_schema::interface_id;
 
-use super::endpoint::{Endpoint, EndpointOwner};
+use super::endpoint::{ENDPOINT_BYTES, Endpoint, EndpointOwner};
 use super::{
     CallCtx, CallError, CapObject, Params, Reply, check_cap_reply, encode, insert_cap_reply,
     set_result_cap,
@@ -33,7 +33,8 @@ impl CapObject for EndpointFactory {
         }
         let p: endpoint_factory::create_params::Reader = params.get_root()?;
         check_cap_reply(ctx, &encode_endpoint)?;
-        let endpoint = Endpoint::new(p.get_interface_id());
+        let charge = ctx.charge(ENDPOINT_BYTES)?;
+        let endpoint = Endpoint::new(p.get_interface_id(), charge);
         ctx.kernel.register_endpoint(&endpoint);
         insert_cap_reply(
             ctx,

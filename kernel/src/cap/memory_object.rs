@@ -10,26 +10,51 @@ use alloc::vec::Vec;
 
 use capnp::message::Builder;
 use capos_abi::layout::PAGE_SIZE;
+use capos_lib::account::{Account, Charge, Resource};
+use capos_schema::ExceptionType;
 use capos_schema::capos_capnp::memory_object;
 use capos_schema::interface_id;
 
 use super::virtual_memory::{map_range, perms};
-use super::{CallCtx, CallError, CapObject, Params, Reply, encode};
+use super::{ALLOC_SLACK, CallCtx, CallError, CapObject, Params, Reply, encode, quota_exceeded};
 use crate::mem::frames;
 
 pub struct SharedFrames {
     pub phys: Vec<u64>,
+    /// The creator pays for the frames and for this list of them, for as
+    /// long as any capability or mapping keeps them.
+    _frames: Charge,
+    _heap: Charge,
 }
 
 impl SharedFrames {
-    /// `pages` zeroed frames, or `None` (and nothing kept) if memory runs out.
-    pub fn allocate(pages: u64) -> Option<Arc<Self>> {
-        let mut shared = SharedFrames { phys: Vec::new() };
+    /// `pages` zeroed frames charged to `account`; nothing is kept if the
+    /// quota or memory runs out.
+    pub fn allocate(account: &Arc<Account>, pages: u64) -> Result<Arc<Self>, CallError> {
+        let heap = account
+            .charge(
+                Resource::KernelHeap,
+                size_of::<SharedFrames>() as u64 + 16 + pages * 8 + 2 * ALLOC_SLACK as u64,
+            )
+            .map_err(quota_exceeded)?;
+        let frames_charge = account
+            .charge(Resource::Frames, pages)
+            .map_err(quota_exceeded)?;
+        let mut phys = Vec::new();
+        phys.try_reserve_exact(pages as usize)
+            .map_err(|_| out_of_memory())?;
+        let mut shared = SharedFrames {
+            phys,
+            _frames: frames_charge,
+            _heap: heap,
+        };
         for _ in 0..pages {
             // On failure, dropping `shared` frees what was allocated.
-            shared.phys.push(frames::alloc_zeroed(1)?);
+            shared
+                .phys
+                .push(frames::alloc_zeroed(1).ok_or_else(out_of_memory)?);
         }
-        Some(Arc::new(shared))
+        Ok(Arc::new(shared))
     }
 
     pub fn size(&self) -> u64 {
@@ -54,13 +79,23 @@ pub struct SharedMapping {
     pub pages_left: u64,
 }
 
+fn out_of_memory() -> CallError {
+    CallError::Exception(ExceptionType::Overloaded, "out of physical memory".into())
+}
+
 pub struct MemoryObject {
     frames: Arc<SharedFrames>,
+    /// Whoever made this capability pays for it (the frames are paid for
+    /// in [`SharedFrames`]).
+    _charge: Charge,
 }
 
 impl MemoryObject {
-    pub fn new(frames: Arc<SharedFrames>) -> Self {
-        MemoryObject { frames }
+    pub fn new(frames: Arc<SharedFrames>, charge: Charge) -> Self {
+        MemoryObject {
+            frames,
+            _charge: charge,
+        }
     }
 }
 

@@ -20,8 +20,14 @@ use capnp::message::{Builder, HeapAllocator};
 use capnp::serialize::NoAllocSliceSegments;
 use capos_schema::capos_capnp::ExceptionType;
 
+use capos_lib::account::{Charge, Exhausted, Resource};
+
 use crate::process::{ExitCell, Pid};
 use crate::sched::Kernel;
+
+/// What the allocator adds to an allocation at most (header, rounding);
+/// charges add it per allocation so they are upper bounds.
+pub const ALLOC_SLACK: usize = 32;
 
 /// A decoded params message.
 pub type Params<'a> = capnp::message::Reader<NoAllocSliceSegments<'a>>;
@@ -105,6 +111,33 @@ pub trait CapObject: Send + Sync {
     fn endpoint_client(&self) -> Option<&Arc<endpoint::Endpoint>> {
         None
     }
+}
+
+impl CallCtx<'_> {
+    /// Charges `bytes` of kernel heap (plus allocator slack) to the caller,
+    /// for an object it makes the kernel create or keep.
+    pub fn charge(&mut self, bytes: usize) -> Result<Charge, CallError> {
+        self.kernel
+            .process(self.caller)
+            .account
+            .charge(Resource::KernelHeap, (bytes + ALLOC_SLACK) as u64)
+            .map_err(quota_exceeded)
+    }
+}
+
+/// A method refused because the caller's quota cannot pay for it.
+pub fn quota_exceeded(e: Exhausted) -> CallError {
+    CallError::Exception(ExceptionType::Overloaded, alloc::format!("{e}"))
+}
+
+/// A zeroed buffer of `len` bytes, or `None` if the kernel heap cannot
+/// give it: for buffers whose size a process chooses, so that running out
+/// fails the call instead of the kernel.
+pub fn try_zeroed(len: usize) -> Option<Vec<u8>> {
+    let mut bytes = Vec::new();
+    bytes.try_reserve_exact(len).ok()?;
+    bytes.resize(len, 0);
+    Some(bytes)
 }
 
 /// Checks that a method which hands the caller a new capability can do so:

@@ -4,6 +4,7 @@
 use alloc::sync::Arc;
 
 use capnp::message::Builder;
+use capos_lib::account::Charge;
 use capos_schema::capos_capnp::process_handle;
 use capos_schema::interface_id;
 
@@ -12,6 +13,8 @@ use crate::process::{ExitCell, ExitStatus};
 
 pub struct ProcessHandle {
     pub exit: Arc<ExitCell>,
+    /// The spawner pays for the handle and the exit cell.
+    pub _charge: Charge,
 }
 
 impl CapObject for ProcessHandle {

@@ -11,25 +11,33 @@ use alloc::vec::Vec;
 use capnp::message::Builder;
 use capnp::text_list;
 use capos_abi::capset::{MAX_CAP_NAME, MAX_CAPSET_ENTRIES};
+use capos_abi::layout::PAGE_SIZE;
+use capos_abi::limits::{DEFAULT_KERNEL_BYTES, DEFAULT_MEMORY_BYTES};
+use capos_lib::account::{Account, Charge};
 use capos_schema::ExceptionType;
 use capos_schema::capos_capnp::process_spawner;
 use capos_schema::interface_id;
 
 use super::process_handle::ProcessHandle;
 use super::{
-    CallCtx, CallError, CapObject, CapRef, Params, Reply, check_cap_reply, encode,
+    ALLOC_SLACK, CallCtx, CallError, CapObject, CapRef, Params, Reply, check_cap_reply, encode,
     insert_cap_reply, set_result_cap,
 };
-use crate::process::Grant;
+use crate::process::{ExitCell, Grant};
 
 pub struct ProcessSpawner {
     /// The binaries this spawner may start; `None` means all of them.
     allowed: Option<Vec<String>>,
+    /// A narrowed spawner is paid for by whoever narrowed it.
+    _charge: Option<Charge>,
 }
 
 impl ProcessSpawner {
     pub fn unrestricted() -> Self {
-        ProcessSpawner { allowed: None }
+        ProcessSpawner {
+            allowed: None,
+            _charge: None,
+        }
     }
 
     fn allows(&self, binary: &str) -> bool {
@@ -118,11 +126,43 @@ impl ProcessSpawner {
                 interface_id: entry.interface_id,
             });
         }
+        let limits = p.get_limits()?;
+        let kernel_bytes = match limits.get_kernel_bytes() {
+            0 => DEFAULT_KERNEL_BYTES,
+            n => n,
+        };
+        let memory_pages = match limits.get_memory_bytes() {
+            0 => DEFAULT_MEMORY_BYTES,
+            n => n,
+        }
+        .div_ceil(PAGE_SIZE);
         check_cap_reply(ctx, &encode_handle)?;
-        let child = ctx.kernel.spawn(name, elf, grants, &launch).map_err(|e| {
+        // The handle, and the exit cell it shares with the child, are the
+        // caller's to pay for; the child's quotas are carved from the
+        // caller's.
+        let handle_charge =
+            ctx.charge(size_of::<ProcessHandle>() + size_of::<ExitCell>() + 2 * 16)?;
+        let overloaded = |e: &dyn core::fmt::Display| {
             CallError::Exception(ExceptionType::Overloaded, format!("spawn {name:?}: {e}"))
+        };
+        let caller_account = ctx.kernel.process(ctx.caller).account.clone();
+        let account = Account::child(&caller_account, kernel_bytes, memory_pages).map_err(|e| {
+            overloaded(&format_args!(
+                "the caller's quotas cannot cover the child's: {e}"
+            ))
         })?;
-        insert_cap_reply(ctx, Arc::new(ProcessHandle { exit: child }), &encode_handle)
+        let child = ctx
+            .kernel
+            .spawn(name, elf, grants, &launch, account)
+            .map_err(|e| overloaded(&e))?;
+        insert_cap_reply(
+            ctx,
+            Arc::new(ProcessHandle {
+                exit: child,
+                _charge: handle_charge,
+            }),
+            &encode_handle,
+        )
     }
 
     fn restrict(&self, ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
@@ -143,8 +183,13 @@ impl ProcessSpawner {
             allowed.push(b.into());
         }
         check_cap_reply(ctx, &encode_spawner)?;
+        let names: usize = allowed.iter().map(|b: &String| b.len() + ALLOC_SLACK).sum();
+        let charge = ctx.charge(
+            size_of::<ProcessSpawner>() + 16 + allowed.capacity() * size_of::<String>() + names,
+        )?;
         let narrowed: CapRef = Arc::new(ProcessSpawner {
             allowed: Some(allowed),
+            _charge: Some(charge),
         });
         insert_cap_reply(ctx, narrowed, &encode_spawner)
     }

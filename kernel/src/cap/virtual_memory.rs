@@ -19,7 +19,7 @@ use capos_schema::interface_id;
 use super::memory_object::{MemoryObject, SharedFrames, SharedMapping};
 use super::{
     CallCtx, CallError, CapObject, CapRef, Params, Reply, check_cap_reply, empty_reply, encode,
-    insert_cap_reply, set_result_cap,
+    insert_cap_reply, quota_exceeded, set_result_cap,
 };
 use crate::mem::paging::{MapError, Perms};
 use crate::process::Process;
@@ -72,6 +72,9 @@ pub fn map_range(
     let addr = p.vm.find_free(hint, len).ok_or_else(|| {
         CallError::Exception(ExceptionType::Overloaded, "no free range that large".into())
     })?;
+    // The new range's entry (and, for an object, its mapping record).
+    p.reserve_vm_entries(if object.is_some() { 2 } else { 1 })
+        .map_err(quota_exceeded)?;
     let result = match object {
         None => p.aspace.map_zeroed(addr, len / PAGE_SIZE, perms),
         Some(frames) => frames.phys.iter().enumerate().try_for_each(|(i, &frame)| {
@@ -83,14 +86,16 @@ pub fn map_range(
         for page in (addr..addr + len).step_by(PAGE_SIZE as usize) {
             p.aspace.unmap_page(page);
         }
-        let reason = match e {
-            MapError::OutOfMemory => "out of physical memory",
-            MapError::AlreadyMapped => "range already mapped",
-        };
-        return Err(CallError::Exception(
-            ExceptionType::Overloaded,
-            reason.into(),
-        ));
+        p.settle_vm_charge();
+        return Err(match e {
+            MapError::Quota(e) => quota_exceeded(e),
+            MapError::OutOfMemory => {
+                CallError::Exception(ExceptionType::Overloaded, "out of physical memory".into())
+            }
+            MapError::AlreadyMapped => {
+                CallError::Exception(ExceptionType::Overloaded, "range already mapped".into())
+            }
+        });
     }
     p.vm.insert(addr, len);
     if let Some(frames) = object {
@@ -144,7 +149,10 @@ impl CapObject for VirtualMemory {
             1 => {
                 let a: virtual_memory::unmap_params::Reader = params.get_root()?;
                 let len = range(a.get_addr(), a.get_size())?;
+                // Unmapping the middle of a range splits it in two.
+                p.reserve_vm_entries(1).map_err(quota_exceeded)?;
                 p.unmap_vm(a.get_addr(), len);
+                p.settle_vm_charge();
                 Ok(empty_reply())
             }
             2 => {
@@ -164,10 +172,10 @@ impl CapObject for VirtualMemory {
                 let a: virtual_memory::create_object_params::Reader = params.get_root()?;
                 let len = map_len(a.get_size())?;
                 check_cap_reply(ctx, &encode_object)?;
-                let frames = SharedFrames::allocate(len / PAGE_SIZE).ok_or_else(|| {
-                    CallError::Exception(ExceptionType::Overloaded, "out of physical memory".into())
-                })?;
-                let object: CapRef = Arc::new(MemoryObject::new(frames));
+                let charge = ctx.charge(size_of::<MemoryObject>() + 16)?;
+                let account = ctx.kernel.process(ctx.caller).account.clone();
+                let frames = SharedFrames::allocate(&account, len / PAGE_SIZE)?;
+                let object: CapRef = Arc::new(MemoryObject::new(frames, charge));
                 insert_cap_reply(ctx, object, &encode_object)
             }
             _ => Err(CallError::InvalidMethod),

@@ -3,16 +3,14 @@
 
 use linked_list_allocator::LockedHeap;
 
-const HEAP_SIZE: usize = 16 * 1024 * 1024;
+pub const SIZE: usize = 16 * 1024 * 1024;
 
 #[repr(align(4096))]
 struct HeapArea {
-    _bytes: [u8; HEAP_SIZE],
+    _bytes: [u8; SIZE],
 }
 
-static mut HEAP_AREA: HeapArea = HeapArea {
-    _bytes: [0; HEAP_SIZE],
-};
+static mut HEAP_AREA: HeapArea = HeapArea { _bytes: [0; SIZE] };
 
 #[global_allocator]
 static ALLOCATOR: LockedHeap = LockedHeap::empty();
@@ -22,7 +20,7 @@ pub fn init() {
     unsafe {
         ALLOCATOR
             .lock()
-            .init(core::ptr::addr_of_mut!(HEAP_AREA) as *mut u8, HEAP_SIZE);
+            .init(core::ptr::addr_of_mut!(HEAP_AREA) as *mut u8, SIZE);
     }
 }
 

@@ -6,7 +6,10 @@
 //! writable, and copies through the direct map. So SMAP stays on, and a bad
 //! pointer yields an error instead of a kernel page fault.
 
+use alloc::sync::Arc;
+
 use capos_abi::layout::{PAGE_SIZE, is_user_range};
+use capos_lib::account::{Account, Exhausted, Resource};
 
 use super::{frames, phys_to_virt};
 
@@ -23,10 +26,12 @@ const ADDR_MASK: u64 = 0x000f_ffff_ffff_f000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BadAddress;
 
-/// Out of physical frames, or the page is already mapped.
+/// Out of physical frames, past the account's quota, or the page is
+/// already mapped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MapError {
     OutOfMemory,
+    Quota(Exhausted),
     AlreadyMapped,
 }
 
@@ -68,17 +73,25 @@ fn index(vaddr: u64, level: u32) -> usize {
     ((vaddr >> (12 + 9 * level)) & 0x1ff) as usize
 }
 
+/// A process's page tables. Every frame it allocates, tables included, is
+/// charged to `account`, and given back as it is freed.
 pub struct AddressSpace {
     pml4: u64,
+    account: Arc<Account>,
 }
 
 impl AddressSpace {
     /// An empty user half over the kernel's upper half.
-    pub fn new() -> Result<Self, MapError> {
-        let pml4 = frames::alloc_zeroed(1).ok_or(MapError::OutOfMemory)?;
+    pub fn new(account: Arc<Account>) -> Result<Self, MapError> {
+        let pml4 = alloc_frame(&account)?;
         let kernel = table(super::kernel_map::root());
         table(pml4)[256..].copy_from_slice(&kernel[256..]);
-        Ok(AddressSpace { pml4 })
+        Ok(AddressSpace { pml4, account })
+    }
+
+    fn free_frame(&self, phys: u64) {
+        frames::free(phys);
+        self.account.release(Resource::Frames, 1);
     }
 
     pub fn root(&self) -> u64 {
@@ -91,7 +104,7 @@ impl AddressSpace {
         for level in (1..4).rev() {
             let entry = &mut table(t)[index(vaddr, level)];
             if *entry & PRESENT == 0 {
-                let next = frames::alloc_zeroed(1).ok_or(MapError::OutOfMemory)?;
+                let next = alloc_frame(&self.account)?;
                 *entry = next | PRESENT | WRITABLE | USER;
             }
             t = *entry & ADDR_MASK;
@@ -124,10 +137,11 @@ impl AddressSpace {
         let Some(leaf) = self.leaf(vaddr).filter(|l| **l != 0) else {
             return false;
         };
-        if *leaf & OWNED != 0 {
-            frames::free(*leaf & ADDR_MASK);
-        }
+        let owned = (*leaf & OWNED != 0).then_some(*leaf & ADDR_MASK);
         *leaf = 0;
+        if let Some(frame) = owned {
+            self.free_frame(frame);
+        }
         crate::arch::cpu::invalidate_page(vaddr);
         true
     }
@@ -142,10 +156,21 @@ impl AddressSpace {
 
     /// Maps `pages` fresh zeroed frames from `vaddr`.
     pub fn map_zeroed(&mut self, vaddr: u64, pages: u64, perms: Perms) -> Result<(), MapError> {
+        // The whole range is charged first, so a mapping past the quota
+        // fails before any of it is mapped. Pages mapped before a later
+        // failure keep their charge until the caller unmaps them.
+        self.account
+            .charge_raw(Resource::Frames, pages)
+            .map_err(MapError::Quota)?;
         for i in 0..pages {
-            let frame = frames::alloc_zeroed(1).ok_or(MapError::OutOfMemory)?;
-            if let Err(e) = self.map(vaddr + i * PAGE_SIZE, frame, perms, true) {
-                frames::free(frame);
+            let mapped = frames::alloc_zeroed(1)
+                .ok_or(MapError::OutOfMemory)
+                .and_then(|frame| {
+                    self.map(vaddr + i * PAGE_SIZE, frame, perms, true)
+                        .inspect_err(|_| frames::free(frame))
+                });
+            if let Err(e) = mapped {
+                self.account.release(Resource::Frames, pages - i);
                 return Err(e);
             }
         }
@@ -235,21 +260,32 @@ impl AddressSpace {
         })
     }
 
-    /// Frees every page-table frame and owned frame of the user half.
-    fn free_level(t: u64, level: u32) {
+    /// Frees every page-table frame and owned frame under `t` (and `t`).
+    fn free_level(&self, t: u64, level: u32) {
         for &entry in table(t).iter() {
             let phys = entry & ADDR_MASK;
             if level == 0 {
                 // PROT_NONE pages are owned but not present.
                 if entry & OWNED != 0 {
-                    frames::free(phys);
+                    self.free_frame(phys);
                 }
             } else if entry & PRESENT != 0 {
-                Self::free_level(phys, level - 1);
+                self.free_level(phys, level - 1);
             }
         }
-        frames::free(t);
+        self.free_frame(t);
     }
+}
+
+/// A zeroed frame charged to `account`.
+fn alloc_frame(account: &Account) -> Result<u64, MapError> {
+    account
+        .charge_raw(Resource::Frames, 1)
+        .map_err(MapError::Quota)?;
+    frames::alloc_zeroed(1).ok_or_else(|| {
+        account.release(Resource::Frames, 1);
+        MapError::OutOfMemory
+    })
 }
 
 impl Drop for AddressSpace {
@@ -257,10 +293,10 @@ impl Drop for AddressSpace {
         for i in 0..256 {
             let entry = table(self.pml4)[i];
             if entry & PRESENT != 0 {
-                Self::free_level(entry & ADDR_MASK, 2);
+                self.free_level(entry & ADDR_MASK, 2);
             }
         }
-        frames::free(self.pml4);
+        self.free_frame(self.pml4);
     }
 }
 

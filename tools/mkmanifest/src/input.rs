@@ -57,6 +57,18 @@ pub struct ServiceJson {
     pub env: Vec<String>,
     #[serde(default)]
     pub expect_fault: bool,
+    #[serde(default)]
+    pub limits: LimitsJson,
+}
+
+/// A service's quotas in bytes; 0 (or absent) takes the kernel's default.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LimitsJson {
+    #[serde(default)]
+    pub kernel_bytes: u64,
+    #[serde(default)]
+    pub memory_bytes: u64,
 }
 
 /// `{name, init}` or `{name, service, export}`; which fields are present

@@ -41,6 +41,14 @@ pub struct Service {
     pub env: Vec<String>,
     /// The service is meant to die by a CPU fault (a containment test).
     pub expect_fault: bool,
+    pub limits: Limits,
+}
+
+/// A service's quotas (schema `ResourceLimits`); 0 takes the default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Limits {
+    pub kernel_bytes: u64,
+    pub memory_bytes: u64,
 }
 
 /// An Endpoint init creates for a service, whose clients speak
@@ -91,6 +99,9 @@ impl Service {
         out.set_name(self.name.as_str());
         out.set_binary(self.binary.as_str());
         out.set_expect_fault(self.expect_fault);
+        let mut limits = out.reborrow().init_limits();
+        limits.set_kernel_bytes(self.limits.kernel_bytes);
+        limits.set_memory_bytes(self.limits.memory_bytes);
         let mut caps = out.reborrow().init_caps(list_len(self.caps.len()));
         for (i, cap) in self.caps.iter().enumerate() {
             let mut entry = caps.reborrow().get(list_len(i));
@@ -173,6 +184,10 @@ mod tests {
                     argv: vec!["worker".into(), "-v".into()],
                     env: vec!["A=1".into()],
                     expect_fault: false,
+                    limits: Limits {
+                        kernel_bytes: 1 << 20,
+                        memory_bytes: 0,
+                    },
                 },
                 Service {
                     name: "client".into(),
@@ -188,6 +203,7 @@ mod tests {
                     argv: vec![],
                     env: vec![],
                     expect_fault: true,
+                    limits: Limits::default(),
                 },
             ],
         }
@@ -241,6 +257,8 @@ mod tests {
         assert_eq!(echo.get_argv().unwrap().get(1).unwrap(), "-v");
         assert_eq!(echo.get_env().unwrap().get(0).unwrap(), "A=1");
         assert!(!echo.get_expect_fault());
+        assert_eq!(echo.get_limits().unwrap().get_kernel_bytes(), 1 << 20);
+        assert_eq!(echo.get_limits().unwrap().get_memory_bytes(), 0);
         assert!(root.get_services().unwrap().get(1).get_expect_fault());
         let import = services.get(1).get_caps().unwrap().get(0);
         let service_cap::source::Service(from) = import.get_source().which().unwrap() else {

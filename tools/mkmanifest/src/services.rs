@@ -13,7 +13,7 @@
 
 use crate::error::InputError;
 use crate::input::{ServiceCapJson, ServiceJson};
-use crate::manifest::{Export, Service};
+use crate::manifest::{Export, Limits, Service};
 use capos_lib::launch::{LaunchError, List};
 use capos_lib::service_graph::{self, CapImport, CapSource, GraphError};
 use std::collections::HashMap;
@@ -92,6 +92,10 @@ fn convert(i: usize, json: &ServiceJson) -> Result<Service, InputError> {
         argv: json.argv.clone(),
         env: json.env.clone(),
         expect_fault: json.expect_fault,
+        limits: Limits {
+            kernel_bytes: json.limits.kernel_bytes,
+            memory_bytes: json.limits.memory_bytes,
+        },
     })
 }
 

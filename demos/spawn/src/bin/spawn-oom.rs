@@ -1,7 +1,7 @@
-//! Allocates until physical memory runs out: that must be an error for this
-//! process only, and the system carries on. It first waits a second, so
-//! the other services' own allocations do not race with the exhaustion
-//! (they would fail, correctly, but the smoke wants them to pass).
+//! Allocates until its memory quota runs out: that must be an error for
+//! this process only, and the system carries on. Quotas are carved out of
+//! the spawner's, so the other services' memory is never at stake; it
+//! still waits a second, so that the exhaustion happens while they run.
 //! Everything is returned at exit (the kernel's accounting line proves it).
 
 #![no_std]

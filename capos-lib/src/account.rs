@@ -1,0 +1,292 @@
+//! Kernel memory accounts: who pays for what the kernel holds.
+//!
+//! Every process has an [`Account`] with two quotas: bytes of kernel heap
+//! and physical frames. Whatever the kernel allocates because a process
+//! asked (its own process structures, queued messages, capability objects
+//! it created, page tables, the frames it maps) is charged to an account
+//! first, and the allocation is refused if the charge is.
+//!
+//! Accounts form a tree. A child's quotas are carved out of its parent's
+//! when the child is created and go back when the child's account is
+//! dropped, so the limits of a subtree never exceed what its root was
+//! given, and the root is given only what the kernel can afford. A charge
+//! is a [`Charge`] value that releases itself when dropped: an object that
+//! holds kernel memory holds its charge, so memory that outlives the
+//! process that paid for it (a capability sent elsewhere) keeps its
+//! account alive, and the parent gets the quota back only when the last of
+//! it is freed. That is how a leak shows: an account that never reaches
+//! zero.
+
+use alloc::sync::Arc;
+use core::fmt;
+use core::sync::atomic::{AtomicU64, Ordering};
+
+/// What an account pays for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    /// Bytes of the kernel heap.
+    KernelHeap,
+    /// 4 KiB physical frames: user memory and page tables.
+    Frames,
+}
+
+impl Resource {
+    pub fn name(self) -> &'static str {
+        match self {
+            Resource::KernelHeap => "kernel memory",
+            Resource::Frames => "memory",
+        }
+    }
+}
+
+/// A charge was refused: `wanted` more would exceed `limit` (`used` held).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exhausted {
+    pub resource: Resource,
+    pub wanted: u64,
+    pub used: u64,
+    pub limit: u64,
+}
+
+impl fmt::Display for Exhausted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match (self.resource, self.wanted) {
+            (Resource::KernelHeap, 1) => "byte",
+            (Resource::KernelHeap, _) => "bytes",
+            (Resource::Frames, 1) => "page",
+            (Resource::Frames, _) => "pages",
+        };
+        write!(
+            f,
+            "{} quota exhausted: {} {unit} asked, {} of {} in use",
+            self.resource.name(),
+            self.wanted,
+            self.used,
+            self.limit
+        )
+    }
+}
+
+struct Quota {
+    limit: u64,
+    used: AtomicU64,
+}
+
+impl Quota {
+    fn new(limit: u64) -> Self {
+        Quota {
+            limit,
+            used: AtomicU64::new(0),
+        }
+    }
+
+    fn charge(&self, resource: Resource, amount: u64) -> Result<(), Exhausted> {
+        let used = self.used.load(Ordering::Relaxed);
+        match used.checked_add(amount) {
+            Some(total) if total <= self.limit => {
+                self.used.store(total, Ordering::Relaxed);
+                Ok(())
+            }
+            _ => Err(Exhausted {
+                resource,
+                wanted: amount,
+                used,
+                limit: self.limit,
+            }),
+        }
+    }
+
+    fn release(&self, amount: u64) {
+        let used = self.used.load(Ordering::Relaxed);
+        debug_assert!(amount <= used, "releasing more than was charged");
+        self.used
+            .store(used.saturating_sub(amount), Ordering::Relaxed);
+    }
+}
+
+/// One process's (or the kernel's root) kernel-memory quotas.
+pub struct Account {
+    parent: Option<Arc<Account>>,
+    heap: Quota,
+    frames: Quota,
+}
+
+impl Account {
+    /// The root of a tree: what the kernel can afford to give processes.
+    pub fn root(heap_bytes: u64, frames: u64) -> Arc<Self> {
+        Arc::new(Account {
+            parent: None,
+            heap: Quota::new(heap_bytes),
+            frames: Quota::new(frames),
+        })
+    }
+
+    /// A child account whose quotas are charged to `parent` until the
+    /// child is dropped.
+    pub fn child(parent: &Arc<Self>, heap_bytes: u64, frames: u64) -> Result<Arc<Self>, Exhausted> {
+        parent.heap.charge(Resource::KernelHeap, heap_bytes)?;
+        if let Err(e) = parent.frames.charge(Resource::Frames, frames) {
+            parent.heap.release(heap_bytes);
+            return Err(e);
+        }
+        Ok(Arc::new(Account {
+            parent: Some(parent.clone()),
+            heap: Quota::new(heap_bytes),
+            frames: Quota::new(frames),
+        }))
+    }
+
+    fn quota(&self, resource: Resource) -> &Quota {
+        match resource {
+            Resource::KernelHeap => &self.heap,
+            Resource::Frames => &self.frames,
+        }
+    }
+
+    pub fn limit(&self, resource: Resource) -> u64 {
+        self.quota(resource).limit
+    }
+
+    pub fn used(&self, resource: Resource) -> u64 {
+        self.quota(resource).used.load(Ordering::Relaxed)
+    }
+
+    /// Charges `amount` now; the returned [`Charge`] gives it back when dropped.
+    pub fn charge(self: &Arc<Self>, resource: Resource, amount: u64) -> Result<Charge, Exhausted> {
+        self.quota(resource).charge(resource, amount)?;
+        Ok(Charge {
+            account: self.clone(),
+            resource,
+            amount,
+        })
+    }
+
+    /// Charges without a guard: for memory whose owner tracks it itself
+    /// (page tables, which free their frames one by one). Pair every call
+    /// with [`Account::release`].
+    pub fn charge_raw(&self, resource: Resource, amount: u64) -> Result<(), Exhausted> {
+        self.quota(resource).charge(resource, amount)
+    }
+
+    pub fn release(&self, resource: Resource, amount: u64) {
+        self.quota(resource).release(amount);
+    }
+}
+
+impl Drop for Account {
+    fn drop(&mut self) {
+        if let Some(parent) = &self.parent {
+            parent.heap.release(self.heap.limit);
+            parent.frames.release(self.frames.limit);
+        }
+    }
+}
+
+/// Memory charged to an account, released when this is dropped.
+pub struct Charge {
+    account: Arc<Account>,
+    resource: Resource,
+    amount: u64,
+}
+
+impl Charge {
+    pub fn amount(&self) -> u64 {
+        self.amount
+    }
+
+    pub fn account(&self) -> &Arc<Account> {
+        &self.account
+    }
+
+    /// Changes the amount held: growing may be refused (nothing changes),
+    /// shrinking always succeeds.
+    pub fn resize(&mut self, amount: u64) -> Result<(), Exhausted> {
+        let quota = self.account.quota(self.resource);
+        if amount > self.amount {
+            quota.charge(self.resource, amount - self.amount)?;
+        } else {
+            quota.release(self.amount - amount);
+        }
+        self.amount = amount;
+        Ok(())
+    }
+}
+
+impl Drop for Charge {
+    fn drop(&mut self) {
+        self.account.quota(self.resource).release(self.amount);
+    }
+}
+
+impl fmt::Debug for Charge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Charge({:?}, {})", self.resource, self.amount)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charges_stop_at_the_limit_and_come_back_on_drop() {
+        let root = Account::root(100, 10);
+        let a = root.charge(Resource::KernelHeap, 60).unwrap();
+        let e = root.charge(Resource::KernelHeap, 41).unwrap_err();
+        assert_eq!(
+            e,
+            Exhausted {
+                resource: Resource::KernelHeap,
+                wanted: 41,
+                used: 60,
+                limit: 100
+            }
+        );
+        let b = root.charge(Resource::KernelHeap, 40).unwrap();
+        assert_eq!(root.used(Resource::KernelHeap), 100);
+        drop(a);
+        drop(b);
+        assert_eq!(root.used(Resource::KernelHeap), 0);
+        assert_eq!(root.used(Resource::Frames), 0);
+    }
+
+    #[test]
+    fn a_child_is_carved_from_its_parent_until_its_last_charge_goes() {
+        let root = Account::root(1000, 100);
+        let child = Account::child(&root, 400, 60).unwrap();
+        assert_eq!(root.used(Resource::KernelHeap), 400);
+        assert_eq!(root.used(Resource::Frames), 60);
+        // Both quotas or neither: the frames do not fit, so no heap is kept.
+        assert!(Account::child(&root, 100, 41).is_err());
+        assert_eq!(root.used(Resource::KernelHeap), 400);
+        let held = child.charge(Resource::Frames, 60).unwrap();
+        assert!(child.charge(Resource::Frames, 1).is_err());
+        drop(child);
+        // The charge keeps the child's account, so its quota stays carved.
+        assert_eq!(root.used(Resource::Frames), 60);
+        drop(held);
+        assert_eq!(root.used(Resource::Frames), 0);
+        assert_eq!(root.used(Resource::KernelHeap), 0);
+    }
+
+    #[test]
+    fn resize_grows_within_the_limit_and_always_shrinks() {
+        let root = Account::root(100, 0);
+        let mut c = root.charge(Resource::KernelHeap, 10).unwrap();
+        c.resize(100).unwrap();
+        assert!(c.resize(101).is_err());
+        assert_eq!(c.amount(), 100);
+        c.resize(5).unwrap();
+        assert_eq!(root.used(Resource::KernelHeap), 5);
+        drop(c);
+        assert_eq!(root.used(Resource::KernelHeap), 0);
+    }
+
+    #[test]
+    fn overflowing_amounts_are_refused() {
+        let root = Account::root(u64::MAX, 0);
+        let _a = root.charge(Resource::KernelHeap, u64::MAX - 1).unwrap();
+        assert!(root.charge(Resource::KernelHeap, 2).is_err());
+        assert!(root.charge(Resource::Frames, 1).is_err());
+    }
+}
