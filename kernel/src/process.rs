@@ -34,9 +34,10 @@ pub type Pid = u64;
 pub const CAP_TABLE_LIMIT: usize = 256;
 const KERNEL_STACK_WORDS: usize = 2048; // 16 KiB
 const RING_PAGES: u64 = RING_SIZE as u64 / PAGE_SIZE;
-/// Completions one process can have waiting for room in its CQ: every
-/// pending call plus a full SQ of immediate ones (see ring.rs).
-pub const OVERFLOW_CAPACITY: usize = MAX_PENDING_CALLS + SQ_ENTRIES as usize;
+/// Completions one process can have waiting for room in its CQ: the ring
+/// stops taking SQEs at [`crate::ring::OVERFLOW_LIMIT`], and every call
+/// still pending then may complete after that.
+pub const OVERFLOW_CAPACITY: usize = crate::ring::OVERFLOW_LIMIT + MAX_PENDING_CALLS;
 
 /// Heap one pending call's record can take wherever it waits (a sleeper
 /// tree node share, an exit waiter, an Endpoint queue or in-flight entry).

@@ -22,7 +22,7 @@ use crate::process::{PendingCall, Pid, Process};
 use crate::sched::Kernel;
 
 /// Completions held beyond the CQ before the kernel stops taking SQEs.
-const OVERFLOW_LIMIT: usize = MAX_PENDING_CALLS + SQ_ENTRIES as usize;
+pub const OVERFLOW_LIMIT: usize = MAX_PENDING_CALLS + SQ_ENTRIES as usize;
 
 /// The outcome of an operation, before it is written back.
 pub struct Completion {

@@ -167,6 +167,8 @@ pub fn insert_cap_reply(
     object: CapRef,
     encode: &dyn Fn(u32) -> Vec<u8>,
 ) -> Result<Reply, CallError> {
+    #[cfg(feature = "leak-check-test")]
+    leak_once(&object);
     let interface_id = object.interface_id();
     let id = ctx
         .kernel
@@ -185,6 +187,18 @@ pub fn insert_cap_reply(
         message_len,
         caps: 1,
     })
+}
+
+/// The deliberate leak of a `leak-check-test` build: one reference to the
+/// first capability any process creates is never dropped.
+#[cfg(feature = "leak-check-test")]
+fn leak_once(object: &CapRef) {
+    use core::sync::atomic::{AtomicBool, Ordering};
+    static LEAKED: AtomicBool = AtomicBool::new(false);
+    if !LEAKED.swap(true, Ordering::Relaxed) {
+        crate::kprintln!("kernel: leak-check build: leaking one capability on purpose");
+        core::mem::forget(object.clone());
+    }
 }
 
 /// Appends a capos_abi::ipc::CapRecord.
