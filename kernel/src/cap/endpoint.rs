@@ -51,9 +51,22 @@ struct Message {
     method_id: u16,
     params: Vec<u8>,
     caps: Vec<Travelling>,
-    /// The caller pays for the message while it is queued.
+    /// The caller pays for the message while it is queued, and for its
+    /// in-flight record once received (see [`IN_FLIGHT_BYTES`]).
+    charge: Charge,
+}
+
+/// A received call's record while the server holds it. Its charge stays
+/// with the caller's account even if the caller dies first, so a server
+/// that never answers holds its callers' quotas, not the kernel's memory.
+struct InFlight {
+    caller: PendingCall,
+    receiver: Pid,
     _charge: Charge,
 }
+
+/// Heap an in-flight record takes (its share of the tree).
+const IN_FLIGHT_BYTES: u64 = 2 * size_of::<(u32, InFlight)>() as u64 + ALLOC_SLACK as u64;
 
 /// Heap a queued message holds besides its params: itself (twice, for the
 /// queue's growth), its transfer list and the allocations' slack.
@@ -67,7 +80,7 @@ struct State {
     queue: VecDeque<Message>,
     receivers: VecDeque<PendingCall>,
     /// call id -> (caller, the process that received it)
-    in_flight: BTreeMap<u32, (PendingCall, Pid)>,
+    in_flight: BTreeMap<u32, InFlight>,
     next_call_id: u32,
 }
 
@@ -334,7 +347,7 @@ pub fn call(
             method_id: sqe.method_id,
             params,
             caps,
-            _charge: charge,
+            charge,
         });
     }
     deliver(k, &endpoint);
@@ -413,18 +426,34 @@ fn deliver(k: &mut Kernel, endpoint: &Arc<Endpoint>) {
                 continue;
             };
             shrink_if_empty(&mut state.receivers);
-            state
-                .in_flight
-                .insert(message.call_id, (message.caller, receiver.pid));
-            (receiver, message, buffer)
+            let Message {
+                call_id,
+                caller,
+                method_id,
+                params,
+                caps,
+                mut charge,
+            } = message;
+            // A shrink, which cannot fail: the message cost more.
+            let _ = charge.resize(IN_FLIGHT_BYTES.min(charge.amount()));
+            state.in_flight.insert(
+                call_id,
+                InFlight {
+                    caller,
+                    receiver: receiver.pid,
+                    _charge: charge,
+                },
+            );
+            (receiver, (call_id, method_id, params, caps), buffer)
         };
-        let records = hand_over(k, receiver.pid, message.caps);
+        let (call_id, method_id, params, caps) = message;
+        let records = hand_over(k, receiver.pid, caps);
         let header = RecvHeader {
-            call_id: message.call_id,
-            method_id: message.method_id,
+            call_id,
+            method_id,
             cap_count: records.len() as u16,
             interface_id: endpoint.served,
-            params_len: message.params.len() as u32,
+            params_len: params.len() as u32,
             _reserved: 0,
         };
         bytes.extend_from_slice(&header.call_id.to_le_bytes());
@@ -433,8 +462,8 @@ fn deliver(k: &mut Kernel, endpoint: &Arc<Endpoint>) {
         bytes.extend_from_slice(&header.interface_id.to_le_bytes());
         bytes.extend_from_slice(&header.params_len.to_le_bytes());
         bytes.extend_from_slice(&header._reserved.to_le_bytes());
-        bytes.extend_from_slice(&message.params);
-        bytes.resize(size_of::<RecvHeader>() + pad8(message.params.len()), 0);
+        bytes.extend_from_slice(&params);
+        bytes.resize(size_of::<RecvHeader>() + pad8(params.len()), 0);
         push_records(&mut bytes, &records);
         complete(k, receiver, Completion::reply(bytes));
     }
@@ -459,13 +488,13 @@ pub fn ret(
         .lock()
         .in_flight
         .get(&sqe.call_id)
-        .is_none_or(|&(_, r)| r != call.pid)
+        .is_none_or(|f| f.receiver != call.pid)
     {
         return Err(Completion::error(error::INVALID_ARGUMENT));
     }
     let message = read_user(k, call.pid, sqe.params_addr, sqe.params_len)?;
     let caps = take_transfers(k, call.pid, sqe)?;
-    let Some((caller, _)) = endpoint.state.lock().in_flight.remove(&sqe.call_id) else {
+    let Some(InFlight { caller, .. }) = endpoint.state.lock().in_flight.remove(&sqe.call_id) else {
         roll_back(k, caps);
         return Err(Completion::error(error::INVALID_ARGUMENT));
     };
@@ -537,13 +566,13 @@ impl Kernel {
                 let ids: Vec<u32> = state
                     .in_flight
                     .iter()
-                    .filter(|(_, (_, r))| *r == pid)
+                    .filter(|(_, f)| f.receiver == pid)
                     .map(|(&id, _)| id)
                     .collect();
                 let cancelled: Vec<PendingCall> = ids
                     .iter()
                     .filter_map(|id| state.in_flight.remove(id))
-                    .map(|(c, _)| c)
+                    .map(|f| f.caller)
                     .collect();
                 (orphans, cancelled)
             };
@@ -587,7 +616,7 @@ pub fn close_pending(k: &mut Kernel) {
             roll_back(k, message.caps);
             complete(k, message.caller, Completion::error(error::CANCELLED));
         }
-        for (caller, _) in in_flight.into_values() {
+        for InFlight { caller, .. } in in_flight.into_values() {
             complete(k, caller, Completion::error(error::CANCELLED).delivered());
         }
         for receiver in receivers {
