@@ -5,8 +5,13 @@
 #   bash tools/bench.sh KERNEL MANIFEST            # compare
 #   bash tools/bench.sh KERNEL MANIFEST --save     # make this run the baseline
 #
-# Figures come from QEMU's TCG: compare builds on one machine, not machines.
-# A benchmark never fails the build; a missing figure or a failed run does.
+# QEMU runs with -icount shift=0,align=off,sleep=off: one nanosecond of
+# guest time per guest instruction, so the guest's rdtsc deltas are exact
+# instruction counts, identical from run to run and from machine to
+# machine for the same build. Figures are therefore compared exactly: any
+# increase is flagged as a regression. The run's wall-clock time is
+# printed only as context. A benchmark never fails the build; a missing
+# figure or a failed run does.
 set -uo pipefail
 kernel=$1 manifest=$2 mode=${3:-}
 cd "$(dirname "$0")/.."
@@ -14,25 +19,44 @@ baseline=bench/baseline.txt
 log=target/bench.log
 mkdir -p target
 
-timeout 300 bash tools/qemu.sh "$kernel" "$manifest" </dev/null 2>&1 | tr -d '\r' >"$log"
+started=$(date +%s.%N)
+timeout 600 bash tools/qemu.sh "$kernel" "$manifest" -icount shift=0,align=off,sleep=off \
+    </dev/null 2>&1 | tr -d '\r' >"$log"
 status=${PIPESTATUS[0]}
+elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
 if [ "$status" -ne 33 ] || ! grep -q '^bench: done$' "$log"; then
     echo "bench: the run failed (QEMU status $status); log: $log"
     tail -n 15 "$log" | sed 's/^/    /'
     exit 1
 fi
-results=$(sed -n 's/^bench: \([a-z0-9-]*\) \([0-9]*\) ns\/op$/\1 \2/p' "$log")
+results=$(sed -n 's/^bench: \([a-z0-9-]*\) \([0-9]*\) instructions\/op$/\1 \2/p' "$log")
+if [ -z "$results" ]; then
+    echo "bench: no figures in $log"
+    exit 1
+fi
 if [ "$mode" = --save ]; then
-    { echo "# name ns/op (make bench-baseline, $(date -u +%Y-%m-%d))"; echo "$results"; } >"$baseline"
+    {
+        echo "# name instructions/op (exact under icount; make bench-baseline, $(date -u +%Y-%m-%d))"
+        echo "$results"
+    } >"$baseline"
     echo "bench: baseline saved to $baseline"
 fi
-printf '%-20s %12s %12s %8s\n' benchmark "ns/op" baseline ratio
+regressions=0
+printf '%-20s %14s %14s %8s\n' benchmark "instr/op" baseline ratio
 while read -r name value; do
     base=$(awk -v n="$name" '$1 == n {print $2}' "$baseline" 2>/dev/null)
+    flag=
     if [ -n "$base" ] && [ "$base" -gt 0 ]; then
-        ratio=$(awk -v a="$value" -v b="$base" 'BEGIN {printf "%.2fx", a / b}')
+        ratio=$(awk -v a="$value" -v b="$base" 'BEGIN {printf "%.3fx", a / b}')
+        if [ "$value" -gt "$base" ]; then
+            flag="  REGRESSION (+$((value - base)))"
+            regressions=$((regressions + 1))
+        elif [ "$value" -lt "$base" ]; then
+            flag="  better (-$((base - value)))"
+        fi
     else
         base=- ratio=-
     fi
-    printf '%-20s %12s %12s %8s\n' "$name" "$value" "$base" "$ratio"
+    printf '%-20s %14s %14s %8s%s\n' "$name" "$value" "$base" "$ratio" "$flag"
 done <<<"$results"
+echo "bench: $regressions regressions against $baseline; the run took ${elapsed}s of wall-clock time (context only)"
