@@ -222,6 +222,9 @@ impl<T> CapTable<T> {
 }
 
 #[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

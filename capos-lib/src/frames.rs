@@ -138,6 +138,9 @@ impl FrameBitmap {
 }
 
 #[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

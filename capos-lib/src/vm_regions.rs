@@ -115,6 +115,9 @@ impl VmRegions {
 }
 
 #[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -1,4 +1,5 @@
 mod builder;
+mod fuzz;
 
 use super::raw::{PF_W, PF_X, PT_DYNAMIC, PT_INTERP};
 use super::*;

@@ -1,5 +1,6 @@
 mod decode;
 mod encode;
+mod fuzz;
 mod mutation;
 mod round_trip;
 

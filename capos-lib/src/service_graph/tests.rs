@@ -1,5 +1,6 @@
 mod accept;
 mod cycles;
+mod fuzz;
 mod imports;
 mod local;
 

@@ -7,7 +7,7 @@ use std::vec::Vec;
 
 pub const PF_R: u32 = 4;
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Phdr {
     pub p_type: u32,
     pub flags: u32,
@@ -37,7 +37,7 @@ impl Phdr {
     }
 }
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct TestElf {
     pub class: u8,
     pub data: u8,
