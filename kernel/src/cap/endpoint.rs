@@ -93,11 +93,18 @@ pub struct Endpoint {
     _charge: Charge,
 }
 
-/// The heap [`Endpoint::new`]'s caller must charge.
+/// Queue slots an Endpoint keeps even when idle, so that a call and its
+/// RECV do not allocate and free the queues every time.
+const QUEUE_FLOOR: usize = 4;
+
+/// The heap [`Endpoint::new`]'s caller must charge: the Endpoint, its
+/// first owner facet, its idle queue slots and its place in the kernel's
+/// list of Endpoints.
 pub const ENDPOINT_BYTES: usize = size_of::<Endpoint>()
     + size_of::<EndpointOwner>()
+    + QUEUE_FLOOR * (size_of::<Message>() + size_of::<PendingCall>())
     + 2 * size_of::<Weak<Endpoint>>()
-    + 3 * ALLOC_SLACK;
+    + 5 * ALLOC_SLACK;
 
 /// Endpoints whose last owner facet was dropped, waiting for the kernel to
 /// cancel their calls (a Drop cannot reach the other processes).
@@ -107,17 +114,21 @@ impl Endpoint {
     pub fn new(served: u64, charge: Charge) -> Arc<Self> {
         Arc::new(Endpoint {
             served,
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State {
+                queue: VecDeque::with_capacity(QUEUE_FLOOR),
+                receivers: VecDeque::with_capacity(QUEUE_FLOOR),
+                ..State::default()
+            }),
             _charge: charge,
         })
     }
 }
 
-/// Queues left empty give their memory back: it was paid for by calls that
-/// are gone.
+/// A queue left empty gives back what it grew beyond its idle slots: that
+/// was paid for by calls that are gone.
 fn shrink_if_empty<T>(queue: &mut VecDeque<T>) {
-    if queue.is_empty() && queue.capacity() > 0 {
-        *queue = VecDeque::new();
+    if queue.is_empty() && queue.capacity() > QUEUE_FLOOR {
+        queue.shrink_to(QUEUE_FLOOR);
     }
 }
 
