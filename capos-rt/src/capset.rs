@@ -109,6 +109,9 @@ impl<'a> CapSet<'a> {
 }
 
 #[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use alloc::boxed::Box;

@@ -39,6 +39,9 @@ pub unsafe fn at(base: *const u8) -> Result<Launch<'static>, LaunchError> {
 }
 
 #[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use alloc::boxed::Box;

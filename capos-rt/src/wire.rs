@@ -133,6 +133,9 @@ pub fn encode_records(caps: &[CapRecord]) -> Vec<u8> {
 }
 
 #[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use alloc::vec;
