@@ -85,17 +85,21 @@ impl<T> FdTable<T> {
         self.open_from(min, object, cloexec)
     }
 
-    /// `dup2` (`flags_given` false) and `dup3`: makes `new` name `old`'s
+    /// `dup2` (`dup3` false) and `dup3`: makes `new` name `old`'s
     /// object, closing what `new` named. `dup2(fd, fd)` returns `fd`
     /// unchanged if it is open; `dup3(fd, fd, ..)` is EINVAL.
     pub fn dup2(&mut self, old: i64, new: i64, cloexec: bool, dup3: bool) -> Result<usize, i64> {
+        // Linux refuses dup3(fd, fd) before it looks at fd at all.
+        if dup3 && old == new {
+            return Err(EINVAL);
+        }
         let object = self.get(old)?.clone();
         let new_fd = usize::try_from(new)
             .ok()
             .filter(|&fd| fd < MAX_FDS)
             .ok_or(EBADF)?;
         if old == new {
-            return if dup3 { Err(EINVAL) } else { Ok(new_fd) };
+            return Ok(new_fd);
         }
         self.put(new_fd, Slot { object, cloexec });
         Ok(new_fd)
@@ -143,6 +147,9 @@ pub fn status_flags(arg: i64) -> Result<i64, i64> {
     }
     Ok(arg & (O_APPEND | O_NONBLOCK))
 }
+
+#[cfg(test)]
+mod fuzz;
 
 #[cfg(test)]
 mod tests {

@@ -94,6 +94,9 @@ impl Vector {
 }
 
 #[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use core::ffi::CStr;
