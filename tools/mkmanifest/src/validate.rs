@@ -180,4 +180,6 @@ fn unknown_kind(name: &str) -> String {
 }
 
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod tests;
