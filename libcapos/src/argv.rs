@@ -51,6 +51,9 @@ impl Argv {
 }
 
 #[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use core::ffi::CStr;
