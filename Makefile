@@ -9,7 +9,7 @@ KERNEL := $(REL)/kernel
 BUILD := target/capos
 SETUP_STAMP := target/.setup-done
 
-.PHONY: all setup kernel user run run-smoke run-spawn leak-check bench bench-baseline test test-host clippy fmt fmt-check \
+.PHONY: all setup kernel user run run-smoke run-spawn run-limits leak-check bench bench-baseline test test-host clippy fmt fmt-check \
         generated-code-check smokes docs-check
 
 all: kernel user
@@ -25,7 +25,7 @@ kernel: setup
 	$(CARGO) build --release -p kernel --target $(TARGET)
 
 user: setup
-	$(CARGO) build --release -p init -p smoke-programs -p spawn-programs -p bench-programs --target $(TARGET)
+	$(CARGO) build --release -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs --target $(TARGET)
 
 # build/manifest-NAME.bin from system-NAME.cue (system.cue for NAME=system).
 $(BUILD)/manifest-%.bin: user FORCE
@@ -47,6 +47,10 @@ run-smoke: kernel $(BUILD)/manifest-smoke.bin
 run-spawn: kernel $(BUILD)/manifest-spawn.bin
 	bash tools/smoke.sh spawn $(KERNEL) $(BUILD)/manifest-spawn.bin
 
+# Every quota and fixed limit pushed to its end (docs/development/testing.md).
+run-limits: kernel $(BUILD)/manifest-limits.bin
+	bash tools/smoke.sh limits $(KERNEL) $(BUILD)/manifest-limits.bin
+
 # The leak detector's own test: a kernel built to leak one capability on
 # purpose boots the smoke system, and the run must end in `kernel: LEAK`
 # with the failure status. The test kernel is kept apart; the next cargo
@@ -58,7 +62,7 @@ leak-check: setup $(BUILD)/manifest-smoke.bin
 	$(CARGO) build --release -p kernel --target $(TARGET)
 	SMOKE_STATUS=35 bash tools/smoke.sh leak-check $(LEAK_KERNEL) $(BUILD)/manifest-smoke.bin
 
-smokes: run-smoke run-spawn run-c-hello run-posix-libc-smoke leak-check
+smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke leak-check
 
 # In-guest benchmarks beside the committed baseline (bench/baseline.txt);
 # bench-baseline makes the current figures the baseline.
@@ -80,7 +84,7 @@ test-host: setup
 clippy: setup
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) clippy -p init --lib --tests -- -D warnings
-	$(CARGO) clippy --release -p kernel -p capos-rt -p init -p smoke-programs -p spawn-programs -p bench-programs --target $(TARGET) -- -D warnings
+	$(CARGO) clippy --release -p kernel -p capos-rt -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs --target $(TARGET) -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all
