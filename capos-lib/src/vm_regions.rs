@@ -94,6 +94,16 @@ impl VmRegions {
         removed
     }
 
+    /// True if freeing `[start, start+len)` would cut one range in two (the
+    /// only way [`VmRegions::remove`] adds a range).
+    pub fn splits(&self, start: u64, len: u64) -> bool {
+        let end = start.saturating_add(len);
+        self.ranges
+            .range(..start)
+            .next_back()
+            .is_some_and(|(_, &e)| e > end)
+    }
+
     /// True if every byte of `[start, start+len)` is in use.
     pub fn covers(&self, start: u64, len: u64) -> bool {
         let end = start.saturating_add(len);
@@ -122,6 +132,21 @@ mod tests {
     use super::*;
 
     const P: u64 = 4096;
+
+    #[test]
+    fn only_a_hole_strictly_inside_one_range_splits_it() {
+        let mut r = VmRegions::new(0, 100 * P);
+        r.insert(10 * P, 10 * P);
+        assert!(r.splits(12 * P, P));
+        assert!(!r.splits(10 * P, P), "a head is cut off, not split");
+        assert!(!r.splits(19 * P, P), "a tail is cut off, not split");
+        assert!(!r.splits(10 * P, 10 * P));
+        assert!(!r.splits(5 * P, 30 * P));
+        assert!(!r.splits(30 * P, P));
+        let before = r.len();
+        r.remove(12 * P, P);
+        assert_eq!(r.len(), before + 1);
+    }
 
     fn regions() -> VmRegions {
         VmRegions::new(0x1000_0000, 0x1000_0000 + 16 * P)

@@ -149,8 +149,11 @@ impl CapObject for VirtualMemory {
             1 => {
                 let a: virtual_memory::unmap_params::Reader = params.get_root()?;
                 let len = range(a.get_addr(), a.get_size())?;
-                // Unmapping the middle of a range splits it in two.
-                p.reserve_vm_entries(1).map_err(quota_exceeded)?;
+                // Only a hole in the middle of a range adds a record: any
+                // other unmap can always go through, quota full or not.
+                if p.vm.splits(a.get_addr(), len) {
+                    p.reserve_vm_entries(1).map_err(quota_exceeded)?;
+                }
                 p.unmap_vm(a.get_addr(), len);
                 p.settle_vm_charge();
                 Ok(empty_reply())

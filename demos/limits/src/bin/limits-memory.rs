@@ -36,16 +36,6 @@ const STRIDE: u64 = 1 << 30;
 /// More than any quota here allows: a loop that never ends is a failure.
 const RUNAWAY: usize = 100_000;
 
-/// KERNEL BUG: VirtualMemory.unmap first charges kernel memory for one
-/// more mapping record (unmapping the middle of a range splits it), even
-/// when it removes whole ranges; so once a process's kernel-memory quota
-/// is full of mapping records, every unmap is refused with "kernel memory
-/// quota exhausted: 96 bytes asked" and the process cannot give any of
-/// them back (kernel/src/cap/virtual_memory.rs, method 1). Until that is
-/// fixed, the "records" part leaves its mappings for exit to free; set
-/// this to true to unmap them all and map as many again.
-const UNMAP_AT_KERNEL_QUOTA: bool = false;
-
 fn main(mut rt: Runtime) -> i64 {
     let Ok(console) = rt.take::<Console>("console") else {
         return 2;
@@ -164,13 +154,8 @@ fn records(vm: &VirtualMemory, console: &Console) -> Result<(), String> {
         return Err(format!("memory ran out before kernel memory: {reason}"));
     }
     let count = mapped.len();
-    if !UNMAP_AT_KERNEL_QUOTA {
-        println!(
-            console,
-            "memory: {count} one-page mappings side by side, the next refused ({reason}); left mapped for exit to free (unmap at the quota: KERNEL BUG)"
-        );
-        return Ok(());
-    }
+    // Unmapping whole ranges never needs a new record, so it must work
+    // with the kernel-memory quota full.
     for &addr in &mapped {
         vm.unmap(addr, PAGE_SIZE)
             .map_err(|e| format!("unmap at the kernel-memory quota: {e}"))?;
