@@ -81,6 +81,15 @@ test-host: setup
 	$(CARGO) test
 	$(CARGO) test -p init
 
+# The host property tests (docs/development/host-fuzzing.md) with far more
+# cases than `cargo test` runs: FUZZ_CASES per property. Each prints how
+# many cases it ran. Not part of `make test`.
+FUZZ_CASES ?= 20000
+.PHONY: fuzz-host
+fuzz-host: setup
+	CAPOS_FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test -- --nocapture fuzz::
+	CAPOS_FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test -p libcapos-posix -p libcapos -- --nocapture fuzz::
+
 clippy: setup
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) clippy -p init --lib --tests -- -D warnings
