@@ -44,7 +44,8 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (min, any::<bool>()).prop_map(|(m, c)| Op::Open(m, c)),
         3 => fd().prop_map(Op::Close),
         3 => (fd(), fd(), any::<bool>()).prop_map(|(f, m, c)| Op::Dup(f, m, c)),
-        3 => (fd(), fd(), any::<bool>(), any::<bool>()).prop_map(|(o, n, c, d)| Op::Dup2(o, n, c, d)),
+        3 => (fd(), fd(), any::<bool>(), any::<bool>())
+            .prop_map(|(o, n, c, d)| Op::Dup2(o, n, c, d)),
         1 => fd().prop_map(Op::GetFd),
         1 => (fd(), any::<bool>()).prop_map(|(f, c)| Op::SetFd(f, c)),
         2 => fd().prop_map(Op::Get),

@@ -101,6 +101,9 @@ fn check_any(image: &[u8]) -> Result<(), TestCaseError> {
 /// offset in its page, any flags but W+X, with other program headers
 /// mixed in and the entry inside some executable segment's file bytes.
 fn valid_image() -> impl Strategy<Value = (TestElf, LoadPlan)> {
+    // PT_NOTE, PT_TLS or PT_GNU_STACK after a segment, now and then.
+    let note = prop_oneof![Just(4u32), Just(7), Just(0x6474_e551)];
+    let other = prop_oneof![4 => Just(None), 1 => note.prop_map(Some)];
     let segment = (
         0..3u64,                      // pages skipped before it
         1..4u64,                      // pages it may span
@@ -109,7 +112,7 @@ fn valid_image() -> impl Strategy<Value = (TestElf, LoadPlan)> {
         any::<prop::sample::Index>(), // memory size
         any::<prop::sample::Index>(), // file size
         prop_oneof![Just(0u32), Just(PF_W), Just(PF_X)],
-        prop_oneof![4 => Just(None), 1 => prop_oneof![Just(4u32), Just(7), Just(0x6474_e551)].prop_map(Some)],
+        other,
     );
     let strategy = (
         collection::vec(segment, 1..=MAX_SEGMENTS),
@@ -255,7 +258,8 @@ fn edge() -> impl Strategy<Value = u64> {
 fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         2 => (0..HEADER_FIELDS.len(), edge()).prop_map(|(f, v)| Mutation::Header(f, v)),
-        4 => (0..4usize, 0..PROGRAM_FIELDS.len(), edge()).prop_map(|(i, f, v)| Mutation::Program(i, f, v)),
+        4 => (0..4usize, 0..PROGRAM_FIELDS.len(), edge())
+            .prop_map(|(i, f, v)| Mutation::Program(i, f, v)),
         2 => (any::<prop::sample::Index>(), any::<u8>()).prop_map(|(i, b)| Mutation::Byte(i, b)),
         1 => any::<prop::sample::Index>().prop_map(Mutation::Truncate),
         1 => collection::vec(any::<u8>(), 1..64).prop_map(Mutation::Append),

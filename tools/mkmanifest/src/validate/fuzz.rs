@@ -238,7 +238,10 @@ fn to_json(m: &Manifest, sparse: bool) -> Value {
                 ("expectFault", json!(s.expect_fault), !s.expect_fault),
                 (
                     "limits",
-                    json!({"kernelBytes": s.limits.kernel_bytes, "memoryBytes": s.limits.memory_bytes}),
+                    json!({
+                        "kernelBytes": s.limits.kernel_bytes,
+                        "memoryBytes": s.limits.memory_bytes,
+                    }),
                     s.limits == Limits::default(),
                 ),
             ];
@@ -452,7 +455,8 @@ fn scalar() -> impl Strategy<Value = Value> {
 
 fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
-        4 => (any::<prop::sample::Index>(), 0..5u8, scalar()).prop_map(|(at, how, v)| Mutation::Tree(at, how, v)),
+        4 => (any::<prop::sample::Index>(), 0..5u8, scalar())
+            .prop_map(|(at, how, v)| Mutation::Tree(at, how, v)),
         1 => (any::<prop::sample::Index>(), 0..4usize, "[\\PC{}\\[\\]\",:]{0,3}")
             .prop_map(|(at, len, with)| Mutation::Text(at, len, with)),
     ]
