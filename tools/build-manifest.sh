@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # Builds a boot manifest from a CUE system manifest.
 #
-#   bash tools/build-manifest.sh NAME OUT
+#   bash tools/build-manifest.sh NAME OUT [CUE-ARGS...]
 #
 # NAME "system" means system.cue, any other NAME means system-NAME.cue. CUE
 # checks and exports it to JSON (node tools/cue.js), then mkmanifest checks
 # it again, embeds the binaries it names and writes the Cap'n Proto
 # SystemManifest to OUT. The user binaries must already be built.
+# CUE-ARGS go to `cue export`, e.g. `-t sqes=20000` for a manifest with
+# @tag(sqes) fields (system-fuzz.cue).
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-    echo "usage: bash tools/build-manifest.sh NAME OUT" >&2
+if [ $# -lt 2 ]; then
+    echo "usage: bash tools/build-manifest.sh NAME OUT [CUE-ARGS...]" >&2
     exit 2
 fi
 name=$1
 # OUT is relative to the caller's directory; everything else to the repo root.
-out=$(realpath -m -- "$2")
+out_arg=$2
+out=$(realpath -m -- "$out_arg")
+shift 2
 cd "$(dirname "$0")/.."
 
 if [ "$name" = system ]; then
@@ -30,7 +34,7 @@ fi
 
 # Export first and keep the JSON: a CUE error then stops here with CUE's own
 # file:line message instead of mkmanifest complaining about empty input.
-json=$(node tools/cue.js export "./$source" --out json)
+json=$(node tools/cue.js export "./$source" --out json "$@")
 mkdir -p "$(dirname "$out")"
 printf '%s\n' "$json" | "${CARGO:-cargo}" run -q -p mkmanifest -- --source "$source" --out "$out"
-echo "build-manifest: $source -> $2"
+echo "build-manifest: $source -> $out_arg"
