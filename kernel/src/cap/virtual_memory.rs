@@ -48,13 +48,17 @@ pub fn perms(prot: u32) -> Result<Perms, CallError> {
 
 /// Checks a page-aligned range inside the mapping region; returns its length.
 fn range(addr: u64, size: u64) -> Result<u64, CallError> {
-    let len = size.div_ceil(PAGE_SIZE) * PAGE_SIZE;
-    let inside = addr >= VM_BASE && addr.checked_add(len).is_some_and(|end| end <= VM_LIMIT);
-    if !addr.is_multiple_of(PAGE_SIZE) || size == 0 || !inside {
+    // Checked: a size near u64::MAX would otherwise round up to 0.
+    let len = size.checked_next_multiple_of(PAGE_SIZE);
+    let inside = addr >= VM_BASE
+        && len
+            .and_then(|len| addr.checked_add(len))
+            .is_some_and(|end| end <= VM_LIMIT);
+    let Some(len) = len.filter(|_| addr.is_multiple_of(PAGE_SIZE) && size != 0 && inside) else {
         return Err(failed(format!(
             "range {addr:#x}+{size:#x} is not a page-aligned, non-empty range inside {VM_BASE:#x}..{VM_LIMIT:#x}"
         )));
-    }
+    };
     Ok(len)
 }
 
