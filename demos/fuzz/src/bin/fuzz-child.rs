@@ -1,0 +1,142 @@
+//! The harmless program the fuzz worker may spawn, so that calls, replies
+//! and transfers cross between two processes and either side can die with
+//! calls in flight:
+//!
+//! - `serve=K` with an Endpoint owner facet granted as `owner`: it answers
+//!   up to K calls on it (an empty result, or an exception every third);
+//! - `call=K` with a client facet granted as `client`: it makes up to K
+//!   calls on it, the first moving whatever was granted as `gift`;
+//! - `ns=N`: it then waits N nanoseconds.
+//!
+//! Each step stops at the first request that waits in vain for a few
+//! milliseconds, and leaves it in flight. It exits 0, holding whatever it
+//! was granted until then. It never calls a kernel capability, so a grant
+//! can do nothing through it (no console writes).
+
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::vec;
+use alloc::vec::Vec;
+use capos_abi::ipc::{
+    MAX_XFER, RETURN_EXCEPTION, RETURN_OK, XFER_MOVE, XferDesc, recv_size, reply_size,
+};
+use capos_rt::{CallRequest, Runtime, message};
+use capos_schema::{ExceptionType, cap_exception, interface_id as iid, timer};
+
+capos_rt::entry!(main);
+
+/// Longest wait honoured, so a fuzzed argv cannot keep a child alive.
+const MAX_WAIT_NS: u64 = 50_000_000;
+/// Most calls served or made, and how long each may wait.
+const MAX_CALLS: u64 = 64;
+const WAIT_NS: u64 = 5_000_000;
+
+/// The kernel's own interfaces: a `client` naming one of these is not
+/// called (it could be a console).
+const KERNEL_INTERFACES: [u64; 10] = [
+    iid::CONSOLE,
+    iid::TIMER,
+    iid::PROCESS_SPAWNER,
+    iid::PROCESS_HANDLE,
+    iid::VIRTUAL_MEMORY,
+    iid::MEMORY_OBJECT,
+    iid::ENDPOINT_FACTORY,
+    iid::ENDPOINT,
+    iid::BOOT_PACKAGE,
+    iid::ENTROPY_SOURCE,
+];
+
+fn main(mut rt: Runtime) -> i64 {
+    let args = rt.args();
+    let number = |key| fuzz_programs::args::number(args.iter(), key).unwrap_or(0);
+    let (serve, calls, ns) = (
+        number("serve").min(MAX_CALLS),
+        number("call").min(MAX_CALLS),
+        number("ns"),
+    );
+    if serve > 0
+        && let Ok(owner) = rt.take_any("owner")
+        && owner.interface_id() == iid::ENDPOINT
+    {
+        serve_calls(&rt, owner.cap().id(), serve);
+    }
+    if calls > 0
+        && let Ok(client) = rt.take_any("client")
+        && !KERNEL_INTERFACES.contains(&client.interface_id())
+    {
+        let gift = rt.take_any("gift").ok().map(|gift| gift.cap().id());
+        make_calls(&rt, (client.cap().id(), client.interface_id()), gift, calls);
+    }
+    if ns > 0 {
+        // Nothing is in flight, so this only returns at the deadline.
+        let _ = capos_rt::syscall::cap_enter(1, ns.min(MAX_WAIT_NS));
+    }
+    0
+}
+
+/// Answers up to `count` calls on the owner facet `owner`; gives up at
+/// the first RECV that waits in vain (its RECV stays pending to the end).
+fn serve_calls(rt: &Runtime, owner: u32, count: u64) {
+    for served in 0..count {
+        let mut ring = rt.ring();
+        let Ok(token) = ring.submit_recv(owner, recv_size(4096, MAX_XFER as usize)) else {
+            return;
+        };
+        let _ = ring.enter(1, WAIT_NS);
+        let Ok(call) = ring.try_take(token) else {
+            return;
+        };
+        if call.cqe.result < 0 {
+            continue;
+        }
+        // The call id is the first field of the RECV header.
+        let call_id = call.result.first().map_or(0, |&word| word as u32);
+        let (status, reply) = if served % 3 == 2 {
+            let reply = message::build::<cap_exception::Owned>(|mut e| {
+                e.set_type(ExceptionType::Failed);
+                e.set_reason("fuzz-child refuses");
+            });
+            (RETURN_EXCEPTION, reply)
+        } else {
+            (
+                RETURN_OK,
+                message::build::<timer::now_results::Owned>(|_| {}),
+            )
+        };
+        if let Ok(token) = ring.submit_return(owner, call_id, status, reply, vec![]) {
+            ring.detach(token);
+        }
+    }
+}
+
+/// Makes up to `count` calls on the client facet `(id, interface)`; the
+/// first moves `gift`. Stops at the first that waits in vain.
+fn make_calls(rt: &Runtime, (id, interface): (u32, u64), gift: Option<u32>, count: u64) {
+    for made in 0..count {
+        let mut ring = rt.ring();
+        let request = CallRequest {
+            cap_id: id,
+            interface_id: interface,
+            method_id: made as u16,
+            params: message::build::<timer::sleep_params::Owned>(|mut p| p.set_ns(made)),
+            result_bytes: reply_size(1024, MAX_XFER as usize),
+        };
+        let xfers: Vec<XferDesc> = match gift {
+            Some(cap_id) if made == 0 => vec![XferDesc {
+                cap_id,
+                mode: XFER_MOVE,
+            }],
+            _ => Vec::new(),
+        };
+        let Ok(token) = ring.submit_transfer_call(request, xfers) else {
+            return;
+        };
+        let _ = ring.enter(1, WAIT_NS);
+        if ring.try_take(token).is_err() {
+            return;
+        }
+    }
+}

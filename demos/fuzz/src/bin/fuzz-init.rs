@@ -1,0 +1,422 @@
+//! The fuzzer's driver, a service of the manifest-driven init.
+//!
+//! Started with `rounds=R sqes=N params=P seed=S` (from system-fuzz.cue),
+//! it runs R rounds, each one fuzz-worker process with seed S + round and
+//! its share of N random SQEs and P params messages, and waits for each
+//! to end. A worker that faults, exits non-zero, does less than it was
+//! given or outlives its time limit is a failure, reported with its seed
+//! and the command that replays it. After the last round it checks that
+//! the system still works (Timer, an Endpoint round trip, memory, a spawn,
+//! entropy), prints
+//!
+//! `fuzz: done: N SQEs, P params, F failures, seed S`
+//!
+//! and exits 0 only if F is 0.
+
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use capos_abi::layout::PAGE_SIZE;
+use capos_abi::ring::{CQ_ENTRIES, SQ_ENTRIES, Sqe};
+use capos_rt::{
+    BootPackage, Client, Console, EndpointFactory, EntropySource, Error, ExceptionType, ExitStatus,
+    Grant, Limits, MemoryObject, PROT_READ, PROT_WRITE, ProcessHandle, ProcessSpawner, Runtime,
+    Timer, VirtualMemory, println,
+};
+use capos_schema::timer;
+use fuzz_programs::stats::{MAGIC, Page, Stats, phase};
+use fuzz_programs::{CHILD, WORKER, args, cap_name};
+
+capos_rt::entry!(main);
+
+/// A worker's quotas: room for its arena and mappings, a few children
+/// and a few large Endpoint messages; much less than the driver has, so
+/// a worker that exhausts its own cannot starve the driver.
+const WORKER_LIMITS: Limits = Limits {
+    kernel_bytes: 1 << 20,
+    memory_bytes: 64 << 20,
+};
+
+/// How long a round may take before it counts as a hang: generous, since
+/// TCG on a loaded machine is slow.
+const ROUND_BASE_NS: u64 = 60_000_000_000;
+const ROUND_PER_REQUEST_NS: u64 = 2_000_000;
+
+// KERNEL BUG: a process's quotas go back to its spawner only when the
+// scheduler next runs after its exit (sched.rs reaps zombies in
+// schedule()), not when ProcessHandle.wait reports the exit. A driver that
+// spawns the next worker at once, within its time slice, finds the last
+// worker's quota still charged: "the caller's quotas cannot cover the
+// child's". Until that is fixed, such a spawn is retried after a short
+// blocking wait, and the summary says how often.
+const QUOTA_RETRIES: u32 = 100;
+const QUOTA_RETRY_NS: u64 = 1_000_000;
+
+/// The interface of the Endpoint of the check after the storm.
+const CHECK_INTERFACE: u64 = 0x0f22_2e4d_0000_00c4;
+
+struct Config {
+    rounds: u64,
+    sqes: u64,
+    params: u64,
+    seed: u64,
+}
+
+struct Caps {
+    timer: Timer,
+    workers: ProcessSpawner,
+    children: ProcessSpawner,
+    memory: VirtualMemory,
+    boot: BootPackage,
+    endpoints: EndpointFactory,
+    random: EntropySource,
+    stats: MemoryObject,
+}
+
+fn main(mut rt: Runtime) -> i64 {
+    let Ok(console) = rt.take::<Console>(cap_name::CONSOLE) else {
+        return 2;
+    };
+    match run(&mut rt, &console) {
+        Ok(0) => 0,
+        Ok(_) => 1,
+        Err(why) => {
+            println!(console, "fuzz: FAIL {why}");
+            1
+        }
+    }
+}
+
+fn config(rt: &Runtime) -> Result<Config, String> {
+    let get = |key: &str| args::number(rt.args().iter(), key).ok_or(format!("no {key}=N argument"));
+    Ok(Config {
+        rounds: get("rounds")?,
+        sqes: get("sqes")?,
+        params: get("params")?,
+        seed: get("seed")?,
+    })
+}
+
+fn take<C: Client>(rt: &mut Runtime, name: &str) -> Result<C, String> {
+    rt.take(name).map_err(|e| format!("capability {name}: {e}"))
+}
+
+fn caps(rt: &mut Runtime) -> Result<Caps, String> {
+    let err = |what: &'static str| move |e: capos_rt::Error| format!("{what}: {e}");
+    let spawner: ProcessSpawner = take(rt, cap_name::SPAWNER)?;
+    let memory: VirtualMemory = take(rt, cap_name::MEMORY)?;
+    let stats = memory.create_object(PAGE_SIZE).map_err(err("stats page"))?;
+    Ok(Caps {
+        timer: take(rt, cap_name::TIMER)?,
+        workers: spawner.restrict(&[WORKER]).map_err(err("restrict"))?,
+        children: spawner.restrict(&[CHILD]).map_err(err("restrict"))?,
+        memory,
+        boot: take(rt, cap_name::BOOT)?,
+        endpoints: take(rt, cap_name::ENDPOINTS)?,
+        random: take(rt, cap_name::RANDOM)?,
+        stats,
+    })
+}
+
+/// Round `i`'s share of `total`.
+fn share(total: u64, rounds: u64, i: u64) -> u64 {
+    total / rounds + u64::from(i < total % rounds)
+}
+
+fn run(rt: &mut Runtime, console: &Console) -> Result<u64, String> {
+    let config = config(rt)?;
+    let caps = caps(rt)?;
+    let page_at = caps
+        .stats
+        .map(0, PROT_READ | PROT_WRITE)
+        .map_err(|e| format!("map the stats page: {e}"))?;
+    // SAFETY: a fresh read-write mapping of a one-page object that this
+    // process never unmaps and touches only through `page`.
+    let page = unsafe { Page::at(page_at) };
+    println!(
+        console,
+        "fuzz: start: {} rounds, {} SQEs, {} params, seed {}",
+        config.rounds,
+        config.sqes,
+        config.params,
+        config.seed
+    );
+    let started = caps.timer.now().map_err(|e| format!("timer: {e}"))?;
+    let mut totals = Stats::new(config.seed);
+    let mut failures = 0;
+    let mut waited_for_quota = 0;
+    for round in 0..config.rounds {
+        let seed = config.seed.wrapping_add(round);
+        let sqes = share(config.sqes, config.rounds, round);
+        let params = share(config.params, config.rounds, round);
+        page.store(&Stats::new(seed));
+        println!(
+            console,
+            "fuzz: round {}/{} seed {seed}: {sqes} SQEs, {params} params",
+            round + 1,
+            config.rounds
+        );
+        let outcome = round_outcome(
+            rt,
+            &caps,
+            console,
+            (seed, sqes, params),
+            &mut waited_for_quota,
+        );
+        let stats = page.load();
+        let complete = stats.magic == MAGIC
+            && stats.seed == seed
+            && stats.phase == phase::DONE
+            && stats.sqes == sqes
+            && stats.params == params;
+        totals.add(&stats);
+        match outcome {
+            Ok(ExitStatus::Exited(0)) if complete => {
+                println!(
+                    console,
+                    "fuzz: round {}: {}",
+                    round + 1,
+                    stats.completions()
+                );
+            }
+            other => {
+                failures += 1;
+                let what = match &other {
+                    Ok(status) => format!("worker {status}"),
+                    Err(why) => why.clone(),
+                };
+                println!(
+                    console,
+                    "fuzz: FAIL round {} (seed {seed}): {what}; it reached phase {} after {} SQEs and {} params; replay: make fuzz FUZZ_ROUNDS=1 FUZZ_SEED={seed} FUZZ_SQES={sqes} FUZZ_PARAMS={params}",
+                    round + 1,
+                    stats.phase,
+                    stats.sqes,
+                    stats.params
+                );
+                println!(
+                    console,
+                    "fuzz: round {}: {}",
+                    round + 1,
+                    stats.completions()
+                );
+                print_batch(console, &stats);
+                if other
+                    .as_ref()
+                    .is_err_and(|why| why.contains("still running"))
+                {
+                    // A hung worker holds its quota; stop here, init's end
+                    // stops it.
+                    break;
+                }
+            }
+        }
+    }
+    let elapsed = caps.timer.now().unwrap_or(started).saturating_sub(started);
+    let requests = totals.sqes + totals.params;
+    println!(
+        console,
+        "fuzz: {} rounds in {} ms ({} requests/s)",
+        config.rounds,
+        elapsed / 1_000_000,
+        requests * 1_000_000_000 / elapsed.max(1)
+    );
+    if waited_for_quota > 0 {
+        println!(
+            console,
+            "fuzz: {waited_for_quota} worker spawns waited for the last worker's quota to come back"
+        );
+    }
+    println!(console, "fuzz: totals: {}", totals.completions());
+    println!(console, "fuzz: succeeded/called: {}", totals.methods());
+    match still_works(rt, &caps) {
+        Ok(()) => println!(
+            console,
+            "fuzz: the system still works: timer, endpoint round trip, memory, spawn, entropy, boot package"
+        ),
+        Err(why) => {
+            failures += 1;
+            println!(console, "fuzz: FAIL after the storm: {why}");
+        }
+    }
+    println!(
+        console,
+        "fuzz: done: {} SQEs, {} params, {failures} failures, seed {}",
+        totals.sqes,
+        totals.params,
+        config.seed
+    );
+    Ok(failures)
+}
+
+/// Spawns one worker and waits for it, at most its time limit.
+fn round_outcome(
+    rt: &Runtime,
+    caps: &Caps,
+    console: &Console,
+    (seed, sqes, params): (u64, u64, u64),
+    waited_for_quota: &mut u64,
+) -> Result<ExitStatus, String> {
+    let grants = [
+        Grant::new(cap_name::CONSOLE, console),
+        Grant::new(cap_name::STATS, &caps.stats),
+        Grant::new(cap_name::TARGET_CONSOLE, console),
+        Grant::new(cap_name::TIMER, &caps.timer),
+        Grant::new(cap_name::SPAWNER, &caps.children),
+        Grant::new(cap_name::MEMORY, &caps.memory),
+        Grant::new(cap_name::BOOT, &caps.boot),
+        Grant::new(cap_name::ENDPOINTS, &caps.endpoints),
+        Grant::new(cap_name::RANDOM, &caps.random),
+    ];
+    let argv = [
+        String::from(WORKER),
+        format!("seed={seed}"),
+        format!("sqes={sqes}"),
+        format!("params={params}"),
+    ];
+    let argv: vec::Vec<&str> = argv.iter().map(String::as_str).collect();
+    let mut retries = 0;
+    let worker = loop {
+        match caps
+            .workers
+            .spawn_limited(WORKER, WORKER, &grants, &argv, &[], WORKER_LIMITS)
+        {
+            Ok(worker) => break worker,
+            Err(Error::Application {
+                kind: ExceptionType::Overloaded,
+                reason,
+            }) if reason.contains("cannot cover") && retries < QUOTA_RETRIES => {
+                // Blocking lets the scheduler run, which frees the dead.
+                retries += 1;
+                *waited_for_quota += 1;
+                let _ = rt.ring().enter(CQ_ENTRIES, QUOTA_RETRY_NS);
+            }
+            Err(e) => return Err(format!("spawn: {e}")),
+        }
+    };
+    wait(rt, caps, &worker, sqes + params)
+}
+
+fn wait(
+    rt: &Runtime,
+    caps: &Caps,
+    worker: &ProcessHandle,
+    requests: u64,
+) -> Result<ExitStatus, String> {
+    let limit = ROUND_BASE_NS + requests * ROUND_PER_REQUEST_NS;
+    let err = |e: capos_rt::Error| format!("waiting: {e}");
+    let start = caps.timer.now().map_err(err)?;
+    let exit = worker.wait_async().map_err(err)?;
+    loop {
+        if exit.is_complete() {
+            let reply = exit.wait().map_err(err)?;
+            return ExitStatus::from_reply(&reply).map_err(err);
+        }
+        if caps.timer.now().map_err(err)? - start > limit {
+            return Err(format!(
+                "worker still running after {} s (hung?)",
+                limit / 1_000_000_000
+            ));
+        }
+        // Polled once a second rather than by a sleep, which would stay
+        // pending after the worker ends.
+        rt.ring().enter(1, 1_000_000_000).map_err(err)?;
+    }
+}
+
+/// The SQEs of the batch the worker was submitting last.
+fn print_batch(console: &Console, stats: &Stats) {
+    let n = (stats.batch_len as usize).min(SQ_ENTRIES as usize);
+    for (i, sqe) in stats.batch[..n].iter().enumerate() {
+        println!(console, "fuzz:   sqe {i}: {}", Fields(sqe));
+    }
+}
+
+struct Fields<'a>(&'a Sqe);
+
+impl core::fmt::Display for Fields<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let s = self.0;
+        write!(
+            f,
+            "op {} flags {:#x} method {} cap {:#x} iface {:#x} params {:#x}+{} result {:#x}+{} call {} xfer {}@{:#x}",
+            s.opcode,
+            s.flags,
+            s.method_id,
+            s.cap_id,
+            s.interface_id,
+            s.params_addr,
+            s.params_len,
+            s.result_addr,
+            s.result_len,
+            s.call_id,
+            s.xfer_count,
+            s.xfer_addr
+        )
+    }
+}
+
+/// The same kernel, after the storm, still does its ordinary work.
+fn still_works(rt: &Runtime, caps: &Caps) -> Result<(), String> {
+    let err = |what: &'static str| move |e: capos_rt::Error| format!("{what}: {e}");
+    let before = caps.timer.now().map_err(err("Timer.now"))?;
+    let after = caps.timer.now().map_err(err("Timer.now"))?;
+    if after < before {
+        return Err(format!("the clock went back from {before} to {after}"));
+    }
+
+    let owner = caps
+        .endpoints
+        .create(CHECK_INTERFACE)
+        .map_err(err("EndpointFactory.create"))?;
+    let client = owner.client().map_err(err("Endpoint.client"))?;
+    let call = client
+        .cap()
+        .submit::<timer::now_params::Owned>(CHECK_INTERFACE, 3, |_| {})
+        .map_err(err("CALL"))?;
+    let incoming = owner.recv().map_err(err("RECV"))?;
+    if incoming.method_id != 3 {
+        return Err(format!("RECV got method {}", incoming.method_id));
+    }
+    owner
+        .reply::<timer::now_results::Owned>(incoming.call_id, |mut r| r.set_ns(42), vec![])
+        .map_err(|e| format!("RETURN: {e}"))?;
+    let ns = call
+        .wait()
+        .map_err(err("the call's reply"))?
+        .read::<timer::now_results::Owned, _>(|r| Ok(r.get_ns()))
+        .map_err(err("the call's reply"))?;
+    if ns != 42 {
+        return Err(format!("the reply said {ns}, not 42"));
+    }
+
+    let mut mapping = caps.memory.map_buffer(PAGE_SIZE).map_err(err("map"))?;
+    mapping.bytes_mut()[..5].copy_from_slice(b"fuzz!");
+    if &mapping.bytes()[..5] != b"fuzz!" {
+        return Err("mapped memory does not keep what was written".into());
+    }
+    mapping.unmap().map_err(err("unmap"))?;
+
+    let child = caps
+        .children
+        .spawn_limited(CHILD, CHILD, &[], &[CHILD], &[], Limits::default())
+        .map_err(err("spawn"))?;
+    match child.wait().map_err(err("wait"))? {
+        ExitStatus::Exited(0) => {}
+        status => return Err(format!("a fresh child {status}")),
+    }
+
+    let mut bytes = [0u8; 32];
+    caps.random
+        .fill(&mut bytes)
+        .map_err(err("EntropySource.fill"))?;
+    caps.boot.manifest_size().map_err(err("BootPackage"))?;
+    // Everything made here is released when the clients drop; the ring
+    // must still take that.
+    drop((owner, client, child));
+    rt.ring().flush().map_err(err("flush"))
+}

@@ -1,0 +1,235 @@
+//! Before the round: the arguments, the statistics page, the arena, the
+//! capabilities granted and the derived ones, and the ring taken over.
+//! This part uses capos-rt's typed clients; once the ring is taken over
+//! nothing may use them again.
+
+use crate::arena::{ARENA_LEN, Arena, MAPPING_LEN};
+use crate::caps::{Caps, Kind, Target};
+use crate::fuzzer::{Fuzzer, Parts};
+use crate::ring::Ring;
+use crate::sqe::FUZZ_INTERFACE;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+use capos_abi::layout::PAGE_SIZE;
+use capos_rt::{
+    Client, EndpointFactory, Grant, Limits, MemoryObject, PROT_NONE, PROT_READ, PROT_WRITE,
+    ProcessSpawner, Runtime, VirtualMemory,
+};
+use capos_schema::interface_id;
+use fuzz_programs::stats::{Page, Stats, phase};
+use fuzz_programs::{CHILD, args, cap_name};
+
+const RW: u32 = PROT_READ | PROT_WRITE;
+
+/// Quotas of the children set-up spawns: enough for a program that makes
+/// no calls, little of the worker's own.
+const CHILD_LIMITS: Limits = Limits {
+    kernel_bytes: 128 << 10,
+    memory_bytes: 4 << 20,
+};
+
+fn number(rt: &Runtime, key: &str) -> Result<u64, String> {
+    args::number(rt.args().iter(), key).ok_or(format!("no {key}=N argument"))
+}
+
+/// Registers a capability the typed client owned, and lets the client go
+/// without releasing it: from now on the worker tracks it by id.
+fn keep<C: Client>(targets: &mut Vec<Target>, client: C, kind: Kind, interface: u64) {
+    targets.push(Target {
+        id: client.cap().id(),
+        interface,
+        kind,
+    });
+    core::mem::forget(client);
+}
+
+pub fn setup(rt: &mut Runtime, console: u32) -> Result<Fuzzer, String> {
+    let seed = number(rt, "seed")?;
+    let goals = (number(rt, "sqes")?, number(rt, "params")?);
+    let err = |what: &str| {
+        let what = what.to_string();
+        move |e: capos_rt::Error| format!("{what}: {e}")
+    };
+
+    let stats_object = rt
+        .take::<MemoryObject>(cap_name::STATS)
+        .map_err(|e| format!("stats: {e}"))?;
+    let stats_id = stats_object.cap().id();
+    let stats_at = stats_object.map(0, RW).map_err(err("map stats"))?;
+    // Kept, never released: a typed client dropped after the ring changes
+    // hands would queue its release through capos-rt.
+    core::mem::forget(stats_object);
+    // SAFETY: a fresh read-write mapping of the one-page object, never
+    // unmapped (fuzzed unmaps are kept off it), used only through `page`.
+    let page = unsafe { Page::at(stats_at) };
+    let mut stats = Stats::new(seed);
+    stats.phase = phase::SETUP;
+    page.store(&stats);
+
+    let memory = rt
+        .take::<VirtualMemory>(cap_name::MEMORY)
+        .map_err(|e| format!("memory: {e}"))?;
+    let start = memory
+        .map(0, MAPPING_LEN, PROT_NONE)
+        .map_err(err("map arena"))?;
+    memory
+        .protect(start + PAGE_SIZE, ARENA_LEN, RW)
+        .map_err(err("protect arena"))?;
+    let arena = Arena::new(start, stats_at, setup as *const () as u64);
+
+    let factory = rt
+        .take::<EndpointFactory>(cap_name::ENDPOINTS)
+        .map_err(|e| format!("endpoints: {e}"))?;
+    let spawner = rt
+        .take::<ProcessSpawner>(cap_name::SPAWNER)
+        .map_err(|e| format!("spawner: {e}"))?;
+
+    // Derived capabilities: two Endpoints (one posing as a Timer), client
+    // facets, two MemoryObjects (one mapped), a narrower spawner and two
+    // children, one of which holds an owner facet and a client facet.
+    let mut targets = Vec::new();
+    let owner = factory.create(FUZZ_INTERFACE).map_err(err("create"))?;
+    let client_a = owner.client().map_err(err("client"))?;
+    let client_b = owner.client().map_err(err("client"))?;
+    let impostor = factory.create(interface_id::TIMER).map_err(err("create"))?;
+    let impostor_client = impostor.client().map_err(err("client"))?;
+    let small = memory.create_object(PAGE_SIZE).map_err(err("object"))?;
+    let large = memory.create_object(3 * PAGE_SIZE).map_err(err("object"))?;
+    let small_at = small.map(0, RW).map_err(err("map object"))?;
+    let narrow = spawner.restrict(&[CHILD]).map_err(err("restrict"))?;
+    let grants = [
+        Grant::new("owner", &impostor),
+        Grant {
+            name: "client",
+            cap: client_a.cap(),
+        },
+    ];
+    let waiting = spawner
+        .spawn_limited(
+            CHILD,
+            CHILD,
+            &grants,
+            &[CHILD, "ns=20000000", "serve=8"],
+            &[],
+            CHILD_LIMITS,
+        )
+        .map_err(err("spawn"))?;
+    // The other calls the worker's own Endpoint, moving a MemoryObject.
+    let calling = [
+        Grant {
+            name: "client",
+            cap: client_b.cap(),
+        },
+        Grant::new("gift", &large),
+    ];
+    let quick = spawner
+        .spawn_limited(
+            CHILD,
+            CHILD,
+            &calling,
+            &[CHILD, "call=4"],
+            &[],
+            CHILD_LIMITS,
+        )
+        .map_err(err("spawn"))?;
+
+    for client in [client_a, client_b, impostor_client] {
+        targets.push(Target {
+            id: client.cap().id(),
+            interface: client.interface_id(),
+            kind: Kind::Client,
+        });
+        core::mem::forget(client);
+    }
+    keep(&mut targets, owner, Kind::Owner, interface_id::ENDPOINT);
+    keep(&mut targets, impostor, Kind::Owner, interface_id::ENDPOINT);
+    keep(
+        &mut targets,
+        small,
+        Kind::Object,
+        interface_id::MEMORY_OBJECT,
+    );
+    keep(
+        &mut targets,
+        large,
+        Kind::Object,
+        interface_id::MEMORY_OBJECT,
+    );
+    keep(
+        &mut targets,
+        narrow,
+        Kind::Spawner,
+        interface_id::PROCESS_SPAWNER,
+    );
+    keep(
+        &mut targets,
+        waiting,
+        Kind::Handle,
+        interface_id::PROCESS_HANDLE,
+    );
+    keep(
+        &mut targets,
+        quick,
+        Kind::Handle,
+        interface_id::PROCESS_HANDLE,
+    );
+    keep(
+        &mut targets,
+        memory,
+        Kind::Memory,
+        interface_id::VIRTUAL_MEMORY,
+    );
+    keep(
+        &mut targets,
+        factory,
+        Kind::Factory,
+        interface_id::ENDPOINT_FACTORY,
+    );
+    keep(
+        &mut targets,
+        spawner,
+        Kind::Spawner,
+        interface_id::PROCESS_SPAWNER,
+    );
+
+    // Every other capability granted is a target too, whatever it is.
+    let names: Vec<String> = rt
+        .capset()
+        .entries()
+        .iter()
+        .filter_map(|e| core::str::from_utf8(e.name()).ok())
+        .map(String::from)
+        .collect();
+    for name in names {
+        if let Ok(any) = rt.take_any(&name) {
+            let interface = any.interface_id();
+            targets.push(Target {
+                id: any.cap().id(),
+                interface,
+                kind: Kind::of(interface),
+            });
+            core::mem::forget(any);
+        }
+    }
+
+    // Nothing may be left queued or unread when the ring changes hands.
+    rt.ring().flush().map_err(err("flush"))?;
+    let ring = Ring::take_over()?;
+
+    let mut caps = Caps::new(vec![console, stats_id]);
+    for target in targets {
+        caps.add(target);
+    }
+    caps.mapped(small_at, PAGE_SIZE);
+    let parts = Parts {
+        ring,
+        arena,
+        caps,
+        page,
+        protected: vec![(start, MAPPING_LEN), (stats_at, PAGE_SIZE)],
+        stats,
+    };
+    Ok(Fuzzer::new(seed, goals, parts))
+}
