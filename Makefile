@@ -25,7 +25,7 @@ kernel: setup
 	$(CARGO) build --release -p kernel --target $(TARGET)
 
 user: setup
-	$(CARGO) build --release -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs --target $(TARGET)
+	$(CARGO) build --release -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs -p fuzz-programs --target $(TARGET)
 
 # build/manifest-NAME.bin from system-NAME.cue (system.cue for NAME=system).
 $(BUILD)/manifest-%.bin: user FORCE
@@ -62,7 +62,34 @@ leak-check: setup $(BUILD)/manifest-smoke.bin
 	$(CARGO) build --release -p kernel --target $(TARGET)
 	SMOKE_STATUS=35 bash tools/smoke.sh leak-check $(LEAK_KERNEL) $(BUILD)/manifest-smoke.bin
 
-smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke leak-check
+smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke leak-check run-fuzz-smoke
+
+# The in-guest fuzzer (docs/development/fuzzing-in-guest.md): rounds of a
+# worker fuzzing the ring and every kernel interface. Seed and sizes come
+# from the environment and reach system-fuzz.cue as CUE tags; the smoke (in
+# `make test`) is small, `make fuzz` large. A failed round prints the
+# command that replays it (make fuzz FUZZ_ROUNDS=1 FUZZ_SEED=S ...).
+.PHONY: run-fuzz-smoke fuzz
+FUZZ_TAGS = -t seed=$(FUZZ_SEED) -t rounds=$(FUZZ_ROUNDS) -t sqes=$(FUZZ_SQES) -t params=$(FUZZ_PARAMS)
+
+run-fuzz-smoke: FUZZ_SEED ?= 1
+run-fuzz-smoke: FUZZ_ROUNDS ?= 10
+run-fuzz-smoke: FUZZ_SQES ?= 20000
+run-fuzz-smoke: FUZZ_PARAMS ?= 2000
+run-fuzz-smoke: kernel user
+	@mkdir -p $(BUILD)
+	bash tools/build-manifest.sh fuzz $(BUILD)/manifest-fuzz-smoke.bin $(FUZZ_TAGS)
+	bash tools/smoke.sh fuzz $(KERNEL) $(BUILD)/manifest-fuzz-smoke.bin
+
+fuzz: FUZZ_SEED ?= $(shell date +%s)
+fuzz: FUZZ_ROUNDS ?= 250
+fuzz: FUZZ_SQES ?= 1000000
+fuzz: FUZZ_PARAMS ?= 100000
+fuzz: kernel user
+	@mkdir -p $(BUILD)
+	bash tools/build-manifest.sh fuzz $(BUILD)/manifest-fuzz.bin $(FUZZ_TAGS)
+	SMOKE_TIMEOUT=$${SMOKE_TIMEOUT:-3600} bash tools/smoke.sh fuzz $(KERNEL) $(BUILD)/manifest-fuzz.bin
+	$(MAKE) fuzz-host
 
 # In-guest benchmarks beside the committed baseline (bench/baseline.txt);
 # bench-baseline makes the current figures the baseline.
@@ -93,7 +120,7 @@ fuzz-host: setup
 clippy: setup
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) clippy -p init --lib --tests -- -D warnings
-	$(CARGO) clippy --release -p kernel -p capos-rt -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs --target $(TARGET) -- -D warnings
+	$(CARGO) clippy --release -p kernel -p capos-rt -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs -p fuzz-programs --target $(TARGET) -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all
