@@ -68,9 +68,12 @@ smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke leak-che
 # worker fuzzing the ring and every kernel interface. Seed and sizes come
 # from the environment and reach system-fuzz.cue as CUE tags; the smoke (in
 # `make test`) is small, `make fuzz` large. A failed round prints the
-# command that replays it (make fuzz FUZZ_ROUNDS=1 FUZZ_SEED=S ...).
+# command that replays it (make fuzz FUZZ_ROUNDS=1 FUZZ_SEED=S ...). QEMU
+# counts instructions for time, so a seed replays exactly; FUZZ_QEMU= runs
+# on the wall clock instead.
 .PHONY: run-fuzz-smoke fuzz
 FUZZ_TAGS = -t seed=$(FUZZ_SEED) -t rounds=$(FUZZ_ROUNDS) -t sqes=$(FUZZ_SQES) -t params=$(FUZZ_PARAMS)
+FUZZ_QEMU ?= -icount shift=0,align=off,sleep=off
 
 run-fuzz-smoke: FUZZ_SEED ?= 1
 run-fuzz-smoke: FUZZ_ROUNDS ?= 10
@@ -79,7 +82,7 @@ run-fuzz-smoke: FUZZ_PARAMS ?= 2000
 run-fuzz-smoke: kernel user
 	@mkdir -p $(BUILD)
 	bash tools/build-manifest.sh fuzz $(BUILD)/manifest-fuzz-smoke.bin $(FUZZ_TAGS)
-	bash tools/smoke.sh fuzz $(KERNEL) $(BUILD)/manifest-fuzz-smoke.bin
+	bash tools/smoke.sh fuzz $(KERNEL) $(BUILD)/manifest-fuzz-smoke.bin $(FUZZ_QEMU)
 
 fuzz: FUZZ_SEED ?= $(shell date +%s)
 fuzz: FUZZ_ROUNDS ?= 250
@@ -88,7 +91,7 @@ fuzz: FUZZ_PARAMS ?= 100000
 fuzz: kernel user
 	@mkdir -p $(BUILD)
 	bash tools/build-manifest.sh fuzz $(BUILD)/manifest-fuzz.bin $(FUZZ_TAGS)
-	SMOKE_TIMEOUT=$${SMOKE_TIMEOUT:-3600} bash tools/smoke.sh fuzz $(KERNEL) $(BUILD)/manifest-fuzz.bin
+	SMOKE_TIMEOUT=$${SMOKE_TIMEOUT:-3600} bash tools/smoke.sh fuzz $(KERNEL) $(BUILD)/manifest-fuzz.bin $(FUZZ_QEMU)
 	$(MAKE) fuzz-host
 
 # In-guest benchmarks beside the committed baseline (bench/baseline.txt);

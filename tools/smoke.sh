@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Runs one QEMU smoke test and judges it.
 #
-#   bash tools/smoke.sh NAME KERNEL MANIFEST
+#   bash tools/smoke.sh NAME KERNEL MANIFEST [QEMU-ARGS...]
 #
 # Pass = QEMU exits with status 33 (the kernel's success exit) within the
 # time limit AND every line of tools/smoke/NAME.expect (extended regexes)
 # matches some serial line AND no line of tools/smoke/NAME.reject matches.
 # The serial log is kept at target/smoke/NAME.log. SMOKE_STATUS=35 makes
 # the kernel's failure exit the expected one (a test that must fail).
+# QEMU-ARGS are added to QEMU's (tools/qemu.sh), e.g. -icount for a run
+# that must replay exactly.
 set -uo pipefail
 name=$1 kernel=$2 manifest=$3
+shift 3
 cd "$(dirname "$0")/.."
 expect=tools/smoke/$name.expect
 reject=tools/smoke/$name.reject
@@ -18,7 +21,7 @@ want_status=${SMOKE_STATUS:-33}
 mkdir -p target/smoke
 timeout_s=${SMOKE_TIMEOUT:-120}
 
-timeout "$timeout_s" bash tools/qemu.sh "$kernel" "$manifest" </dev/null >"$log.raw" 2>&1
+timeout "$timeout_s" bash tools/qemu.sh "$kernel" "$manifest" "$@" </dev/null >"$log.raw" 2>&1
 status=$?
 tr -d '\r' <"$log.raw" >"$log"
 rm -f "$log.raw"

@@ -192,11 +192,19 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<u64, String> {
                 };
                 println!(
                     console,
-                    "fuzz: FAIL round {} (seed {seed}): {what}; it reached phase {} after {} SQEs and {} params; replay: make fuzz FUZZ_ROUNDS=1 FUZZ_SEED={seed} FUZZ_SQES={sqes} FUZZ_PARAMS={params}",
+                    "fuzz: FAIL round {} (seed {seed}): {what}; it reached phase {} after {} SQEs and {} params",
                     round + 1,
                     stats.phase,
                     stats.sqes,
                     stats.params
+                );
+                println!(
+                    console,
+                    "fuzz: replay the round: make fuzz FUZZ_ROUNDS=1 FUZZ_SEED={seed} FUZZ_SQES={sqes} FUZZ_PARAMS={params}; the whole run: make fuzz FUZZ_ROUNDS={} FUZZ_SEED={} FUZZ_SQES={} FUZZ_PARAMS={}",
+                    config.rounds,
+                    config.seed,
+                    config.sqes,
+                    config.params
                 );
                 println!(
                     console,
