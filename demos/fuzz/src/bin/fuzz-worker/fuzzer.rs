@@ -81,6 +81,9 @@ pub struct Fuzzer {
     /// roughly matched so calls do not pile up for ever.
     pub endpoint_calls: u32,
     pub recvs: u32,
+    /// Batches left during which completions are not read, so the CQ
+    /// fills and the kernel holds the rest (see `batch`).
+    holding: u32,
 }
 
 /// What set-up hands the round.
@@ -130,6 +133,7 @@ impl Fuzzer {
             next_user_data: 1,
             endpoint_calls: 0,
             recvs: 0,
+            holding: 0,
         }
     }
 
@@ -192,10 +196,25 @@ impl Fuzzer {
         if self.rng.chance(1, 64) {
             self.trick();
         }
-        let (min, timeout) = self.enter_args(pushed as u64);
+        // Now and then completions are left unread for a few batches: the
+        // CQ fills, the kernel keeps the overflow and, past its limit,
+        // stops taking SQEs. Holding ends early once the SQ is full.
+        if self.holding == 0 && self.rng.chance(1, 128) {
+            self.holding = self.rng.range(4, 12) as u32;
+        }
+        let (min, timeout) = if self.holding > 0 {
+            (0, 0)
+        } else {
+            self.enter_args(pushed as u64)
+        };
         let result = self.ring.enter(min, timeout);
         self.stats.enter(result);
-        self.drain();
+        if self.holding > 0 && self.ring.space() > 0 {
+            self.holding -= 1;
+        } else {
+            self.holding = 0;
+            self.drain();
+        }
     }
 
     fn track(&mut self, user_data: u64, meta: Meta) {

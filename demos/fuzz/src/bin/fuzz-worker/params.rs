@@ -120,6 +120,21 @@ pub fn return_message(rng: &mut Rng, exception: bool, caps: &Caps) -> Vec<u8> {
     any_payload(rng, caps).bytes
 }
 
+/// A call's message for a server: often a large one (4 to 64 KiB of
+/// random bytes), which the caller's quota for queued calls soon refuses;
+/// else as [`any_payload`].
+pub fn server_payload(rng: &mut Rng, caps: &Caps) -> Built {
+    if rng.chance(1, 4) {
+        let mut bytes = vec![0; rng.range(4096, MAX_MESSAGE_BYTES as u64) as usize];
+        rng.fill(&mut bytes);
+        return Built {
+            bytes,
+            big_result: false,
+        };
+    }
+    any_payload(rng, caps)
+}
+
 /// A message of a random method's params type, for a server or a method
 /// that expects another type.
 pub fn any_payload(rng: &mut Rng, caps: &Caps) -> Built {

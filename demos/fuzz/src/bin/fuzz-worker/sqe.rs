@@ -158,7 +158,8 @@ impl Fuzzer {
             _ => self.method_for(kind),
         };
         let built = match kind {
-            Some(Kind::Client) | None => params::any_payload(&mut self.rng, &self.caps),
+            Some(Kind::Client) => params::server_payload(&mut self.rng, &self.caps),
+            None => params::any_payload(&mut self.rng, &self.caps),
             Some(k) => params::build_for(&mut self.rng, k, meta.method, &self.caps),
         };
         let ((params_addr, params_len), placed) = self.place(built.bytes);
@@ -273,10 +274,9 @@ impl Fuzzer {
                 let mut big = false;
                 if self.rng.chance(3, 4) {
                     let built = match meta.kind {
-                        Some(k) if k != Kind::Client => {
-                            params::build_for(&mut self.rng, k, meta.method, &self.caps)
-                        }
-                        _ => params::any_payload(&mut self.rng, &self.caps),
+                        Some(Kind::Client) => params::server_payload(&mut self.rng, &self.caps),
+                        Some(k) => params::build_for(&mut self.rng, k, meta.method, &self.caps),
+                        None => params::any_payload(&mut self.rng, &self.caps),
                     };
                     big = built.big_result;
                     ((sqe.params_addr, sqe.params_len), placed) = self.place(built.bytes);
