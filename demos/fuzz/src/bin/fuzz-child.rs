@@ -6,12 +6,15 @@
 //!   up to K calls on it (an empty result, or an exception every third);
 //! - `call=K` with a client facet granted as `client`: it makes up to K
 //!   calls on it, the first moving whatever was granted as `gift`;
-//! - `ns=N`: it then waits N nanoseconds.
+//! - a MemoryObject granted as `object`: it maps it and writes to it;
+//! - `ns=N`: it then waits N nanoseconds;
+//! - `crash=1`: it then dies by a page fault instead of exiting.
 //!
 //! Each step stops at the first request that waits in vain for a few
 //! milliseconds, and leaves it in flight. It exits 0, holding whatever it
-//! was granted until then. It never calls a kernel capability, so a grant
-//! can do nothing through it (no console writes).
+//! was granted until then. The only kernel method it calls is
+//! MemoryObject.map, so a grant can do nothing else through it (no console
+//! writes).
 
 #![no_std]
 #![no_main]
@@ -23,7 +26,7 @@ use alloc::vec::Vec;
 use capos_abi::ipc::{
     MAX_XFER, RETURN_EXCEPTION, RETURN_OK, XFER_MOVE, XferDesc, recv_size, reply_size,
 };
-use capos_rt::{CallRequest, Runtime, message};
+use capos_rt::{CallRequest, MemoryObject, PROT_READ, PROT_WRITE, Runtime, message};
 use capos_schema::{ExceptionType, cap_exception, interface_id as iid, timer};
 
 capos_rt::entry!(main);
@@ -52,10 +55,11 @@ const KERNEL_INTERFACES: [u64; 10] = [
 fn main(mut rt: Runtime) -> i64 {
     let args = rt.args();
     let number = |key| fuzz_programs::args::number(args.iter(), key).unwrap_or(0);
-    let (serve, calls, ns) = (
+    let (serve, calls, ns, crash) = (
         number("serve").min(MAX_CALLS),
         number("call").min(MAX_CALLS),
         number("ns"),
+        number("crash") == 1,
     );
     if serve > 0
         && let Ok(owner) = rt.take_any("owner")
@@ -70,9 +74,22 @@ fn main(mut rt: Runtime) -> i64 {
         let gift = rt.take_any("gift").ok().map(|gift| gift.cap().id());
         make_calls(&rt, (client.cap().id(), client.interface_id()), gift, calls);
     }
+    if let Ok(object) = rt.take::<MemoryObject>("object")
+        && let Ok(addr) = object.map(0, PROT_READ | PROT_WRITE)
+    {
+        // SAFETY: a fresh read-write mapping of at least a page, which
+        // nothing else in this process uses.
+        unsafe { (addr as *mut u8).write_volatile(0xf2) };
+    }
     if ns > 0 {
-        // Nothing is in flight, so this only returns at the deadline.
+        // Returns at the deadline, or when something left in flight ends.
         let _ = capos_rt::syscall::cap_enter(1, ns.min(MAX_WAIT_NS));
+    }
+    if crash {
+        // SAFETY: 0x10 is below the image, never mapped and no Rust object
+        // lives there; the page fault is the point (the kernel ends the
+        // process with whatever it still has in flight).
+        unsafe { (0x10 as *mut u8).write_volatile(1) };
     }
     0
 }

@@ -446,6 +446,7 @@ fn spawn(rng: &mut Rng, caps: &Caps) -> Vec<u64> {
             let role = match i {
                 0 => Some((Kind::Owner, &b"owner"[..])),
                 1 => Some((Kind::Client, &b"client"[..])),
+                3 => Some((Kind::Object, &b"object"[..])),
                 _ => None,
             };
             let facet = role
@@ -461,26 +462,38 @@ fn spawn(rng: &mut Rng, caps: &Caps) -> Vec<u64> {
             grant.set_cap_id(facet.map_or_else(|| caps.transferable(rng), |(t, _)| t.id));
             last = name;
         }
-        for list in 0..2 {
-            let n = count(rng);
-            let mut texts = if list == 0 {
-                p.reborrow().init_argv(n)
-            } else {
-                p.reborrow().init_env(n)
-            };
-            for i in 0..n {
+        // fuzz-child's instructions (see its documentation) go among
+        // random arguments; an environment entry is mostly KEY=VALUE.
+        let mut argv: Vec<Vec<u8>> = (0..count(rng)).map(|_| short_text(rng)).collect();
+        for (key, max, odds) in [
+            ("ns", 3_000_000, 2),
+            ("serve", 10, 3),
+            ("call", 10, 3),
+            ("crash", 2, 8),
+        ] {
+            if rng.chance(1, odds) {
+                let at = rng.below(argv.len() as u64 + 1) as usize;
+                argv.insert(at, alloc::format!("{key}={}", rng.below(max)).into_bytes());
+            }
+        }
+        let env: Vec<Vec<u8>> = (0..count(rng))
+            .map(|_| {
                 let mut entry = short_text(rng);
-                if list == 0 && i == 1 && rng.chance(1, 2) {
-                    entry = alloc::format!("ns={}", rng.below(3_000_000)).into_bytes();
-                } else if list == 0 && i >= 2 && rng.chance(1, 2) {
-                    let key = if rng.chance(1, 2) { "serve" } else { "call" };
-                    entry = alloc::format!("{key}={}", rng.below(10)).into_bytes();
-                } else if list == 1 && rng.chance(4, 5) {
-                    // An environment entry is KEY=VALUE.
+                if rng.chance(4, 5) {
                     let at = rng.below(entry.len() as u64 + 1) as usize;
                     entry.insert(at.max(1).min(entry.len()), b'=');
                 }
-                texts.set(i, text::Reader::from(&entry[..]));
+                entry
+            })
+            .collect();
+        for (list, entries) in [(0, &argv), (1, &env)] {
+            let mut texts = if list == 0 {
+                p.reborrow().init_argv(entries.len() as u32)
+            } else {
+                p.reborrow().init_env(entries.len() as u32)
+            };
+            for (i, entry) in entries.iter().enumerate() {
+                texts.set(i as u32, text::Reader::from(&entry[..]));
             }
         }
         // Quotas: the default (more than a worker has left), small ones
