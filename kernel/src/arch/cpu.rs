@@ -65,6 +65,13 @@ pub fn read_cr2() -> u64 {
     v
 }
 
+pub fn read_cr3() -> u64 {
+    let v;
+    // SAFETY: reading CR3 has no side effects.
+    unsafe { asm!("mov {}, cr3", out(reg) v, options(nomem, nostack)) }
+    v
+}
+
 /// Switches address space.
 ///
 /// # Safety

@@ -79,17 +79,30 @@ pub fn map_range(
     // The new range's entry (and, for an object, its mapping record).
     p.reserve_vm_entries(if object.is_some() { 2 } else { 1 })
         .map_err(quota_exceeded)?;
-    let result = match object {
+    let map = |p: &mut Process| match object {
         None => p.aspace.map_zeroed(addr, len / PAGE_SIZE, perms),
         Some(frames) => frames.phys.iter().enumerate().try_for_each(|(i, &frame)| {
             p.aspace
                 .map_borrowed(addr + i as u64 * PAGE_SIZE, frame, 1, perms)
         }),
     };
-    if let Err(e) = result {
+    let undo = |p: &mut Process| {
         for page in (addr..addr + len).step_by(PAGE_SIZE as usize) {
             p.aspace.unmap_page(page);
         }
+    };
+    let mut result = map(p);
+    // Page tables emptied by earlier unmaps are kept until the quota needs
+    // them; then they go, and the map is tried once more.
+    if let Err(MapError::Quota(_)) = result {
+        undo(p);
+        if p.aspace.reclaim_empty_tables() > 0 {
+            result = map(p);
+        }
+    }
+    if let Err(e) = result {
+        undo(p);
+        p.aspace.reclaim_empty_tables();
         p.settle_vm_charge();
         return Err(match e {
             MapError::Quota(e) => quota_exceeded(e),

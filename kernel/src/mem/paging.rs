@@ -21,6 +21,27 @@ const HUGE: u64 = 1 << 7;
 const OWNED: u64 = 1 << 9;
 const NO_EXECUTE: u64 = 1 << 63;
 const ADDR_MASK: u64 = 0x000f_ffff_ffff_f000;
+/// Bits 52..62 of an entry that points to a table are ignored by the MMU;
+/// they hold how many entries of that table are in use, so an emptied
+/// table can be freed without scanning it.
+const COUNT_SHIFT: u64 = 52;
+const COUNT_MASK: u64 = 0x7ff << COUNT_SHIFT;
+
+fn used_entries(entry: u64) -> u64 {
+    (entry & COUNT_MASK) >> COUNT_SHIFT
+}
+
+/// Records one more (`grow`) or one fewer entry in use in the table
+/// `entry` points to; returns how many are in use now.
+fn count_entries(entry: &mut u64, grow: bool) -> u64 {
+    let n = if grow {
+        used_entries(*entry) + 1
+    } else {
+        used_entries(*entry).saturating_sub(1)
+    };
+    *entry = (*entry & !COUNT_MASK) | (n << COUNT_SHIFT);
+    n
+}
 
 /// A user address or range that is not mapped as required.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,13 +122,26 @@ impl AddressSpace {
     /// Maps one page at `vaddr` to `phys`. `owned` frames are freed with the space.
     fn map(&mut self, vaddr: u64, phys: u64, perms: Perms, owned: bool) -> Result<(), MapError> {
         let mut t = self.pml4;
+        // The entry pointing to `t`, which counts `t`'s entries in use.
+        let mut parent: Option<&'static mut u64> = None;
         for level in (1..4).rev() {
             let entry = &mut table(t)[index(vaddr, level)];
             if *entry & PRESENT == 0 {
-                let next = alloc_frame(&self.account)?;
+                let next = match alloc_frame(&self.account) {
+                    Ok(next) => next,
+                    Err(e) => {
+                        // Tables made for this page that stayed empty go.
+                        self.free_empty_tables(vaddr);
+                        return Err(e);
+                    }
+                };
                 *entry = next | PRESENT | WRITABLE | USER;
+                if let Some(parent) = parent.as_deref_mut() {
+                    count_entries(parent, true);
+                }
             }
             t = *entry & ADDR_MASK;
+            parent = Some(entry);
         }
         let leaf = &mut table(t)[index(vaddr, 0)];
         // A PROT_NONE page is not present but still holds its frame.
@@ -115,7 +149,50 @@ impl AddressSpace {
             return Err(MapError::AlreadyMapped);
         }
         *leaf = phys | perms.leaf_flags() | if owned { OWNED } else { 0 };
+        if let Some(parent) = parent {
+            count_entries(parent, true);
+        }
         Ok(())
+    }
+
+    /// The entries on the way to `vaddr`'s leaf, top first (PML4, PDPT and
+    /// PD entries), as far as tables exist.
+    fn path(&self, vaddr: u64) -> [Option<&'static mut u64>; 3] {
+        let mut path = [None, None, None];
+        let mut t = self.pml4;
+        for (i, level) in (1..4).rev().enumerate() {
+            let entry = &mut table(t)[index(vaddr, level)];
+            if *entry & PRESENT == 0 {
+                break;
+            }
+            t = *entry & ADDR_MASK;
+            path[i] = Some(entry);
+        }
+        path
+    }
+
+    /// Frees the tables on the way to `vaddr` that have no entry in use,
+    /// bottom up (never the PML4).
+    fn free_empty_tables(&self, vaddr: u64) {
+        let mut path = self.path(vaddr);
+        for i in (0..3).rev() {
+            let Some(entry) = path[i].as_deref_mut() else {
+                continue;
+            };
+            if used_entries(*entry) != 0 {
+                return;
+            }
+            let frame = *entry & ADDR_MASK;
+            *entry = 0;
+            if i > 0
+                && let Some(above) = path[i - 1].as_deref_mut()
+            {
+                count_entries(above, false);
+            }
+            // The MMU may cache the path; drop it before the frame is reused.
+            crate::arch::cpu::invalidate_page(vaddr);
+            self.free_frame(frame);
+        }
     }
 
     /// The leaf entry for `vaddr`, if its page tables exist.
@@ -139,11 +216,66 @@ impl AddressSpace {
         };
         let owned = (*leaf & OWNED != 0).then_some(*leaf & ADDR_MASK);
         *leaf = 0;
+        crate::arch::cpu::invalidate_page(vaddr);
         if let Some(frame) = owned {
             self.free_frame(frame);
         }
-        crate::arch::cpu::invalidate_page(vaddr);
+        // An emptied table stays for the next map nearby (freeing and
+        // rebuilding it each time is dear); reclaim_empty_tables frees it
+        // when the quota needs the frame.
+        if let [_, _, Some(pde)] = self.path(vaddr) {
+            count_entries(pde, false);
+        }
         true
+    }
+
+    /// Frees every page table with no entry in use; returns how many.
+    /// Called when a map runs into the memory quota, so that tables left
+    /// empty by unmaps never cost the process memory it asks for.
+    pub fn reclaim_empty_tables(&mut self) -> u64 {
+        let mut freed = 0;
+        for i in 0..256 {
+            let entry = &mut table(self.pml4)[i];
+            if *entry & PRESENT == 0 {
+                continue;
+            }
+            freed += self.reclaim_under(entry, 2);
+            if used_entries(*entry) == 0 {
+                let frame = *entry & ADDR_MASK;
+                *entry = 0;
+                self.free_frame(frame);
+                freed += 1;
+            }
+        }
+        if freed > 0 && crate::arch::cpu::read_cr3() & ADDR_MASK == self.pml4 {
+            // SAFETY: reloading the current PML4 only flushes the TLB and
+            // the paging-structure caches, which may hold freed tables.
+            unsafe { crate::arch::cpu::write_cr3(self.pml4) };
+        }
+        freed
+    }
+
+    /// Frees the empty tables below the table `entry` points to, whose
+    /// entries are at `level`, keeping `entry`'s count right.
+    fn reclaim_under(&self, entry: &mut u64, level: u32) -> u64 {
+        if level == 0 {
+            return 0;
+        }
+        let mut freed = 0;
+        for child in table(*entry & ADDR_MASK).iter_mut() {
+            if *child & PRESENT == 0 {
+                continue;
+            }
+            freed += self.reclaim_under(child, level - 1);
+            if used_entries(*child) == 0 {
+                let frame = *child & ADDR_MASK;
+                *child = 0;
+                count_entries(entry, false);
+                self.free_frame(frame);
+                freed += 1;
+            }
+        }
+        freed
     }
 
     /// Changes the permissions of a mapped page.
