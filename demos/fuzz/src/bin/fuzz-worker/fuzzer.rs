@@ -84,6 +84,9 @@ pub struct Fuzzer {
     /// Batches left during which completions are not read, so the CQ
     /// fills and the kernel holds the rest (see `batch`).
     holding: u32,
+    /// Batches left that only make client facets, to fill the worker's
+    /// capability table (see `batch`).
+    pub flooding: u32,
 }
 
 /// What set-up hands the round.
@@ -134,6 +137,7 @@ impl Fuzzer {
             endpoint_calls: 0,
             recvs: 0,
             holding: 0,
+            flooding: 0,
         }
     }
 
@@ -159,6 +163,14 @@ impl Fuzzer {
             1..=3 => self.rng.range(1, 4) as u32,
             _ => self.rng.range(1, u64::from(SQ_ENTRIES)) as u32,
         };
+        // Now and then a run of full batches that only make client facets,
+        // so the capability table (256) fills up and whatever would add to
+        // it (creations, transfers, RECVs bringing capabilities) is refused.
+        if self.flooding == 0 && self.rng.chance(1, 1024) {
+            self.flooding = self.rng.range(12, 24) as u32;
+        }
+        self.flooding = self.flooding.saturating_sub(1);
+        let want = if self.flooding > 0 { SQ_ENTRIES } else { want };
         let n = want.min(self.ring.space());
         let mut pushed = 0;
         for i in 0..n as usize {
@@ -168,10 +180,10 @@ impl Fuzzer {
                 break;
             }
             let params = self.rng.below(left_sqes + left_params) >= left_sqes;
-            let (mut sqe, meta) = if params {
-                self.params_sqe()
-            } else {
-                self.random_sqe()
+            let (mut sqe, meta) = match self.flooding_sqe() {
+                Some(made) => made,
+                None if params => self.params_sqe(),
+                None => self.random_sqe(),
             };
             sqe.user_data = USER_DATA_TAG | self.next_user_data;
             self.next_user_data += 1;

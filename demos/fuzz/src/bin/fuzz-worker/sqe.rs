@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 use capos_abi::ipc::{MAX_XFER, RETURN_EXCEPTION, RETURN_OK, XFER_COPY, XFER_MOVE};
 use capos_abi::layout::{RING_VADDR, USER_IMAGE_BASE, USER_SPACE_END};
 use capos_abi::ring::{CQ_OFFSET, MAX_MESSAGE_BYTES, SQ_OFFSET, Sqe, op};
-use capos_schema::interface_id as iid;
+use capos_schema::{endpoint, interface_id as iid};
 
 /// The interface every Endpoint this worker makes for itself serves.
 pub const FUZZ_INTERFACE: u64 = 0x0f22_2e4d_0000_0001;
@@ -181,6 +181,32 @@ impl Fuzzer {
         }
         self.sanitize(&mut sqe, &mut meta, placed.as_ref());
         (sqe, meta)
+    }
+
+    /// While flooding, an Endpoint.client call on an owner facet.
+    pub fn flooding_sqe(&mut self) -> Option<(Sqe, Meta)> {
+        if self.flooding == 0 {
+            return None;
+        }
+        let owner = self.caps.pick_kind(&mut self.rng, Kind::Owner)?;
+        let mut meta = Meta::new(op::CALL);
+        meta.kind = Some(Kind::Owner);
+        let words = capos_rt::message::build::<endpoint::client_params::Owned>(|_| {});
+        let ((params_addr, params_len), placed) =
+            self.place(capos_rt::message::as_bytes(&words).to_vec());
+        let (result_addr, result_len) = self.result_buffer(&mut meta, false);
+        let mut sqe = Sqe {
+            opcode: op::CALL,
+            cap_id: owner.id,
+            params_addr,
+            params_len,
+            result_addr,
+            result_len,
+            interface_id: iid::ENDPOINT,
+            ..Sqe::nop(0)
+        };
+        self.sanitize(&mut sqe, &mut meta, placed.as_ref());
+        Some((sqe, meta))
     }
 
     /// A RETURN: of a call the worker received (mostly), with a message,
