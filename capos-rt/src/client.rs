@@ -50,7 +50,6 @@ pub struct RingClient {
     ring: RingView,
     kernel: Box<dyn Kernel>,
     completions: Completions,
-    next_token: u64,
     /// Orphaned capabilities (see [`Completions::take_orphans`]) whose
     /// RELEASE did not fit in the submission queue yet.
     unreleased: Vec<u32>,
@@ -72,8 +71,6 @@ impl RingClient {
             ring,
             kernel,
             completions: Completions::default(),
-            // 0 is left out so a zeroed CQE never matches a request.
-            next_token: 1,
             unreleased: Vec::new(),
         }
     }
@@ -84,12 +81,9 @@ impl RingClient {
     }
 
     fn push(&mut self, mut sqe: Sqe, buffers: CallBuffers) -> Result<Token, RingError> {
-        let token = Token(self.next_token);
-        sqe.user_data = token.0;
+        sqe.user_data = self.completions.next_token();
         self.ring.push(&sqe)?;
-        self.next_token += 1;
-        self.completions.track(&token, sqe.opcode, buffers);
-        Ok(token)
+        Ok(self.completions.track(sqe.opcode, buffers))
     }
 
     /// Queues a CALL; its buffers are kept until the CQE arrives.

@@ -15,7 +15,6 @@
 
 use crate::message;
 use crate::transfer;
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use capos_abi::ipc::XferDesc;
 use capos_abi::ring::Cqe;
@@ -82,34 +81,106 @@ impl Ready {
     }
 }
 
+enum State {
+    /// Unused; the next free slot, if any.
+    Free(Option<u32>),
+    InFlight(InFlight),
+    Ready(Ready),
+}
+
+struct Slot {
+    /// Bumped each time the slot is freed, so a token (and a CQE's
+    /// `user_data`) of an earlier use never matches the current one.
+    generation: u32,
+    state: State,
+}
+
+/// Requests by token, in a slab: a token is its slot's index (low 32 bits)
+/// and generation (high 32 bits, never 0, so `user_data` 0 never matches).
+/// Slots are reused, so once the program's most requests in flight have
+/// been allocated, tracking a request allocates nothing.
 #[derive(Default)]
 pub struct Completions {
-    in_flight: BTreeMap<u64, InFlight>,
-    ready: BTreeMap<u64, Ready>,
+    slots: Vec<Slot>,
+    free: Option<u32>,
+    in_flight: usize,
     reaped: u64,
     /// Capability ids abandoned completions left in this process's table.
     orphans: Vec<u32>,
 }
 
+fn token_of(index: u32, generation: u32) -> u64 {
+    (u64::from(generation) << 32) | u64::from(index)
+}
+
 impl Completions {
-    /// Records a submitted request of `opcode` and keeps its buffers alive.
-    pub fn track(&mut self, token: &Token, opcode: u8, buffers: CallBuffers) {
-        let entry = InFlight {
+    /// The token the next [`Completions::track`] will return, so the SQE
+    /// can carry it before it is tracked.
+    pub fn next_token(&self) -> u64 {
+        match self.free {
+            Some(index) => token_of(index, self.slots[index as usize].generation),
+            None => token_of(self.slots.len() as u32, 1),
+        }
+    }
+
+    /// Records a submitted request of `opcode` and keeps its buffers alive;
+    /// returns its token, which is what [`Completions::next_token`] said.
+    pub fn track(&mut self, opcode: u8, buffers: CallBuffers) -> Token {
+        let request = State::InFlight(InFlight {
             opcode,
             buffers,
             detached: false,
-        };
-        self.in_flight.insert(token.0, entry);
+        });
+        self.in_flight += 1;
+        match self.free {
+            Some(index) => {
+                let slot = &mut self.slots[index as usize];
+                let State::Free(next) = core::mem::replace(&mut slot.state, request) else {
+                    unreachable!("the free list holds only free slots");
+                };
+                self.free = next;
+                Token(token_of(index, slot.generation))
+            }
+            None => {
+                self.slots.push(Slot {
+                    generation: 1,
+                    state: request,
+                });
+                Token(token_of(self.slots.len() as u32 - 1, 1))
+            }
+        }
+    }
+
+    /// The slot a token or `user_data` names, if it is that use of it.
+    fn slot(&mut self, user_data: u64) -> Option<&mut Slot> {
+        let (index, generation) = (user_data as u32, (user_data >> 32) as u32);
+        self.slots
+            .get_mut(index as usize)
+            .filter(|slot| slot.generation == generation)
+    }
+
+    fn release(&mut self, user_data: u64) {
+        let index = user_data as u32;
+        let slot = &mut self.slots[index as usize];
+        slot.generation = slot.generation.checked_add(1).unwrap_or(1);
+        slot.state = State::Free(self.free);
+        self.free = Some(index);
     }
 
     /// Files a reaped CQE. Returns false for a CQE nobody submitted through
     /// this table (such as the panic handler's), which is dropped.
     pub fn complete(&mut self, cqe: Cqe) -> bool {
-        let Some(request) = self.in_flight.remove(&cqe.user_data) else {
+        let seq = self.reaped;
+        let Some(slot) = self
+            .slot(cqe.user_data)
+            .filter(|s| matches!(s.state, State::InFlight(_)))
+        else {
             return false;
         };
-        let seq = self.reaped;
-        self.reaped += 1;
+        let State::InFlight(request) = core::mem::replace(&mut slot.state, State::Free(None))
+        else {
+            unreachable!("checked just above");
+        };
         let ready = Ready {
             completion: Completion {
                 cqe,
@@ -121,31 +192,48 @@ impl Completions {
         };
         if request.detached {
             self.orphans.extend(ready.orphans());
+            self.release(cqe.user_data);
         } else {
-            self.ready.insert(cqe.user_data, ready);
+            slot.state = State::Ready(ready);
         }
+        self.reaped += 1;
+        self.in_flight -= 1;
         true
     }
 
     /// Collects a completion, or gives the token back if it is not there yet.
     pub fn take(&mut self, token: Token) -> Result<Completion, Token> {
-        match self.ready.remove(&token.0) {
-            Some(ready) => Ok(ready.completion),
-            None => Err(token),
-        }
+        let Some(slot) = self.slot(token.0).filter(|s| matches!(s.state, State::Ready(_))) else {
+            return Err(token);
+        };
+        let State::Ready(ready) = core::mem::replace(&mut slot.state, State::Free(None)) else {
+            unreachable!("checked just above");
+        };
+        self.release(token.0);
+        Ok(ready.completion)
     }
 
     pub fn is_ready(&self, token: &Token) -> bool {
-        self.ready.contains_key(&token.0)
+        let (index, generation) = (token.0 as u32, (token.0 >> 32) as u32);
+        self.slots
+            .get(index as usize)
+            .is_some_and(|s| s.generation == generation && matches!(s.state, State::Ready(_)))
     }
 
     /// Abandons a request: its completion, now or later, is dropped, and
     /// the capabilities it brought become orphans.
     pub fn detach(&mut self, token: Token) {
-        if let Some(ready) = self.ready.remove(&token.0) {
-            self.orphans.extend(ready.orphans());
-        } else if let Some(request) = self.in_flight.get_mut(&token.0) {
-            request.detached = true;
+        let Some(slot) = self.slot(token.0) else {
+            return;
+        };
+        match &mut slot.state {
+            State::InFlight(request) => request.detached = true,
+            State::Ready(ready) => {
+                let orphans = ready.orphans();
+                self.release(token.0);
+                self.orphans.extend(orphans);
+            }
+            State::Free(_) => {}
         }
     }
 
@@ -156,7 +244,7 @@ impl Completions {
 
     /// Requests submitted and not completed yet.
     pub fn in_flight(&self) -> usize {
-        self.in_flight.len()
+        self.in_flight
     }
 }
 
@@ -178,17 +266,17 @@ mod tests {
     #[test]
     fn out_of_order_completions_reach_their_owners() {
         let mut c = Completions::default();
-        let (a, b) = (Token(1), Token(2));
         let buffers = CallBuffers {
             params: vec![0; 2],
             result: vec![7; 3],
             xfers: Vec::new(),
         };
-        c.track(&a, op::CALL, buffers);
-        c.track(&b, op::NOP, CallBuffers::default());
-        assert!(c.complete(cqe(2, 0)));
+        assert_eq!(c.next_token(), 1 << 32);
+        let a = c.track(op::CALL, buffers);
+        let b = c.track(op::NOP, CallBuffers::default());
+        assert!(c.complete(cqe(b.user_data(), 0)));
         let a = c.take(a).unwrap_err();
-        assert!(c.complete(cqe(1, 5)));
+        assert!(c.complete(cqe(a.user_data(), 5)));
         assert_eq!(c.in_flight(), 0);
         let got_a = c.take(a).unwrap();
         assert_eq!((got_a.cqe.result, got_a.result.len(), got_a.seq), (5, 3, 1));
@@ -198,16 +286,16 @@ mod tests {
     #[test]
     fn detached_requests_are_dropped_on_arrival_or_at_once() {
         let mut c = Completions::default();
-        let (a, b) = (Token(1), Token(2));
-        c.track(&a, op::NOP, CallBuffers::default());
-        c.track(&b, op::NOP, CallBuffers::default());
+        let a = c.track(op::NOP, CallBuffers::default());
+        let b = c.track(op::NOP, CallBuffers::default());
+        let (a_data, b_data) = (a.user_data(), b.user_data());
         c.detach(a);
-        assert!(c.complete(cqe(1, 0)));
-        assert!(!c.is_ready(&Token(1)));
-        assert!(c.complete(cqe(2, 0)));
+        assert!(c.complete(cqe(a_data, 0)));
+        assert!(!c.is_ready(&Token(a_data)));
+        assert!(c.complete(cqe(b_data, 0)));
         assert!(c.is_ready(&b));
         c.detach(b);
-        assert!(!c.is_ready(&Token(2)));
+        assert!(!c.is_ready(&Token(b_data)));
     }
 
     #[test]
@@ -220,15 +308,15 @@ mod tests {
             }],
             ..CallBuffers::default()
         };
-        let (a, b) = (Token(1), Token(2));
-        c.track(&a, op::CALL, moved);
-        c.track(&b, op::RETURN, CallBuffers::default());
+        let a = c.track(op::CALL, moved);
+        let b = c.track(op::RETURN, CallBuffers::default());
+        let (a_data, b_data) = (a.user_data(), b.user_data());
         // Refused, so the move came back; abandoned before it arrived.
         c.detach(a);
-        assert!(c.complete(cqe(1, capos_abi::error::NO_RESOURCES)));
+        assert!(c.complete(cqe(a_data, capos_abi::error::NO_RESOURCES)));
         assert_eq!(c.take_orphans(), [0x1_0003]);
         // Abandoned after it arrived: nothing was moved, nothing is left.
-        assert!(c.complete(cqe(2, 0)));
+        assert!(c.complete(cqe(b_data, 0)));
         c.detach(b);
         assert_eq!(c.take_orphans(), []);
     }
@@ -238,5 +326,25 @@ mod tests {
         let mut c = Completions::default();
         assert!(!c.complete(cqe(u64::MAX, 0)));
         assert!(c.take(Token(u64::MAX)).is_err());
+        assert!(!c.complete(cqe(0, 0)));
+    }
+
+    #[test]
+    fn a_reused_slot_never_matches_an_old_token_or_cqe() {
+        let mut c = Completions::default();
+        let a = c.track(op::NOP, CallBuffers::default());
+        let old = a.user_data();
+        assert!(c.complete(cqe(old, 0)));
+        assert!(c.take(a).is_ok());
+        let b = c.track(op::NOP, CallBuffers::default());
+        assert_eq!(b.user_data() as u32, old as u32, "the slot is reused");
+        assert_ne!(b.user_data(), old);
+        // A stray CQE with the old user_data, and a second CQE for b.
+        assert!(!c.complete(cqe(old, 0)));
+        assert!(c.complete(cqe(b.user_data(), 0)));
+        assert!(!c.complete(cqe(b.user_data(), 0)), "already ready");
+        assert!(c.take(Token(old)).is_err());
+        assert!(c.take(b).is_ok());
+        assert_eq!(c.in_flight(), 0);
     }
 }
