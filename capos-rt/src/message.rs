@@ -55,9 +55,16 @@ impl Message {
     }
 }
 
+/// First segment of a message being built, in words: params are a few
+/// words, so a small segment saves allocating and zeroing the default
+/// 8 KiB each call; a larger message grows into more segments.
+const FIRST_SEGMENT_WORDS: u32 = 64;
+
 /// Builds a message whose root is a `T`, filled in by `fill`, and frames it.
 pub fn build<T: Owned>(fill: impl FnOnce(T::Builder<'_>)) -> Vec<u64> {
-    let mut builder = message::Builder::new_default();
+    let mut builder = message::Builder::new(
+        message::HeapAllocator::new().first_segment_words(FIRST_SEGMENT_WORDS),
+    );
     fill(builder.init_root::<T::Builder<'_>>());
     let mut words = vec![0u64; serialize::compute_serialized_size_in_words(&builder)];
     serialize::write_message(as_bytes_mut(&mut words), &builder)

@@ -2,12 +2,11 @@
 
 use alloc::format;
 
-use capnp::message::Builder;
 use capos_schema::ExceptionType;
 use capos_schema::capos_capnp::boot_package;
 use capos_schema::interface_id;
 
-use super::{CallCtx, CallError, CapObject, Params, Reply, encode};
+use super::{CallCtx, CallError, CapObject, Params, Reply, encode, new_message};
 
 /// Most bytes one readManifest call returns, so every reply fits a modest
 /// result buffer and no call copies megabytes at once.
@@ -22,7 +21,7 @@ impl CapObject for BootPackage {
 
     fn call(&self, ctx: &mut CallCtx, method: u16, params: &Params) -> Result<Reply, CallError> {
         let raw = ctx.kernel.manifest.raw;
-        let mut message = Builder::new_default();
+        let mut message = new_message();
         match method {
             0 => {
                 let _: boot_package::manifest_size_params::Reader = params.get_root()?;

@@ -17,7 +17,6 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 
-use capnp::message::Builder;
 use capos_abi::error;
 use capos_abi::ipc::{
     CapRecord, MAX_ENDPOINT_QUEUE, MAX_XFER, RETURN_EXCEPTION, RETURN_OK, RecvHeader, XFER_COPY,
@@ -32,7 +31,7 @@ use spin::Mutex;
 
 use super::{
     ALLOC_SLACK, CallCtx, CallError, CapObject, CapRef, Params, Reply, Wait, check_cap_reply,
-    encode, insert_cap_reply, push_record, set_result_cap, try_zeroed,
+    encode, insert_cap_reply, new_message, push_record, set_result_cap, try_zeroed,
 };
 use crate::process::{PendingCall, Pid};
 use crate::ring::{Completion, cap_error, check_result_buffer, complete};
@@ -156,7 +155,7 @@ pub struct EndpointClient {
 }
 
 fn encode_client(id: u32, served: u64) -> Vec<u8> {
-    let mut message = Builder::new_default();
+    let mut message = new_message();
     let results = message.init_root::<endpoint_schema::client_results::Builder>();
     set_result_cap(results.init_client(), id, served);
     encode(&message)

@@ -3,20 +3,19 @@
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use capnp::message::Builder;
 use capos_schema::capos_capnp::endpoint_factory;
 use capos_schema::interface_id;
 
 use super::endpoint::{ENDPOINT_BYTES, Endpoint, EndpointOwner};
 use super::{
     CallCtx, CallError, CapObject, Params, Reply, check_cap_reply, encode, insert_cap_reply,
-    set_result_cap,
+    new_message, set_result_cap,
 };
 
 pub struct EndpointFactory;
 
 fn encode_endpoint(id: u32) -> Vec<u8> {
-    let mut message = Builder::new_default();
+    let mut message = new_message();
     let results = message.init_root::<endpoint_factory::create_results::Builder>();
     set_result_cap(results.init_endpoint(), id, interface_id::ENDPOINT);
     encode(&message)

@@ -9,12 +9,11 @@ use alloc::format;
 use alloc::vec;
 use core::arch::x86_64::_rdrand64_step;
 
-use capnp::message::Builder;
 use capos_schema::ExceptionType;
 use capos_schema::capos_capnp::entropy_source;
 use capos_schema::interface_id;
 
-use super::{CallCtx, CallError, CapObject, Params, Reply, encode};
+use super::{CallCtx, CallError, CapObject, Params, Reply, encode, new_message};
 use crate::arch::cpu;
 
 /// Most bytes one call returns.
@@ -74,7 +73,7 @@ impl CapObject for EntropySource {
         }
         let mut data = vec![0; bytes as usize];
         fill(&mut data)?;
-        let mut message = Builder::new_default();
+        let mut message = new_message();
         message
             .init_root::<entropy_source::fill_results::Builder>()
             .set_data(&data);

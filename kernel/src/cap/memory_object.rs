@@ -8,7 +8,6 @@
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use capnp::message::Builder;
 use capos_abi::layout::PAGE_SIZE;
 use capos_lib::account::{Account, Charge, Resource};
 use capos_schema::ExceptionType;
@@ -16,7 +15,9 @@ use capos_schema::capos_capnp::memory_object;
 use capos_schema::interface_id;
 
 use super::virtual_memory::{map_range, perms};
-use super::{ALLOC_SLACK, CallCtx, CallError, CapObject, Params, Reply, encode, quota_exceeded};
+use super::{
+    ALLOC_SLACK, CallCtx, CallError, CapObject, Params, Reply, encode, new_message, quota_exceeded,
+};
 use crate::mem::frames;
 
 pub struct SharedFrames {
@@ -105,7 +106,7 @@ impl CapObject for MemoryObject {
     }
 
     fn call(&self, ctx: &mut CallCtx, method: u16, params: &Params) -> Result<Reply, CallError> {
-        let mut message = Builder::new_default();
+        let mut message = new_message();
         match method {
             0 => {
                 let _: memory_object::size_params::Reader = params.get_root()?;

@@ -220,6 +220,15 @@ pub fn set_result_cap(
 
 pub type CapRef = Arc<dyn CapObject>;
 
+/// A result message to build. The first segment is small (results are a
+/// few words) so that building one neither allocates nor zeroes the
+/// default 8 KiB; a larger message grows into more segments.
+pub fn new_message() -> Builder<HeapAllocator> {
+    Builder::new(HeapAllocator::new().first_segment_words(RESULT_SEGMENT_WORDS))
+}
+
+const RESULT_SEGMENT_WORDS: u32 = 32;
+
 /// Serializes a result message built by `build`.
 pub fn encode(message: &Builder<HeapAllocator>) -> Vec<u8> {
     capnp::serialize::write_message_to_words(message)
@@ -227,7 +236,7 @@ pub fn encode(message: &Builder<HeapAllocator>) -> Vec<u8> {
 
 /// The result message of a method whose results struct is empty.
 pub fn empty_result() -> Vec<u8> {
-    let mut message = Builder::new_default();
+    let mut message = new_message();
     // Every empty results struct encodes the same way.
     message.init_root::<capos_schema::capos_capnp::console::write_results::Builder>();
     encode(&message)
@@ -239,7 +248,7 @@ pub fn empty_reply() -> Reply {
 
 /// A serialized `CapException`.
 pub fn encode_exception(kind: ExceptionType, reason: &str) -> Vec<u8> {
-    let mut message = Builder::new_default();
+    let mut message = new_message();
     let mut e = message.init_root::<capos_schema::capos_capnp::cap_exception::Builder>();
     e.set_type(kind);
     e.set_reason(reason);

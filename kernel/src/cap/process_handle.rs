@@ -3,12 +3,11 @@
 
 use alloc::sync::Arc;
 
-use capnp::message::Builder;
 use capos_lib::account::Charge;
 use capos_schema::capos_capnp::process_handle;
 use capos_schema::interface_id;
 
-use super::{CallCtx, CallError, CapObject, Params, Reply, Wait, encode};
+use super::{CallCtx, CallError, CapObject, Params, Reply, Wait, encode, new_message};
 use crate::process::{ExitCell, ExitStatus};
 
 pub struct ProcessHandle {
@@ -42,7 +41,7 @@ impl CapObject for ProcessHandle {
 
 /// The `wait` results for `status`.
 pub fn encode_status(status: ExitStatus) -> alloc::vec::Vec<u8> {
-    let mut message = Builder::new_default();
+    let mut message = new_message();
     let results = message.init_root::<process_handle::wait_results::Builder>();
     let mut s = results.init_status();
     match status {

@@ -8,7 +8,6 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use capnp::message::Builder;
 use capnp::text_list;
 use capos_abi::capset::{MAX_CAP_NAME, MAX_CAPSET_ENTRIES};
 use capos_abi::layout::PAGE_SIZE;
@@ -21,7 +20,7 @@ use capos_schema::interface_id;
 use super::process_handle::ProcessHandle;
 use super::{
     ALLOC_SLACK, CallCtx, CallError, CapObject, CapRef, Params, Reply, check_cap_reply, encode,
-    insert_cap_reply, set_result_cap,
+    insert_cap_reply, new_message, set_result_cap,
 };
 use crate::process::{ExitCell, Grant};
 
@@ -56,14 +55,14 @@ fn texts<'a>(list: text_list::Reader<'a>) -> Result<Vec<&'a [u8]>, CallError> {
 }
 
 fn encode_handle(id: u32) -> Vec<u8> {
-    let mut message = Builder::new_default();
+    let mut message = new_message();
     let results = message.init_root::<process_spawner::spawn_results::Builder>();
     set_result_cap(results.init_handle(), id, interface_id::PROCESS_HANDLE);
     encode(&message)
 }
 
 fn encode_spawner(id: u32) -> Vec<u8> {
-    let mut message = Builder::new_default();
+    let mut message = new_message();
     let results = message.init_root::<process_spawner::restrict_results::Builder>();
     set_result_cap(results.init_spawner(), id, interface_id::PROCESS_SPAWNER);
     encode(&message)

@@ -1,10 +1,9 @@
 //! Timer: monotonic time, sleeping, and the wall clock.
 
-use capnp::message::Builder;
 use capos_schema::capos_capnp::timer;
 use capos_schema::interface_id;
 
-use super::{CallCtx, CallError, CapObject, Params, Reply, Wait, empty_reply, encode};
+use super::{CallCtx, CallError, CapObject, Params, Reply, Wait, empty_reply, encode, new_message};
 use crate::time;
 
 pub struct Timer;
@@ -18,7 +17,7 @@ impl CapObject for Timer {
         match method {
             0 => {
                 let _: timer::now_params::Reader = params.get_root()?;
-                let mut message = Builder::new_default();
+                let mut message = new_message();
                 message
                     .init_root::<timer::now_results::Builder>()
                     .set_ns(time::now_ns());
@@ -35,7 +34,7 @@ impl CapObject for Timer {
             }
             2 => {
                 let _: timer::wall_clock_params::Reader = params.get_root()?;
-                let mut message = Builder::new_default();
+                let mut message = new_message();
                 message
                     .init_root::<timer::wall_clock_results::Builder>()
                     .set_unix_ns(time::wall_clock_ns());

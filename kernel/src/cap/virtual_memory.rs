@@ -9,7 +9,6 @@ use alloc::format;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use capnp::message::Builder;
 use capos_abi::layout::PAGE_SIZE;
 use capos_abi::vm::{MAX_MAP_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, VM_BASE, VM_LIMIT};
 use capos_schema::ExceptionType;
@@ -19,7 +18,7 @@ use capos_schema::interface_id;
 use super::memory_object::{MemoryObject, SharedFrames, SharedMapping};
 use super::{
     CallCtx, CallError, CapObject, CapRef, Params, Reply, check_cap_reply, empty_reply, encode,
-    insert_cap_reply, quota_exceeded, set_result_cap,
+    insert_cap_reply, new_message, quota_exceeded, set_result_cap,
 };
 use crate::mem::paging::{MapError, Perms};
 use crate::process::Process;
@@ -139,7 +138,7 @@ pub fn map_len(size: u64) -> Result<u64, CallError> {
 }
 
 fn encode_object(id: u32) -> Vec<u8> {
-    let mut message = Builder::new_default();
+    let mut message = new_message();
     let results = message.init_root::<virtual_memory::create_object_results::Builder>();
     set_result_cap(results.init_object(), id, interface_id::MEMORY_OBJECT);
     encode(&message)
@@ -157,7 +156,7 @@ impl CapObject for VirtualMemory {
                 let a: virtual_memory::map_params::Reader = params.get_root()?;
                 let perms = perms(a.get_prot())?;
                 let addr = map_range(p, a.get_hint(), map_len(a.get_size())?, perms, None)?;
-                let mut message = Builder::new_default();
+                let mut message = new_message();
                 message
                     .init_root::<virtual_memory::map_results::Builder>()
                     .set_addr(addr);
