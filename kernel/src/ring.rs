@@ -143,6 +143,19 @@ fn publish_indices(p: &Process) {
     }
 }
 
+/// Writes `cqe` at the CQ's tail; the caller checked there is room.
+fn write_cqe(p: &mut Process, cqe: Cqe) {
+    let slot = (p.cq_tail % CQ_ENTRIES) as usize;
+    // SAFETY: slot < CQ_ENTRIES, so the entry lies inside the ring region.
+    unsafe {
+        core::ptr::write_volatile(
+            p.ring_at(CQ_OFFSET + slot * size_of::<Cqe>()) as *mut Cqe,
+            cqe,
+        )
+    };
+    p.cq_tail = p.cq_tail.wrapping_add(1);
+}
+
 /// Moves held completions into the CQ while there is room.
 pub fn flush_overflow(p: &mut Process) {
     let Some((_, cq_head)) = user_indices(p) else {
@@ -152,22 +165,26 @@ pub fn flush_overflow(p: &mut Process) {
         let Some(cqe) = p.overflow.pop_front() else {
             break;
         };
-        let slot = (p.cq_tail % CQ_ENTRIES) as usize;
-        // SAFETY: slot < CQ_ENTRIES, so the entry lies inside the ring region.
-        unsafe {
-            core::ptr::write_volatile(
-                p.ring_at(CQ_OFFSET + slot * size_of::<Cqe>()) as *mut Cqe,
-                cqe,
-            )
-        };
-        p.cq_tail = p.cq_tail.wrapping_add(1);
+        write_cqe(p, cqe);
     }
     publish_indices(p);
 }
 
+/// Posts a completion: straight into the CQ when it has room and nothing
+/// older is held back, else behind the held ones.
 fn post(p: &mut Process, cqe: Cqe) {
-    p.overflow.push_back(cqe);
-    flush_overflow(p);
+    match user_indices(p) {
+        Some((_, cq_head))
+            if p.overflow.is_empty() && p.cq_tail.wrapping_sub(cq_head) < CQ_ENTRIES =>
+        {
+            write_cqe(p, cqe);
+            publish_indices(p);
+        }
+        _ => {
+            p.overflow.push_back(cqe);
+            flush_overflow(p);
+        }
+    }
 }
 
 /// Writes the outcome of `call` into its process and posts the CQE; wakes
