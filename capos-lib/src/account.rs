@@ -19,7 +19,7 @@
 
 use alloc::sync::Arc;
 use core::fmt;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// What an account pays for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,22 +68,30 @@ impl fmt::Display for Exhausted {
 }
 
 struct Quota {
-    limit: u64,
+    limit: AtomicU64,
     used: AtomicU64,
 }
 
 impl Quota {
     fn new(limit: u64) -> Self {
         Quota {
-            limit,
+            limit: AtomicU64::new(limit),
             used: AtomicU64::new(0),
         }
     }
 
+    fn limit(&self) -> u64 {
+        self.limit.load(Ordering::Relaxed)
+    }
+
+    fn used(&self) -> u64 {
+        self.used.load(Ordering::Relaxed)
+    }
+
     fn charge(&self, resource: Resource, amount: u64) -> Result<(), Exhausted> {
-        let used = self.used.load(Ordering::Relaxed);
+        let (used, limit) = (self.used(), self.limit());
         match used.checked_add(amount) {
-            Some(total) if total <= self.limit => {
+            Some(total) if total <= limit => {
                 self.used.store(total, Ordering::Relaxed);
                 Ok(())
             }
@@ -91,16 +99,9 @@ impl Quota {
                 resource,
                 wanted: amount,
                 used,
-                limit: self.limit,
+                limit,
             }),
         }
-    }
-
-    fn release(&self, amount: u64) {
-        let used = self.used.load(Ordering::Relaxed);
-        debug_assert!(amount <= used, "releasing more than was charged");
-        self.used
-            .store(used.saturating_sub(amount), Ordering::Relaxed);
     }
 }
 
@@ -109,16 +110,24 @@ pub struct Account {
     parent: Option<Arc<Account>>,
     heap: Quota,
     frames: Quota,
+    /// Set when the process has ended ([`Account::close`]): from then on
+    /// whatever is freed goes back to the parent at once.
+    closed: AtomicBool,
 }
 
 impl Account {
-    /// The root of a tree: what the kernel can afford to give processes.
-    pub fn root(heap_bytes: u64, frames: u64) -> Arc<Self> {
+    fn new(parent: Option<Arc<Account>>, heap_bytes: u64, frames: u64) -> Arc<Self> {
         Arc::new(Account {
-            parent: None,
+            parent,
             heap: Quota::new(heap_bytes),
             frames: Quota::new(frames),
+            closed: AtomicBool::new(false),
         })
+    }
+
+    /// The root of a tree: what the kernel can afford to give processes.
+    pub fn root(heap_bytes: u64, frames: u64) -> Arc<Self> {
+        Self::new(None, heap_bytes, frames)
     }
 
     /// A child account whose quotas are charged to `parent` until the
@@ -126,14 +135,10 @@ impl Account {
     pub fn child(parent: &Arc<Self>, heap_bytes: u64, frames: u64) -> Result<Arc<Self>, Exhausted> {
         parent.heap.charge(Resource::KernelHeap, heap_bytes)?;
         if let Err(e) = parent.frames.charge(Resource::Frames, frames) {
-            parent.heap.release(heap_bytes);
+            parent.release(Resource::KernelHeap, heap_bytes);
             return Err(e);
         }
-        Ok(Arc::new(Account {
-            parent: Some(parent.clone()),
-            heap: Quota::new(heap_bytes),
-            frames: Quota::new(frames),
-        }))
+        Ok(Self::new(Some(parent.clone()), heap_bytes, frames))
     }
 
     fn quota(&self, resource: Resource) -> &Quota {
@@ -144,11 +149,11 @@ impl Account {
     }
 
     pub fn limit(&self, resource: Resource) -> u64 {
-        self.quota(resource).limit
+        self.quota(resource).limit()
     }
 
     pub fn used(&self, resource: Resource) -> u64 {
-        self.quota(resource).used.load(Ordering::Relaxed)
+        self.quota(resource).used()
     }
 
     /// Charges `amount` now; the returned [`Charge`] gives it back when dropped.
@@ -168,16 +173,46 @@ impl Account {
         self.quota(resource).charge(resource, amount)
     }
 
+    /// Gives back `amount`; a closed account passes it on to its parent.
     pub fn release(&self, resource: Resource, amount: u64) {
-        self.quota(resource).release(amount);
+        let quota = self.quota(resource);
+        let used = quota.used();
+        debug_assert!(amount <= used, "releasing more than was charged");
+        let amount = amount.min(used);
+        quota.used.store(used - amount, Ordering::Relaxed);
+        if self.closed.load(Ordering::Relaxed) {
+            quota.limit.store(quota.limit() - amount, Ordering::Relaxed);
+            if let Some(parent) = &self.parent {
+                parent.release(resource, amount);
+            }
+        }
+    }
+
+    /// The process has ended: the part of its quotas it does not use goes
+    /// back to the parent now, and the rest as it is freed (memory that
+    /// outlives the process, such as a capability it made or a child it
+    /// started, keeps its share until it goes). Nothing more can be
+    /// charged.
+    pub fn close(&self) {
+        if self.closed.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        for resource in [Resource::KernelHeap, Resource::Frames] {
+            let quota = self.quota(resource);
+            let spare = quota.limit() - quota.used();
+            quota.limit.store(quota.used(), Ordering::Relaxed);
+            if let Some(parent) = &self.parent {
+                parent.release(resource, spare);
+            }
+        }
     }
 }
 
 impl Drop for Account {
     fn drop(&mut self) {
         if let Some(parent) = &self.parent {
-            parent.heap.release(self.heap.limit);
-            parent.frames.release(self.frames.limit);
+            parent.release(Resource::KernelHeap, self.heap.limit());
+            parent.release(Resource::Frames, self.frames.limit());
         }
     }
 }
@@ -201,11 +236,12 @@ impl Charge {
     /// Changes the amount held: growing may be refused (nothing changes),
     /// shrinking always succeeds.
     pub fn resize(&mut self, amount: u64) -> Result<(), Exhausted> {
-        let quota = self.account.quota(self.resource);
         if amount > self.amount {
-            quota.charge(self.resource, amount - self.amount)?;
+            self.account
+                .quota(self.resource)
+                .charge(self.resource, amount - self.amount)?;
         } else {
-            quota.release(self.amount - amount);
+            self.account.release(self.resource, self.amount - amount);
         }
         self.amount = amount;
         Ok(())
@@ -214,7 +250,7 @@ impl Charge {
 
 impl Drop for Charge {
     fn drop(&mut self) {
-        self.account.quota(self.resource).release(self.amount);
+        self.account.release(self.resource, self.amount);
     }
 }
 
@@ -267,6 +303,33 @@ mod tests {
         drop(held);
         assert_eq!(root.used(Resource::Frames), 0);
         assert_eq!(root.used(Resource::KernelHeap), 0);
+    }
+
+    #[test]
+    fn a_closed_account_gives_back_its_spare_now_and_the_rest_as_freed() {
+        let root = Account::root(1000, 100);
+        let child = Account::child(&root, 400, 50).unwrap();
+        let grandchild = Account::child(&child, 100, 10).unwrap();
+        let held = child.charge(Resource::KernelHeap, 30).unwrap();
+        child.close();
+        // The child uses 100 (its own child) + 30: the other 270 are back.
+        assert_eq!(root.used(Resource::KernelHeap), 130);
+        assert_eq!(root.used(Resource::Frames), 10);
+        assert!(child.charge(Resource::KernelHeap, 1).is_err());
+        drop(held);
+        assert_eq!(root.used(Resource::KernelHeap), 100);
+        drop(child);
+        // The grandchild still holds its share, through the child's account.
+        assert_eq!(root.used(Resource::KernelHeap), 100);
+        let g = grandchild.charge(Resource::Frames, 10).unwrap();
+        grandchild.close();
+        assert_eq!(root.used(Resource::Frames), 10);
+        drop(g);
+        assert_eq!(root.used(Resource::Frames), 0);
+        assert_eq!(root.used(Resource::KernelHeap), 0);
+        drop(grandchild);
+        assert_eq!(root.used(Resource::KernelHeap), 0);
+        assert_eq!(root.used(Resource::Frames), 0);
     }
 
     #[test]

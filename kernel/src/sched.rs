@@ -214,6 +214,9 @@ impl Kernel {
             ),
         }
         let live_caps = p.caps.clear();
+        // From now on its quotas flow back to its spawner as they are
+        // freed, so whoever waits for this exit can use them at once.
+        p.account.close();
         let waiters = p.exit.set(status);
         let p = self.procs.remove(&pid).expect("current process");
         self.zombies.push(p);
@@ -259,6 +262,7 @@ impl Kernel {
         for (_, mut p) in core::mem::take(&mut self.procs) {
             p.state = State::Dead;
             p.caps.clear();
+            p.account.close();
             self.zombies.push(p);
         }
         crate::cap::endpoint::close_pending(self);
