@@ -22,11 +22,11 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec;
 use capos_abi::layout::PAGE_SIZE;
-use capos_abi::ring::{CQ_ENTRIES, SQ_ENTRIES, Sqe};
+use capos_abi::ring::{SQ_ENTRIES, Sqe};
 use capos_rt::{
-    BootPackage, Client, Console, EndpointFactory, EntropySource, Error, ExceptionType, ExitStatus,
-    Grant, Limits, MemoryObject, PROT_READ, PROT_WRITE, ProcessHandle, ProcessSpawner, Runtime,
-    Timer, VirtualMemory, println,
+    BootPackage, Client, Console, EndpointFactory, EntropySource, ExitStatus, Grant, Limits,
+    MemoryObject, PROT_READ, PROT_WRITE, ProcessHandle, ProcessSpawner, Runtime, Timer,
+    VirtualMemory, println,
 };
 use capos_schema::timer;
 use fuzz_programs::stats::{MAGIC, Page, Stats, phase};
@@ -46,16 +46,6 @@ const WORKER_LIMITS: Limits = Limits {
 /// TCG on a loaded machine is slow.
 const ROUND_BASE_NS: u64 = 60_000_000_000;
 const ROUND_PER_REQUEST_NS: u64 = 2_000_000;
-
-// KERNEL BUG: a process's quotas go back to its spawner only when the
-// scheduler next runs after its exit (sched.rs reaps zombies in
-// schedule()), not when ProcessHandle.wait reports the exit. A driver that
-// spawns the next worker at once, within its time slice, finds the last
-// worker's quota still charged: "the caller's quotas cannot cover the
-// child's". Until that is fixed, such a spawn is retried after a short
-// blocking wait, and the summary says how often.
-const QUOTA_RETRIES: u32 = 100;
-const QUOTA_RETRY_NS: u64 = 1_000_000;
 
 /// The interface of the Endpoint of the check after the storm.
 const CHECK_INTERFACE: u64 = 0x0f22_2e4d_0000_00c4;
@@ -149,7 +139,6 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<u64, String> {
     let started = caps.timer.now().map_err(|e| format!("timer: {e}"))?;
     let mut totals = Stats::new(config.seed);
     let mut failures = 0;
-    let mut waited_for_quota = 0;
     for round in 0..config.rounds {
         let seed = config.seed.wrapping_add(round);
         let sqes = share(config.sqes, config.rounds, round);
@@ -161,13 +150,7 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<u64, String> {
             round + 1,
             config.rounds
         );
-        let outcome = round_outcome(
-            rt,
-            &caps,
-            console,
-            (seed, sqes, params),
-            &mut waited_for_quota,
-        );
+        let outcome = round_outcome(rt, &caps, console, (seed, sqes, params));
         let stats = page.load();
         let complete = stats.magic == MAGIC
             && stats.seed == seed
@@ -233,12 +216,6 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<u64, String> {
         elapsed / 1_000_000,
         requests * 1_000_000_000 / elapsed.max(1)
     );
-    if waited_for_quota > 0 {
-        println!(
-            console,
-            "fuzz: {waited_for_quota} worker spawns waited for the last worker's quota to come back"
-        );
-    }
     println!(console, "fuzz: totals: {}", totals.completions());
     println!(console, "fuzz: succeeded/called: {}", totals.methods());
     match still_works(rt, &caps) {
@@ -267,7 +244,6 @@ fn round_outcome(
     caps: &Caps,
     console: &Console,
     (seed, sqes, params): (u64, u64, u64),
-    waited_for_quota: &mut u64,
 ) -> Result<ExitStatus, String> {
     let grants = [
         Grant::new(cap_name::CONSOLE, console),
@@ -287,25 +263,10 @@ fn round_outcome(
         format!("params={params}"),
     ];
     let argv: vec::Vec<&str> = argv.iter().map(String::as_str).collect();
-    let mut retries = 0;
-    let worker = loop {
-        match caps
-            .workers
-            .spawn_limited(WORKER, WORKER, &grants, &argv, &[], WORKER_LIMITS)
-        {
-            Ok(worker) => break worker,
-            Err(Error::Application {
-                kind: ExceptionType::Overloaded,
-                reason,
-            }) if reason.contains("cannot cover") && retries < QUOTA_RETRIES => {
-                // Blocking lets the scheduler run, which frees the dead.
-                retries += 1;
-                *waited_for_quota += 1;
-                let _ = rt.ring().enter(CQ_ENTRIES, QUOTA_RETRY_NS);
-            }
-            Err(e) => return Err(format!("spawn: {e}")),
-        }
-    };
+    let worker = caps
+        .workers
+        .spawn_limited(WORKER, WORKER, &grants, &argv, &[], WORKER_LIMITS)
+        .map_err(|e| format!("spawn: {e}"))?;
     wait(rt, caps, &worker, sqes + params)
 }
 
