@@ -94,13 +94,19 @@ fuzz: kernel user
 	SMOKE_TIMEOUT=$${SMOKE_TIMEOUT:-3600} bash tools/smoke.sh fuzz $(KERNEL) $(BUILD)/manifest-fuzz.bin $(FUZZ_QEMU)
 	$(MAKE) fuzz-host
 
-# In-guest benchmarks beside the committed baseline (bench/baseline.txt);
-# bench-baseline makes the current figures the baseline.
+# In-guest benchmarks beside the committed baseline (bench/baseline.txt),
+# then beside Linux (bench-linux's figures, same run); bench-baseline makes
+# the current figures the baseline.
 bench: kernel $(BUILD)/manifest-bench.bin
 	bash tools/bench.sh $(KERNEL) $(BUILD)/manifest-bench.bin
 
 bench-baseline: kernel $(BUILD)/manifest-bench.bin
 	bash tools/bench.sh $(KERNEL) $(BUILD)/manifest-bench.bin --save
+
+# The same operations on the pinned Debian kernel (vendor/linux/PIN) alone.
+.PHONY: bench-linux
+bench-linux: setup
+	bash tools/bench-linux.sh
 
 # ---------------------------------------------------------------- checks
 test: setup test-host clippy fmt-check generated-code-check docs-check header-check libcapos-check \

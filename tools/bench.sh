@@ -11,7 +11,8 @@
 # machine for the same build. Figures are therefore compared exactly: any
 # increase is flagged as a regression. The run's wall-clock time is
 # printed only as context. A benchmark never fails the build; a missing
-# figure or a failed run does.
+# figure or a failed run does. Then tools/bench-linux.sh sets the figures
+# beside Linux's, from a Linux guest booted the same way.
 set -uo pipefail
 kernel=$1 manifest=$2 mode=${3:-}
 cd "$(dirname "$0")/.."
@@ -60,3 +61,13 @@ while read -r name value; do
     printf '%-20s %14s %14s %8s%s\n' "$name" "$value" "$base" "$ratio" "$flag"
 done <<<"$results"
 echo "bench: $regressions regressions against $baseline; the run took ${elapsed}s of wall-clock time (context only)"
+
+# The same operations on Linux, in a guest of its own (tools/bench-linux.sh).
+# Offline, the capOS figures above still stand, and the gap is said.
+echo
+bash tools/bench-linux.sh "$log"
+case $? in
+    0) ;;
+    2) echo "bench: the Linux side is MISSING from this run (its kernel could not be fetched or verified); capOS figures only" ;;
+    *) exit 1 ;;
+esac

@@ -17,6 +17,8 @@ apt_packages=(qemu-system-x86 capnproto dnsmasq-base bind9-dnsutils gcc make xxd
 # musl-tools: Debian's musl-gcc, which builds the POSIX demos for the host so
 # their output can be compared with the capOS run (the differential check).
 apt_packages+=(musl-tools)
+# cpio: the initramfs of the Linux guest `make bench` runs beside capOS.
+apt_packages+=(cpio)
 # node runs CUE (tools/cue.js); it may come from outside Debian (NodeSource
 # ships node and npm in one package), so look for the commands themselves.
 command -v node >/dev/null || apt_packages+=(nodejs)

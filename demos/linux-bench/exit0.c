@@ -1,0 +1,5 @@
+/* The tiny static program bench.c's spawn-wait starts: it only exits. */
+int main(void)
+{
+    return 0;
+}
