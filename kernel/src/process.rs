@@ -25,7 +25,7 @@ use crate::arch::switch::prepare_stack;
 use crate::arch::trap_frame::TrapFrame;
 use crate::cap::memory_object::SharedMapping;
 use crate::cap::{ALLOC_SLACK, CapRef};
-use crate::mem::paging::{AddressSpace, MapError, Perms};
+use crate::mem::paging::{AddressSpace, MapError, Perms, Unmapped};
 use crate::mem::{frames, phys_to_virt};
 
 pub type Pid = u64;
@@ -367,13 +367,17 @@ impl Process {
     pub fn unmap_vm(&mut self, addr: u64, len: u64) {
         for (start, end) in self.vm.remove(addr, len) {
             for page in (start..end).step_by(PAGE_SIZE as usize) {
-                if !self.aspace.unmap_page(page) {
-                    continue;
-                }
-                let Some((&at, mapping)) = self.shared.range_mut(..=page).next_back() else {
+                let Some(Unmapped::Borrowed(frame)) = self.aspace.unmap_page(page) else {
                     continue;
                 };
-                if page < mapping.end {
+                // The mapping this frame came from: the nearest one below
+                // that covers the page with that very frame. Matching the
+                // frame matters: a partial unmap leaves holes, and another
+                // mapping placed in one lies inside the first one's span.
+                let owner = self.shared.range_mut(..=page).rev().find(|(at, m)| {
+                    page < m.end && m.frames.phys[((page - **at) / PAGE_SIZE) as usize] == frame
+                });
+                if let Some((&at, mapping)) = owner {
                     mapping.pages_left -= 1;
                     if mapping.pages_left == 0 {
                         self.shared.remove(&at);

@@ -75,7 +75,7 @@ impl Drop for SharedFrames {
 pub struct SharedMapping {
     pub end: u64,
     /// Held so the frames outlive every mapping of them.
-    pub _frames: Arc<SharedFrames>,
+    pub frames: Arc<SharedFrames>,
     /// Pages of the mapping not yet unmapped.
     pub pages_left: u64,
 }

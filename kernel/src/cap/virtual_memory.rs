@@ -119,7 +119,7 @@ pub fn map_range(
             addr,
             SharedMapping {
                 end: addr + len,
-                _frames: frames.clone(),
+                frames: frames.clone(),
                 pages_left: len / PAGE_SIZE,
             },
         );

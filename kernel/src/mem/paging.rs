@@ -96,6 +96,15 @@ fn index(vaddr: u64, level: u32) -> usize {
 
 /// A process's page tables. Every frame it allocates, tables included, is
 /// charged to `account`, and given back as it is freed.
+/// What [`AddressSpace::unmap_page`] took away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unmapped {
+    /// A frame of the space's own, now freed.
+    Owned,
+    /// A frame the space only borrowed (a MemoryObject's), at this address.
+    Borrowed(u64),
+}
+
 pub struct AddressSpace {
     pml4: u64,
     account: Arc<Account>,
@@ -209,10 +218,13 @@ impl AddressSpace {
     }
 
     /// Unmaps one page, freeing its frame if the space owns it. Returns
-    /// whether anything was mapped there.
-    pub fn unmap_page(&mut self, vaddr: u64) -> bool {
-        let Some(leaf) = self.leaf(vaddr).filter(|l| **l != 0) else {
-            return false;
+    /// what was mapped there, if anything.
+    pub fn unmap_page(&mut self, vaddr: u64) -> Option<Unmapped> {
+        let leaf = self.leaf(vaddr).filter(|l| **l != 0)?;
+        let was = if *leaf & OWNED != 0 {
+            Unmapped::Owned
+        } else {
+            Unmapped::Borrowed(*leaf & ADDR_MASK)
         };
         let owned = (*leaf & OWNED != 0).then_some(*leaf & ADDR_MASK);
         *leaf = 0;
@@ -226,7 +238,7 @@ impl AddressSpace {
         if let [_, _, Some(pde)] = self.path(vaddr) {
             count_entries(pde, false);
         }
-        true
+        Some(was)
     }
 
     /// Frees every page table with no entry in use; returns how many.

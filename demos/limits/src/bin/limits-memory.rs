@@ -4,6 +4,11 @@
 //! own, until a quota refuses one. Each time, giving everything back must
 //! make room for exactly as many again: the charges came back.
 //!
+//! Then a MemoryObject mapping with an anonymous page placed in a hole of
+//! it: releasing the object and unmapping that page must leave the
+//! object's other page mapped, with its frame, and never hand the frame
+//! to anything else.
+//!
 //! Run with the argument "records" (the "records" service, with a small
 //! kernel-memory quota): one-page mappings side by side, which need few
 //! page tables, until the kernel-memory quota for their records (96 bytes
@@ -23,7 +28,7 @@ use alloc::vec::Vec;
 use capos_abi::layout::PAGE_SIZE;
 use capos_abi::vm::VM_BASE;
 use capos_rt::{
-    Console, DecodeError, Error, PROT_READ, PROT_WRITE, Runtime, VirtualMemory, println,
+    Client, Console, DecodeError, Error, PROT_READ, PROT_WRITE, Runtime, VirtualMemory, println,
 };
 use limits_programs::quota_reason;
 
@@ -48,7 +53,9 @@ fn main(mut rt: Runtime) -> i64 {
     let result = if records_only {
         records(&vm, &console)
     } else {
-        objects(&vm, &console).and_then(|()| mappings(&vm, &console))
+        objects(&vm, &console)
+            .and_then(|()| mappings(&vm, &console))
+            .and_then(|()| hole(&vm, &console))
     };
     match result {
         Ok(()) => 0,
@@ -172,6 +179,63 @@ fn records(vm: &VirtualMemory, console: &Console) -> Result<(), String> {
     println!(
         console,
         "memory: {count} one-page mappings side by side, the next refused ({reason}); all unmapped, and {count} mapped again"
+    );
+    Ok(())
+}
+
+/// A frame of a MemoryObject must stay with its mapping until that very
+/// mapping is gone, even when an anonymous page sits in a hole of it (the
+/// in-guest fuzzer found the kernel once counting such a page as the
+/// object's and freeing the object's frames while still mapped).
+fn hole(vm: &VirtualMemory, console: &Console) -> Result<(), String> {
+    const MARK: u64 = 0x0b1e_c7ed;
+    let err = |what: &'static str| move |e: Error| format!("hole: {what}: {e}");
+    let object = vm
+        .create_object(2 * PAGE_SIZE)
+        .map_err(err("createObject"))?;
+    let at = object
+        .map(0, PROT_READ | PROT_WRITE)
+        .map_err(err("map the object"))?;
+    let kept = (at + PAGE_SIZE) as *mut u64;
+    // SAFETY: the object's second page is mapped read-write at `kept`.
+    unsafe { kept.write_volatile(MARK) };
+    vm.unmap(at, PAGE_SIZE)
+        .map_err(err("unmap the first page"))?;
+    let anon = vm
+        .map(at, PAGE_SIZE, PROT_READ | PROT_WRITE)
+        .map_err(err("map into the hole"))?;
+    if anon != at {
+        return Err(format!(
+            "hole: the free hint {at:#x} was not used ({anon:#x})"
+        ));
+    }
+    object.into_cap().release().map_err(err("release"))?;
+    vm.unmap(anon, PAGE_SIZE)
+        .map_err(err("unmap the hole's page"))?;
+    // Fresh pages get freed frames first; none of them may be the object's.
+    for round in 0..16u64 {
+        let fresh = vm
+            .map(0, 64 * PAGE_SIZE, PROT_READ | PROT_WRITE)
+            .map_err(err("map fresh pages"))?;
+        for page in 0..64 {
+            // SAFETY: the 64 pages at `fresh` were just mapped read-write.
+            unsafe { ((fresh + page * PAGE_SIZE) as *mut u64).write_volatile(round) };
+        }
+        // SAFETY: the object's second page is still mapped at `kept`.
+        let seen = unsafe { kept.read_volatile() };
+        if seen != MARK {
+            return Err(format!(
+                "hole: the object's page reads {seen:#x}: its frame was freed while mapped"
+            ));
+        }
+        vm.unmap(fresh, 64 * PAGE_SIZE)
+            .map_err(err("unmap fresh pages"))?;
+    }
+    vm.unmap(at + PAGE_SIZE, PAGE_SIZE)
+        .map_err(err("unmap the object's last page"))?;
+    println!(
+        console,
+        "memory: an anonymous page in a hole of a MemoryObject mapping left the object's other page and frame alone"
     );
     Ok(())
 }
