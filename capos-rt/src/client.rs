@@ -288,12 +288,14 @@ impl RingClient {
     /// Returns how many completed successfully in that single entry.
     pub fn nop_batch(&mut self, n: u32) -> Result<u32, Error> {
         self.make_room(n)?;
-        let tokens = (0..n)
-            .map(|_| self.submit_nop())
-            .collect::<Result<Vec<_>, _>>()?;
+        // At most a full SQ of tokens, kept on the stack: no allocation.
+        let mut tokens: [Option<Token>; SQ_ENTRIES as usize] = core::array::from_fn(|_| None);
+        for slot in tokens.iter_mut().take(n as usize) {
+            *slot = Some(self.submit_nop()?);
+        }
         self.enter(n, WAIT_FOREVER)?;
         let mut ok = 0;
-        for token in tokens {
+        for token in tokens.into_iter().flatten() {
             match self.completions.take(token) {
                 Ok(completion) => ok += u32::from(completion.cqe.result == 0),
                 Err(token) => self.detach(token),

@@ -203,7 +203,10 @@ impl Completions {
 
     /// Collects a completion, or gives the token back if it is not there yet.
     pub fn take(&mut self, token: Token) -> Result<Completion, Token> {
-        let Some(slot) = self.slot(token.0).filter(|s| matches!(s.state, State::Ready(_))) else {
+        let Some(slot) = self
+            .slot(token.0)
+            .filter(|s| matches!(s.state, State::Ready(_)))
+        else {
             return Err(token);
         };
         let State::Ready(ready) = core::mem::replace(&mut slot.state, State::Free(None)) else {
