@@ -296,10 +296,17 @@ impl Kernel {
             crate::kprintln!("kernel: LEAK: {what}");
             leaks += 1;
         };
-        if free != self.frames_before_init {
+        if free < self.frames_before_init {
             leak(format_args!(
                 "{} frames not returned",
-                self.frames_before_init.abs_diff(free)
+                self.frames_before_init - free
+            ));
+        } else if free > self.frames_before_init {
+            // More free than before: a frame in use before init (or by the
+            // kernel) was freed by mistake.
+            leak(format_args!(
+                "{} more frames free than before init: freed by mistake",
+                free - self.frames_before_init
             ));
         }
         if charged_heap != 0 || charged_frames != 0 {
