@@ -108,6 +108,12 @@ bench-baseline: kernel $(BUILD)/manifest-bench.bin
 bench-linux: setup
 	bash tools/bench-linux.sh
 
+# Where one operation of benchmark BENCH spends its instructions, per
+# function (docs/development/profiling.md). PROFILE_TOP=N lines.
+.PHONY: profile
+profile: kernel user
+	bash tools/profile.sh $(BENCH)
+
 # ---------------------------------------------------------------- checks
 test: setup test-host clippy fmt-check generated-code-check docs-check header-check libcapos-check \
       libcapos-posix-check posix-make-check smokes

@@ -19,6 +19,9 @@ apt_packages=(qemu-system-x86 capnproto dnsmasq-base bind9-dnsutils gcc make xxd
 apt_packages+=(musl-tools)
 # cpio: the initramfs of the Linux guest `make bench` runs beside capOS.
 apt_packages+=(cpio)
+# xz-utils: unpacks QEMU's plugin header from its source tarball for `make
+# profile` (tools/profile/fetch-qemu-header.sh).
+apt_packages+=(xz-utils)
 # node runs CUE (tools/cue.js); it may come from outside Debian (NodeSource
 # ships node and npm in one package), so look for the commands themselves.
 command -v node >/dev/null || apt_packages+=(nodejs)
