@@ -288,20 +288,36 @@ impl RingClient {
     /// Returns how many completed successfully in that single entry.
     pub fn nop_batch(&mut self, n: u32) -> Result<u32, Error> {
         self.make_room(n)?;
-        // At most a full SQ of tokens, kept on the stack: no allocation.
-        let mut tokens: [Option<Token>; SQ_ENTRIES as usize] = core::array::from_fn(|_| None);
-        for slot in tokens.iter_mut().take(n as usize) {
-            *slot = Some(self.submit_nop()?);
+        // The tokens' values, at most a full SQ of them, on the stack.
+        let mut ids = [0u64; SQ_ENTRIES as usize];
+        let ids = &mut ids[..n as usize];
+        for i in 0..ids.len() {
+            match self.submit_nop() {
+                Ok(token) => ids[i] = token.user_data(),
+                Err(e) => {
+                    self.detach_all(&ids[..i]);
+                    return Err(e.into());
+                }
+            }
         }
-        self.enter(n, WAIT_FOREVER)?;
+        if let Err(e) = self.enter(n, WAIT_FOREVER) {
+            self.detach_all(ids);
+            return Err(e);
+        }
         let mut ok = 0;
-        for token in tokens.into_iter().flatten() {
-            match self.completions.take(token) {
+        for &id in ids.iter() {
+            match self.completions.take(Token(id)) {
                 Ok(completion) => ok += u32::from(completion.cqe.result == 0),
                 Err(token) => self.detach(token),
             }
         }
         Ok(ok)
+    }
+
+    fn detach_all(&mut self, ids: &[u64]) {
+        for &id in ids {
+            self.detach(Token(id));
+        }
     }
 
     /// Queues a RELEASE whose completion nobody waits for. The kernel acts
