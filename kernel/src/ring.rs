@@ -201,7 +201,8 @@ pub fn complete(k: &mut Kernel, call: PendingCall, outcome: Completion) {
         flags: outcome.flags,
         ..Default::default()
     };
-    if let Some(bytes) = outcome.payload {
+    // An empty payload (NOP, RELEASE, RETURN) writes nothing.
+    if let Some(bytes) = outcome.payload.filter(|b| !b.is_empty()) {
         if bytes.len() > call.result_len as usize {
             // An exception keeps its code, so the caller still learns the
             // call failed; `aux` tells it the exception was not written.
