@@ -1,8 +1,9 @@
 //! Measures what every capability invocation costs, in the guest: the ring
 //! round trip alone (NOP), batched NOPs, a kernel capability call
 //! (Timer.now: Cap'n Proto encode, dispatch, decode), an Endpoint call to
-//! another process (CALL, RECV, RETURN, two context switches), and a
-//! VirtualMemory map+unmap. Prints one "bench: NAME N instructions/op" line
+//! another process (CALL, RECV, RETURN, two context switches), a
+//! VirtualMemory map+unmap, and spawning a program that exits at once and
+//! waiting for it. Prints one "bench: NAME N instructions/op" line
 //! per figure; tools/bench.sh sets them beside the committed baseline.
 //!
 //! tools/bench.sh runs QEMU with `-icount shift=0,align=off,sleep=off`:
@@ -125,5 +126,15 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
     })?;
     drop(client);
     let _ = server;
+
+    measure(console, "spawn-wait", 20, 1, || {
+        let child = spawner
+            .spawn("bench-exit", "bench-exit", &[])
+            .map_err(err("spawn"))?;
+        match child.wait().map_err(err("wait"))? {
+            capos_rt::ExitStatus::Exited(0) => Ok(()),
+            other => Err(alloc::format!("bench-exit ended with {other}")),
+        }
+    })?;
     Ok(())
 }
