@@ -404,20 +404,33 @@ impl AddressSpace {
         })
     }
 
-    /// Frees every page-table frame and owned frame under `t` (and `t`).
-    fn free_level(&self, t: u64, level: u32) {
+    /// Frees every page-table frame and owned frame under `t` (and `t`),
+    /// a table of `level` with `used` entries in use; returns how many
+    /// frames it freed. The count lets the scan stop at the last entry.
+    fn free_level(t: u64, level: u32, used: u64) -> u64 {
+        let mut freed = 0;
+        let mut seen = 0;
         for &entry in table(t).iter() {
+            if seen == used {
+                break;
+            }
+            if entry == 0 {
+                continue;
+            }
+            seen += 1;
             let phys = entry & ADDR_MASK;
             if level == 0 {
                 // PROT_NONE pages are owned but not present.
                 if entry & OWNED != 0 {
-                    self.free_frame(phys);
+                    frames::free(phys);
+                    freed += 1;
                 }
             } else if entry & PRESENT != 0 {
-                self.free_level(phys, level - 1);
+                freed += Self::free_level(phys, level - 1, used_entries(entry));
             }
         }
-        self.free_frame(t);
+        frames::free(t);
+        freed + 1
     }
 }
 
@@ -434,13 +447,16 @@ fn alloc_frame(account: &Account) -> Result<u64, MapError> {
 
 impl Drop for AddressSpace {
     fn drop(&mut self) {
+        let mut freed = 0;
         for i in 0..256 {
             let entry = table(self.pml4)[i];
             if entry & PRESENT != 0 {
-                self.free_level(entry & ADDR_MASK, 2);
+                freed += Self::free_level(entry & ADDR_MASK, 2, used_entries(entry));
             }
         }
-        self.free_frame(self.pml4);
+        frames::free(self.pml4);
+        // One release for the lot: the account sees them go together.
+        self.account.release(Resource::Frames, freed + 1);
     }
 }
 
