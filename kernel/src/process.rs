@@ -267,12 +267,13 @@ impl Process {
         });
         p.map_image(elf, &plan)?;
         let rw = Perms::READ_WRITE;
-        p.aspace.map_zeroed(HEAP_BASE, HEAP_SIZE / PAGE_SIZE, rw)?;
-        p.aspace.map_zeroed(
+        // The heap and the stack are demand-zero: a page costs a frame only
+        // once touched, and most of a short-lived program's never are.
+        p.aspace.map_lazy(HEAP_BASE, HEAP_SIZE / PAGE_SIZE);
+        p.aspace.map_lazy(
             USER_STACK_TOP - USER_STACK_SIZE,
             USER_STACK_SIZE / PAGE_SIZE,
-            rw,
-        )?;
+        );
         p.aspace
             .map_borrowed(RING_VADDR, ring_phys, RING_PAGES, rw)?;
         p.aspace

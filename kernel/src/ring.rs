@@ -96,7 +96,7 @@ impl Completion {
 /// Fails with BAD_ADDRESS unless the SQE's result buffer is mapped and
 /// writable: checked at submission, so a call that would complete into a
 /// bad buffer is refused before it acts or waits.
-pub fn check_result_buffer(p: &Process, sqe: &Sqe) -> Result<(), Completion> {
+pub fn check_result_buffer(p: &mut Process, sqe: &Sqe) -> Result<(), Completion> {
     p.aspace
         .check(sqe.result_addr, sqe.result_len as usize, true)
         .map_err(|_| Completion::error(error::BAD_ADDRESS))

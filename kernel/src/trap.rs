@@ -31,6 +31,28 @@ fn fault_kind(vector: u64) -> FaultKind {
     }
 }
 
+/// Gives the current process a frame for its demand-zero page at `addr`;
+/// false if `addr` is not such a page or its quota cannot pay for it
+/// (then the fault stands, and a line says why).
+fn populate_current(addr: u64) -> bool {
+    let mut k = kernel();
+    let Some(pid) = k.current() else {
+        return false;
+    };
+    let p = k.process(pid);
+    match p.aspace.populate(addr) {
+        Ok(populated) => populated,
+        Err(e) => {
+            crate::kprintln!(
+                "kernel: pid {pid} ({}): no frame for its page at {addr:#x}: {}",
+                p.name,
+                crate::process::SpawnError::from(e)
+            );
+            false
+        }
+    }
+}
+
 #[unsafe(no_mangle)]
 extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
     match frame.vector {
@@ -52,6 +74,11 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
         v if frame.is_user() => {
             let kind = fault_kind(v);
             let addr = if v == PAGE_FAULT { read_cr2() } else { 0 };
+            // A first touch of a demand-zero page (error code bit 0 clear:
+            // not present) gets its frame, and the instruction runs again.
+            if v == PAGE_FAULT && frame.error & 1 == 0 && populate_current(addr) {
+                return;
+            }
             if kind == FaultKind::Other {
                 crate::kprintln!("kernel: user exception vector {v} error {:#x}", frame.error);
             }

@@ -108,6 +108,9 @@ pub enum Unmapped {
 pub struct AddressSpace {
     pml4: u64,
     account: Arc<Account>,
+    /// Ranges given a zeroed read-write page on first touch (the heap and
+    /// the stack), `[start, end)`.
+    lazy: [(u64, u64); 2],
 }
 
 impl AddressSpace {
@@ -116,7 +119,11 @@ impl AddressSpace {
         let pml4 = alloc_frame(&account)?;
         let kernel = table(super::kernel_map::root());
         table(pml4)[256..].copy_from_slice(&kernel[256..]);
-        Ok(AddressSpace { pml4, account })
+        Ok(AddressSpace {
+            pml4,
+            account,
+            lazy: [(0, 0); 2],
+        })
     }
 
     fn free_frame(&self, phys: u64) {
@@ -336,6 +343,34 @@ impl AddressSpace {
         Ok(())
     }
 
+    /// Makes `[start, start + pages)` demand-zero: nothing is mapped or
+    /// charged now; a page gets a zeroed, read-write, never executable
+    /// frame when it is first touched (see [`AddressSpace::populate`]).
+    /// Two ranges at most: the heap and the stack.
+    pub fn map_lazy(&mut self, start: u64, pages: u64) {
+        let slot = self
+            .lazy
+            .iter_mut()
+            .find(|r| r.0 == r.1)
+            .expect("at most two lazy ranges");
+        *slot = (start, start + pages * PAGE_SIZE);
+    }
+
+    /// Gives the page of `vaddr` its frame if it lies in a demand-zero
+    /// range and has none yet. `Ok(false)`: not such a page (a real fault);
+    /// an error: the memory quota (or memory) cannot pay for it.
+    pub fn populate(&mut self, vaddr: u64) -> Result<bool, MapError> {
+        let page = vaddr & !(PAGE_SIZE - 1);
+        if !self.lazy.iter().any(|&(s, e)| s <= page && page < e) {
+            return Ok(false);
+        }
+        if self.leaf(page).is_some_and(|l| *l != 0) {
+            return Ok(false);
+        }
+        self.map_zeroed(page, 1, Perms::READ_WRITE)?;
+        Ok(true)
+    }
+
     /// The physical address behind a user virtual address, if the page is
     /// present, user-accessible, and writable when `write` is asked.
     pub fn translate(&self, vaddr: u64, write: bool) -> Option<u64> {
@@ -356,8 +391,12 @@ impl AddressSpace {
 
     /// Calls `f(phys, len)` for each page-sized piece of `[vaddr, vaddr+len)`,
     /// after checking the whole range first so a failure changes nothing.
+    ///
+    /// Untouched demand-zero pages in the range get their frames first, as
+    /// if the process had touched them (they read as zeros either way); if
+    /// the quota cannot pay for one, the range is bad.
     fn walk(
-        &self,
+        &mut self,
         vaddr: u64,
         len: usize,
         write: bool,
@@ -368,7 +407,12 @@ impl AddressSpace {
         }
         let mut page = vaddr & !(PAGE_SIZE - 1);
         while page < vaddr + len as u64 {
-            self.translate(page, write).ok_or(BadAddress)?;
+            if self.translate(page, write).is_none() {
+                // Populated pages are read-write, so one more look settles it.
+                if self.populate(page) != Ok(true) || self.translate(page, write).is_none() {
+                    return Err(BadAddress);
+                }
+            }
             page += PAGE_SIZE;
         }
         let mut done = 0usize;
@@ -384,11 +428,11 @@ impl AddressSpace {
 
     /// Fails unless all of `[vaddr, vaddr+len)` is mapped for user access
     /// (and writable if `write`).
-    pub fn check(&self, vaddr: u64, len: usize, write: bool) -> Result<(), BadAddress> {
+    pub fn check(&mut self, vaddr: u64, len: usize, write: bool) -> Result<(), BadAddress> {
         self.walk(vaddr, len, write, |_, _, _| {})
     }
 
-    pub fn copy_from_user(&self, vaddr: u64, buf: &mut [u8]) -> Result<(), BadAddress> {
+    pub fn copy_from_user(&mut self, vaddr: u64, buf: &mut [u8]) -> Result<(), BadAddress> {
         let len = buf.len();
         self.walk(vaddr, len, false, |phys, at, n| {
             // SAFETY: `phys..phys+n` is a mapped user frame inside the direct
@@ -397,7 +441,7 @@ impl AddressSpace {
         })
     }
 
-    pub fn copy_to_user(&self, vaddr: u64, data: &[u8]) -> Result<(), BadAddress> {
+    pub fn copy_to_user(&mut self, vaddr: u64, data: &[u8]) -> Result<(), BadAddress> {
         self.walk(vaddr, data.len(), true, |phys, at, n| {
             // SAFETY: as in copy_from_user, for a user-writable frame.
             unsafe { core::ptr::copy_nonoverlapping(data[at..].as_ptr(), phys_to_virt(phys), n) }
@@ -463,7 +507,7 @@ impl Drop for AddressSpace {
 impl AddressSpace {
     /// Copies `data` to `vaddr` regardless of page permissions: loading an
     /// image into pages just mapped for it, before the process runs.
-    pub fn load(&self, vaddr: u64, data: &[u8]) {
+    pub fn load(&mut self, vaddr: u64, data: &[u8]) {
         let _ = self.walk(vaddr, data.len(), false, |phys, at, n| {
             // SAFETY: walk checked the pages are mapped user frames.
             unsafe { core::ptr::copy_nonoverlapping(data[at..].as_ptr(), phys_to_virt(phys), n) }

@@ -88,8 +88,9 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
     );
 
     // Quotas too small for the child's own start (its process structures,
-    // its 1 MiB heap): the spawn fails part way through building it, and
-    // what was built goes (the kernel's final accounting line proves it).
+    // its ring and CapSet): the spawn fails part way through building it,
+    // and what was built goes (the kernel's final accounting line proves
+    // it). Its heap and stack need nothing at start: they are demand-zero.
     let too_small = |limits: Limits, what: &str| match spawner.spawn_limited(
         "tiny",
         "limits-waiter",
@@ -110,10 +111,10 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
     )?;
     let memory = too_small(
         Limits {
-            memory_bytes: 512 * 1024,
+            memory_bytes: 8 * 1024,
             ..SMALL_CHILD
         },
-        "a child with 512 KiB of memory",
+        "a child with 8 KiB of memory",
     )?;
     println!(
         console,
