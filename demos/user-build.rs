@@ -1,10 +1,13 @@
-//! Links every binary with capos-rt's linker script, as demos/spawn does.
+//! The build script of every demos/* crate of user programs: links each
+//! binary with capos-rt's linker script (static image at
+//! USER_IMAGE_BASE, separate R X / R / R W segments).
 
 use std::env;
 use std::path::Path;
 
 fn main() {
-    // A host `cargo check` of the workspace must not get the script.
+    // Only the bare-metal build links user images; a host `cargo check` of
+    // the workspace must not get the script.
     if env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("none") {
         return;
     }
