@@ -16,8 +16,8 @@ use alloc::vec::Vec;
 use capos_abi::ipc::{MAX_XFER, recv_size};
 use capos_abi::ring::MAX_MESSAGE_BYTES;
 use capos_rt::{
-    CallRequest, Client, Endpoint, EndpointClient, Error, ExceptionType, Limits, ProcessHandle,
-    RingClient, Runtime, Token, message,
+    CallRequest, Client, Console, Endpoint, EndpointClient, Error, ExceptionType, Limits,
+    ProcessHandle, RingClient, Runtime, Token, message,
 };
 use capos_schema::timer;
 
@@ -177,4 +177,24 @@ pub fn is_pattern(bytes: &[u8]) -> bool {
         .iter()
         .enumerate()
         .all(|(i, &b)| b == b'a' + (i % 26) as u8)
+}
+
+/// The `main` of a case: takes the console, runs `case` with it, and
+/// reports a failure as `TAG: FAIL why` with exit code 1 (2 without a
+/// console).
+pub fn run_case(
+    rt: &mut Runtime,
+    tag: &str,
+    case: impl FnOnce(&mut Runtime, &Console) -> Result<(), String>,
+) -> i64 {
+    let Ok(console) = rt.take::<Console>("console") else {
+        return 2;
+    };
+    match case(rt, &console) {
+        Ok(()) => 0,
+        Err(why) => {
+            capos_rt::println!(console, "{tag}: FAIL {why}");
+            1
+        }
+    }
 }

@@ -22,23 +22,14 @@ use capos_abi::ring::MAX_MESSAGE_BYTES;
 use capos_rt::{
     Console, EndpointFactory, ExitStatus, Grant, ProcessSpawner, Runtime, Timer, println,
 };
-use limits_programs::{FLOOD, answer, empty_message, method, recv_from, submit};
+use limits_programs::{FLOOD, answer, empty_message, method, recv_from, run_case, submit};
 
 capos_rt::entry!(main);
 
 const ATTACKERS: usize = 4;
 
 fn main(mut rt: Runtime) -> i64 {
-    let Ok(console) = rt.take::<Console>("console") else {
-        return 2;
-    };
-    match run(&mut rt, &console) {
-        Ok(()) => 0,
-        Err(why) => {
-            println!(console, "flood: FAIL {why}");
-            1
-        }
-    }
+    run_case(&mut rt, "flood", run)
 }
 
 fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {

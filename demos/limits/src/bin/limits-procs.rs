@@ -19,7 +19,7 @@ use capos_rt::{
     Console, Endpoint, EndpointFactory, ExitStatus, Grant, Limits, ProcessHandle, ProcessSpawner,
     Runtime, println,
 };
-use limits_programs::{PROCS, SMALL_CHILD, answer, method, quota_reason, recv_from};
+use limits_programs::{PROCS, SMALL_CHILD, answer, method, quota_reason, recv_from, run_case};
 
 capos_rt::entry!(main);
 
@@ -27,16 +27,7 @@ capos_rt::entry!(main);
 const RUNAWAY: usize = 1000;
 
 fn main(mut rt: Runtime) -> i64 {
-    let Ok(console) = rt.take::<Console>("console") else {
-        return 2;
-    };
-    match run(&mut rt, &console) {
-        Ok(()) => 0,
-        Err(why) => {
-            println!(console, "procs: FAIL {why}");
-            1
-        }
-    }
+    run_case(&mut rt, "procs", run)
 }
 
 fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {

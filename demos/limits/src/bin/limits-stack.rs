@@ -19,19 +19,12 @@ use capos_abi::layout::{PAGE_SIZE, USER_STACK_SIZE, USER_STACK_TOP};
 use capos_rt::{Console, ExitStatus, FaultKind, Grant, ProcessSpawner, Runtime, println};
 use limits_programs::SMALL_CHILD;
 
+use limits_programs::run_case;
+
 capos_rt::entry!(main);
 
 fn main(mut rt: Runtime) -> i64 {
-    let Ok(console) = rt.take::<Console>("console") else {
-        return 2;
-    };
-    match run(&mut rt, &console) {
-        Ok(()) => 0,
-        Err(why) => {
-            println!(console, "stack: FAIL {why}");
-            1
-        }
-    }
+    run_case(&mut rt, "stack", run)
 }
 
 fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
