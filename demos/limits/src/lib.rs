@@ -163,6 +163,40 @@ pub fn answer(endpoint: &Endpoint, call: &Call) -> Result<(), String> {
         .map_err(|e| format!("RETURN of call {}: {}", call.call_id, e.error))
 }
 
+/// A round trip of this process's own through `endpoint`, called on
+/// `client`: the call received must be ours (method `SELF`, no
+/// capabilities), which shows that the calls an exited process left
+/// queued there went with it.
+pub fn own_round_trip(
+    rt: &Runtime,
+    endpoint: &Endpoint,
+    client: &EndpointClient,
+) -> Result<(), String> {
+    let token = submit(&mut rt.ring(), client, method::SELF)?;
+    let call = endpoint.recv().map_err(|e| format!("own call: {e}"))?;
+    if call.method_id != method::SELF || !call.caps.is_empty() {
+        return Err(format!(
+            "received method {} with {} capabilities instead of our own call: an exited process's call is still queued",
+            call.method_id,
+            call.caps.len()
+        ));
+    }
+    endpoint
+        .reply_message(call.call_id, empty_message(), Vec::new())
+        .map_err(|e| format!("own call's RETURN: {}", e.error))?;
+    let done = rt
+        .ring()
+        .wait_for(token)
+        .map_err(|e| format!("own call: {e}"))?;
+    if done.cqe.result < 0 {
+        return Err(format!(
+            "own call failed: {}",
+            capos_abi::error::name(done.cqe.result)
+        ));
+    }
+    Ok(())
+}
+
 /// An argument whose every byte can be checked: "abc...zabc..." of `len`
 /// bytes.
 pub fn pattern(len: usize) -> String {

@@ -26,7 +26,9 @@ use capos_rt::{
     Client, Console, Endpoint, EndpointFactory, Error, ExitStatus, Grant, ProcessHandle,
     ProcessSpawner, Runtime, VirtualMemory, println,
 };
-use limits_programs::{DEATHS, SMALL_CHILD, answer, empty_message, method, recv_from, submit};
+use limits_programs::{
+    DEATHS, SMALL_CHILD, answer, empty_message, method, own_round_trip, recv_from, submit,
+};
 
 capos_rt::entry!(main);
 
@@ -197,25 +199,7 @@ fn moved_in_flight(rt: &Runtime, caps: &Caps) -> Result<(), String> {
     exited_0(&mover, "the mover")?;
     // Nobody received the mover's call: it went with the mover, so the
     // next call delivered is ours.
-    let token = submit(&mut rt.ring(), &client, method::SELF)?;
-    let call = endpoint.recv().map_err(|e| format!("own call: {e}"))?;
-    if call.method_id != method::SELF || !call.caps.is_empty() {
-        return Err(format!(
-            "received method {} with {} capabilities: the exited mover's call is still queued",
-            call.method_id,
-            call.caps.len()
-        ));
-    }
-    endpoint
-        .reply_message(call.call_id, empty_message(), Vec::new())
-        .map_err(|e| format!("own call's RETURN: {}", e.error))?;
-    let done = rt
-        .ring()
-        .wait_for(token)
-        .map_err(|e| format!("own call: {e}"))?;
-    if done.cqe.result < 0 {
-        return Err(format!("own call failed: {}", name(done.cqe.result)));
-    }
+    own_round_trip(rt, &endpoint, &client)?;
     println!(
         caps.console,
         "deaths: a process exited with a MemoryObject moving in a queued call; the call went with it, and the next call delivered was ours"

@@ -22,7 +22,7 @@ use capos_abi::ring::MAX_MESSAGE_BYTES;
 use capos_rt::{
     Console, EndpointFactory, ExitStatus, Grant, ProcessSpawner, Runtime, Timer, println,
 };
-use limits_programs::{FLOOD, answer, empty_message, method, recv_from, run_case, submit};
+use limits_programs::{FLOOD, answer, method, own_round_trip, recv_from, run_case};
 
 capos_rt::entry!(main);
 
@@ -105,27 +105,7 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
     let me = endpoint
         .client()
         .map_err(|e| format!("own client facet: {e}"))?;
-    let token = submit(&mut rt.ring(), &me, method::SELF)?;
-    let call = endpoint.recv().map_err(|e| format!("own call: {e}"))?;
-    if call.method_id != method::SELF {
-        return Err(format!(
-            "received method {} instead of our own call: an exited attacker's call is still queued",
-            call.method_id
-        ));
-    }
-    endpoint
-        .reply_message(call.call_id, empty_message(), Vec::new())
-        .map_err(|e| format!("own call's RETURN: {}", e.error))?;
-    let done = rt
-        .ring()
-        .wait_for(token)
-        .map_err(|e| format!("own call: {e}"))?;
-    if done.cqe.result < 0 {
-        return Err(format!(
-            "own call failed: {}",
-            capos_abi::error::name(done.cqe.result)
-        ));
-    }
+    own_round_trip(rt, endpoint, &me)?;
     println!(
         console,
         "flood: kernel still serving: {ATTACKERS} attackers (64 calls of 64 KiB each, the size of the whole kernel heap) held to their own quotas and exited 0; own Endpoint round trip ok, their leftover calls gone"
