@@ -33,4 +33,18 @@ pub mod interface_id {
     pub const ENDPOINT: u64 = super::endpoint::Client::TYPE_ID;
     pub const BOOT_PACKAGE: u64 = super::boot_package::Client::TYPE_ID;
     pub const ENTROPY_SOURCE: u64 = super::entropy_source::Client::TYPE_ID;
+
+    /// Every interface the kernel implements, in the order above.
+    pub const ALL: [u64; 10] = [
+        CONSOLE,
+        TIMER,
+        PROCESS_SPAWNER,
+        PROCESS_HANDLE,
+        VIRTUAL_MEMORY,
+        MEMORY_OBJECT,
+        ENDPOINT_FACTORY,
+        ENDPOINT,
+        BOOT_PACKAGE,
+        ENTROPY_SOURCE,
+    ];
 }

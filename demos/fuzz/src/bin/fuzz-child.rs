@@ -39,18 +39,7 @@ const WAIT_NS: u64 = 5_000_000;
 
 /// The kernel's own interfaces: a `client` naming one of these is not
 /// called (it could be a console).
-const KERNEL_INTERFACES: [u64; 10] = [
-    iid::CONSOLE,
-    iid::TIMER,
-    iid::PROCESS_SPAWNER,
-    iid::PROCESS_HANDLE,
-    iid::VIRTUAL_MEMORY,
-    iid::MEMORY_OBJECT,
-    iid::ENDPOINT_FACTORY,
-    iid::ENDPOINT,
-    iid::BOOT_PACKAGE,
-    iid::ENTROPY_SOURCE,
-];
+const KERNEL_INTERFACES: [u64; 10] = iid::ALL;
 
 fn main(mut rt: Runtime) -> i64 {
     let args = rt.args();

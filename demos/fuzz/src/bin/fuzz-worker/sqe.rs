@@ -16,20 +16,17 @@ use capos_schema::{endpoint, interface_id as iid};
 /// The interface every Endpoint this worker makes for itself serves.
 pub const FUZZ_INTERFACE: u64 = 0x0f22_2e4d_0000_0001;
 
-const INTERFACES: [u64; 12] = [
-    iid::CONSOLE,
-    iid::TIMER,
-    iid::PROCESS_SPAWNER,
-    iid::PROCESS_HANDLE,
-    iid::VIRTUAL_MEMORY,
-    iid::MEMORY_OBJECT,
-    iid::ENDPOINT_FACTORY,
-    iid::ENDPOINT,
-    iid::BOOT_PACKAGE,
-    iid::ENTROPY_SOURCE,
-    FUZZ_INTERFACE,
-    0,
-];
+/// The kernel's interfaces, this worker's own and 0, in that order.
+const INTERFACES: [u64; 12] = {
+    let mut all = [0; 12];
+    let mut i = 0;
+    while i < iid::ALL.len() {
+        all[i] = iid::ALL[i];
+        i += 1;
+    }
+    all[10] = FUZZ_INTERFACE;
+    all
+};
 
 /// A params message copied into the arena, kept to check what the kernel
 /// will read.
