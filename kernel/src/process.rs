@@ -182,7 +182,7 @@ impl core::fmt::Display for SpawnError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             SpawnError::Quota(e) => write!(f, "{e}"),
-            SpawnError::OutOfMemory => f.write_str("out of physical memory"),
+            SpawnError::OutOfMemory => write!(f, "{}", MapError::OutOfMemory),
             SpawnError::Invalid(why) => f.write_str(why),
         }
     }

@@ -44,9 +44,8 @@ fn populate_current(addr: u64) -> bool {
         Ok(populated) => populated,
         Err(e) => {
             crate::kprintln!(
-                "kernel: pid {pid} ({}): no frame for its page at {addr:#x}: {}",
-                p.name,
-                crate::process::SpawnError::from(e)
+                "kernel: pid {pid} ({}): no frame for its page at {addr:#x}: {e}",
+                p.name
             );
             false
         }

@@ -32,7 +32,8 @@ use spin::Mutex;
 
 use super::{
     ALLOC_SLACK, CallCtx, CallError, CapObject, CapRef, Params, Reply, Wait, check_cap_reply,
-    encode, insert_cap_reply, new_message, push_record, set_result_cap, try_zeroed,
+    encode, insert_cap_reply, new_message, push_record, set_result_cap, try_with_capacity,
+    try_zeroed,
 };
 use crate::process::{PendingCall, Pid};
 use crate::ring::{Completion, cap_error, check_result_buffer, complete};
@@ -426,10 +427,7 @@ fn deliver(k: &mut Kernel, endpoint: &Arc<Endpoint>) {
             }
             // The receiver's copy is the kernel's own transient buffer; the
             // heap may still refuse it, and then the call fails, not the kernel.
-            let buffer = {
-                let mut b = Vec::new();
-                b.try_reserve_exact(needed).ok().map(|_| b)
-            };
+            let buffer = try_with_capacity(needed);
             let message = state.queue.pop_front().expect("queue is not empty");
             shrink_if_empty(&mut state.queue);
             let Some(buffer) = buffer else {

@@ -10,7 +10,6 @@ use alloc::vec::Vec;
 
 use capos_abi::layout::PAGE_SIZE;
 use capos_lib::account::{Account, Charge, Resource};
-use capos_schema::ExceptionType;
 use capos_schema::capos_capnp::memory_object;
 use capos_schema::interface_id;
 
@@ -19,6 +18,7 @@ use super::{
     ALLOC_SLACK, CallCtx, CallError, CapObject, Params, Reply, encode, new_message, quota_exceeded,
 };
 use crate::mem::frames;
+use crate::mem::paging::MapError;
 
 pub struct SharedFrames {
     pub phys: Vec<u64>,
@@ -81,7 +81,7 @@ pub struct SharedMapping {
 }
 
 fn out_of_memory() -> CallError {
-    CallError::Exception(ExceptionType::Overloaded, "out of physical memory".into())
+    MapError::OutOfMemory.into()
 }
 
 pub struct MemoryObject {

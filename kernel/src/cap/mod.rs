@@ -125,6 +125,14 @@ impl CallCtx<'_> {
     }
 }
 
+/// A method that could not map or allocate memory: `overloaded`, with
+/// the reason (a quota, or physical memory).
+impl From<crate::mem::paging::MapError> for CallError {
+    fn from(e: crate::mem::paging::MapError) -> Self {
+        CallError::Exception(ExceptionType::Overloaded, alloc::format!("{e}"))
+    }
+}
+
 /// A method refused because the caller's quota cannot pay for it.
 pub fn quota_exceeded(e: Exhausted) -> CallError {
     CallError::Exception(ExceptionType::Overloaded, alloc::format!("{e}"))
@@ -134,9 +142,16 @@ pub fn quota_exceeded(e: Exhausted) -> CallError {
 /// give it: for buffers whose size a process chooses, so that running out
 /// fails the call instead of the kernel.
 pub fn try_zeroed(len: usize) -> Option<Vec<u8>> {
+    let mut bytes = try_with_capacity(len)?;
+    bytes.resize(len, 0);
+    Some(bytes)
+}
+
+/// An empty buffer with room for `len` bytes, or `None` if the kernel
+/// heap cannot give it (see [`try_zeroed`]).
+pub fn try_with_capacity(len: usize) -> Option<Vec<u8>> {
     let mut bytes = Vec::new();
     bytes.try_reserve_exact(len).ok()?;
-    bytes.resize(len, 0);
     Some(bytes)
 }
 

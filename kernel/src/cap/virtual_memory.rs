@@ -103,15 +103,7 @@ pub fn map_range(
         undo(p);
         p.aspace.reclaim_empty_tables();
         p.settle_vm_charge();
-        return Err(match e {
-            MapError::Quota(e) => quota_exceeded(e),
-            MapError::OutOfMemory => {
-                CallError::Exception(ExceptionType::Overloaded, "out of physical memory".into())
-            }
-            MapError::AlreadyMapped => {
-                CallError::Exception(ExceptionType::Overloaded, "range already mapped".into())
-            }
-        });
+        return Err(e.into());
     }
     p.vm.insert(addr, len);
     if let Some(frames) = object {

@@ -56,6 +56,16 @@ pub enum MapError {
     AlreadyMapped,
 }
 
+impl core::fmt::Display for MapError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            MapError::OutOfMemory => f.write_str("out of physical memory"),
+            MapError::Quota(e) => write!(f, "{e}"),
+            MapError::AlreadyMapped => f.write_str("range already mapped"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Perms {
     /// False for PROT_NONE: the frame stays reserved but any access faults.
@@ -143,14 +153,9 @@ impl AddressSpace {
         for level in (1..4).rev() {
             let entry = &mut table(t)[index(vaddr, level)];
             if *entry & PRESENT == 0 {
-                let next = match alloc_frame(&self.account) {
-                    Ok(next) => next,
-                    Err(e) => {
-                        // Tables made for this page that stayed empty go.
-                        self.free_empty_tables(vaddr);
-                        return Err(e);
-                    }
-                };
+                // Tables made here for a page that then fails stay empty
+                // until reclaim_empty_tables (the failed map calls it).
+                let next = alloc_frame(&self.account)?;
                 *entry = next | PRESENT | WRITABLE | USER;
                 if let Some(parent) = parent.as_deref_mut() {
                     count_entries(parent, true);
@@ -171,80 +176,46 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// The entries on the way to `vaddr`'s leaf, top first (PML4, PDPT and
-    /// PD entries), as far as tables exist.
-    fn path(&self, vaddr: u64) -> [Option<&'static mut u64>; 3] {
-        let mut path = [None, None, None];
+    /// The leaf entry for `vaddr`, with the page-directory entry above it
+    /// (which counts the leaf table's entries in use), if the tables exist.
+    fn leaf_and_pde(&self, vaddr: u64) -> Option<(&'static mut u64, &'static mut u64)> {
         let mut t = self.pml4;
-        for (i, level) in (1..4).rev().enumerate() {
+        let mut pde = None;
+        for level in (1..4).rev() {
             let entry = &mut table(t)[index(vaddr, level)];
             if *entry & PRESENT == 0 {
-                break;
+                return None;
             }
             t = *entry & ADDR_MASK;
-            path[i] = Some(entry);
+            pde = Some(entry);
         }
-        path
-    }
-
-    /// Frees the tables on the way to `vaddr` that have no entry in use,
-    /// bottom up (never the PML4).
-    fn free_empty_tables(&self, vaddr: u64) {
-        let mut path = self.path(vaddr);
-        for i in (0..3).rev() {
-            let Some(entry) = path[i].as_deref_mut() else {
-                continue;
-            };
-            if used_entries(*entry) != 0 {
-                return;
-            }
-            let frame = *entry & ADDR_MASK;
-            *entry = 0;
-            if i > 0
-                && let Some(above) = path[i - 1].as_deref_mut()
-            {
-                count_entries(above, false);
-            }
-            // The MMU may cache the path; drop it before the frame is reused.
-            crate::arch::cpu::invalidate_page(vaddr);
-            self.free_frame(frame);
-        }
+        Some((&mut table(t)[index(vaddr, 0)], pde?))
     }
 
     /// The leaf entry for `vaddr`, if its page tables exist.
     fn leaf(&mut self, vaddr: u64) -> Option<&'static mut u64> {
-        let mut t = self.pml4;
-        for level in (1..4).rev() {
-            let entry = table(t)[index(vaddr, level)];
-            if entry & PRESENT == 0 {
-                return None;
-            }
-            t = entry & ADDR_MASK;
-        }
-        Some(&mut table(t)[index(vaddr, 0)])
+        self.leaf_and_pde(vaddr).map(|(leaf, _)| leaf)
     }
 
     /// Unmaps one page, freeing its frame if the space owns it. Returns
     /// what was mapped there, if anything.
     pub fn unmap_page(&mut self, vaddr: u64) -> Option<Unmapped> {
-        let leaf = self.leaf(vaddr).filter(|l| **l != 0)?;
+        let (leaf, pde) = self.leaf_and_pde(vaddr).filter(|(l, _)| **l != 0)?;
+        let frame = *leaf & ADDR_MASK;
         let was = if *leaf & OWNED != 0 {
             Unmapped::Owned
         } else {
-            Unmapped::Borrowed(*leaf & ADDR_MASK)
+            Unmapped::Borrowed(frame)
         };
-        let owned = (*leaf & OWNED != 0).then_some(*leaf & ADDR_MASK);
         *leaf = 0;
         crate::arch::cpu::invalidate_page(vaddr);
-        if let Some(frame) = owned {
+        if was == Unmapped::Owned {
             self.free_frame(frame);
         }
         // An emptied table stays for the next map nearby (freeing and
         // rebuilding it each time is dear); reclaim_empty_tables frees it
         // when the quota needs the frame.
-        if let [_, _, Some(pde)] = self.path(vaddr) {
-            count_entries(pde, false);
-        }
+        count_entries(pde, false);
         Some(was)
     }
 
