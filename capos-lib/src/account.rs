@@ -148,10 +148,6 @@ impl Account {
         }
     }
 
-    pub fn limit(&self, resource: Resource) -> u64 {
-        self.quota(resource).limit()
-    }
-
     pub fn used(&self, resource: Resource) -> u64 {
         self.quota(resource).used()
     }
@@ -227,10 +223,6 @@ pub struct Charge {
 impl Charge {
     pub fn amount(&self) -> u64 {
         self.amount
-    }
-
-    pub fn account(&self) -> &Arc<Account> {
-        &self.account
     }
 
     /// Changes the amount held: growing may be refused (nothing changes),
