@@ -114,15 +114,56 @@ struct ResourceLimits {
   memoryBytes @1 :UInt64;   # physical memory: its pages and page tables
 }
 
+# ---------------------------------------------------------------- pipes
+
+# Creates pipes (docs/interfaces/pipe-factory.md).
+interface PipeFactory {
+  # A new pipe: its read half and its write half. The pipe's buffer
+  # (capos_abi::pipe::CAPACITY bytes) is charged to the caller's kernel
+  # quota until both halves are gone.
+  create @0 () -> (reader :ResultCap, writer :ResultCap);
+}
+
+# The read half of a pipe (docs/interfaces/pipe-reader.md). Every holder
+# reads from the same stream; the pipe ends for readers (end of file) when
+# no write half is left anywhere.
+interface PipeReader {
+  # Up to `max` bytes, oldest first, no more than fit the caller's result
+  # buffer. Waits until at least one byte is buffered or no writer is
+  # left; empty `data` then means end of file. With `wait` false it never
+  # waits: when it would, `data` is empty and `wouldBlock` is set.
+  read @0 (max :UInt32, wait :Bool) -> (data :Data, wouldBlock :Bool);
+  # Completes when a read would not wait: bytes are buffered (`hangup`
+  # false) or no writer is left (`hangup` true). A holder has at most one
+  # waiting; a newer `ready` completes the older one at once, unready.
+  ready @1 () -> (ready :Bool, hangup :Bool);
+}
+
+# The write half of a pipe (docs/interfaces/pipe-writer.md).
+interface PipeWriter {
+  # Appends `data` and returns how much was taken. Data of up to
+  # capos_abi::pipe::ATOMIC bytes (PIPE_BUF) goes in whole, never
+  # interleaved with another write. With `wait` true the call completes
+  # when all of `data` is in; with `wait` false it takes what fits now
+  # (all or nothing up to ATOMIC bytes) and `written` may be 0. With no
+  # read half left anywhere it fails with `disconnected` (EPIPE).
+  write @0 (data :Data, wait :Bool) -> (written :UInt32);
+  # Completes when a write of ATOMIC bytes would not wait (`hangup`
+  # false) or no reader is left (`hangup` true). One per holder, as for
+  # PipeReader.ready.
+  ready @1 () -> (ready :Bool, hangup :Bool);
+}
+
 # Starts processes from binaries in the boot manifest.
 interface ProcessSpawner {
   # `argv` and `env` ("KEY=VALUE") reach the child through its launch
   # region (capos-lib launch.rs).
   # `limits` are the child's quotas, carved out of the caller's own until
   # the child and everything charged to it are gone.
+  # `pid` is the child's process id (its CapSet's pid; getpid in C).
   spawn @0 (name :Text, binary :Text, grants :List(SpawnGrant),
             argv :List(Text), env :List(Text), limits :ResourceLimits)
-        -> (handle :ResultCap);
+        -> (handle :ResultCap, pid :UInt64);
   # A spawner that can start only the listed binaries (and only those this
   # one can start).
   restrict @1 (binaries :List(Text)) -> (spawner :ResultCap);
@@ -225,6 +266,7 @@ enum KernelCapKind {
   bootPackage @4;
   endpointFactory @5;
   entropySource @6;
+  pipeFactory @7;
 }
 
 struct KernelParams {

@@ -23,7 +23,9 @@ pub struct CapSetHeader {
     pub count: u32,
     pub _reserved0: u32,
     pub pid: u64,
-    pub _reserved: [u64; 5],
+    /// The pid of the process that spawned this one; 0 for init.
+    pub ppid: u64,
+    pub _reserved: [u64; 4],
 }
 
 #[repr(C)]

@@ -11,6 +11,7 @@ pub mod error;
 pub mod ipc;
 pub mod layout;
 pub mod limits;
+pub mod pipe;
 pub mod ring;
 pub mod syscall;
 pub mod vm;

@@ -14,5 +14,6 @@ pub mod civil;
 pub mod elf;
 pub mod frames;
 pub mod launch;
+pub mod pipe;
 pub mod service_graph;
 pub mod vm_regions;

@@ -76,6 +76,11 @@ impl<'a> CapSet<'a> {
         self.header.pid
     }
 
+    /// The pid of the process that spawned this one (0 for init).
+    pub fn ppid(&self) -> u64 {
+        self.header.ppid
+    }
+
     pub fn entries(&self) -> &'a [CapSetEntry] {
         self.entries
     }

@@ -112,10 +112,11 @@ pub use capos_schema::{ExceptionType, FaultKind};
 pub use capset::{CapSet, CapSetError, LookupError};
 pub use client::{CallRequest, DEFAULT_RESULT_BYTES, Kernel, RingClient, SharedRing};
 pub use clients::{
-    BootPackage, Client, Console, ENDPOINT_RESULT_BYTES, Endpoint, EndpointClient, EndpointFactory,
-    EntropySource, ExitStatus, Fault, Grant, Incoming, Limits, MAX_ENTROPY_CHUNK,
-    MAX_MANIFEST_CHUNK, Mapping, MemoryObject, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE,
-    ProcessHandle, ProcessSpawner, Timer, VirtualMemory,
+    BootPackage, Child, Client, Console, ENDPOINT_RESULT_BYTES, Endpoint, EndpointClient,
+    EndpointFactory, EntropySource, ExitStatus, Fault, Grant, Incoming, Limits, MAX_ENTROPY_CHUNK,
+    MAX_MANIFEST_CHUNK, MAX_PIPE_CHUNK, Mapping, MemoryObject, PROT_EXEC, PROT_NONE, PROT_READ,
+    PROT_WRITE, PipeFactory, PipeReader, PipeWriter, ProcessHandle, ProcessSpawner, Read,
+    Readiness, Timer, VirtualMemory,
 };
 pub use completions::{Completion, Token};
 pub use error::{DecodeError, Error};

@@ -42,6 +42,11 @@ impl Runtime {
         self.pid
     }
 
+    /// The pid of the process that spawned this one (0 for init).
+    pub fn ppid(&self) -> u64 {
+        self.capset.ppid()
+    }
+
     pub fn capset(&self) -> &CapSet<'static> {
         &self.capset
     }

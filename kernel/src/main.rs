@@ -116,6 +116,7 @@ fn start_init(manifest: manifest::Manifest) {
                 KernelCapKind::BootPackage => Arc::new(cap::boot_package::BootPackage),
                 KernelCapKind::EndpointFactory => Arc::new(cap::endpoint_factory::EndpointFactory),
                 KernelCapKind::EntropySource => Arc::new(cap::entropy_source::EntropySource),
+                KernelCapKind::PipeFactory => Arc::new(cap::pipe_factory::PipeFactory),
             };
             Grant {
                 name: name.clone(),

@@ -203,6 +203,7 @@ impl Process {
     /// Everything it holds is charged to `account`, which must be its own.
     pub fn new(
         pid: Pid,
+        parent: Pid,
         name: &str,
         elf: &[u8],
         grants: Vec<Grant>,
@@ -284,7 +285,7 @@ impl Process {
             .map_zeroed(LAUNCH_VADDR, launch_pages, Perms::READ_ONLY)?;
         p.aspace.load(LAUNCH_VADDR, launch);
         p.init_ring();
-        p.init_capset(grants).map_err(SpawnError::Invalid)?;
+        p.init_capset(grants, parent).map_err(SpawnError::Invalid)?;
         let frame =
             TrapFrame::new_user(plan.entry, USER_STACK_TOP, [RING_VADDR, pid, CAPSET_VADDR]);
         p.saved_rsp = prepare_stack(&mut p.kstack.0, frame);
@@ -318,7 +319,7 @@ impl Process {
         unsafe { core::ptr::write_volatile(self.ring_header(), header) };
     }
 
-    fn init_capset(&mut self, grants: Vec<Grant>) -> Result<(), &'static str> {
+    fn init_capset(&mut self, grants: Vec<Grant>, parent: Pid) -> Result<(), &'static str> {
         let base = phys_to_virt(self.capset_phys);
         let mut count = 0;
         for g in grants {
@@ -344,6 +345,7 @@ impl Process {
             version: CAPSET_VERSION,
             count: count as u32,
             pid: self.pid,
+            ppid: parent,
             ..Default::default()
         };
         // SAFETY: the header sits at the start of the CapSet frame.

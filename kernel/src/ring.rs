@@ -17,7 +17,7 @@ use capos_abi::ring::{
 };
 use capos_lib::cap_table::CapError;
 
-use crate::cap::{CallCtx, CallError, Reply, Wait, encode_exception, endpoint};
+use crate::cap::{CallCtx, CallError, Reply, Wait, encode_exception, endpoint, hangup};
 use crate::process::{PendingCall, Pid, Process};
 use crate::sched::Kernel;
 
@@ -233,7 +233,7 @@ pub fn drain_submissions(k: &mut Kernel, pid: Pid) -> Result<(), i32> {
             publish_indices(p);
             // Rolled-back or undeliverable transfers may have dropped the
             // last owner facet of an Endpoint.
-            endpoint::close_pending(k);
+            hangup::run(k);
             return Ok(());
         }
         let slot = (p.sq_head % SQ_ENTRIES) as usize;
@@ -293,7 +293,7 @@ fn execute(k: &mut Kernel, call: PendingCall, sqe: &Sqe) -> Result<Reply, Comple
         op::RELEASE => match p.caps.remove(sqe.cap_id) {
             Ok(_) => {
                 // Dropping the last owner facet closes its Endpoint.
-                endpoint::close_pending(k);
+                hangup::run(k);
                 Ok(Reply::Done(Vec::new()))
             }
             Err(e) => fail(cap_error(e)),
@@ -361,7 +361,7 @@ fn call(k: &mut Kernel, call: PendingCall, sqe: &Sqe) -> Result<Reply, Completio
         sqe.params_len as usize / 8,
         capnp::word(0, 0, 0, 0, 0, 0, 0, 0),
     );
-    let outcome = decode_and_call(k, pid, sqe, object.as_ref(), &mut words);
+    let outcome = decode_and_call(k, call, sqe, object.as_ref(), &mut words);
     k.params_scratch = words;
     outcome
 }
@@ -369,12 +369,13 @@ fn call(k: &mut Kernel, call: PendingCall, sqe: &Sqe) -> Result<Reply, Completio
 /// Copies the params in, decodes them without allocating and runs the method.
 fn decode_and_call(
     k: &mut Kernel,
-    pid: Pid,
+    call: PendingCall,
     sqe: &Sqe,
     object: &dyn crate::cap::CapObject,
     words: &mut [Word],
 ) -> Result<Reply, Completion> {
     let fail = |code| Err(Completion::error(code));
+    let pid = call.pid;
     if k.process(pid)
         .aspace
         .copy_from_user(sqe.params_addr, Word::words_to_bytes_mut(words))
@@ -395,6 +396,7 @@ fn decode_and_call(
     let mut ctx = CallCtx {
         kernel: k,
         caller: pid,
+        call,
         result_capacity: sqe.result_len,
     };
     match object.call(&mut ctx, sqe.method_id, &params) {

@@ -133,11 +133,13 @@ impl Kernel {
         self.frames_before_init = frames;
         let root = Account::root(heap_free.saturating_sub(KERNEL_HEAP_RESERVE) as u64, frames);
         self.root_account = Some(root.clone());
-        self.spawn(name, elf, grants, launch, root)
+        // init has no parent: its ppid is 0.
+        self.spawn(name, elf, grants, launch, root, 0)
+            .map(|(_, exit)| exit)
     }
 
     /// Creates a process whose memory is charged to `account`, and queues
-    /// it; returns its exit cell.
+    /// it; returns its pid and exit cell.
     pub fn spawn(
         &mut self,
         name: &str,
@@ -145,9 +147,10 @@ impl Kernel {
         grants: Vec<Grant>,
         launch: &[u8],
         account: Arc<Account>,
-    ) -> Result<Arc<ExitCell>, SpawnError> {
+        parent: Pid,
+    ) -> Result<(Pid, Arc<ExitCell>), SpawnError> {
         let pid = self.next_pid;
-        let p = Process::new(pid, name, elf, grants, launch, account)?;
+        let p = Process::new(pid, parent, name, elf, grants, launch, account)?;
         self.next_pid += 1;
         let exit = p.exit.clone();
         self.procs.insert(pid, p);
@@ -155,7 +158,7 @@ impl Kernel {
         if self.init_pid.is_none() {
             self.init_pid = Some(pid);
         }
-        Ok(exit)
+        Ok((pid, exit))
     }
 
     pub fn make_ready(&mut self, pid: Pid) {
@@ -225,7 +228,7 @@ impl Kernel {
             crate::ring::complete(self, call, crate::ring::Completion::reply(reply));
         }
         self.forget_calls_of(pid);
-        crate::cap::endpoint::close_pending(self);
+        crate::cap::hangup::run(self);
         if Some(pid) == self.init_pid {
             self.begin_shutdown(status, live_caps);
         }
@@ -265,7 +268,7 @@ impl Kernel {
             p.account.close();
             self.zombies.push(p);
         }
-        crate::cap::endpoint::close_pending(self);
+        crate::cap::hangup::run(self);
         self.shutdown = Some(status);
     }
 
@@ -334,7 +337,7 @@ impl Kernel {
         self.zombies = Vec::new();
         self.endpoints = Vec::new();
         self.params_scratch = Vec::new();
-        crate::cap::endpoint::release_caches();
+        crate::cap::hangup::release_caches();
     }
 
     fn reap(&mut self) {

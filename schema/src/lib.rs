@@ -33,9 +33,12 @@ pub mod interface_id {
     pub const ENDPOINT: u64 = super::endpoint::Client::TYPE_ID;
     pub const BOOT_PACKAGE: u64 = super::boot_package::Client::TYPE_ID;
     pub const ENTROPY_SOURCE: u64 = super::entropy_source::Client::TYPE_ID;
+    pub const PIPE_FACTORY: u64 = super::pipe_factory::Client::TYPE_ID;
+    pub const PIPE_READER: u64 = super::pipe_reader::Client::TYPE_ID;
+    pub const PIPE_WRITER: u64 = super::pipe_writer::Client::TYPE_ID;
 
     /// Every interface the kernel implements, in the order above.
-    pub const ALL: [u64; 10] = [
+    pub const ALL: [u64; 13] = [
         CONSOLE,
         TIMER,
         PROCESS_SPAWNER,
@@ -46,5 +49,8 @@ pub mod interface_id {
         ENDPOINT,
         BOOT_PACKAGE,
         ENTROPY_SOURCE,
+        PIPE_FACTORY,
+        PIPE_READER,
+        PIPE_WRITER,
     ];
 }

@@ -36,6 +36,12 @@ pub struct Limits {
     pub memory_bytes: u64,
 }
 
+/// A spawned process: the handle to wait on it, and its pid.
+pub struct Child {
+    pub handle: ProcessHandle,
+    pub pid: u64,
+}
+
 super::client!(ProcessSpawner, interface_id::PROCESS_SPAWNER);
 
 impl ProcessSpawner {
@@ -73,6 +79,20 @@ impl ProcessSpawner {
         env: &[&str],
         limits: Limits,
     ) -> Result<ProcessHandle, Error> {
+        self.spawn_child(name, binary, grants, argv, env, limits)
+            .map(|child| child.handle)
+    }
+
+    /// [`ProcessSpawner::spawn_limited`], returning the child's pid too.
+    pub fn spawn_child(
+        &self,
+        name: &str,
+        binary: &str,
+        grants: &[Grant<'_>],
+        argv: &[&str],
+        env: &[&str],
+        limits: Limits,
+    ) -> Result<Child, Error> {
         let ring = self.cap.ring();
         self.cap
             .call::<process_spawner::spawn_params::Owned>(Self::INTERFACE_ID, SPAWN, |mut p| {
@@ -97,9 +117,15 @@ impl ProcessSpawner {
                 quotas.set_memory_bytes(limits.memory_bytes);
             })?
             .read::<process_spawner::spawn_results::Owned, _>(|r| {
-                Ok(AnyCap::from_result(ring, r.get_handle()?))
-            })?
-            .expect("spawn returned a capability that is not a ProcessHandle")
+                Ok((AnyCap::from_result(ring, r.get_handle()?), r.get_pid()))
+            })
+            .and_then(|(handle, pid)| {
+                Ok(Child {
+                    handle: handle
+                        .expect("spawn returned a capability that is not a ProcessHandle")?,
+                    pid,
+                })
+            })
     }
 
     /// A spawner that can start only `binaries` (and only those this one

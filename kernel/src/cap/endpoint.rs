@@ -27,9 +27,9 @@ use capos_lib::account::{Charge, Resource};
 use capos_lib::cap_table::{CapId, Entry};
 use capos_schema::capos_capnp::endpoint as endpoint_schema;
 use capos_schema::interface_id;
-use core::sync::atomic::{AtomicBool, Ordering};
 use spin::Mutex;
 
+use super::hangup::{self, Hangup};
 use super::{
     ALLOC_SLACK, CallCtx, CallError, CapObject, CapRef, Params, Reply, Wait, check_cap_reply,
     encode, insert_cap_reply, new_message, push_record, set_result_cap, try_with_capacity,
@@ -107,12 +107,6 @@ pub const ENDPOINT_BYTES: usize = size_of::<Endpoint>()
     + 2 * size_of::<Weak<Endpoint>>()
     + 5 * ALLOC_SLACK;
 
-/// Endpoints whose last owner facet was dropped, waiting for the kernel to
-/// cancel their calls (a Drop cannot reach the other processes).
-static CLOSING: Mutex<Vec<Arc<Endpoint>>> = Mutex::new(Vec::new());
-/// Set when CLOSING gets an Endpoint, so the common case skips its lock.
-static ANY_CLOSING: AtomicBool = AtomicBool::new(false);
-
 impl Endpoint {
     pub fn new(served: u64, charge: Charge) -> Arc<Self> {
         Arc::new(Endpoint {
@@ -149,8 +143,7 @@ impl EndpointOwner {
 // dropped exactly when the last owner facet is.
 impl Drop for EndpointOwner {
     fn drop(&mut self) {
-        CLOSING.lock().push(self.endpoint.clone());
-        ANY_CLOSING.store(true, Ordering::Relaxed);
+        hangup::defer(self.endpoint.clone());
     }
 }
 
@@ -602,25 +595,12 @@ impl Kernel {
     }
 }
 
-/// Frees the closing list's capacity, for the leak check at shutdown.
-pub fn release_caches() {
-    *CLOSING.lock() = Vec::new();
-}
-
-/// Closes Endpoints whose last owner facet is gone. Called after anything
-/// that can drop capabilities (RELEASE, process exit, the end of each
-/// cap_enter's submissions).
-pub fn close_pending(k: &mut Kernel) {
-    // Called after every batch of submissions; almost always nothing closed.
-    if !ANY_CLOSING.swap(false, Ordering::Relaxed) {
-        return;
-    }
-    loop {
-        let Some(endpoint) = CLOSING.lock().pop() else {
-            return;
-        };
+/// Closing an Endpoint whose last owner facet is gone: its queued and
+/// in-flight calls and its waiting receivers are cancelled.
+impl Hangup for Endpoint {
+    fn hang_up(&self, k: &mut Kernel) {
         let (queue, in_flight, receivers) = {
-            let mut state = endpoint.state.lock();
+            let mut state = self.state.lock();
             state.closed = true;
             (
                 core::mem::take(&mut state.queue),

@@ -6,7 +6,10 @@ pub mod console;
 pub mod endpoint;
 pub mod endpoint_factory;
 pub mod entropy_source;
+pub mod hangup;
 pub mod memory_object;
+pub mod pipe;
+pub mod pipe_factory;
 pub mod process_handle;
 pub mod process_spawner;
 pub mod timer;
@@ -22,7 +25,7 @@ use capos_schema::capos_capnp::ExceptionType;
 
 use capos_lib::account::{Charge, Exhausted, Resource};
 
-use crate::process::{ExitCell, Pid};
+use crate::process::{ExitCell, PendingCall, Pid};
 use crate::sched::Kernel;
 
 /// What the allocator adds to an allocation at most (header, rounding);
@@ -87,6 +90,8 @@ impl From<core::str::Utf8Error> for CallError {
 pub struct CallCtx<'a> {
     pub kernel: &'a mut Kernel,
     pub caller: Pid,
+    /// The call itself, for a method that completes it later.
+    pub call: PendingCall,
     /// Size of the caller's result buffer.
     pub result_capacity: u32,
 }
@@ -162,17 +167,31 @@ pub fn check_cap_reply(
     ctx: &mut CallCtx,
     encode: &dyn Fn(u32) -> Vec<u8>,
 ) -> Result<(), CallError> {
-    let needed = capos_abi::ipc::reply_size(encode(0).len(), 1);
+    check_caps_reply(ctx, 1, &|ids| encode(ids[0]))
+}
+
+/// [`check_cap_reply`] for a method that hands back `count` capabilities;
+/// `encode` gets their ids in order.
+pub fn check_caps_reply(
+    ctx: &mut CallCtx,
+    count: usize,
+    encode: &dyn Fn(&[u32]) -> Vec<u8>,
+) -> Result<(), CallError> {
+    let needed = capos_abi::ipc::reply_size(encode(&[0; MAX_REPLY_CAPS][..count]).len(), count);
     if needed > ctx.result_capacity as usize {
         return Err(CallError::ResultTooSmall(needed));
     }
-    if ctx.kernel.process(ctx.caller).caps.room() == 0 {
-        return Err(CallError::Exception(
-            ExceptionType::Overloaded,
-            "capability table full".into(),
-        ));
+    if ctx.kernel.process(ctx.caller).caps.room() < count {
+        return Err(table_full());
     }
     Ok(())
+}
+
+/// Most capabilities one kernel method hands back.
+const MAX_REPLY_CAPS: usize = 2;
+
+fn table_full() -> CallError {
+    CallError::Exception(ExceptionType::Overloaded, "capability table full".into())
 }
 
 /// Inserts `object` into the caller's table and replies with its id. Call
@@ -182,25 +201,45 @@ pub fn insert_cap_reply(
     object: CapRef,
     encode: &dyn Fn(u32) -> Vec<u8>,
 ) -> Result<Reply, CallError> {
-    #[cfg(feature = "leak-check-test")]
-    leak_once(&object);
-    let interface_id = object.interface_id();
-    let id = ctx
-        .kernel
-        .process(ctx.caller)
-        .caps
-        .insert(object, interface_id)
-        .map_err(|_| {
-            CallError::Exception(ExceptionType::Overloaded, "capability table full".into())
-        })?;
-    let mut bytes = encode(id);
+    insert_caps_reply(ctx, [object], &|ids| encode(ids[0]))
+}
+
+/// Inserts `objects` into the caller's table, in order, and replies with
+/// their ids. Call [`check_caps_reply`] first.
+pub fn insert_caps_reply<const N: usize>(
+    ctx: &mut CallCtx,
+    objects: [CapRef; N],
+    encode: &dyn Fn(&[u32]) -> Vec<u8>,
+) -> Result<Reply, CallError> {
+    let mut ids = [0u32; N];
+    let mut interface_ids = [0u64; N];
+    let caps = &mut ctx.kernel.process(ctx.caller).caps;
+    for (i, object) in objects.into_iter().enumerate() {
+        #[cfg(feature = "leak-check-test")]
+        leak_once(&object);
+        interface_ids[i] = object.interface_id();
+        match caps.insert(object, interface_ids[i]) {
+            Ok(id) => ids[i] = id,
+            Err(_) => {
+                // Checked beforehand; should it still fail, take back what
+                // went in so the caller holds nothing it cannot learn of.
+                for &id in &ids[..i] {
+                    let _ = caps.remove(id);
+                }
+                return Err(table_full());
+            }
+        }
+    }
+    let mut bytes = encode(&ids);
     let message_len = bytes.len();
     bytes.resize(capos_abi::ipc::pad8(message_len), 0);
-    push_record(&mut bytes, id, interface_id);
+    for (&id, &interface_id) in ids.iter().zip(&interface_ids) {
+        push_record(&mut bytes, id, interface_id);
+    }
     Ok(Reply::DoneCaps {
         bytes,
         message_len,
-        caps: 1,
+        caps: N,
     })
 }
 

@@ -54,9 +54,10 @@ fn texts<'a>(list: text_list::Reader<'a>) -> Result<Vec<&'a [u8]>, CallError> {
     list.iter().map(|t| Ok(t?.as_bytes())).collect()
 }
 
-fn encode_handle(id: u32) -> Vec<u8> {
+fn encode_handle(id: u32, pid: u64) -> Vec<u8> {
     let mut message = new_message();
-    let results = message.init_root::<process_spawner::spawn_results::Builder>();
+    let mut results = message.init_root::<process_spawner::spawn_results::Builder>();
+    results.set_pid(pid);
     set_result_cap(results.init_handle(), id, interface_id::PROCESS_HANDLE);
     encode(&message)
 }
@@ -135,7 +136,8 @@ impl ProcessSpawner {
             n => n,
         }
         .div_ceil(PAGE_SIZE);
-        check_cap_reply(ctx, &encode_handle)?;
+        // The largest pid encodes no longer than any other.
+        check_cap_reply(ctx, &|id| encode_handle(id, u64::MAX))?;
         // The handle, and the exit cell it shares with the child, are the
         // caller's to pay for; the child's quotas are carved from the
         // caller's.
@@ -150,17 +152,17 @@ impl ProcessSpawner {
                 "the caller's quotas cannot cover the child's: {e}"
             ))
         })?;
-        let child = ctx
+        let (pid, exit) = ctx
             .kernel
-            .spawn(name, elf, grants, &launch, account)
+            .spawn(name, elf, grants, &launch, account, ctx.caller)
             .map_err(|e| overloaded(&e))?;
         insert_cap_reply(
             ctx,
             Arc::new(ProcessHandle {
-                exit: child,
+                exit,
                 _charge: handle_charge,
             }),
-            &encode_handle,
+            &|id| encode_handle(id, pid),
         )
     }
 

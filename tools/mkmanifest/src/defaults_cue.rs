@@ -26,6 +26,9 @@ fn interface_ids_are_the_schemas() {
         ("processSpawner", interface_id::PROCESS_SPAWNER),
         ("processHandle", interface_id::PROCESS_HANDLE),
         ("entropySource", interface_id::ENTROPY_SOURCE),
+        ("pipeFactory", interface_id::PIPE_FACTORY),
+        ("pipeReader", interface_id::PIPE_READER),
+        ("pipeWriter", interface_id::PIPE_WRITER),
     ];
     let got: Vec<(&str, u64)> = definition("#InterfaceId: {")
         .lines()

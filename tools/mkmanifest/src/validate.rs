@@ -24,7 +24,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const MAX_BINARY_BYTES: usize = 64 << 20;
 
 /// The kernel capabilities init can be given, by their manifest names.
-pub const KINDS: [(&str, KernelCapKind); 7] = [
+pub const KINDS: [(&str, KernelCapKind); 8] = [
     ("console", KernelCapKind::Console),
     ("timer", KernelCapKind::Timer),
     ("processSpawner", KernelCapKind::ProcessSpawner),
@@ -32,6 +32,7 @@ pub const KINDS: [(&str, KernelCapKind); 7] = [
     ("bootPackage", KernelCapKind::BootPackage),
     ("endpointFactory", KernelCapKind::EndpointFactory),
     ("entropySource", KernelCapKind::EntropySource),
+    ("pipeFactory", KernelCapKind::PipeFactory),
 ];
 
 /// Checks `system` and loads its binaries with `read_binary`, which gets

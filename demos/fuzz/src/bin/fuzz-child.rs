@@ -39,7 +39,7 @@ const WAIT_NS: u64 = 5_000_000;
 
 /// The kernel's own interfaces: a `client` naming one of these is not
 /// called (it could be a console).
-const KERNEL_INTERFACES: [u64; 10] = iid::ALL;
+const KERNEL_INTERFACES: [u64; iid::ALL.len()] = iid::ALL;
 
 fn main(mut rt: Runtime) -> i64 {
     let args = rt.args();

@@ -17,14 +17,14 @@ use capos_schema::{endpoint, interface_id as iid};
 pub const FUZZ_INTERFACE: u64 = 0x0f22_2e4d_0000_0001;
 
 /// The kernel's interfaces, this worker's own and 0, in that order.
-const INTERFACES: [u64; 12] = {
-    let mut all = [0; 12];
+const INTERFACES: [u64; iid::ALL.len() + 2] = {
+    let mut all = [0; iid::ALL.len() + 2];
     let mut i = 0;
     while i < iid::ALL.len() {
         all[i] = iid::ALL[i];
         i += 1;
     }
-    all[10] = FUZZ_INTERFACE;
+    all[iid::ALL.len()] = FUZZ_INTERFACE;
     all
 };
 
