@@ -272,4 +272,7 @@ enum KernelCapKind {
 struct KernelParams {
   # Printed by the kernel after boot, before init starts.
   motd @0 :Text;
+  # One kernel line per spawn naming the parent, the binary and every
+  # capability (and descriptor, `fd/N`) that crosses into the child.
+  auditSpawns @1 :Bool;
 }

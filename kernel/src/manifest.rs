@@ -14,6 +14,8 @@ pub struct Manifest {
     pub init_binary: String,
     pub init_caps: Vec<(String, KernelCapKind)>,
     pub motd: String,
+    /// Log every spawn's grants (KernelParams.auditSpawns).
+    pub audit_spawns: bool,
     /// The whole boot module, served to init by BootPackage.
     pub raw: &'static [u8],
 }
@@ -78,9 +80,9 @@ pub fn parse(module: &'static [u8]) -> Result<Manifest, String> {
             .map_err(|_| alloc::format!("manifest: init cap {name:?} has an unknown kind"))?;
         init_caps.push((name, kind));
     }
-    let motd = root
-        .get_kernel_params()
-        .map_err(err)?
+    let params = root.get_kernel_params().map_err(err)?;
+    let audit_spawns = params.get_audit_spawns();
+    let motd = params
         .get_motd()
         .map_err(err)?
         .to_string()
@@ -90,6 +92,7 @@ pub fn parse(module: &'static [u8]) -> Result<Manifest, String> {
         init_binary,
         init_caps,
         motd,
+        audit_spawns,
         raw: module,
     };
     for (i, (name, _)) in manifest.init_caps.iter().enumerate() {

@@ -37,6 +37,26 @@ pub mod interface_id {
     pub const PIPE_READER: u64 = super::pipe_reader::Client::TYPE_ID;
     pub const PIPE_WRITER: u64 = super::pipe_writer::Client::TYPE_ID;
 
+    /// The schema's name of a kernel interface, for logs.
+    pub fn name(id: u64) -> Option<&'static str> {
+        const NAMES: [&str; ALL.len()] = [
+            "Console",
+            "Timer",
+            "ProcessSpawner",
+            "ProcessHandle",
+            "VirtualMemory",
+            "MemoryObject",
+            "EndpointFactory",
+            "Endpoint",
+            "BootPackage",
+            "EntropySource",
+            "PipeFactory",
+            "PipeReader",
+            "PipeWriter",
+        ];
+        ALL.iter().position(|&i| i == id).map(|i| NAMES[i])
+    }
+
     /// Every interface the kernel implements, in the order above.
     pub const ALL: [u64; 13] = [
         CONSOLE,

@@ -7,6 +7,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::fmt::Write;
 
 use capnp::text_list;
 use capos_abi::capset::{MAX_CAP_NAME, MAX_CAPSET_ENTRIES};
@@ -48,6 +49,27 @@ impl ProcessSpawner {
 
 fn refuse(reason: String) -> CallError {
     CallError::Exception(ExceptionType::Failed, reason)
+}
+
+/// "name=Interface, ..." for the audit line: what crosses into a child.
+fn audit_grants(grants: &[Grant]) -> String {
+    if grants.is_empty() {
+        return "no capabilities".into();
+    }
+    let mut line = String::new();
+    for (i, g) in grants.iter().enumerate() {
+        let sep = if i == 0 { "" } else { ", " };
+        let _ = write!(line, "{sep}{}=", g.name);
+        // An Endpoint's client facet carries the interface its server speaks.
+        if g.object.endpoint_client().is_some() {
+            line.push_str("Endpoint client of ");
+        }
+        let _ = match interface_id::name(g.interface_id) {
+            Some(iface) => write!(line, "{iface}"),
+            None => write!(line, "{:#x}", g.interface_id),
+        };
+    }
+    line
 }
 
 fn texts<'a>(list: text_list::Reader<'a>) -> Result<Vec<&'a [u8]>, CallError> {
@@ -152,10 +174,23 @@ impl ProcessSpawner {
                 "the caller's quotas cannot cover the child's: {e}"
             ))
         })?;
+        let audit = ctx
+            .kernel
+            .manifest
+            .audit_spawns
+            .then(|| audit_grants(&grants));
         let (pid, exit) = ctx
             .kernel
             .spawn(name, elf, grants, &launch, account, ctx.caller)
             .map_err(|e| overloaded(&e))?;
+        if let Some(granted) = audit {
+            let parent = ctx.kernel.process(ctx.caller);
+            crate::kprintln!(
+                "kernel: audit: pid {} ({}) spawned pid {pid} ({name}) from binary {binary:?} with {granted}",
+                parent.pid,
+                parent.name
+            );
+        }
         insert_cap_reply(
             ctx,
             Arc::new(ProcessHandle {

@@ -37,9 +37,11 @@ pub struct CapJson {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct KernelParamsJson {
     pub motd: String,
+    #[serde(default)]
+    pub audit_spawns: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

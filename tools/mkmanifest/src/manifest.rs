@@ -14,6 +14,7 @@ pub struct Manifest {
     /// In manifest order, which is the order of init's CapSet.
     pub caps: Vec<Cap>,
     pub motd: String,
+    pub audit_spawns: bool,
     /// In manifest order.
     pub services: Vec<Service>,
 }
@@ -83,9 +84,9 @@ impl Manifest {
             entry.set_kind(cap.kind);
         }
 
-        root.reborrow()
-            .init_kernel_params()
-            .set_motd(self.motd.as_str());
+        let mut params = root.reborrow().init_kernel_params();
+        params.set_motd(self.motd.as_str());
+        params.set_audit_spawns(self.audit_spawns);
         let mut services = root.init_services(list_len(self.services.len()));
         for (i, service) in self.services.iter().enumerate() {
             service.encode(services.reborrow().get(list_len(i)));
@@ -169,6 +170,7 @@ mod tests {
                 },
             ],
             motd: "hello".into(),
+            audit_spawns: true,
             services: vec![
                 Service {
                     name: "echo".into(),
@@ -239,6 +241,7 @@ mod tests {
 
         let motd = root.get_kernel_params().unwrap().get_motd().unwrap();
         assert_eq!(motd, "hello");
+        assert!(root.get_kernel_params().unwrap().get_audit_spawns());
 
         let services = root.get_services().unwrap();
         assert_eq!(services.len(), 2);

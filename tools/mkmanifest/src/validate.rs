@@ -75,6 +75,7 @@ pub fn validate(
         init_binary: system.init.binary,
         caps,
         motd: system.kernel_params.motd,
+        audit_spawns: system.kernel_params.audit_spawns,
         services,
     })
 }

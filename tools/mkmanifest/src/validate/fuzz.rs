@@ -190,6 +190,7 @@ fn build(
         init_binary: binary_names[init.index(binary_names.len())].clone(),
         caps,
         motd,
+        audit_spawns: false,
         services,
     }
 }
@@ -353,6 +354,7 @@ fn decode(bytes: &[u8]) -> Result<Manifest, String> {
         init_binary: string(init.get_binary())?,
         caps,
         motd: string(root.get_kernel_params().map_err(e)?.get_motd())?,
+        audit_spawns: root.get_kernel_params().map_err(e)?.get_audit_spawns(),
         services,
     })
 }

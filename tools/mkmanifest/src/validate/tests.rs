@@ -28,6 +28,7 @@ fn system() -> SystemJson {
         },
         kernel_params: KernelParamsJson {
             motd: "hello".into(),
+            audit_spawns: false,
         },
         services: Vec::new(),
     }
