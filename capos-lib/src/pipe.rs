@@ -231,12 +231,22 @@ impl<R: Waiter, W: Waiter> Pipe<R, W> {
     }
 
     /// Queues the rest of a write that [`Pipe::write_now`] said must wait.
-    pub fn queue_write(&mut self, waiter: W, data: &[u8], taken: usize) {
+    /// A queued read may have emptied the ring since, so what now fits
+    /// goes in at once; the write may even complete here (an event for
+    /// `waiter` itself).
+    pub fn queue_write(
+        &mut self,
+        waiter: W,
+        data: &[u8],
+        taken: usize,
+        events: &mut Vec<Event<R, W>>,
+    ) {
         self.writes.push_back(QueuedWrite {
             waiter,
             rest: data[taken..].to_vec(),
             total: data.len(),
         });
+        self.settle(events);
     }
 
     /// Whether a read would not wait, and whether the writer is gone.

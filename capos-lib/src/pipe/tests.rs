@@ -119,14 +119,14 @@ fn a_full_ring_makes_writers_wait_and_a_read_lets_them_in() {
         p.write_now(&big, true, &mut ev),
         WriteNow::MustWait { taken: CAPACITY }
     );
-    p.queue_write(waiter(1), &big, CAPACITY);
+    p.queue_write(waiter(1), &big, CAPACITY, &mut ev);
     // A small write queues behind it, even when room appears.
     assert_eq!(p.write_now(b"tail", false, &mut ev), WriteNow::Written(0));
     assert_eq!(
         p.write_now(b"tail", true, &mut ev),
         WriteNow::MustWait { taken: 0 }
     );
-    p.queue_write(waiter(2), b"tail", 0);
+    p.queue_write(waiter(2), b"tail", 0, &mut ev);
     let mut got = Vec::new();
     while got.len() < big.len() + 4 {
         match p.read_now(3000, &mut ev) {
@@ -161,7 +161,7 @@ fn writes_up_to_atomic_go_in_whole() {
         p.write_now(&chunk, true, &mut ev),
         WriteNow::MustWait { taken: 0 }
     );
-    p.queue_write(waiter(1), &chunk, 0);
+    p.queue_write(waiter(1), &chunk, 0, &mut ev);
     // Freeing less than it needs does not let it in.
     assert!(matches!(
         p.read_now(ATOMIC - 200, &mut ev),
@@ -195,7 +195,7 @@ fn writing_without_a_reader_is_broken() {
         p.write_now(&big, true, &mut ev),
         WriteNow::MustWait { taken: CAPACITY }
     );
-    p.queue_write(waiter(1), &big, CAPACITY);
+    p.queue_write(waiter(1), &big, CAPACITY, &mut ev);
     p.close_reader(&mut ev);
     assert_eq!(ev, vec![Event::Broken(waiter(1))]);
     assert_eq!(p.write_now(b"x", true, &mut ev), WriteNow::Broken);
@@ -220,8 +220,8 @@ fn a_dead_writer_is_dropped_and_the_next_proceeds() {
     let fill = bytes(CAPACITY, 5);
     p.write_now(&fill, true, &mut ev);
     let dead = waiter(1);
-    p.queue_write(dead.clone(), b"never", 0);
-    p.queue_write(waiter(2), b"next", 0);
+    p.queue_write(dead.clone(), b"never", 0, &mut ev);
+    p.queue_write(waiter(2), b"next", 0, &mut ev);
     dead.alive.set(false);
     assert!(matches!(p.read_now(CAPACITY, &mut ev), ReadNow::Data(_)));
     assert_eq!(ev, vec![Event::Written(waiter(2), 4)]);
@@ -296,4 +296,23 @@ fn a_newer_readiness_wait_answers_the_older_one() {
             }
         )]
     );
+}
+
+#[test]
+fn a_long_write_to_a_waiting_reader_does_not_stall() {
+    // The reader waits; a write longer than the ring fills it, the reader
+    // takes all of it while the write is being made, and the rest must go
+    // in without waiting for another read.
+    let mut p = pipe();
+    let mut ev = Vec::new();
+    p.queue_read(waiter(1), 2 * CAPACITY);
+    let big = bytes(CAPACITY + 100, 6);
+    let WriteNow::MustWait { taken } = p.write_now(&big, true, &mut ev) else {
+        panic!("a write longer than the ring must wait");
+    };
+    assert_eq!(ev, vec![Event::Read(waiter(1), big[..CAPACITY].to_vec())]);
+    ev.clear();
+    p.queue_write(waiter(2), &big, taken, &mut ev);
+    assert_eq!(ev, vec![Event::Written(waiter(2), big.len())]);
+    assert_eq!(p.read_now(1000, &mut ev), ReadNow::Data(big[CAPACITY..].to_vec()));
 }

@@ -241,7 +241,7 @@ impl PipeWriter {
             )),
             WriteNow::MustWait { taken } => match waiting(ctx, data.len() - taken) {
                 Ok(w) => {
-                    state.queue_write(w, data, taken);
+                    state.queue_write(w, data, taken, &mut events);
                     Ok(Reply::Pending(Wait::Taken))
                 }
                 // What went in stays in: say how much, as a short write.
