@@ -168,15 +168,17 @@ C_HELLO_SRCS := $(filter-out demos/c-hello/child.c,$(wildcard demos/c-hello/*.c)
 
 .PHONY: libcapos-build libcapos-check headers header-check c-build run-c-hello
 
+# The crate is an rlib (libcapos-posix builds on it); the archive is the
+# same crate as a staticlib, with the C entry point.
 libcapos-build: setup
-	$(CARGO) build --release -p libcapos --target $(TARGET)
+	$(CARGO) rustc --release -p libcapos --lib --target $(TARGET) --features c-entry --crate-type staticlib
 
 # Host unit tests and clippy of libcapos: its host build exists only for
 # tests, so host clippy checks the test build.
 libcapos-check: setup
 	$(CARGO) test -p libcapos
 	$(CARGO) clippy -p libcapos --tests -- -D warnings
-	$(CARGO) clippy --release -p libcapos --target $(TARGET) -- -D warnings
+	$(CARGO) clippy --release -p libcapos --target $(TARGET) --features c-entry -- -D warnings
 
 # Regenerates include/capos/capos.h from libcapos/src.
 headers: setup
