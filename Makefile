@@ -62,7 +62,8 @@ leak-check: setup $(BUILD)/manifest-smoke.bin
 	$(CARGO) build --release -p kernel --target $(TARGET)
 	SMOKE_STATUS=35 bash tools/smoke.sh leak-check $(LEAK_KERNEL) $(BUILD)/manifest-smoke.bin
 
-smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke leak-check run-fuzz-smoke
+smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke run-posix-mix-smoke leak-check \
+        run-fuzz-smoke
 
 # The in-guest fuzzer (docs/development/fuzzing-in-guest.md): rounds of a
 # worker fuzzing the ring and every kernel interface. Seed and sizes come
@@ -168,15 +169,17 @@ C_HELLO_SRCS := $(filter-out demos/c-hello/child.c,$(wildcard demos/c-hello/*.c)
 
 .PHONY: libcapos-build libcapos-check headers header-check c-build run-c-hello
 
+# The crate is an rlib (libcapos-posix builds on it); the archive is the
+# same crate as a staticlib, with the C entry point.
 libcapos-build: setup
-	$(CARGO) build --release -p libcapos --target $(TARGET)
+	$(CARGO) rustc --release -p libcapos --lib --target $(TARGET) --features c-entry --crate-type staticlib
 
 # Host unit tests and clippy of libcapos: its host build exists only for
 # tests, so host clippy checks the test build.
 libcapos-check: setup
 	$(CARGO) test -p libcapos
 	$(CARGO) clippy -p libcapos --tests -- -D warnings
-	$(CARGO) clippy --release -p libcapos --target $(TARGET) -- -D warnings
+	$(CARGO) clippy --release -p libcapos --target $(TARGET) --features c-entry -- -D warnings
 
 # Regenerates include/capos/capos.h from libcapos/src.
 headers: setup
@@ -219,7 +222,7 @@ POSIX_CC := CAPOS_POSIX_LIB=$(POSIX_LIB) tools/capos-cc
 POSIX_CFLAGS ?= -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE
 
 .PHONY: musl-build libcapos-posix-build libcapos-posix-check posix-build posix-make-check \
-        run-posix-libc-smoke
+        run-posix-libc-smoke run-posix-mix-smoke
 
 musl-build: setup
 	bash vendor/musl/build.sh
@@ -237,6 +240,7 @@ libcapos-posix-check: setup
 posix-build: musl-build libcapos-posix-build
 	@mkdir -p $(POSIX_BUILD)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-libc $(wildcard demos/posix-libc/*.c)
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-capos-mix $(wildcard demos/posix-capos-mix/*.c)
 
 # `make CC=capos-cc` on a plain Makefile project (demos/posix-make: two
 # files and an archive): it must yield a static, non-PIE x86-64 ELF with
@@ -261,4 +265,13 @@ $(BUILD)/manifest-posix-libc.bin: user posix-build FORCE
 run-posix-libc-smoke: kernel $(BUILD)/manifest-posix-libc.bin
 	bash tools/smoke.sh posix-libc $(KERNEL) $(BUILD)/manifest-posix-libc.bin
 	bash tools/smoke/posix-libc.diff.sh
+
+$(BUILD)/manifest-posix-mix.bin: user posix-build FORCE
+	@mkdir -p $(BUILD)
+	bash tools/build-manifest.sh posix-mix $@
+
+# POSIX and <capos/capos.h> in one program, on one runtime
+# (demos/posix-capos-mix): each line compares what the two report.
+run-posix-mix-smoke: kernel $(BUILD)/manifest-posix-mix.bin
+	bash tools/smoke.sh posix-mix $(KERNEL) $(BUILD)/manifest-posix-mix.bin
 # ---------------------------------------------------------------- end of POSIX C on capOS

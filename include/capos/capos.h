@@ -97,6 +97,11 @@
 // began.
 #define CAPOS_E_UNAVAILABLE (int32_t)-108
 
+// The CapSet entry of that name is held by another layer of this
+// program: in a POSIX program, libcapos-posix holds "console", "timer",
+// "memory" and "random" for descriptors, clocks, `mmap` and `getrandom`.
+#define CAPOS_E_TAKEN (int32_t)-109
+
 // Console: serial output.
 #define CAPOS_IFACE_CONSOLE 15861275373181794754ull
 
@@ -216,8 +221,10 @@ int32_t capos_call(uint32_t cap,
 // (`CAPOS_IFACE_*`) through the out pointers, each of which may be NULL.
 //
 // Returns 0, `CAPOS_E_NOT_FOUND` if no capability of that name was
-// granted, `CAPOS_E_RELEASED` if this program released it, or
-// `CAPOS_E_BAD_ARGUMENT` if `name` is NULL.
+// granted, `CAPOS_E_RELEASED` if this program released it,
+// `CAPOS_E_TAKEN` if another layer of the program holds it (in a POSIX
+// program, libcapos-posix's "console", "timer", "memory" and "random"),
+// or `CAPOS_E_BAD_ARGUMENT` if `name` is NULL.
 //
 // # Safety
 // `name` must be NULL or a NUL-terminated string; the out pointers must be

@@ -56,20 +56,11 @@ pub unsafe extern "C" fn __capos_syscall(
 }
 
 /// Releases what the process holds and exits with `code & 0xff`, as
-/// Linux's exit status.
+/// Linux's exit status: the adapter's capabilities queue their releases as
+/// its state drops, then libcapos drops its own and flushes the ring once.
 fn finish(code: i64) -> ! {
-    if let Some(state) = state::remove() {
-        let State {
-            rt,
-            fds,
-            log,
-            memory,
-            timer,
-            ..
-        } = state;
-        drop((fds, log, memory, timer));
-        let _ = rt.ring().flush();
-    }
+    drop(state::remove());
+    libcapos::runtime::finish();
     exit(code & 0xff)
 }
 
@@ -114,7 +105,7 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
             nr::GETTIMEOFDAY => gettimeofday(s, n, a[0] as *mut i64, a[1] as *mut i32),
             nr::NANOSLEEP => nanosleep(s, n, a[0] as *const i64),
             nr::CLOCK_NANOSLEEP => clock_nanosleep(s, n, a[0], a[1], a[2] as *const i64),
-            nr::GETPID | nr::GETTID | nr::SET_TID_ADDRESS => Ok(s.rt.pid() as i64),
+            nr::GETPID | nr::GETTID | nr::SET_TID_ADDRESS => Ok(state::pid() as i64),
             nr::UNAME => uname(a[0] as *mut u8),
             nr::MADVISE => match mmap::advice(a[0] as u64, a[2]) {
                 Ok(()) => Ok(0),
@@ -134,15 +125,15 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
             }
             nr::RT_SIGPENDING => sigcall::sigpending(s, a[0] as *mut u64, a[1]),
             nr::KILL => {
-                let to_self = a[0] == 0 || a[0] == s.rt.pid() as i64;
+                let to_self = a[0] == 0 || a[0] == state::pid() as i64;
                 sigcall::kill(s, n, to_self, a[1])
             }
             nr::TKILL => {
-                let to_self = a[0] == s.rt.pid() as i64;
+                let to_self = a[0] == state::pid() as i64;
                 sigcall::kill(s, n, to_self, a[1])
             }
             nr::TGKILL => {
-                let own = s.rt.pid() as i64;
+                let own = state::pid() as i64;
                 sigcall::kill(s, n, a[0] == own && a[1] == own, a[2])
             }
             _ => refuse(s, n, ENOSYS, report::UNSUPPORTED),

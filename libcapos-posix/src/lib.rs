@@ -14,6 +14,13 @@
 //! `capos_main` here, which builds argv, envp and the auxiliary vector from
 //! the launch parameters and enters musl's `__libc_start_main`.
 //!
+//! It is built on libcapos (the rlib, without libcapos.a's entry), and its
+//! archive carries libcapos's C functions: a POSIX program may call any
+//! `capos_*` function of `<capos/capos.h>` beside POSIX. The process's one
+//! capos-rt runtime and ring live in libcapos's state; the adapter takes
+//! its capabilities through it (`libcapos::runtime`), and its exit ends
+//! both layers with one flush.
+//!
 //! The process has one thread, so the state behind the calls is a global
 //! that each call borrows for its duration.
 

@@ -1,10 +1,12 @@
 //! The C program's start: capos-rt's `_start` sets up the heap, ring and
 //! CapSet and calls `capos_main`, defined here. It builds argv, envp and
-//! the auxiliary vector from the launch parameters, installs the adapter's
-//! state and enters musl's `__libc_start_main`, which initialises libc
-//! (TLS through `__set_thread_area`, stdio), runs constructors, calls
-//! `main` and passes its result to `exit`. `exit` ends in SYS_exit_group,
-//! so this function never returns to capos-rt.
+//! the auxiliary vector from the launch parameters, hands the runtime to
+//! libcapos (which owns it, so `capos_*` calls work from the first
+//! constructor on), installs the adapter's state and enters musl's
+//! `__libc_start_main`, which initialises libc (TLS through
+//! `__set_thread_area`, stdio), runs constructors, calls `main` and passes
+//! its result to `exit`. `exit` ends in SYS_exit_group, so this function
+//! never returns to capos-rt.
 
 use crate::state::{self, State};
 use crate::vector::Vector;
@@ -12,6 +14,14 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use capos_rt::Runtime;
 use core::ffi::{c_char, c_int};
+use libcapos::runtime;
+
+// This crate defines `capos_main`; libcapos's would be a second one in the
+// same archive, and the linker would pick either.
+const _: () = assert!(
+    !runtime::C_ENTRY,
+    "libcapos-posix needs libcapos without its c-entry feature"
+);
 
 type Main = unsafe extern "C" fn(c_int, *mut *mut c_char, *mut *mut c_char) -> c_int;
 
@@ -38,7 +48,8 @@ fn start(rt: Runtime) -> i64 {
     // long as the process.
     let vector = Box::leak(Box::new(Vector::new(&args, &env)));
     drop((args, env));
-    state::install(State::new(rt));
+    runtime::install(rt);
+    state::install(State::new());
     let argc = c_int::try_from(vector.argc()).unwrap_or(c_int::MAX);
     // SAFETY: `main` has C's three-argument signature (a two-argument
     // main is compatible under the System V ABI); argv is followed by

@@ -1,18 +1,24 @@
-//! The process-wide state behind `__capos_syscall`: the runtime, the
-//! capabilities the adapter uses and the descriptor table.
+//! The process-wide state behind `__capos_syscall`: the capabilities the
+//! adapter uses and the descriptor table. The runtime is not here: the
+//! process has one, in libcapos's state (`libcapos::runtime`), shared
+//! with the `capos_*` functions C may call too.
 //!
 //! The entry point installs it before musl starts; each call borrows it for
 //! its duration. No C code runs during a borrow (no call takes a callback),
 //! so the borrow never fails in a correct program; if it did, the call
-//! fails with EIO instead of touching anything.
+//! fails with EIO instead of touching anything. A call may borrow
+//! libcapos's state inside this borrow (for the pid); a `capos_*` function
+//! never runs inside it, since only C calls those, so the two borrows
+//! never nest the other way.
 
 use crate::fd::FdTable;
 use crate::linux::errno::EIO;
 use crate::report::Reported;
 use crate::signal::Signals;
 use alloc::rc::Rc;
-use capos_rt::{Console, EntropySource, Runtime, Timer, VirtualMemory};
+use capos_rt::{Console, EntropySource, Timer, VirtualMemory};
 use core::cell::{Cell, RefCell};
+use libcapos::runtime;
 
 /// An object a descriptor can name.
 pub enum Object {
@@ -37,7 +43,6 @@ impl Open {
 }
 
 pub struct State {
-    pub rt: Runtime,
     pub fds: FdTable<Open>,
     /// The console for the adapter's own report lines, shared with the
     /// descriptors that name it, so closing fd 2 does not silence them.
@@ -67,13 +72,13 @@ impl State {
 }
 
 impl State {
-    /// Takes "console", "memory", "timer" and "random" from the CapSet, if granted,
-    /// and opens the console as fds 1 and 2. fd 0 stays closed: no
-    /// capability provides input yet.
-    pub fn new(mut rt: Runtime) -> State {
+    /// Takes "console", "memory", "timer" and "random" from the CapSet, if
+    /// granted, through libcapos (which must hold the runtime by now), and
+    /// opens the console as fds 1 and 2. fd 0 stays closed: no capability
+    /// provides input yet.
+    pub fn new() -> State {
         let mut fds = FdTable::default();
-        let log = rt
-            .take::<Console>("console")
+        let log = runtime::take::<Console>("console")
             .ok()
             .map(|c| Rc::new(Open::new(Object::Console(c))));
         if let Some(console) = &log {
@@ -82,10 +87,9 @@ impl State {
             let _ = fds.open_from(2, console.clone(), false);
         }
         State {
-            memory: rt.take::<VirtualMemory>("memory").ok(),
-            timer: rt.take::<Timer>("timer").ok(),
-            entropy: rt.take::<EntropySource>("random").ok(),
-            rt,
+            memory: runtime::take::<VirtualMemory>("memory").ok(),
+            timer: runtime::take::<Timer>("timer").ok(),
+            entropy: runtime::take::<EntropySource>("random").ok(),
             fds,
             log,
             reported: Reported::default(),
@@ -103,6 +107,13 @@ struct Global(RefCell<Option<State>>);
 unsafe impl Sync for Global {}
 
 static STATE: Global = Global(RefCell::new(None));
+
+/// The process id, from the runtime.
+pub fn pid() -> u64 {
+    // Present whenever this state is: start installs the runtime first,
+    // and finish removes it last.
+    runtime::with_runtime(|rt| rt.pid()).unwrap_or(0)
+}
 
 pub fn install(state: State) {
     if let Ok(mut slot) = STATE.0.try_borrow_mut() {

@@ -3,9 +3,12 @@
 //! The first lookup of a name moves the capability out of capos-rt's
 //! CapSet into libcapos's table, typed by its interface id; later lookups
 //! of the same name return the same id. Releasing it ends that: a lookup
-//! afterwards fails with `CAPOS_E_RELEASED`.
+//! afterwards fails with `CAPOS_E_RELEASED`. An entry a layer above took
+//! for itself ([`crate::runtime::take`]) fails with `CAPOS_E_TAKEN`.
 
-use crate::error::{CAPOS_E_NOT_FOUND, CAPOS_E_RELEASED, CAPOS_E_WRONG_INTERFACE, status};
+use crate::error::{
+    CAPOS_E_NOT_FOUND, CAPOS_E_RELEASED, CAPOS_E_TAKEN, CAPOS_E_WRONG_INTERFACE, status,
+};
 use crate::ffi;
 use crate::held::Held;
 use crate::iface::{
@@ -17,7 +20,7 @@ use capos_abi::capset::MAX_CAP_NAME;
 use capos_rt::{LookupError, Runtime};
 use core::ffi::c_char;
 
-fn lookup_code(error: LookupError) -> i32 {
+pub fn lookup_code(error: LookupError) -> i32 {
     match error {
         LookupError::NotFound => CAPOS_E_NOT_FOUND,
         LookupError::WrongInterface { .. } => CAPOS_E_WRONG_INTERFACE,
@@ -53,6 +56,9 @@ impl State {
         if self.held.get(id).is_ok() {
             return Ok((id, interface_id));
         }
+        if self.layers.contains(&id) {
+            return Err(CAPOS_E_TAKEN);
+        }
         // CapSet names come from the manifest, which is UTF-8 throughout.
         let name = core::str::from_utf8(name).map_err(|_| CAPOS_E_NOT_FOUND)?;
         let held = take(&mut self.rt, name, interface_id)?;
@@ -66,8 +72,10 @@ impl State {
 /// (`CAPOS_IFACE_*`) through the out pointers, each of which may be NULL.
 ///
 /// Returns 0, `CAPOS_E_NOT_FOUND` if no capability of that name was
-/// granted, `CAPOS_E_RELEASED` if this program released it, or
-/// `CAPOS_E_BAD_ARGUMENT` if `name` is NULL.
+/// granted, `CAPOS_E_RELEASED` if this program released it,
+/// `CAPOS_E_TAKEN` if another layer of the program holds it (in a POSIX
+/// program, libcapos-posix's "console", "timer", "memory" and "random"),
+/// or `CAPOS_E_BAD_ARGUMENT` if `name` is NULL.
 ///
 /// # Safety
 /// `name` must be NULL or a NUL-terminated string; the out pointers must be

@@ -1,6 +1,7 @@
-//! The C program's start: capos-rt's `_start` sets up the heap, ring and
-//! CapSet and calls `capos_main` (capos-rt's entry convention), defined
-//! here to install libcapos's state and call C's
+//! The C program's start, in libcapos.a only (the `c-entry` feature;
+//! libcapos-posix brings its own): capos-rt's `_start` sets up the heap,
+//! ring and CapSet and calls `capos_main` (capos-rt's entry convention),
+//! defined here to install libcapos's state and call C's
 //! `int main(int argc, char **argv)`. `main`'s return value becomes the
 //! exit code, after capos-rt has handed the releases of everything still
 //! held to the kernel.
@@ -9,7 +10,8 @@
 //! POSIX layer above libcapos owns those.
 
 use crate::argv::Argv;
-use crate::state::{self, State};
+use crate::runtime;
+use crate::state;
 use capos_rt::Runtime;
 use core::ffi::{c_char, c_int};
 
@@ -22,7 +24,7 @@ capos_rt::entry!(start);
 
 fn start(rt: Runtime) -> i64 {
     let mut args = Argv::new(&rt.launch());
-    state::install(State::new(rt));
+    runtime::install(rt);
     // SAFETY: `main` is the C program's, with C's standard signature;
     // `argv` holds `argc` pointers to terminated, writable strings and a
     // NULL, all owned by `args`, which outlives the call.

@@ -81,6 +81,10 @@ pub const CAPOS_E_BAD_TICKET: i32 = -107 as i32;
 /// libcapos is not running: called before `main` or after `capos_exit`
 /// began.
 pub const CAPOS_E_UNAVAILABLE: i32 = -108 as i32;
+/// The CapSet entry of that name is held by another layer of this
+/// program: in a POSIX program, libcapos-posix holds "console", "timer",
+/// "memory" and "random" for descriptors, clocks, `mmap` and `getrandom`.
+pub const CAPOS_E_TAKEN: i32 = -109 as i32;
 
 // The transport codes are the ABI's, value for value.
 const _: () = {
@@ -131,6 +135,7 @@ const NAMES: &[(i32, &CStr)] = &[
     (CAPOS_E_NO_MEMORY, c"CAPOS_E_NO_MEMORY"),
     (CAPOS_E_BAD_TICKET, c"CAPOS_E_BAD_TICKET"),
     (CAPOS_E_UNAVAILABLE, c"CAPOS_E_UNAVAILABLE"),
+    (CAPOS_E_TAKEN, c"CAPOS_E_TAKEN"),
 ];
 
 /// The C name of `code`: "CAPOS_OK" for any non-negative value,

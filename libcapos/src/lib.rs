@@ -1,9 +1,10 @@
 //! libcapos: the C ABI of capOS (`libcapos.a`, header `<capos/capos.h>`).
 //!
-//! A thin layer over capos-rt for programs written in C. It owns what
-//! happens before `main` (capos-rt's `_start`, then the `entry` module calling C's
-//! `int main(int argc, char **argv)`), the heap (`capos_alloc` and
-//! friends), and exit. On top of that:
+//! A thin layer over capos-rt for programs written in C. In `libcapos.a`
+//! (the `c-entry` feature) it owns what happens before `main` (capos-rt's
+//! `_start`, then the `entry` module calling C's
+//! `int main(int argc, char **argv)`); always, the heap (`capos_alloc` and
+//! friends) and exit. On top of that:
 //!
 //! - `capos_capset_get`: the capabilities the process started with, by
 //!   name, with their interface id;
@@ -25,6 +26,16 @@
 //! quantity is an integer (times in nanoseconds).
 //!
 //! The header is generated from this source by cbindgen (`make headers`).
+//!
+//! # Under libcapos-posix
+//!
+//! The crate is also an rlib with a Rust interface ([`runtime`]), which
+//! libcapos-posix builds on without the `c-entry` feature: its archive
+//! carries every `capos_*` function, and its own entry point hands the
+//! process's one capos-rt runtime to libcapos's state, takes the
+//! capabilities it uses through it, and ends it at exit. A POSIX program
+//! therefore has one runtime, one ring and one CapSet, shared by the
+//! POSIX calls and the C calls here.
 
 #![no_std]
 #![warn(clippy::undocumented_unsafe_blocks)]
@@ -35,11 +46,13 @@ extern crate std;
 
 #[cfg(test)]
 mod abi_tests;
+// What C's two-argument `main` receives: the C entry's alone.
+#[cfg(any(all(target_os = "none", feature = "c-entry"), test))]
 mod argv;
 mod call;
 mod capset;
 mod console;
-#[cfg(target_os = "none")]
+#[cfg(all(target_os = "none", feature = "c-entry"))]
 mod entry;
 mod env;
 mod error;
@@ -51,6 +64,7 @@ mod memory;
 mod process;
 mod process_info;
 mod release;
+pub mod runtime;
 mod state;
 mod submit;
 mod sys;

@@ -1,15 +1,18 @@
-//! The process-wide state behind the C functions: capos-rt's runtime, the
-//! capabilities libcapos holds, and the calls in flight.
+//! The process-wide state behind the C functions: capos-rt's runtime (the
+//! process's only one), the capabilities libcapos holds, and the calls in
+//! flight.
 //!
 //! The entry point installs it before `main` runs and drops it after `main`
-//! returns. Each exported function borrows it for the length of one call;
-//! no C code runs during a borrow, so the borrow never fails in a correct
-//! program, and if it somehow did (or the state is absent), the function
-//! returns `CAPOS_E_UNAVAILABLE` instead of touching anything.
+//! returns; in a POSIX program libcapos-posix's entry does both, through
+//! [`crate::runtime`]. Each exported function borrows it for the length of
+//! one call; no C code runs during a borrow, so the borrow never fails in a
+//! correct program, and if it somehow did (or the state is absent), the
+//! function returns `CAPOS_E_UNAVAILABLE` instead of touching anything.
 
 use crate::error::CAPOS_E_UNAVAILABLE;
 use crate::held::Table;
 use crate::submit::Calls;
+use alloc::collections::BTreeSet;
 use capos_rt::Runtime;
 use core::cell::RefCell;
 
@@ -17,6 +20,10 @@ pub struct State {
     pub rt: Runtime,
     pub held: Table,
     pub calls: Calls,
+    /// The ids of the CapSet entries a layer above took for itself
+    /// ([`crate::runtime::take`]): `capos_capset_get` reports them as
+    /// taken, not released.
+    pub layers: BTreeSet<u32>,
 }
 
 impl State {
@@ -25,6 +32,7 @@ impl State {
             rt,
             held: Table::default(),
             calls: Calls::default(),
+            layers: BTreeSet::new(),
         }
     }
 }
@@ -39,7 +47,6 @@ unsafe impl Sync for Global {}
 static STATE: Global = Global(RefCell::new(None));
 
 /// Makes `state` the process's state.
-#[cfg(any(target_os = "none", test))]
 pub fn install(state: State) {
     if let Ok(mut slot) = STATE.0.try_borrow_mut() {
         *slot = Some(state);
@@ -47,7 +54,6 @@ pub fn install(state: State) {
 }
 
 /// Takes the state out; later calls get `CAPOS_E_UNAVAILABLE`.
-#[cfg(any(target_os = "none", test))]
 pub fn remove() -> Option<State> {
     STATE
         .0
