@@ -28,11 +28,14 @@ extern crate alloc;
 extern crate std;
 
 mod fd;
+mod fork;
 mod linux;
 mod mmap;
 mod report;
 mod signal;
+mod spawn;
 mod vector;
+mod wait;
 
 #[cfg(target_os = "none")]
 mod dispatch;
