@@ -40,6 +40,8 @@ mod wait;
 #[cfg(target_os = "none")]
 mod dispatch;
 #[cfg(target_os = "none")]
+mod process;
+#[cfg(target_os = "none")]
 mod sigcall;
 #[cfg(target_os = "none")]
 mod start;

@@ -36,7 +36,6 @@ pub mod nr {
     pub const GETTIMEOFDAY: i64 = 96;
     pub const SETPGID: i64 = 109;
     pub const GETPPID: i64 = 110;
-    pub const SETSID: i64 = 112;
     pub const RT_SIGPENDING: i64 = 127;
     pub const GETTID: i64 = 186;
     pub const TKILL: i64 = 200;

@@ -13,7 +13,7 @@
 //! Errors are positive Linux errno values.
 
 use crate::fd::{FdTable, MAX_FDS};
-use crate::linux::errno::{E2BIG, EACCES, EAGAIN, EBADF, EINVAL, EIO, ENOENT, ENOSYS};
+use crate::linux::errno::{E2BIG, EACCES, EAGAIN, EINVAL, EIO, ENOENT, ENOSYS};
 use crate::linux::nr;
 use alloc::format;
 use alloc::string::String;
@@ -157,6 +157,7 @@ pub fn text(bytes: &[u8]) -> Result<&str, i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::linux::errno::EBADF;
     use alloc::rc::Rc;
     use alloc::string::ToString;
     use alloc::vec::Vec;
