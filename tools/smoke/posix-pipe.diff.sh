@@ -21,7 +21,10 @@ src=demos/posix-pipe-shim
 mkdir -p "$host" "$out"
 
 cflags=(-static -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE)
-musl-gcc "${cflags[@]}" -o "$host/posix-pipe" $(ls "$src"/*.c | grep -v '/child\.c$')
+# posix-pipe is every file of the demo but child.c, which is pipe-child.
+srcs=()
+for f in "$src"/*.c; do [ "$f" = "$src/child.c" ] || srcs+=("$f"); done
+musl-gcc "${cflags[@]}" -o "$host/posix-pipe" "${srcs[@]}"
 musl-gcc "${cflags[@]}" -o "$host/pipe-child" "$src/child.c"
 child=$(realpath "$host/pipe-child")
 status=0
