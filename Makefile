@@ -62,8 +62,8 @@ leak-check: setup $(BUILD)/manifest-smoke.bin
 	$(CARGO) build --release -p kernel --target $(TARGET)
 	SMOKE_STATUS=35 bash tools/smoke.sh leak-check $(LEAK_KERNEL) $(BUILD)/manifest-smoke.bin
 
-smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke run-posix-mix-smoke leak-check \
-        run-fuzz-smoke
+smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke run-posix-mix-smoke \
+        run-posix-pipe-smoke leak-check run-fuzz-smoke
 
 # The in-guest fuzzer (docs/development/fuzzing-in-guest.md): rounds of a
 # worker fuzzing the ring and every kernel interface. Seed and sizes come
@@ -222,7 +222,7 @@ POSIX_CC := CAPOS_POSIX_LIB=$(POSIX_LIB) tools/capos-cc
 POSIX_CFLAGS ?= -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE
 
 .PHONY: musl-build libcapos-posix-build libcapos-posix-check posix-build posix-make-check \
-        run-posix-libc-smoke run-posix-mix-smoke
+        run-posix-libc-smoke run-posix-mix-smoke run-posix-pipe-smoke
 
 musl-build: setup
 	bash vendor/musl/build.sh
@@ -237,10 +237,15 @@ libcapos-posix-check: setup
 	$(CARGO) clippy -p libcapos-posix --tests -- -D warnings
 	$(CARGO) clippy --release -p libcapos-posix --target $(TARGET) -- -D warnings
 
+# posix-pipe is every file of its demo but child.c, which is pipe-child.
+POSIX_PIPE_SRCS = $(filter-out %/child.c,$(wildcard demos/posix-pipe-shim/*.c))
+
 posix-build: musl-build libcapos-posix-build
 	@mkdir -p $(POSIX_BUILD)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-libc $(wildcard demos/posix-libc/*.c)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-capos-mix $(wildcard demos/posix-capos-mix/*.c)
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-pipe $(POSIX_PIPE_SRCS)
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/pipe-child demos/posix-pipe-shim/child.c
 
 # `make CC=capos-cc` on a plain Makefile project (demos/posix-make: two
 # files and an archive): it must yield a static, non-PIE x86-64 ELF with
@@ -274,4 +279,15 @@ $(BUILD)/manifest-posix-mix.bin: user posix-build FORCE
 # (demos/posix-capos-mix): each line compares what the two report.
 run-posix-mix-smoke: kernel $(BUILD)/manifest-posix-mix.bin
 	bash tools/smoke.sh posix-mix $(KERNEL) $(BUILD)/manifest-posix-mix.bin
+
+$(BUILD)/manifest-posix-pipe.bin: user posix-build FORCE
+	@mkdir -p $(BUILD)
+	bash tools/build-manifest.sh posix-pipe $@
+
+# Processes from C (posix_spawn, the fork-for-exec shim, execve, wait),
+# then the differential check against the host's musl-gcc build
+# (tools/smoke/posix-pipe.diff.sh).
+run-posix-pipe-smoke: kernel $(BUILD)/manifest-posix-pipe.bin
+	bash tools/smoke.sh posix-pipe $(KERNEL) $(BUILD)/manifest-posix-pipe.bin
+	bash tools/smoke/posix-pipe.diff.sh
 # ---------------------------------------------------------------- end of POSIX C on capOS

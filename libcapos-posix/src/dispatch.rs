@@ -12,6 +12,7 @@ use crate::fd::status_flags;
 use crate::linux::errno::{self, *};
 use crate::linux::{self, fcntl, ioctl, nr};
 use crate::mmap;
+use crate::process::{execve, fork_call, wait_call};
 use crate::report;
 use crate::sigcall;
 use crate::state::{self, Object, Open, State};
@@ -39,13 +40,23 @@ pub unsafe extern "C" fn __capos_syscall(
     a5: i64,
     a6: i64,
 ) -> i64 {
-    if n == nr::EXIT || n == nr::EXIT_GROUP {
+    // In the fork shim's child branch, exit is a refusal like any call
+    // off its allowlist (process/fork_call.rs).
+    if (n == nr::EXIT || n == nr::EXIT_GROUP) && !fork_call::recording() {
         finish(a1);
     }
     let result = state::with(|s| {
+        let a = [a1, a2, a3, a4, a5, a6];
         // SAFETY: passed on from this function's contract.
-        unsafe { call(s, n, [a1, a2, a3, a4, a5, a6]) }
+        unsafe {
+            match s.fork {
+                Some(_) => fork_call::call(s, n, a),
+                None => call(s, n, a),
+            }
+        }
     });
+    // Returns to the parent if the child branch has just ended.
+    fork_call::resume_if_requested();
     if let Some(code) = state::exit_requested() {
         finish(code);
     }
@@ -106,6 +117,10 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
             nr::NANOSLEEP => nanosleep(s, n, a[0] as *const i64),
             nr::CLOCK_NANOSLEEP => clock_nanosleep(s, n, a[0], a[1], a[2] as *const i64),
             nr::GETPID | nr::GETTID | nr::SET_TID_ADDRESS => Ok(state::pid() as i64),
+            nr::GETPPID => Ok(wait_call::getppid()),
+            nr::EXECVE => execve::execve(s, a[0] as *const _, a[1] as *const _, a[2] as *const _),
+            nr::WAIT4 => wait_call::wait4(s, a[0], a[1] as *mut i32, a[2], a[3]),
+            nr::WAITID => wait_call::waitid(s, a[0], a[1], a[2] as *mut u8, a[3], a[4]),
             nr::UNAME => uname(a[0] as *mut u8),
             nr::MADVISE => match mmap::advice(a[0] as u64, a[2]) {
                 Ok(()) => Ok(0),

@@ -117,9 +117,34 @@ impl<T> FdTable<T> {
         Ok(())
     }
 
-    /// What an exec'd child inherits (for posix_spawn, not wired yet): every descriptor without
+    /// A copy of the whole table, close-on-exec flags included, sharing
+    /// every object: what a child starts from before its file actions (or
+    /// the fork shim's recorded calls) and exec's close-on-exec pass.
+    pub fn duplicate(&self) -> FdTable<T> {
+        let slots = self
+            .slots
+            .iter()
+            .map(|slot| {
+                slot.as_ref().map(|s| Slot {
+                    object: s.object.clone(),
+                    cloexec: s.cloexec,
+                })
+            })
+            .collect();
+        FdTable { slots }
+    }
+
+    /// The open descriptors in increasing order, with their objects and
+    /// close-on-exec flags.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &Rc<T>, bool)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(fd, slot)| slot.as_ref().map(|s| (fd, &s.object, s.cloexec)))
+    }
+
+    /// What an exec'd child inherits: every descriptor without
     /// close-on-exec, at the same number, sharing the object.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub fn inherited(&self) -> FdTable<T> {
         let slots = self
             .slots
@@ -223,6 +248,20 @@ mod tests {
         assert!(Rc::ptr_eq(child.get(1).unwrap(), &console));
         assert_eq!(child.get(2), Err(EBADF));
         assert_eq!(child.cloexec(1), Ok(false));
+    }
+
+    #[test]
+    fn duplicate_keeps_flags_and_iter_lists_open_descriptors() {
+        let (mut t, console) = table();
+        assert_eq!(t.set_cloexec(2, true), Ok(()));
+        assert_eq!(t.dup2(1, 9, false, false), Ok(9));
+        let mut copy = t.duplicate();
+        assert_eq!(copy.cloexec(2), Ok(true));
+        assert_eq!(copy.close(1), Ok(()));
+        assert!(t.get(1).is_ok(), "the copy is a separate table");
+        assert!(Rc::ptr_eq(copy.get(9).unwrap(), &console));
+        let open: Vec<(usize, bool)> = t.iter().map(|(fd, _, c)| (fd, c)).collect();
+        assert_eq!(open, [(0, false), (1, false), (2, true), (9, false)]);
     }
 
     #[test]

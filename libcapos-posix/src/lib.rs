@@ -35,14 +35,19 @@ extern crate alloc;
 extern crate std;
 
 mod fd;
+mod fork;
 mod linux;
 mod mmap;
 mod report;
 mod signal;
+mod spawn;
 mod vector;
+mod wait;
 
 #[cfg(target_os = "none")]
 mod dispatch;
+#[cfg(target_os = "none")]
+mod process;
 #[cfg(target_os = "none")]
 mod sigcall;
 #[cfg(target_os = "none")]

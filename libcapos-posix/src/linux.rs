@@ -5,6 +5,7 @@
 pub mod nr {
     pub const READ: i64 = 0;
     pub const WRITE: i64 = 1;
+    pub const OPEN: i64 = 2;
     pub const CLOSE: i64 = 3;
     pub const MMAP: i64 = 9;
     pub const MPROTECT: i64 = 10;
@@ -21,11 +22,20 @@ pub mod nr {
     pub const DUP2: i64 = 33;
     pub const NANOSLEEP: i64 = 35;
     pub const GETPID: i64 = 39;
+    pub const CLONE: i64 = 56;
+    pub const FORK: i64 = 57;
+    pub const VFORK: i64 = 58;
+    pub const EXECVE: i64 = 59;
     pub const EXIT: i64 = 60;
+    pub const WAIT4: i64 = 61;
     pub const KILL: i64 = 62;
     pub const UNAME: i64 = 63;
     pub const FCNTL: i64 = 72;
+    pub const CHDIR: i64 = 80;
+    pub const FCHDIR: i64 = 81;
     pub const GETTIMEOFDAY: i64 = 96;
+    pub const SETPGID: i64 = 109;
+    pub const GETPPID: i64 = 110;
     pub const RT_SIGPENDING: i64 = 127;
     pub const GETTID: i64 = 186;
     pub const TKILL: i64 = 200;
@@ -34,6 +44,7 @@ pub mod nr {
     pub const CLOCK_NANOSLEEP: i64 = 230;
     pub const EXIT_GROUP: i64 = 231;
     pub const TGKILL: i64 = 234;
+    pub const WAITID: i64 = 247;
     pub const DUP3: i64 = 292;
     pub const GETRANDOM: i64 = 318;
 }
@@ -41,8 +52,12 @@ pub mod nr {
 /// errno values (arch/generic/bits/errno.h).
 pub mod errno {
     pub const EPERM: i64 = 1;
+    pub const ENOENT: i64 = 2;
     pub const ESRCH: i64 = 3;
+    pub const E2BIG: i64 = 7;
     pub const EBADF: i64 = 9;
+    pub const ECHILD: i64 = 10;
+    pub const EAGAIN: i64 = 11;
     pub const ENOMEM: i64 = 12;
     pub const EACCES: i64 = 13;
     pub const EFAULT: i64 = 14;
@@ -51,15 +66,20 @@ pub mod errno {
     pub const EMFILE: i64 = 24;
     pub const ENOTTY: i64 = 25;
     pub const EIO: i64 = 5;
+    pub const ENAMETOOLONG: i64 = 36;
     pub const ENOSYS: i64 = 38;
 
     /// The symbolic name of `errno`, for report lines.
     pub fn name(errno: i64) -> &'static str {
         match errno {
             EPERM => "EPERM",
+            ENOENT => "ENOENT",
             ESRCH => "ESRCH",
             EIO => "EIO",
+            E2BIG => "E2BIG",
             EBADF => "EBADF",
+            ECHILD => "ECHILD",
+            EAGAIN => "EAGAIN",
             ENOMEM => "ENOMEM",
             EACCES => "EACCES",
             EFAULT => "EFAULT",
@@ -67,6 +87,7 @@ pub mod errno {
             EINVAL => "EINVAL",
             EMFILE => "EMFILE",
             ENOTTY => "ENOTTY",
+            ENAMETOOLONG => "ENAMETOOLONG",
             ENOSYS => "ENOSYS",
             _ => "an error",
         }
@@ -122,12 +143,15 @@ pub fn name(n: i64) -> Option<&'static str> {
         72 => "fcntl",
         79 => "getcwd",
         80 => "chdir",
+        81 => "fchdir",
         96 => "gettimeofday",
         102 => "getuid",
         104 => "getgid",
         107 => "geteuid",
         108 => "getegid",
+        109 => "setpgid",
         110 => "getppid",
+        112 => "setsid",
         127 => "rt_sigpending",
         130 => "rt_sigsuspend",
         131 => "sigaltstack",
@@ -140,6 +164,7 @@ pub fn name(n: i64) -> Option<&'static str> {
         230 => "clock_nanosleep",
         231 => "exit_group",
         234 => "tgkill",
+        247 => "waitid",
         257 => "openat",
         262 => "newfstatat",
         292 => "dup3",

@@ -38,6 +38,12 @@ pub fn line(n: i64, errno_name: &str, reason: &str) -> String {
     }
 }
 
+/// The log line for refusing `what` (a libc function with no system
+/// call of its own, such as posix_spawn) with `errno_name`.
+pub fn named(what: &str, errno_name: &str, reason: &str) -> String {
+    format!("libcapos-posix: {what} fails with {errno_name}: {reason}\n")
+}
+
 /// The log line for call `n` succeeding with a limit the porter should
 /// know about (`what`).
 pub fn note(n: i64, what: &str) -> String {
@@ -72,6 +78,10 @@ mod tests {
         assert_eq!(
             line(999, "ENOSYS", "no \"timer\" capability"),
             "libcapos-posix: Linux syscall 999 fails with ENOSYS: no \"timer\" capability\n"
+        );
+        assert_eq!(
+            named("posix_spawn", "ENOSYS", "no spawner"),
+            "libcapos-posix: posix_spawn fails with ENOSYS: no spawner\n"
         );
         assert_eq!(
             note(13, "recorded"),

@@ -90,6 +90,7 @@ fn valid(sig: i64) -> Result<usize, i64> {
     }
 }
 
+#[derive(Clone)]
 pub struct Signals {
     actions: [Action; NSIG as usize],
     mask: u64,

@@ -12,11 +12,14 @@
 //! never nest the other way.
 
 use crate::fd::FdTable;
+use crate::fork::Shadow;
 use crate::linux::errno::EIO;
+use crate::process::children::Children;
+use crate::process::inherit;
 use crate::report::Reported;
 use crate::signal::Signals;
 use alloc::rc::Rc;
-use capos_rt::{Console, EntropySource, Timer, VirtualMemory};
+use capos_rt::{Console, EntropySource, PipeFactory, ProcessSpawner, Timer, VirtualMemory};
 use core::cell::{Cell, RefCell};
 use libcapos::runtime;
 
@@ -56,6 +59,17 @@ pub struct State {
     /// Set when a signal's default action ends the process: the exit
     /// code, acted on once the call's borrow of the state has ended.
     pub exit: Option<i64>,
+    /// Starts children (posix_spawn, execve, the fork shim).
+    pub spawner: Option<ProcessSpawner>,
+    /// Passed on to children ("pipes").
+    pub pipes: Option<PipeFactory>,
+    /// Children started and not reaped yet.
+    pub children: Children,
+    /// The fork shim's child branch is running: its shadow state.
+    pub fork: Option<Shadow<Open>>,
+    /// Set when that branch has ended: the value fork returns to the
+    /// parent and its errno, acted on once the borrow has ended.
+    pub resume: Option<(i64, i64)>,
 }
 
 impl State {
@@ -72,29 +86,38 @@ impl State {
 }
 
 impl State {
-    /// Takes "console", "memory", "timer" and "random" from the CapSet, if
-    /// granted, through libcapos (which must hold the runtime by now), and
-    /// opens the console as fds 1 and 2. fd 0 stays closed: no capability
-    /// provides input yet.
+    /// Takes "console", "memory", "timer", "random", "spawner" and
+    /// "pipes" from the CapSet, if granted, through libcapos (which must
+    /// hold the runtime by now). The descriptors are the "fd/N" entries a
+    /// parent passed (process/inherit.rs); with none, the console is fds
+    /// 1 and 2 and fd 0 stays closed (no capability provides input yet).
     pub fn new() -> State {
-        let mut fds = FdTable::default();
         let log = runtime::take::<Console>("console")
             .ok()
             .map(|c| Rc::new(Open::new(Object::Console(c))));
-        if let Some(console) = &log {
-            // Cannot fail: the table is empty and has room.
-            let _ = fds.open_from(1, console.clone(), false);
-            let _ = fds.open_from(2, console.clone(), false);
-        }
+        let fds = inherit::table().unwrap_or_else(|| {
+            let mut fds = FdTable::default();
+            if let Some(console) = &log {
+                // Cannot fail: the table is empty and has room.
+                let _ = fds.open_from(1, console.clone(), false);
+                let _ = fds.open_from(2, console.clone(), false);
+            }
+            fds
+        });
         State {
             memory: runtime::take::<VirtualMemory>("memory").ok(),
             timer: runtime::take::<Timer>("timer").ok(),
             entropy: runtime::take::<EntropySource>("random").ok(),
+            spawner: runtime::take::<ProcessSpawner>("spawner").ok(),
+            pipes: runtime::take::<PipeFactory>("pipes").ok(),
             fds,
             log,
             reported: Reported::default(),
             signals: Signals::default(),
             exit: None,
+            children: Children::default(),
+            fork: None,
+            resume: None,
         }
     }
 }
@@ -140,4 +163,10 @@ pub fn with(f: impl FnOnce(&mut State) -> Result<i64, i64>) -> Result<i64, i64> 
         return Err(EIO);
     };
     f(slot.as_mut().ok_or(EIO)?)
+}
+
+/// Runs `f` on the state; None if it is absent or already borrowed.
+pub fn access<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
+    let mut slot = STATE.0.try_borrow_mut().ok()?;
+    Some(f(slot.as_mut()?))
 }

@@ -17,7 +17,7 @@
 
 use crate::capset::lookup_code;
 use crate::state::{self, State};
-use capos_rt::{Client, Runtime};
+use capos_rt::{AnyCap, Client, Runtime};
 
 /// Whether this build defines the C entry point (`capos_main` calling
 /// C's `main`, the `c-entry` feature). A layer that brings its own entry
@@ -36,6 +36,13 @@ impl State {
         self.layers.insert(client.cap().id());
         Ok(client)
     }
+
+    /// [`State::take_for_layer`], whatever the interface.
+    pub fn take_any_for_layer(&mut self, name: &str) -> Result<AnyCap, i32> {
+        let cap = self.rt.take_any(name).map_err(lookup_code)?;
+        self.layers.insert(cap.cap().id());
+        Ok(cap)
+    }
 }
 
 /// Takes the capability `name` out of the CapSet as the client `C`, owned
@@ -44,6 +51,12 @@ impl State {
 /// `CAPOS_E_UNAVAILABLE` before [`install`].
 pub fn take<C: Client>(name: &str) -> Result<C, i32> {
     state::with(|s| s.take_for_layer(name))
+}
+
+/// [`take`], whatever the interface: the caller looks at the
+/// capability's interface id.
+pub fn take_any(name: &str) -> Result<AnyCap, i32> {
+    state::with(|s| s.take_any_for_layer(name))
 }
 
 /// Runs `f` on the process's runtime; `None` before [`install`] or after

@@ -1,0 +1,89 @@
+//! The child table: every child this process started and has not reaped,
+//! with its ProcessHandle, so wait4 and waitid can find it by pid. A
+//! child's handle is released when it is reaped (or when this process
+//! ends).
+
+use crate::linux::errno::{ECHILD, EIO};
+use crate::wait::{Options, Which};
+use alloc::vec::Vec;
+use capos_rt::{ExitStatus, PendingCall, ProcessHandle, RingClient};
+
+struct Child {
+    pid: u64,
+    handle: ProcessHandle,
+    /// The ProcessHandle.wait in flight, started by the first wait that
+    /// selected this child.
+    wait: Option<PendingCall>,
+    /// How it ended, once its wait completed (kept for WNOWAIT).
+    ended: Option<ExitStatus>,
+}
+
+#[derive(Default)]
+pub struct Children(Vec<Child>);
+
+impl Children {
+    pub fn add(&mut self, pid: u64, handle: ProcessHandle) {
+        self.0.push(Child {
+            pid,
+            handle,
+            wait: None,
+            ended: None,
+        });
+    }
+
+    /// A selected child that has ended, with its status: removed from the
+    /// table (its handle released) unless `options.nowait`. ECHILD if
+    /// nothing is selected; None if none has ended and `options.nohang`.
+    /// Otherwise blocks until one ends: a ProcessHandle.wait is in flight
+    /// for every selected child, and the ring is entered until one
+    /// completes.
+    pub fn reap(
+        &mut self,
+        which: Which,
+        options: Options,
+    ) -> Result<Option<(u64, ExitStatus)>, i64> {
+        if !self.0.iter().any(|c| which.selects(c.pid)) {
+            return Err(ECHILD);
+        }
+        for child in self.0.iter_mut().filter(|c| which.selects(c.pid)) {
+            if child.ended.is_none() && child.wait.is_none() {
+                child.wait = Some(child.handle.wait_async().map_err(|_| EIO)?);
+            }
+        }
+        // Hands the waits to the kernel and collects what has completed.
+        ring(|ring| ring.flush())?;
+        loop {
+            for child in self.0.iter_mut().filter(|c| which.selects(c.pid)) {
+                if child.wait.as_ref().is_some_and(PendingCall::is_complete) {
+                    let reply = child.wait.take().map(PendingCall::wait);
+                    let reply = reply.ok_or(EIO)?.map_err(|_| EIO)?;
+                    child.ended = Some(ExitStatus::from_reply(&reply).map_err(|_| EIO)?);
+                }
+            }
+            if let Some(i) = self
+                .0
+                .iter()
+                .position(|c| which.selects(c.pid) && c.ended.is_some())
+            {
+                let child = &self.0[i];
+                let found = (child.pid, child.ended.ok_or(EIO)?);
+                if !options.nowait {
+                    self.0.remove(i);
+                }
+                return Ok(Some(found));
+            }
+            if options.nohang {
+                return Ok(None);
+            }
+            ring(|ring| ring.wait(1).map(drop))?;
+        }
+    }
+}
+
+/// Runs `f` on the process's ring (libcapos owns the runtime); EIO if it
+/// is gone or the ring fails.
+fn ring(f: impl FnOnce(&mut RingClient) -> Result<(), capos_rt::Error>) -> Result<(), i64> {
+    libcapos::runtime::with_runtime(|rt| f(&mut rt.ring()))
+        .ok_or(EIO)?
+        .map_err(|_| EIO)
+}

@@ -1,0 +1,171 @@
+//! posix_spawn and posix_spawnp. musl's own clone a child that runs the
+//! file actions and execs, which capOS cannot do; the overlay
+//! (vendor/musl/overlay/src/process/posix_spawn.c) hands the request
+//! here instead. The file actions run on a copy of this process's
+//! descriptor table (the table itself is untouched) and the result is
+//! passed as the child's "fd/N" grants.
+//!
+//! Attributes: POSIX_SPAWN_SETPGROUP, SETSIGMASK and SETSIGDEF are
+//! accepted; the child starts with an empty signal mask, default
+//! dispositions and no process group whatever they say (capOS has no
+//! groups, and no process can signal another). RESETIDS and USEVFORK
+//! change nothing (capOS has no user ids; the request never runs in this
+//! address space). SETSID and the scheduling flags are refused with
+//! ENOSYS: capOS has no sessions or scheduling policies.
+
+use super::spawn_child::spawn_child;
+use super::{cstr, fork_call};
+use crate::fork::Refusal;
+use crate::linux::errno::{EFAULT, EINVAL, EIO, ENOSYS};
+use crate::report;
+use crate::spawn::{self, FileAction};
+use crate::state::{self, State};
+use alloc::vec::Vec;
+use core::ffi::{c_char, c_int};
+
+/// One file action; mirrors `struct capos_spawn_action` in the overlay.
+#[repr(C)]
+pub struct Action {
+    cmd: c_int,
+    fd: c_int,
+    srcfd: c_int,
+}
+
+/// The request; mirrors `struct capos_spawn_request` in the overlay.
+#[repr(C)]
+pub struct Request {
+    path: *const c_char,
+    /// posix_spawnp: a name without '/' is a manifest binary.
+    search: c_int,
+    flags: c_int,
+    pgroup: c_int,
+    /// The first word of the attributes' sigsets (signals 1..=64):
+    /// accepted, and the child gets none of them (module note).
+    #[allow(dead_code)]
+    sigdefault: u64,
+    #[allow(dead_code)]
+    sigmask: u64,
+    actions: *const Action,
+    nactions: usize,
+    argv: *const *const c_char,
+    envp: *const *const c_char,
+}
+
+/// musl's file action commands (src/process/fdop.h).
+const FDOP_CLOSE: c_int = 1;
+const FDOP_DUP2: c_int = 2;
+const FDOP_OPEN: c_int = 3;
+const FDOP_CHDIR: c_int = 4;
+const FDOP_FCHDIR: c_int = 5;
+
+/// <spawn.h> attribute flags.
+const SETPGROUP: c_int = 2;
+const SETSCHEDPARAM: c_int = 0x10;
+const SETSCHEDULER: c_int = 0x20;
+const SETSID: c_int = 0x80;
+const KNOWN: c_int = 0xff;
+
+/// Starts the program `req` describes; 0 with its pid in `*pid` (if not
+/// NULL), or an errno, as posix_spawn returns.
+///
+/// # Safety
+/// `req` points to a request whose strings, lists and actions are valid
+/// as posix_spawn's arguments; `pid` is NULL or a writable pid_t.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __capos_spawn(pid: *mut i32, req: *const Request) -> c_int {
+    // SAFETY: passed on from this function's contract.
+    let result = state::access(|s| unsafe { posix_spawn(s, pid, req) }).unwrap_or(Err(EIO));
+    // posix_spawn inside the fork shim's child branch fails that fork.
+    fork_call::resume_if_requested();
+    match result {
+        Ok(()) => 0,
+        Err(errno) => errno as c_int,
+    }
+}
+
+/// # Safety
+/// As [`__capos_spawn`].
+unsafe fn posix_spawn(s: &mut State, pid: *mut i32, req: *const Request) -> Result<(), i64> {
+    if s.fork.is_some() {
+        fork_call::violation(s, Refusal::Nested("posix_spawn"));
+        return Err(ENOSYS);
+    }
+    if req.is_null() {
+        return Err(EFAULT);
+    }
+    // SAFETY: a valid request per the contract.
+    let req = unsafe { &*req };
+    if req.flags & !KNOWN != 0 || (req.flags & SETPGROUP != 0 && req.pgroup < 0) {
+        return Err(EINVAL);
+    }
+    if req.flags & SETSID != 0 {
+        return Err(refuse(s, "POSIX_SPAWN_SETSID: capOS has no sessions"));
+    }
+    if req.flags & (SETSCHEDPARAM | SETSCHEDULER) != 0 {
+        return Err(refuse(
+            s,
+            "the scheduling attributes: capOS has no scheduling policies",
+        ));
+    }
+    // SAFETY: the path is a C string per the contract.
+    let path = unsafe { cstr::bytes(req.path) }?;
+    let binary = spawn::binary(path, req.search != 0)?;
+    // SAFETY: the overlay passes `nactions` actions at `actions`.
+    let actions = unsafe { file_actions(req.actions, req.nactions) }?;
+    let fds = spawn::child_fds(&s.fds, &actions).map_err(|e| {
+        if let Some(call) = e.unsupported {
+            let _ = crate::dispatch::refuse(
+                s,
+                call,
+                e.errno,
+                "a posix_spawn file action needs a file system, which capOS does not have yet",
+            );
+        }
+        e.errno
+    })?;
+    // SAFETY: NULL-terminated string lists per the contract.
+    let (argv, env) = unsafe { (cstr::list(req.argv)?, cstr::list(req.envp)?) };
+    let (child, handle) =
+        spawn_child(s, binary, &argv, &env, &fds).map_err(|r| r.errno(s, "posix_spawn"))?;
+    s.children.add(child, handle);
+    if !pid.is_null() {
+        // SAFETY: a writable pid_t per the contract.
+        unsafe { pid.write_unaligned(child as i32) };
+    }
+    Ok(())
+}
+
+fn refuse(s: &State, reason: &str) -> i64 {
+    s.log(&report::named("posix_spawn", "ENOSYS", reason));
+    ENOSYS
+}
+
+/// The file actions in the order they were added.
+///
+/// # Safety
+/// `actions` is valid for `n` reads (or `n` is 0).
+unsafe fn file_actions(actions: *const Action, n: usize) -> Result<Vec<FileAction>, i64> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    if actions.is_null() {
+        return Err(EFAULT);
+    }
+    // SAFETY: `n` actions per the contract.
+    let raw = unsafe { core::slice::from_raw_parts(actions, n) };
+    raw.iter()
+        .map(|a| {
+            Ok(match a.cmd {
+                FDOP_CLOSE => FileAction::Close(a.fd.into()),
+                FDOP_DUP2 => FileAction::Dup2 {
+                    src: a.srcfd.into(),
+                    fd: a.fd.into(),
+                },
+                FDOP_OPEN => FileAction::Open,
+                FDOP_CHDIR => FileAction::Chdir,
+                FDOP_FCHDIR => FileAction::Fchdir,
+                _ => return Err(EINVAL),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,105 @@
+//! Starting a child through ProcessSpawner (decisions 1 and 2 of §6):
+//! the grants are the child's descriptors as "fd/N" and the adapter's
+//! own capabilities the parent holds, under the same names. Nothing else
+//! crosses.
+
+use super::inherit;
+use crate::fd::FdTable;
+use crate::linux::errno::{EINVAL, ENOSYS};
+use crate::report;
+use crate::spawn;
+use crate::state::{Open, State};
+use alloc::string::String;
+use alloc::vec::Vec;
+use capos_abi::capset::MAX_CAP_NAME;
+use capos_rt::{Client, Grant, Limits, ProcessHandle};
+
+/// Why a spawn could not even be asked for.
+pub enum Refused {
+    /// No "spawner" capability: nothing can start a process.
+    NoSpawner,
+    /// An errno for the caller.
+    Errno(i64),
+}
+
+/// Starts manifest binary `binary` with `argv`, `env` and the descriptors
+/// of `fds` (already past exec's close-on-exec pass); returns its pid
+/// and handle. The child's quotas are the kernel's defaults, carved out
+/// of this process's own.
+pub fn spawn_child(
+    s: &State,
+    binary: &str,
+    argv: &[&[u8]],
+    env: &[&[u8]],
+    fds: &FdTable<Open>,
+) -> Result<(u64, ProcessHandle), Refused> {
+    let Some(spawner) = &s.spawner else {
+        return Err(Refused::NoSpawner);
+    };
+    let (argv, env) = (texts(argv)?, texts(env)?);
+    let entries: Vec<(String, &Open)> = fds
+        .iter()
+        .map(|(fd, open, _)| (spawn::fd_grant_name(fd), &**open))
+        .collect();
+    let mut grants: Vec<Grant<'_>> = Vec::with_capacity(entries.len() + 6);
+    for (name, open) in &entries {
+        grants.push(Grant {
+            name,
+            cap: inherit::capability(&open.object),
+        });
+    }
+    if let Some(log) = &s.log {
+        grants.push(Grant {
+            name: "console",
+            cap: inherit::capability(&log.object),
+        });
+    }
+    let own: [(&str, Option<&capos_rt::Cap>); 5] = [
+        ("memory", s.memory.as_ref().map(Client::cap)),
+        ("timer", s.timer.as_ref().map(Client::cap)),
+        ("random", s.entropy.as_ref().map(Client::cap)),
+        ("spawner", Some(spawner.cap())),
+        ("pipes", s.pipes.as_ref().map(Client::cap)),
+    ];
+    grants.extend(
+        own.iter()
+            .filter_map(|&(name, cap)| cap.map(|cap| Grant { name, cap })),
+    );
+    // The process name is a label (the kernel's log lines); a binary
+    // name longer than a CapSet name is cut, on a character boundary.
+    let mut end = binary.len().min(MAX_CAP_NAME);
+    while !binary.is_char_boundary(end) {
+        end -= 1;
+    }
+    let name = &binary[..end];
+    if name.is_empty() {
+        return Err(Refused::Errno(EINVAL));
+    }
+    spawner
+        .spawn_child(name, binary, &grants, &argv, &env, Limits::default())
+        .map(|child| (child.pid, child.handle))
+        .map_err(|e| Refused::Errno(spawn::refusal_errno(&e)))
+}
+
+fn texts<'a>(list: &[&'a [u8]]) -> Result<Vec<&'a str>, Refused> {
+    list.iter()
+        .map(|b| spawn::text(b).map_err(Refused::Errno))
+        .collect()
+}
+
+/// The report reason of [`Refused::NoSpawner`].
+pub const NO_SPAWNER: &str = "no \"spawner\" capability: this process may not start programs";
+
+impl Refused {
+    /// The errno of the refusal; for want of a spawner, a report line
+    /// names `what` was refused.
+    pub fn errno(self, s: &State, what: &str) -> i64 {
+        match self {
+            Refused::NoSpawner => {
+                s.log(&report::named(what, "ENOSYS", NO_SPAWNER));
+                ENOSYS
+            }
+            Refused::Errno(e) => e,
+        }
+    }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The differential check of demos/posix-pipe-shim: builds posix-pipe and
+# pipe-child for the host with Debian's musl-gcc, runs posix-pipe
+# natively with the environment system-posix-pipe.cue gives it — and
+# what capOS gives it besides: no stdin, 64 descriptors at most — with
+# the host build of pipe-child as its child (argv[1]; and, for
+# posix_spawnp's bare name, the only directory on PATH), and compares
+# the output of both programs (stdout and stderr through one pipe, as
+# on the capOS console) byte for byte with their lines in the smoke's
+# serial log (the kernel's and init's lines removed). Lines starting
+# "~ " are system-dependent by the program's own marking and are
+# skipped on both sides, as are libcapos-posix's report lines.
+#
+#   bash tools/smoke/posix-pipe.diff.sh   (after make run-posix-pipe-smoke)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+log=target/smoke/posix-pipe.log
+host=target/capos-posix/posix-pipe-host
+out=target/capos-posix/diff-pipe
+src=demos/posix-pipe-shim
+mkdir -p "$host" "$out"
+
+cflags=(-static -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE)
+# posix-pipe is every file of the demo but child.c, which is pipe-child.
+srcs=()
+for f in "$src"/*.c; do [ "$f" = "$src/child.c" ] || srcs+=("$f"); done
+musl-gcc "${cflags[@]}" -o "$host/posix-pipe" "${srcs[@]}"
+musl-gcc "${cflags[@]}" -o "$host/pipe-child" "$src/child.c"
+child=$(realpath "$host/pipe-child")
+status=0
+# Descriptors this shell inherited (above 2) are closed first.
+# shellcheck disable=SC2016
+env -i CAPOS_DEMO=posix-pipe PATH="$(dirname "$child")" "$(command -v bash)" -c '
+    for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
+    ulimit -n 64
+    exec -a posix-pipe "$0" "$1" 0<&-' "$host/posix-pipe" "$child" >"$out/host.raw" 2>&1 || status=$?
+grep -v '^~ ' "$out/host.raw" >"$out/host.txt" || true
+if [ "$status" -ne 0 ]; then
+    echo "posix-pipe diff: FAIL: the host build exited with status $status"
+    exit 1
+fi
+sed -n '/^kernel: starting init/,/^kernel: pid [0-9]* (posix-pipe) exited/p' "$log" |
+    grep -v -e '^~ ' -e '^libcapos-posix: ' -e '^kernel: ' -e '^init: ' >"$out/capos.txt" || true
+if ! [ -s "$out/capos.txt" ]; then
+    echo "posix-pipe diff: FAIL: no program output in $log"
+    exit 1
+fi
+if diff -u "$out/host.txt" "$out/capos.txt"; then
+    echo "posix-pipe diff: PASS ($(wc -l <"$out/host.txt") lines identical on the host and on capOS)"
+else
+    echo "posix-pipe diff: FAIL (host vs capOS above)"
+    exit 1
+fi
