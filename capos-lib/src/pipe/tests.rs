@@ -314,5 +314,8 @@ fn a_long_write_to_a_waiting_reader_does_not_stall() {
     ev.clear();
     p.queue_write(waiter(2), &big, taken, &mut ev);
     assert_eq!(ev, vec![Event::Written(waiter(2), big.len())]);
-    assert_eq!(p.read_now(1000, &mut ev), ReadNow::Data(big[CAPACITY..].to_vec()));
+    assert_eq!(
+        p.read_now(1000, &mut ev),
+        ReadNow::Data(big[CAPACITY..].to_vec())
+    );
 }
