@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -165,6 +166,52 @@ static void pipe_pingpong(const char *name, unsigned n)
     stop_echo(pid);
 }
 
+/* The read end of the stream benchmark's pipe. */
+static int stream_fd;
+
+/* 64 KiB read from a pipe another process keeps full. */
+static int read_64k(void)
+{
+    static char buf[64 * 1024];
+    size_t got = 0;
+    while (got < sizeof buf) {
+        ssize_t n = read(stream_fd, buf + got, sizeof buf - got);
+        if (n <= 0) {
+            if (n == 0)
+                errno = EPIPE;
+            return -1;
+        }
+        got += (size_t)n;
+    }
+    return 0;
+}
+
+/* A child writes 64 KiB at a time until the reader is gone. */
+static void pipe_stream(const char *name, unsigned n)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        fail("pipe");
+    pid_t pid = fork();
+    if (pid < 0)
+        fail("fork");
+    if (pid == 0) {
+        static char chunk[64 * 1024];
+        signal(SIGPIPE, SIG_IGN);
+        close(fds[0]);
+        memset(chunk, 0x5a, sizeof chunk);
+        while (write(fds[1], chunk, sizeof chunk) > 0) {
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    stream_fd = fds[0];
+    measure(name, n, read_64k);
+    close(stream_fd);
+    if (waitpid(pid, NULL, 0) != pid)
+        fail("waitpid stream");
+}
+
 /* 1-byte round trips through a UNIX stream socketpair. */
 static void socket_pingpong(const char *name, unsigned n)
 {
@@ -248,6 +295,8 @@ int main(void)
     measure("clock-vdso", 2000, clock_vdso);
     measure("vm-map-unmap-4k", 200, map_unmap);
     pipe_pingpong("endpoint-call", 400);
+    pipe_pingpong("pipe-pingpong", 400);
+    pipe_stream("pipe-stream-64k", 50);
     socket_pingpong("socketpair-pingpong", 400);
     measure("spawn-wait", 20, spawn_wait);
     measure("fork-wait", 20, fork_wait);

@@ -2,8 +2,9 @@
 //! round trip alone (NOP), batched NOPs, a kernel capability call
 //! (Timer.now: Cap'n Proto encode, dispatch, decode), an Endpoint call to
 //! another process (CALL, RECV, RETURN, two context switches), a
-//! VirtualMemory map+unmap, and spawning a program that exits at once and
-//! waiting for it. Prints one "bench: NAME N instructions/op" line
+//! VirtualMemory map+unmap, a 1-byte ping-pong through two pipes and a
+//! 64 KiB stream through one (each with another process), and spawning a
+//! program that exits at once and waiting for it. Prints one "bench: NAME N instructions/op" line
 //! per figure; tools/bench.sh sets them beside the committed baseline.
 //!
 //! tools/bench.sh runs QEMU with `-icount shift=0,align=off,sleep=off`:
@@ -20,8 +21,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use bench_programs::ECHO_INTERFACE;
 use capos_rt::{
-    Console, EndpointFactory, Grant, PROT_READ, PROT_WRITE, ProcessSpawner, Runtime, Timer,
-    VirtualMemory, println,
+    Console, EndpointFactory, Grant, PROT_READ, PROT_WRITE, PipeFactory, ProcessSpawner, Read,
+    Runtime, Timer, VirtualMemory, println,
 };
 use capos_schema::console::write_line_params;
 
@@ -127,6 +128,8 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
     drop(client);
     let _ = server;
 
+    pipes(console, rt, &spawner)?;
+
     measure(console, "spawn-wait", 20, 1, || {
         let child = spawner
             .spawn("bench-exit", "bench-exit", &[])
@@ -136,5 +139,79 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
             other => Err(alloc::format!("bench-exit ended with {other}")),
         }
     })?;
+    Ok(())
+}
+
+/// Bytes per operation of the stream benchmark.
+const STREAM_OP: usize = 64 * 1024;
+
+/// The pipe figures: `pipe-pingpong`, one byte to bench-pipe-peer and back
+/// through two pipes (Linux: the same with pipe(2)); `pipe-stream-64k`,
+/// 64 KiB read from a pipe that bench-pipe-peer keeps full.
+fn pipes(console: &Console, rt: &mut Runtime, spawner: &ProcessSpawner) -> Result<(), String> {
+    let err = |what: &'static str| move |e: capos_rt::Error| alloc::format!("{what}: {e}");
+    let pipes = rt
+        .take::<PipeFactory>("pipes")
+        .map_err(|e| alloc::format!("pipes: {e}"))?;
+    const PEER: &str = "bench-pipe-peer";
+
+    let (there_r, there_w) = pipes.create().map_err(err("pipe"))?;
+    let (back_r, back_w) = pipes.create().map_err(err("pipe"))?;
+    let echo = spawner
+        .spawn_with(
+            "pipe-echo",
+            PEER,
+            &[Grant::new("in", &there_r), Grant::new("out", &back_w)],
+            &[PEER, "echo"],
+            &[],
+        )
+        .map_err(err("spawn"))?;
+    // The peer's copies must be the only ones, so that dropping ours ends it.
+    drop((there_r, back_w));
+    let mut byte = [b'x'];
+    measure(console, "pipe-pingpong", 400, 1, || {
+        there_w.write(&byte, true).map_err(err("write"))?;
+        match back_r.read(&mut byte, true).map_err(err("read"))? {
+            Read::Bytes(1) => Ok(()),
+            other => Err(alloc::format!("echo read {other:?}")),
+        }
+    })?;
+    drop((there_w, back_r));
+    echo.wait().map_err(err("wait"))?;
+
+    let (reader, writer) = pipes.create().map_err(err("pipe"))?;
+    let source = spawner
+        .spawn_with(
+            "pipe-source",
+            PEER,
+            &[Grant::new("out", &writer)],
+            &[PEER, "source"],
+            &[],
+        )
+        .map_err(err("spawn"))?;
+    drop(writer);
+    let mut buf = alloc::vec![0u8; capos_rt::MAX_PIPE_CHUNK];
+    let mut best = u64::MAX;
+    measure(console, "pipe-stream-64k", 50, 1, || {
+        let start = instructions();
+        let mut got = 0;
+        while got < STREAM_OP {
+            let want = buf.len().min(STREAM_OP - got);
+            match reader.read(&mut buf[..want], true).map_err(err("read"))? {
+                Read::Bytes(n) => got += n,
+                other => return Err(alloc::format!("stream read {other:?}")),
+            }
+        }
+        best = best.min(instructions() - start);
+        Ok(())
+    })?;
+    // Under icount one instruction is one nanosecond of guest time.
+    println!(
+        console,
+        "bench: context: pipe-stream-64k moves {} MB/s of guest time at its best 64 KiB",
+        (STREAM_OP as u64 * 1_000) / best.max(1)
+    );
+    drop(reader);
+    source.wait().map_err(err("wait"))?;
     Ok(())
 }
