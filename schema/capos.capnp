@@ -133,9 +133,10 @@ interface PipeReader {
   # left; empty `data` then means end of file. With `wait` false it never
   # waits: when it would, `data` is empty and `wouldBlock` is set.
   read @0 (max :UInt32, wait :Bool) -> (data :Data, wouldBlock :Bool);
-  # Completes when a read would not wait: bytes are buffered (`hangup`
-  # false) or no writer is left (`hangup` true). A holder has at most one
-  # waiting; a newer `ready` completes the older one at once, unready.
+  # Completes when a read would not wait: `ready` when bytes are buffered,
+  # `hangup` when no writer is left (both can hold). A process has at most
+  # one waiting per half; a newer `ready` completes the older one at once
+  # with both false.
   ready @1 () -> (ready :Bool, hangup :Bool);
 }
 
@@ -148,8 +149,8 @@ interface PipeWriter {
   # (all or nothing up to ATOMIC bytes) and `written` may be 0. With no
   # read half left anywhere it fails with `disconnected` (EPIPE).
   write @0 (data :Data, wait :Bool) -> (written :UInt32);
-  # Completes when a write of ATOMIC bytes would not wait (`hangup`
-  # false) or no reader is left (`hangup` true). One per holder, as for
+  # Completes when a write of ATOMIC bytes would go in now (`ready`) or no
+  # reader is left (`hangup`). One per process and half, as for
   # PipeReader.ready.
   ready @1 () -> (ready :Bool, hangup :Bool);
 }

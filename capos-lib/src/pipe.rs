@@ -124,10 +124,19 @@ pub enum Event<R, W> {
 /// How a readiness wait ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Readiness {
-    /// The operation would not wait now.
+    /// For the read half, bytes are buffered; for the write half, a write
+    /// of [`ATOMIC`] bytes would go in now.
     pub ready: bool,
     /// The other half is gone.
     pub hangup: bool,
+}
+
+impl Readiness {
+    /// Whether the operation would not wait now: it has what it needs, or
+    /// the other half is gone (end of file, EPIPE).
+    pub fn settled(&self) -> bool {
+        self.ready || self.hangup
+    }
 }
 
 /// A newer readiness wait from the same owner replaced this one.
@@ -249,19 +258,19 @@ impl<R: Waiter, W: Waiter> Pipe<R, W> {
         self.settle(events);
     }
 
-    /// Whether a read would not wait, and whether the writer is gone.
+    /// Whether bytes are buffered, and whether the writer is gone.
     pub fn read_readiness(&self) -> Readiness {
         Readiness {
-            ready: !self.ring.is_empty() || !self.writer_open,
+            ready: !self.ring.is_empty(),
             hangup: !self.writer_open,
         }
     }
 
-    /// Whether a write of [`ATOMIC`] bytes would not wait, and whether the
-    /// reader is gone.
+    /// Whether a write of [`ATOMIC`] bytes would go in now, and whether
+    /// the reader is gone.
     pub fn write_readiness(&self) -> Readiness {
         Readiness {
-            ready: (self.writes.is_empty() && self.ring.room() >= ATOMIC) || !self.reader_open,
+            ready: self.writes.is_empty() && self.ring.room() >= ATOMIC,
             hangup: !self.reader_open,
         }
     }
@@ -360,7 +369,7 @@ impl<R: Waiter, W: Waiter> Pipe<R, W> {
         self.read_ready.retain(|w| w.alive());
         self.write_ready.retain(|w| w.alive());
         let readiness = self.read_readiness();
-        if readiness.ready {
+        if readiness.settled() {
             events.extend(
                 self.read_ready
                     .drain(..)
@@ -368,7 +377,7 @@ impl<R: Waiter, W: Waiter> Pipe<R, W> {
             );
         }
         let readiness = self.write_readiness();
-        if readiness.ready {
+        if readiness.settled() {
             events.extend(
                 self.write_ready
                     .drain(..)

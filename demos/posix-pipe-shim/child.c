@@ -7,6 +7,11 @@
  *   sleep MS   sleeps MS milliseconds, exits 0
  *   fault      dereferences NULL
  *   done       prints "pipe-child: done", exits 0 (posix-pipe's execve)
+ *   produce N  writes N bytes of a pattern to stdout in 64 KiB writes,
+ *              exits 0 (or 3 if a write fails)
+ *   relay      copies stdin to stdout until end of file, exits 0
+ *   consume N  reads stdin to end of file; exits 0 if it got N bytes of
+ *              the pattern, 1 if not
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,6 +19,28 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The byte at `offset` of the stream produce writes and consume checks. */
+static unsigned char pattern(size_t offset)
+{
+    return (unsigned char)(offset * 131u ^ offset >> 9);
+}
+
+/* Writes all of `len` bytes, however many calls it takes. */
+static int write_all(int fd, const unsigned char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n <= 0) {
+            return -1;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static unsigned char chunk[64 * 1024];
 
 int main(int argc, char **argv)
 {
@@ -49,6 +76,41 @@ int main(int argc, char **argv)
         int *volatile null = NULL;
         *(volatile int *)null = 1;
         return 1;
+    }
+    if (strcmp(mode, "produce") == 0) {
+        size_t total = (size_t)atol(arg);
+        for (size_t sent = 0; sent < total;) {
+            size_t n = total - sent < sizeof chunk ? total - sent : sizeof chunk;
+            for (size_t i = 0; i < n; i++) {
+                chunk[i] = pattern(sent + i);
+            }
+            if (write_all(STDOUT_FILENO, chunk, n) != 0) {
+                return 3;
+            }
+            sent += n;
+        }
+        return 0;
+    }
+    if (strcmp(mode, "relay") == 0) {
+        ssize_t n;
+        while ((n = read(STDIN_FILENO, chunk, 4096)) > 0) {
+            if (write_all(STDOUT_FILENO, chunk, (size_t)n) != 0) {
+                return 3;
+            }
+        }
+        return n == 0 ? 0 : 4;
+    }
+    if (strcmp(mode, "consume") == 0) {
+        size_t want = (size_t)atol(arg), got = 0;
+        int ok = 1;
+        ssize_t n;
+        while ((n = read(STDIN_FILENO, chunk, sizeof chunk)) > 0) {
+            for (ssize_t i = 0; i < n; i++) {
+                ok &= chunk[i] == pattern(got + (size_t)i);
+            }
+            got += (size_t)n;
+        }
+        return ok && n == 0 && got == want ? 0 : 1;
     }
     if (strcmp(mode, "done") == 0) {
         printf("pipe-child: done\n");

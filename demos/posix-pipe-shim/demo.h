@@ -23,6 +23,7 @@ extern const char *child_path;
 int demo_spawn(void);
 int demo_fork(void);
 int demo_wait(void);
+int demo_pipe(void);
 
 /* Starts child_path with argv {"pipe-child", mode, arg, our pid} through
  * posix_spawn with the file actions `fa` (may be NULL). */

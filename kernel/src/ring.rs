@@ -291,8 +291,11 @@ fn execute(k: &mut Kernel, call: PendingCall, sqe: &Sqe) -> Result<Reply, Comple
     match sqe.opcode {
         op::NOP => Ok(Reply::Done(Vec::new())),
         op::RELEASE => match p.caps.remove(sqe.cap_id) {
-            Ok(_) => {
-                // Dropping the last owner facet closes its Endpoint.
+            Ok(entry) => {
+                // Dropped here, not at the end of the match, so that what
+                // the drop owes others (an Endpoint's closing, a pipe's end
+                // of file or EPIPE) is settled before the next SQE runs.
+                drop(entry);
                 hangup::run(k);
                 Ok(Reply::Done(Vec::new()))
             }

@@ -16,6 +16,8 @@ use crate::process::{execve, fork_call, wait_call};
 use crate::report;
 use crate::sigcall;
 use crate::state::{self, Object, Open, State};
+use crate::{pipe, poll, poll_call};
+use alloc::rc::Rc;
 use alloc::vec::Vec;
 use capos_rt::syscall::exit;
 use core::slice;
@@ -90,11 +92,44 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
         match n {
             nr::WRITE => write(s, a[0], a[1] as *const u8, a[2] as usize),
             nr::WRITEV => writev(s, a[0], a[1] as *const [usize; 2], a[2]),
-            nr::READ | nr::READV => {
-                s.fds.get(a[0])?;
-                // The console is write-only, as a Linux descriptor opened
-                // O_WRONLY.
-                Err(EBADF)
+            nr::READ => read(s, a[0], a[1] as *mut u8, a[2] as usize),
+            nr::READV => readv(s, a[0], a[1] as *const [usize; 2], a[2]),
+            nr::PIPE => pipe::pipe2(s, n, a[0] as *mut i32, 0),
+            nr::PIPE2 => pipe::pipe2(s, n, a[0] as *mut i32, a[1]),
+            nr::POLL => poll_call::poll(s, a[0] as *mut _, a[1] as u64, poll::poll_timeout(a[2])),
+            nr::PPOLL => {
+                poll_call::check_sigmask(a[3], a[4])?;
+                let timeout = poll_call::timeout(a[2] as *const i64, 1)?;
+                poll_call::poll(s, a[0] as *mut _, a[1] as u64, timeout)
+            }
+            nr::SELECT => {
+                let timeout = poll_call::timeout(a[4] as *const i64, 1000)?;
+                poll_call::select(
+                    s,
+                    a[0],
+                    a[1] as *mut _,
+                    a[2] as *mut _,
+                    a[3] as *mut _,
+                    timeout,
+                )
+            }
+            nr::PSELECT6 => {
+                // a[5]: { const sigset_t *mask; size_t size }, or NULL.
+                let sig = a[5] as *const i64;
+                if !sig.is_null() {
+                    // SAFETY: two readable longs per the contract.
+                    let (mask, size) = (sig.read_unaligned(), sig.add(1).read_unaligned());
+                    poll_call::check_sigmask(mask, size)?;
+                }
+                let timeout = poll_call::timeout(a[4] as *const i64, 1)?;
+                poll_call::select(
+                    s,
+                    a[0],
+                    a[1] as *mut _,
+                    a[2] as *mut _,
+                    a[3] as *mut _,
+                    timeout,
+                )
             }
             nr::IOCTL => ioctl_call(s, a[0], a[1], a[2] as *const i32),
             nr::CLOSE => s.fds.close(a[0]).map(|()| 0),
@@ -156,10 +191,67 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
     }
 }
 
-fn console(s: &State, fd: i64) -> Result<&capos_rt::Console, i64> {
-    match &s.fds.get(fd)?.object {
-        Object::Console(console) => Ok(console),
+/// The open description at `fd` if it can be written (EBADF for a pipe's
+/// read end, as a descriptor opened O_RDONLY).
+fn writable(s: &State, fd: i64) -> Result<Rc<Open>, i64> {
+    let open = s.fds.get(fd)?;
+    match open.object {
+        Object::Console(_) | Object::PipeWriter(_) => Ok(open.clone()),
+        Object::PipeReader(_) => Err(EBADF),
     }
+}
+
+/// `read` on a pipe's read end; anything else is EBADF (the console is
+/// write-only, as a Linux descriptor opened O_WRONLY).
+unsafe fn read(s: &mut State, fd: i64, buf: *mut u8, len: usize) -> Result<i64, i64> {
+    let open = s.fds.get(fd)?.clone();
+    let Object::PipeReader(reader) = &open.object else {
+        return Err(EBADF);
+    };
+    if len == 0 {
+        return Ok(0);
+    }
+    if buf.is_null() {
+        return Err(EFAULT);
+    }
+    // SAFETY: per the contract, `buf` holds `len` writable bytes.
+    let out = unsafe { slice::from_raw_parts_mut(buf, len) };
+    pipe::read(&open, reader, out)
+}
+
+/// `readv`: one read into a buffer as large as the iovecs (up to a pipe
+/// chunk), scattered over them.
+unsafe fn readv(s: &mut State, fd: i64, iov: *const [usize; 2], count: i64) -> Result<i64, i64> {
+    let open = s.fds.get(fd)?.clone();
+    let Object::PipeReader(reader) = &open.object else {
+        return Err(EBADF);
+    };
+    if !(0..=IOV_MAX).contains(&count) {
+        return Err(EINVAL);
+    }
+    if count > 0 && iov.is_null() {
+        return Err(EFAULT);
+    }
+    // SAFETY: per the contract, `iov` holds `count` iovecs naming
+    // writable memory.
+    let iovs = unsafe { slice::from_raw_parts(iov, count as usize) };
+    let total: usize = iovs.iter().map(|[_, len]| len).sum();
+    if total == 0 {
+        return Ok(0);
+    }
+    if iovs.iter().any(|&[base, len]| len > 0 && base == 0) {
+        return Err(EFAULT);
+    }
+    let mut buf = alloc::vec![0u8; total.min(capos_rt::MAX_PIPE_CHUNK)];
+    let got = pipe::read(&open, reader, &mut buf)? as usize;
+    let mut rest = &buf[..got];
+    for &[base, len] in iovs {
+        let n = len.min(rest.len());
+        // SAFETY: as above; `n` is within this iovec.
+        unsafe { slice::from_raw_parts_mut(base as *mut u8, n) }.copy_from_slice(&rest[..n]);
+        rest = &rest[n..];
+    }
+    Ok(got as i64)
 }
 
 /// The console is a serial log, not a terminal: no line discipline,
@@ -191,7 +283,7 @@ unsafe fn ioctl_call(s: &mut State, fd: i64, request: i64, arg: *const i32) -> R
 }
 
 unsafe fn write(s: &mut State, fd: i64, buf: *const u8, len: usize) -> Result<i64, i64> {
-    let console = console(s, fd)?;
+    let open = writable(s, fd)?;
     if len == 0 {
         return Ok(0);
     }
@@ -200,14 +292,20 @@ unsafe fn write(s: &mut State, fd: i64, buf: *const u8, len: usize) -> Result<i6
     }
     // SAFETY: per the contract, `buf` holds `len` readable bytes.
     let data = unsafe { slice::from_raw_parts(buf, len) };
-    for chunk in data.chunks(CONSOLE_CHUNK) {
-        console.write(chunk).map_err(|_| EIO)?;
+    match &open.object {
+        Object::PipeWriter(writer) => pipe::write(s, &open, writer, data),
+        Object::Console(console) => {
+            for chunk in data.chunks(CONSOLE_CHUNK) {
+                console.write(chunk).map_err(|_| EIO)?;
+            }
+            Ok(len as i64)
+        }
+        Object::PipeReader(_) => Err(EBADF),
     }
-    Ok(len as i64)
 }
 
 unsafe fn writev(s: &mut State, fd: i64, iov: *const [usize; 2], count: i64) -> Result<i64, i64> {
-    console(s, fd)?;
+    writable(s, fd)?;
     if !(0..=IOV_MAX).contains(&count) {
         return Err(EINVAL);
     }
@@ -247,7 +345,10 @@ fn fcntl_call(s: &mut State, fd: i64, cmd: i64, arg: i64) -> Result<i64, i64> {
             .fds
             .set_cloexec(fd, arg & fcntl::FD_CLOEXEC != 0)
             .map(|()| 0),
-        fcntl::F_GETFL => s.fds.get(fd).map(|o| fcntl::O_WRONLY | o.status.get()),
+        fcntl::F_GETFL => s
+            .fds
+            .get(fd)
+            .map(|o| o.object.access_mode() | o.status.get()),
         fcntl::F_SETFL => {
             let open = s.fds.get(fd)?;
             match status_flags(arg) {

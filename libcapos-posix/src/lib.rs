@@ -38,6 +38,7 @@ mod fd;
 mod fork;
 mod linux;
 mod mmap;
+mod poll;
 mod report;
 mod signal;
 mod spawn;
@@ -46,6 +47,10 @@ mod wait;
 
 #[cfg(target_os = "none")]
 mod dispatch;
+#[cfg(target_os = "none")]
+mod pipe;
+#[cfg(target_os = "none")]
+mod poll_call;
 #[cfg(target_os = "none")]
 mod process;
 #[cfg(target_os = "none")]

@@ -14,8 +14,11 @@ pub mod nr {
     pub const RT_SIGACTION: i64 = 13;
     pub const RT_SIGPROCMASK: i64 = 14;
     pub const IOCTL: i64 = 16;
+    pub const POLL: i64 = 7;
     pub const READV: i64 = 19;
     pub const WRITEV: i64 = 20;
+    pub const PIPE: i64 = 22;
+    pub const SELECT: i64 = 23;
     pub const MREMAP: i64 = 25;
     pub const MADVISE: i64 = 28;
     pub const DUP: i64 = 32;
@@ -45,7 +48,10 @@ pub mod nr {
     pub const EXIT_GROUP: i64 = 231;
     pub const TGKILL: i64 = 234;
     pub const WAITID: i64 = 247;
+    pub const PSELECT6: i64 = 270;
+    pub const PPOLL: i64 = 271;
     pub const DUP3: i64 = 292;
+    pub const PIPE2: i64 = 293;
     pub const GETRANDOM: i64 = 318;
 }
 
@@ -63,11 +69,13 @@ pub mod errno {
     pub const EFAULT: i64 = 14;
     pub const ENODEV: i64 = 19;
     pub const EINVAL: i64 = 22;
+    pub const ENFILE: i64 = 23;
     pub const EMFILE: i64 = 24;
     pub const ENOTTY: i64 = 25;
     pub const EIO: i64 = 5;
     pub const ENAMETOOLONG: i64 = 36;
     pub const ENOSYS: i64 = 38;
+    pub const EPIPE: i64 = 32;
 
     /// The symbolic name of `errno`, for report lines.
     pub fn name(errno: i64) -> &'static str {
@@ -85,7 +93,9 @@ pub mod errno {
             EFAULT => "EFAULT",
             ENODEV => "ENODEV",
             EINVAL => "EINVAL",
+            ENFILE => "ENFILE",
             EMFILE => "EMFILE",
+            EPIPE => "EPIPE",
             ENOTTY => "ENOTTY",
             ENAMETOOLONG => "ENAMETOOLONG",
             ENOSYS => "ENOSYS",
@@ -166,6 +176,8 @@ pub fn name(n: i64) -> Option<&'static str> {
         234 => "tgkill",
         247 => "waitid",
         257 => "openat",
+        270 => "pselect6",
+        271 => "ppoll",
         262 => "newfstatat",
         292 => "dup3",
         293 => "pipe2",
@@ -185,6 +197,7 @@ pub mod fcntl {
     pub const F_SETFL: i64 = 4;
     pub const F_DUPFD_CLOEXEC: i64 = 1030;
     pub const FD_CLOEXEC: i64 = 1;
+    pub const O_RDONLY: i64 = 0;
     pub const O_WRONLY: i64 = 1;
     pub const O_APPEND: i64 = 0o2000;
     pub const O_NONBLOCK: i64 = 0o4000;

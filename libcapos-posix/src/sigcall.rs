@@ -8,7 +8,7 @@ use crate::dispatch::refuse;
 use crate::linux::errno::{EFAULT, EINVAL, ENOSYS, EPERM};
 use crate::linux::nr;
 use crate::report;
-use crate::signal::{self, Action, SIGSET_SIZE, Sent};
+use crate::signal::{self, Action, SIGPIPE, SIGSET_SIZE, Sent};
 use crate::state::State;
 use alloc::format;
 
@@ -120,4 +120,15 @@ fn terminate(s: &mut State, sig: i64) {
         signal::name(sig)
     ));
     s.exit = Some(code);
+}
+
+/// EPIPE, after SIGPIPE's action for a write to a pipe with no reader: by
+/// default it ends the process, as on Linux; ignored or blocked (then
+/// pending), the write just fails. A handler never runs (capOS delivers
+/// no signals), so then the write fails too.
+pub fn broken_pipe(s: &mut State) -> i64 {
+    if let Ok(Sent::Terminate) = s.signals.send(SIGPIPE) {
+        terminate(s, SIGPIPE);
+    }
+    crate::linux::errno::EPIPE
 }

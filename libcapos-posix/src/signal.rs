@@ -23,6 +23,7 @@ pub const NSIG: i64 = 64;
 pub const SIG_DFL: usize = 0;
 pub const SIG_IGN: usize = 1;
 pub const SIGKILL: i64 = 9;
+pub const SIGPIPE: i64 = 13;
 pub const SIGSTOP: i64 = 19;
 pub const SIG_BLOCK: i64 = 0;
 pub const SIG_UNBLOCK: i64 = 1;

@@ -19,7 +19,10 @@ use crate::process::inherit;
 use crate::report::Reported;
 use crate::signal::Signals;
 use alloc::rc::Rc;
-use capos_rt::{Console, EntropySource, PipeFactory, ProcessSpawner, Timer, VirtualMemory};
+use capos_rt::{
+    Console, EntropySource, PipeFactory, PipeReader, PipeWriter, ProcessSpawner, Timer,
+    VirtualMemory,
+};
 use core::cell::{Cell, RefCell};
 use libcapos::runtime;
 
@@ -27,6 +30,20 @@ use libcapos::runtime;
 pub enum Object {
     /// The serial console: write-only, not a terminal.
     Console(Console),
+    /// A pipe's read half (pipe.rs).
+    PipeReader(PipeReader),
+    /// A pipe's write half (pipe.rs).
+    PipeWriter(PipeWriter),
+}
+
+impl Object {
+    /// The access mode F_GETFL reports.
+    pub fn access_mode(&self) -> i64 {
+        match self {
+            Object::PipeReader(_) => crate::linux::fcntl::O_RDONLY,
+            Object::Console(_) | Object::PipeWriter(_) => crate::linux::fcntl::O_WRONLY,
+        }
+    }
 }
 
 /// An open file description: the object and its file status flags

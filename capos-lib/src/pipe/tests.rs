@@ -261,7 +261,7 @@ fn readiness_follows_data_room_and_hangup() {
         vec![Event::WriteReady(
             waiter(2),
             Readiness {
-                ready: true,
+                ready: false,
                 hangup: true
             }
         )]
@@ -291,7 +291,7 @@ fn a_newer_readiness_wait_answers_the_older_one() {
         vec![Event::ReadReady(
             second,
             Readiness {
-                ready: true,
+                ready: false,
                 hangup: true
             }
         )]

@@ -30,7 +30,8 @@ pub enum Read {
 /// The state a readiness wait reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Readiness {
-    /// The operation would not wait now. False also when a newer
+    /// For a read half, bytes are buffered; for a write half, a write of
+    /// PIPE_BUF bytes would go in now. With `hangup` also false, a newer
     /// readiness wait of this process on the same half replaced this one.
     pub ready: bool,
     /// The other half is gone.

@@ -211,7 +211,7 @@ impl PipeReader {
         let mut events = Vec::new();
         let mut state = self.0.state.lock();
         let now = state.read_readiness();
-        let reply = if now.ready {
+        let reply = if now.settled() {
             Reply::Done(encode_read_ready(now))
         } else {
             state.wait_read_ready(waiting(ctx, 0)?, &mut events);
@@ -259,7 +259,7 @@ impl PipeWriter {
         let mut events = Vec::new();
         let mut state = self.0.state.lock();
         let now = state.write_readiness();
-        let reply = if now.ready {
+        let reply = if now.settled() {
             Reply::Done(encode_write_ready(now))
         } else {
             state.wait_write_ready(waiting(ctx, 0)?, &mut events);

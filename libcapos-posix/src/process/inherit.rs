@@ -10,7 +10,7 @@ use crate::spawn;
 use crate::state::{Object, Open};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
-use capos_rt::{AnyCap, Cap, Client, Console};
+use capos_rt::{AnyCap, Cap, Client, Console, PipeReader, PipeWriter};
 use libcapos::runtime;
 
 /// The descriptor object for a capability granted as "fd/N"; the
@@ -18,6 +18,8 @@ use libcapos::runtime;
 pub fn object(cap: AnyCap) -> Result<Object, AnyCap> {
     match cap.interface_id() {
         Console::INTERFACE_ID => cap.into_client::<Console>().map(Object::Console),
+        PipeReader::INTERFACE_ID => cap.into_client::<PipeReader>().map(Object::PipeReader),
+        PipeWriter::INTERFACE_ID => cap.into_client::<PipeWriter>().map(Object::PipeWriter),
         _ => Err(cap),
     }
 }
@@ -26,6 +28,8 @@ pub fn object(cap: AnyCap) -> Result<Object, AnyCap> {
 pub fn capability(object: &Object) -> &Cap {
     match object {
         Object::Console(console) => console.cap(),
+        Object::PipeReader(reader) => reader.cap(),
+        Object::PipeWriter(writer) => writer.cap(),
     }
 }
 

@@ -1,0 +1,193 @@
+//! `poll`, `ppoll`, `select` and `pselect6`: waiting on several
+//! descriptors at once, over the ring (what they compute is poll.rs).
+//!
+//! Each distinct pipe half polled gets one readiness call
+//! (PipeReader/PipeWriter.ready), submitted together and handed to the
+//! kernel in one entry; those already ready complete in that entry. If
+//! none is, the process waits in `cap_enter` with the timeout until one
+//! completes. The calls left waiting are abandoned: the kernel keeps at
+//! most one per process and pipe half and answers it when the next poll
+//! asks again, so polling in a loop piles nothing up. The console is
+//! always writable and never readable. Nothing interrupts the wait
+//! (capOS delivers no signals), so ppoll's and pselect6's signal masks
+//! change nothing.
+
+use crate::linux::errno::{EFAULT, EINVAL, EIO};
+use crate::poll::{self, FdSet, MAX_POLL_FDS, POLLNVAL, PollFd, revents};
+use crate::signal::SIGSET_SIZE;
+use crate::state::{Object, Open, State};
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+use capos_rt::{PendingCall, Readiness, RingClient};
+use core::slice;
+
+/// One object polled, however many entries name it.
+struct Polled {
+    open: Rc<Open>,
+    call: Option<PendingCall>,
+    state: poll::State,
+}
+
+/// Waits until an entry has events or `timeout` (ns; None: forever)
+/// passes; fills every `revents` and returns how many entries have some.
+fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, i64> {
+    let mut polled: Vec<Polled> = Vec::new();
+    // For each entry, its object in `polled`.
+    let mut which: Vec<Option<usize>> = Vec::with_capacity(entries.len());
+    for e in entries.iter_mut() {
+        e.revents = 0;
+        if e.fd < 0 {
+            which.push(None);
+            continue;
+        }
+        let Ok(open) = s.fds.get(i64::from(e.fd)) else {
+            e.revents = POLLNVAL;
+            which.push(None);
+            continue;
+        };
+        if let Some(i) = polled.iter().position(|p| Rc::ptr_eq(&p.open, open)) {
+            which.push(Some(i));
+            continue;
+        }
+        let (call, state) = match &open.object {
+            Object::Console(_) => (None, poll::State::WriteOnly),
+            Object::PipeReader(r) => (Some(r.ready_async()), poll::State::Unknown),
+            Object::PipeWriter(w) => (Some(w.ready_async()), poll::State::Unknown),
+        };
+        let call = call.transpose().map_err(|_| EIO)?;
+        which.push(Some(polled.len()));
+        polled.push(Polled {
+            open: open.clone(),
+            call,
+            state,
+        });
+    }
+    let start = now(s);
+    ring(|ring| ring.flush())?;
+    loop {
+        for p in polled.iter_mut() {
+            if p.call.as_ref().is_some_and(PendingCall::is_complete) {
+                let reply = p.call.take().ok_or(EIO)?.wait().map_err(|_| EIO)?;
+                let r = Readiness::from_reply(&reply).map_err(|_| EIO)?;
+                p.state = match p.open.object {
+                    Object::PipeReader(_) => poll::State::Reader {
+                        ready: r.ready,
+                        hangup: r.hangup,
+                    },
+                    _ => poll::State::Writer {
+                        ready: r.ready,
+                        hangup: r.hangup,
+                    },
+                };
+            }
+        }
+        let mut ready = 0;
+        for (e, w) in entries.iter_mut().zip(&which) {
+            if let Some(i) = *w {
+                e.revents = revents(e.events, polled[i].state);
+            }
+            ready += i64::from(e.revents != 0);
+        }
+        let left = match (timeout, start) {
+            (None, _) => None,
+            (Some(t), Some(start)) => Some(t.saturating_sub(now(s).unwrap_or(u64::MAX) - start)),
+            // Without a clock, each wake-up waits the whole timeout again.
+            (Some(t), None) => Some(t),
+        };
+        if ready > 0 || left == Some(0) {
+            return Ok(ready);
+        }
+        match left {
+            None => ring(|ring| ring.wait(1).map(drop))?,
+            Some(ns) => {
+                let woken = libcapos::runtime::with_runtime(|rt| rt.ring().enter(1, ns))
+                    .ok_or(EIO)?
+                    .map_err(|_| EIO)?;
+                // Nothing arrived: the timeout passed.
+                if woken == 0 && start.is_none() {
+                    return Ok(0);
+                }
+            }
+        }
+    }
+}
+
+/// Monotonic nanoseconds, if the process has a timer.
+fn now(s: &State) -> Option<u64> {
+    s.timer.as_ref()?.now().ok()
+}
+
+fn ring(f: impl FnOnce(&mut RingClient) -> Result<(), capos_rt::Error>) -> Result<(), i64> {
+    libcapos::runtime::with_runtime(|rt| f(&mut rt.ring()))
+        .ok_or(EIO)?
+        .map_err(|_| EIO)
+}
+
+/// `poll(fds, nfds, timeout_ms)` and `ppoll(fds, nfds, tsp, sigmask,
+/// sigsetsize)` with the timeout already read.
+///
+/// # Safety
+/// `fds` is NULL or points to `nfds` read-write `struct pollfd`s.
+pub unsafe fn poll(
+    s: &State,
+    fds: *mut PollFd,
+    nfds: u64,
+    timeout: Option<u64>,
+) -> Result<i64, i64> {
+    if nfds > MAX_POLL_FDS {
+        return Err(EINVAL);
+    }
+    if nfds > 0 && fds.is_null() {
+        return Err(EFAULT);
+    }
+    let entries: &mut [PollFd] = if nfds == 0 {
+        &mut []
+    } else {
+        // SAFETY: `nfds` entries, read-write, per the contract.
+        unsafe { slice::from_raw_parts_mut(fds, nfds as usize) }
+    };
+    wait(s, entries, timeout)
+}
+
+/// Checks ppoll's and pselect6's signal mask size (the mask itself
+/// changes nothing: no signal can interrupt the wait).
+pub fn check_sigmask(mask: i64, size: i64) -> Result<(), i64> {
+    if mask != 0 && size != SIGSET_SIZE {
+        return Err(EINVAL);
+    }
+    Ok(())
+}
+
+/// Reads a `struct timespec` (`unit_ns` 1) or `struct timeval` (1000) as
+/// a timeout; NULL waits forever.
+///
+/// # Safety
+/// `ts` is NULL or points to two readable longs.
+pub unsafe fn timeout(ts: *const i64, unit_ns: i64) -> Result<Option<u64>, i64> {
+    if ts.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: two readable longs per the contract.
+    let (sec, frac) = unsafe { (ts.read_unaligned(), ts.add(1).read_unaligned()) };
+    poll::duration(sec, frac, unit_ns).map(Some)
+}
+
+/// `select` and `pselect6`, with the timeout already read. The timeout is
+/// not updated with the time left (POSIX allows either).
+///
+/// # Safety
+/// Each set is NULL or a read-write `fd_set`.
+pub unsafe fn select(
+    s: &State,
+    nfds: i64,
+    read: *mut FdSet,
+    write: *mut FdSet,
+    except: *mut FdSet,
+    timeout: Option<u64>,
+) -> Result<i64, i64> {
+    // SAFETY: NULL or a valid fd_set each, per the contract.
+    let (r, w, x) = unsafe { (read.as_mut(), write.as_mut(), except.as_mut()) };
+    let mut entries = poll::from_sets(nfds, r.as_deref(), w.as_deref(), x.as_deref())?;
+    wait(s, &mut entries, timeout)?;
+    poll::to_sets(&entries, r, w, x)
+}
