@@ -1,7 +1,7 @@
 /*
  * c-hello: the first C program on capOS, and the proof of libcapos. It
- * runs as init with a console, a timer, a process spawner and virtual
- * memory, and checks that each works and that authority it does not hold
+ * runs as init with a console, a timer, a process spawner, virtual memory
+ * and a pipe factory, and checks that each works and that authority it does not hold
  * is refused with the documented code. Each step prints one line; the
  * first failure prints a FAIL line and ends the program with code 1.
  */
@@ -34,7 +34,7 @@ int main(int argc, char **argv)
     report_init(console, "c-hello");
     greet(argc, argv);
     if (step_time(&timer) || step_heap() || step_memory() || step_in_flight(timer) ||
-        step_refusals(console) || step_spawn(console) || step_release(timer)) {
+        step_refusals(console) || step_spawn(console) || step_pipe() || step_release(timer)) {
         return 1;
     }
     say("done");

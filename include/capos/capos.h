@@ -99,8 +99,17 @@
 
 // The CapSet entry of that name is held by another layer of this
 // program: in a POSIX program, libcapos-posix holds "console", "timer",
-// "memory" and "random" for descriptors, clocks, `mmap` and `getrandom`.
+// "memory", "random", "spawner", "pipes" and the inherited "fd/N" for
+// descriptors, clocks, `mmap`, `getrandom` and its children.
 #define CAPOS_E_TAKEN (int32_t)-109
+
+// The call would have to wait and was told not to: nothing happened
+// (a `CAPOS_PIPE_NOWAIT` read of an empty pipe, or write to a full one).
+#define CAPOS_E_WOULD_BLOCK (int32_t)-110
+
+// The other end is gone: the method failed with a `disconnected`
+// exception (a pipe write with no reader left, POSIX EPIPE).
+#define CAPOS_E_DISCONNECTED (int32_t)-111
 
 // Console: serial output.
 #define CAPOS_IFACE_CONSOLE 15861275373181794754ull
@@ -129,6 +138,15 @@
 // BootPackage: the boot manifest's binaries and service graph.
 #define CAPOS_IFACE_BOOT_PACKAGE 11080944269473561643ull
 
+// PipeFactory: creates pipes.
+#define CAPOS_IFACE_PIPE_FACTORY 17283467748350497771ull
+
+// PipeReader: the read half of a pipe.
+#define CAPOS_IFACE_PIPE_READER 9503127912875099037ull
+
+// PipeWriter: the write half of a pipe.
+#define CAPOS_IFACE_PIPE_WRITER 15491748946027999875ull
+
 // Protection bits (`capos_abi::vm`): combine with `|`. Writable and
 // executable together is refused (W^X).
 #define CAPOS_PROT_NONE 0
@@ -138,6 +156,18 @@
 #define CAPOS_PROT_WRITE 2
 
 #define CAPOS_PROT_EXEC 4
+
+// `flags` of `capos_pipe_read` and `capos_pipe_write`: fail with
+// `CAPOS_E_WOULD_BLOCK` instead of waiting. Every other bit is reserved
+// and must be 0.
+#define CAPOS_PIPE_NOWAIT 1
+
+// Writes of up to this many bytes go into a pipe whole, never mixed with
+// another writer's bytes (POSIX `PIPE_BUF`).
+#define CAPOS_PIPE_ATOMIC 4096
+
+// Most bytes one `capos_pipe_read` returns, however large the buffer.
+#define CAPOS_PIPE_MAX_READ (32 * 1024)
 
 // `capos_exit_status.kind`: the process called exit or returned from main.
 #define CAPOS_EXIT_EXITED 0
@@ -302,6 +332,69 @@ int32_t capos_vm_unmap(uint32_t vm, void *addr, size_t size);
 // Changes the protection of the fully mapped, page-aligned range
 // `[addr, addr + size)` to `prot`. Returns as `capos_vm_map`.
 int32_t capos_vm_protect(uint32_t vm, void *addr, size_t size, uint32_t prot);
+
+// Makes a new pipe through the PipeFactory `factory` and stores the ids
+// of its read half (a PipeReader) at `out_reader` and of its write half
+// (a PipeWriter) at `out_writer`; neither may be NULL. libcapos holds
+// both: hand them to children with `capos_spawn`, and close each with
+// `capos_release`. Readers see end of file once every copy of the write
+// half is released (here and in any child), writers
+// `CAPOS_E_DISCONNECTED` once every copy of the read half is.
+//
+// Returns 0, `CAPOS_E_BAD_ARGUMENT` (an out pointer is NULL),
+// `CAPOS_E_NOT_HELD`, `CAPOS_E_WRONG_INTERFACE` (not a PipeFactory),
+// `CAPOS_E_APPLICATION` (the capability table or kernel memory quota is
+// full) or a transport code.
+//
+// # Safety
+// `out_reader` and `out_writer` must be writable.
+int32_t capos_pipe_create(uint32_t factory, uint32_t *out_reader, uint32_t *out_writer);
+
+// Reads up to `len` bytes (at most `CAPOS_PIPE_MAX_READ`) from the
+// PipeReader `reader` into `buf` and stores how many at `out_len` (may be
+// NULL; 0 on failure). Bytes come out in the order they were written.
+//
+// With `flags` 0, waits until at least one byte is buffered or no writer
+// is left. With `CAPOS_PIPE_NOWAIT`, fails with `CAPOS_E_WOULD_BLOCK`
+// instead of waiting. End of file (no writer left, everything read) is
+// success with 0 bytes; a `len` of 0 reads nothing and succeeds at once,
+// so test for end of file with `len` above 0.
+//
+// Returns 0, `CAPOS_E_WOULD_BLOCK`, `CAPOS_E_BAD_ARGUMENT` (`buf` NULL
+// with `len` above 0, a reserved flag set), `CAPOS_E_NOT_HELD`,
+// `CAPOS_E_WRONG_INTERFACE` (not a PipeReader), `CAPOS_E_APPLICATION`
+// (the kernel memory quota cannot hold a waiting read) or a transport
+// code.
+//
+// # Safety
+// `buf` must be valid for `len` writable bytes (NULL if 0); `out_len`
+// NULL or writable.
+int32_t capos_pipe_read(uint32_t reader, void *buf, size_t len, uint32_t flags, size_t *out_len);
+
+// Writes the `len` bytes at `data` to the PipeWriter `writer` and stores
+// how many went in at `out_written` (may be NULL), on failure too.
+//
+// With `flags` 0, waits for room as long as needed: 0 means all `len`
+// bytes went in. With `CAPOS_PIPE_NOWAIT`, takes what fits now and
+// succeeds with that count, maybe short of `len`; if nothing fits, fails
+// with `CAPOS_E_WOULD_BLOCK`. Either way, a write of up to
+// `CAPOS_PIPE_ATOMIC` bytes goes in whole or not at all.
+//
+// Returns 0, `CAPOS_E_DISCONNECTED` (no reader is left, POSIX EPIPE; bytes
+// counted in `out_written` went in before the last reader went),
+// `CAPOS_E_WOULD_BLOCK`, `CAPOS_E_BAD_ARGUMENT` (`data` NULL with `len`
+// above 0, a reserved flag set), `CAPOS_E_NOT_HELD`,
+// `CAPOS_E_WRONG_INTERFACE` (not a PipeWriter), `CAPOS_E_APPLICATION` (the
+// kernel memory quota cannot hold a waiting write) or a transport code.
+//
+// # Safety
+// `data` must be valid for `len` bytes (NULL if 0); `out_written` NULL or
+// writable.
+int32_t capos_pipe_write(uint32_t writer,
+                         const void *data,
+                         size_t len,
+                         uint32_t flags,
+                         size_t *out_written);
 
 // Starts the manifest binary `binary` as a process called `name`, giving
 // it the `grant_count` capabilities at `grants` under their names, the

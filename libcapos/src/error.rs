@@ -16,7 +16,7 @@
 )]
 
 use capos_abi::error as abi;
-use capos_rt::{Error, RingError};
+use capos_rt::{Error, ExceptionType, RingError};
 use core::ffi::{CStr, c_char};
 
 /// Success.
@@ -83,8 +83,15 @@ pub const CAPOS_E_BAD_TICKET: i32 = -107 as i32;
 pub const CAPOS_E_UNAVAILABLE: i32 = -108 as i32;
 /// The CapSet entry of that name is held by another layer of this
 /// program: in a POSIX program, libcapos-posix holds "console", "timer",
-/// "memory" and "random" for descriptors, clocks, `mmap` and `getrandom`.
+/// "memory", "random", "spawner", "pipes" and the inherited "fd/N" for
+/// descriptors, clocks, `mmap`, `getrandom` and its children.
 pub const CAPOS_E_TAKEN: i32 = -109 as i32;
+/// The call would have to wait and was told not to: nothing happened
+/// (a `CAPOS_PIPE_NOWAIT` read of an empty pipe, or write to a full one).
+pub const CAPOS_E_WOULD_BLOCK: i32 = -110 as i32;
+/// The other end is gone: the method failed with a `disconnected`
+/// exception (a pipe write with no reader left, POSIX EPIPE).
+pub const CAPOS_E_DISCONNECTED: i32 = -111 as i32;
 
 // The transport codes are the ABI's, value for value.
 const _: () = {
@@ -136,6 +143,8 @@ const NAMES: &[(i32, &CStr)] = &[
     (CAPOS_E_BAD_TICKET, c"CAPOS_E_BAD_TICKET"),
     (CAPOS_E_UNAVAILABLE, c"CAPOS_E_UNAVAILABLE"),
     (CAPOS_E_TAKEN, c"CAPOS_E_TAKEN"),
+    (CAPOS_E_WOULD_BLOCK, c"CAPOS_E_WOULD_BLOCK"),
+    (CAPOS_E_DISCONNECTED, c"CAPOS_E_DISCONNECTED"),
 ];
 
 /// The C name of `code`: "CAPOS_OK" for any non-negative value,
@@ -161,6 +170,12 @@ pub extern "C" fn capos_error_name(code: i32) -> *const c_char {
 pub fn code(error: &Error) -> i32 {
     match error {
         Error::Transport(code) => *code,
+        // A gone peer is an outcome C code handles on its own (EPIPE),
+        // unlike the other exceptions, which all mean "refused".
+        Error::Application {
+            kind: ExceptionType::Disconnected,
+            ..
+        } => CAPOS_E_DISCONNECTED,
         Error::Application { .. } => CAPOS_E_APPLICATION,
         Error::Decode(_) => CAPOS_E_DECODE,
         Error::Ring(RingError::Full) => CAPOS_E_RING_FULL,
@@ -181,7 +196,7 @@ pub fn status(result: Result<(), i32>) -> i32 {
 mod tests {
     use super::*;
     use alloc::format;
-    use capos_rt::{DecodeError, ExceptionType};
+    use capos_rt::DecodeError;
 
     #[test]
     fn codes_are_distinct_negative_and_named() {
@@ -217,6 +232,11 @@ mod tests {
             reason: "no".into(),
         };
         assert_eq!(code(&app), CAPOS_E_APPLICATION);
+        let gone = Error::Application {
+            kind: ExceptionType::Disconnected,
+            reason: "pipe has no reader".into(),
+        };
+        assert_eq!(code(&gone), CAPOS_E_DISCONNECTED);
         let decode = Error::Decode(DecodeError::Contract("x"));
         assert_eq!(code(&decode), CAPOS_E_DECODE);
         assert_eq!(code(&Error::Ring(RingError::Full)), CAPOS_E_RING_FULL);

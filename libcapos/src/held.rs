@@ -1,7 +1,7 @@
 //! The capabilities libcapos owns on behalf of the C program, by id.
 //!
 //! C code names capabilities by their raw 32-bit ids. Behind each id that
-//! came from `capos_capset_get` or `capos_spawn` sits the capos-rt client
+//! came from `capos_capset_get`, `capos_spawn` or `capos_pipe_create` sits the capos-rt client
 //! that owns it, so typed calls go through capos-rt's clients and a release
 //! goes through capos-rt's release. A typed call on an id that is not here
 //! fails with `CAPOS_E_NOT_HELD`; on an id of another interface, with
@@ -9,7 +9,10 @@
 
 use crate::error::{CAPOS_E_NOT_HELD, CAPOS_E_WRONG_INTERFACE};
 use alloc::collections::BTreeMap;
-use capos_rt::{Cap, Client, Console, ProcessHandle, ProcessSpawner, Timer, VirtualMemory};
+use capos_rt::{
+    Cap, Client, Console, PipeFactory, PipeReader, PipeWriter, ProcessHandle, ProcessSpawner,
+    Timer, VirtualMemory,
+};
 
 /// One owned capability, typed where libcapos has a wrapper for its
 /// interface.
@@ -19,6 +22,9 @@ pub enum Held {
     Spawner(ProcessSpawner),
     Process(ProcessHandle),
     Memory(VirtualMemory),
+    Pipes(PipeFactory),
+    PipeReader(PipeReader),
+    PipeWriter(PipeWriter),
     /// A capability of an interface libcapos has no typed calls for; raw
     /// calls reach it.
     Other(Cap),
@@ -32,6 +38,9 @@ impl Held {
             Held::Spawner(c) => c.cap(),
             Held::Process(c) => c.cap(),
             Held::Memory(c) => c.cap(),
+            Held::Pipes(c) => c.cap(),
+            Held::PipeReader(c) => c.cap(),
+            Held::PipeWriter(c) => c.cap(),
             Held::Other(cap) => cap,
         }
     }
@@ -43,6 +52,9 @@ impl Held {
             Held::Spawner(c) => c.into_cap(),
             Held::Process(c) => c.into_cap(),
             Held::Memory(c) => c.into_cap(),
+            Held::Pipes(c) => c.into_cap(),
+            Held::PipeReader(c) => c.into_cap(),
+            Held::PipeWriter(c) => c.into_cap(),
             Held::Other(cap) => cap,
         }
     }
@@ -86,4 +98,7 @@ impl Table {
     typed!(spawner, Spawner, ProcessSpawner);
     typed!(process, Process, ProcessHandle);
     typed!(memory, Memory, VirtualMemory);
+    typed!(pipes, Pipes, PipeFactory);
+    typed!(pipe_reader, PipeReader, PipeReader);
+    typed!(pipe_writer, PipeWriter, PipeWriter);
 }

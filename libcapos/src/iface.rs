@@ -21,6 +21,12 @@ pub const CAPOS_IFACE_ENDPOINT_FACTORY: u64 = 0xfdc2_f43b_b4cf_37b4;
 pub const CAPOS_IFACE_ENDPOINT: u64 = 0x8d42_8a50_c8ed_6567;
 /// BootPackage: the boot manifest's binaries and service graph.
 pub const CAPOS_IFACE_BOOT_PACKAGE: u64 = 0x99c7_6c1a_8ddf_3c2b;
+/// PipeFactory: creates pipes.
+pub const CAPOS_IFACE_PIPE_FACTORY: u64 = 0xefdb_3658_6b5a_13eb;
+/// PipeReader: the read half of a pipe.
+pub const CAPOS_IFACE_PIPE_READER: u64 = 0x83e1_e47c_ae05_039d;
+/// PipeWriter: the write half of a pipe.
+pub const CAPOS_IFACE_PIPE_WRITER: u64 = 0xd6fd_bf96_6d87_f283;
 
 // The schema is the source of truth: a changed id stops the build here, and
 // the header check then asks for the regenerated header.
@@ -34,4 +40,7 @@ const _: () = {
     assert!(CAPOS_IFACE_ENDPOINT_FACTORY == schema::ENDPOINT_FACTORY);
     assert!(CAPOS_IFACE_ENDPOINT == schema::ENDPOINT);
     assert!(CAPOS_IFACE_BOOT_PACKAGE == schema::BOOT_PACKAGE);
+    assert!(CAPOS_IFACE_PIPE_FACTORY == schema::PIPE_FACTORY);
+    assert!(CAPOS_IFACE_PIPE_READER == schema::PIPE_READER);
+    assert!(CAPOS_IFACE_PIPE_WRITER == schema::PIPE_WRITER);
 };

@@ -11,8 +11,9 @@
 //! - `capos_call`: one raw CALL with a Cap'n Proto params message;
 //! - `capos_submit`, `capos_poll`, `capos_wait_any`, `capos_complete`,
 //!   `capos_abandon`: several raw calls in flight;
-//! - typed calls on Console, Timer, ProcessSpawner, ProcessHandle and
-//!   VirtualMemory, through capos-rt's clients;
+//! - typed calls on Console, Timer, ProcessSpawner, ProcessHandle,
+//!   VirtualMemory and pipes (PipeFactory, PipeReader, PipeWriter),
+//!   through capos-rt's clients;
 //! - `capos_release`;
 //! - `capos_env_get`: the environment the spawner passed.
 //!
@@ -61,6 +62,7 @@ mod heap;
 mod held;
 mod iface;
 mod memory;
+mod pipe;
 mod process;
 mod process_info;
 mod release;
