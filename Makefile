@@ -98,6 +98,12 @@ fuzz: kernel user
 # In-guest benchmarks beside the committed baseline (bench/baseline.txt),
 # then beside Linux (bench-linux's figures, same run); bench-baseline makes
 # the current figures the baseline.
+# The bench system holds a C program too (spawn-wait-c), so it needs the
+# POSIX build.
+$(BUILD)/manifest-bench.bin: user posix-build FORCE
+	@mkdir -p $(BUILD)
+	bash tools/build-manifest.sh bench $@
+
 bench: kernel $(BUILD)/manifest-bench.bin
 	bash tools/bench.sh $(KERNEL) $(BUILD)/manifest-bench.bin
 
@@ -246,6 +252,7 @@ posix-build: musl-build libcapos-posix-build
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-capos-mix $(wildcard demos/posix-capos-mix/*.c)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-pipe $(POSIX_PIPE_SRCS)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/pipe-child demos/posix-pipe-shim/child.c
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/exit0 demos/linux-bench/exit0.c
 
 # `make CC=capos-cc` on a plain Makefile project (demos/posix-make: two
 # files and an archive): it must yield a static, non-PIE x86-64 ELF with

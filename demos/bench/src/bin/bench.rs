@@ -139,6 +139,17 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
             other => Err(alloc::format!("bench-exit ended with {other}")),
         }
     })?;
+    // The same for a C program: musl's start and exit over libcapos-posix,
+    // with the memory a C program is normally given.
+    measure(console, "spawn-wait-c", 20, 1, || {
+        let child = spawner
+            .spawn("exit0", "exit0", &[Grant::new("memory", &vm)])
+            .map_err(err("spawn"))?;
+        match child.wait().map_err(err("wait"))? {
+            capos_rt::ExitStatus::Exited(0) => Ok(()),
+            other => Err(alloc::format!("exit0 ended with {other}")),
+        }
+    })?;
     Ok(())
 }
 
