@@ -34,4 +34,5 @@ pub mod cap_name {
     pub const BOOT: &str = "boot";
     pub const ENDPOINTS: &str = "endpoints";
     pub const RANDOM: &str = "random";
+    pub const PIPES: &str = "pipes";
 }

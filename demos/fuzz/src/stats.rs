@@ -22,7 +22,7 @@ pub mod phase {
 
 /// The methods and ring operations counted in `Stats::calls` and
 /// `Stats::succeeded`, by index.
-pub const METHODS: [&str; 23] = [
+pub const METHODS: [&str; 28] = [
     "Console.write",
     "Console.writeLine",
     "Timer.now",
@@ -42,6 +42,11 @@ pub const METHODS: [&str; 23] = [
     "BootPackage.manifestSize",
     "BootPackage.readManifest",
     "ProcessHandle.wait",
+    "PipeFactory.create",
+    "PipeReader.read",
+    "PipeReader.ready",
+    "PipeWriter.write",
+    "PipeWriter.ready",
     "endpoint CALL",
     "RECV",
     "RETURN",

@@ -36,8 +36,13 @@ pub fn run(k: &mut Kernel) {
     if !ANY.swap(false, Ordering::Relaxed) {
         return;
     }
-    // An answer can drop more capabilities, queueing more objects.
-    while let Some(object) = QUEUE.lock().pop() {
+    // An answer can drop more capabilities, queueing more objects: the
+    // lock must be let go before `hang_up`. (A `while let` scrutinee's
+    // guard would live through the body, and the `defer` of a pipe half
+    // that an Endpoint's rolled-back call dropped would spin on it.)
+    loop {
+        let next = QUEUE.lock().pop();
+        let Some(object) = next else { break };
         object.hang_up(k);
     }
 }

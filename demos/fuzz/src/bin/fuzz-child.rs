@@ -7,14 +7,18 @@
 //! - `call=K` with a client facet granted as `client`: it makes up to K
 //!   calls on it, the first moving whatever was granted as `gift`;
 //! - a MemoryObject granted as `object`: it maps it and writes to it;
+//! - `read=K` with a PipeReader granted as `reader`: it reads until it has
+//!   K bytes or the pipe ends;
+//! - `write=K` with a PipeWriter granted as `writer`: it writes K bytes,
+//!   PIPE_BUF at a time, each waiting for room;
 //! - `ns=N`: it then waits N nanoseconds;
 //! - `crash=1`: it then dies by a page fault instead of exiting.
 //!
 //! Each step stops at the first request that waits in vain for a few
 //! milliseconds, and leaves it in flight. It exits 0, holding whatever it
-//! was granted until then. The only kernel method it calls is
-//! MemoryObject.map, so a grant can do nothing else through it (no console
-//! writes).
+//! was granted until then. The only kernel methods it calls are
+//! MemoryObject.map, PipeReader.read and PipeWriter.write, so a grant can
+//! do nothing else through it (no console writes).
 
 #![no_std]
 #![no_main]
@@ -26,8 +30,11 @@ use alloc::vec::Vec;
 use capos_abi::ipc::{
     MAX_XFER, RETURN_EXCEPTION, RETURN_OK, XFER_MOVE, XferDesc, recv_size, reply_size,
 };
+use capos_abi::pipe::{ATOMIC, READ_OVERHEAD};
 use capos_rt::{CallRequest, MemoryObject, PROT_READ, PROT_WRITE, Runtime, message};
-use capos_schema::{ExceptionType, cap_exception, interface_id as iid, timer};
+use capos_schema::{
+    ExceptionType, cap_exception, interface_id as iid, pipe_reader, pipe_writer, timer,
+};
 
 capos_rt::entry!(main);
 
@@ -50,6 +57,7 @@ fn main(mut rt: Runtime) -> i64 {
         number("ns"),
         number("crash") == 1,
     );
+    let (read, write) = (number("read"), number("write"));
     if serve > 0
         && let Ok(owner) = rt.take_any("owner")
         && owner.interface_id() == iid::ENDPOINT
@@ -69,6 +77,18 @@ fn main(mut rt: Runtime) -> i64 {
         // SAFETY: a fresh read-write mapping of at least a page, which
         // nothing else in this process uses.
         unsafe { (addr as *mut u8).write_volatile(0xf2) };
+    }
+    if read > 0
+        && let Ok(reader) = rt.take_any("reader")
+        && reader.interface_id() == iid::PIPE_READER
+    {
+        read_pipe(&rt, reader.cap().id(), read);
+    }
+    if write > 0
+        && let Ok(writer) = rt.take_any("writer")
+        && writer.interface_id() == iid::PIPE_WRITER
+    {
+        write_pipe(&rt, writer.cap().id(), write);
     }
     if ns > 0 {
         // Returns at the deadline, or when something left in flight ends.
@@ -143,6 +163,82 @@ fn make_calls(rt: &Runtime, (id, interface): (u32, u64), gift: Option<u32>, coun
         let _ = ring.enter(1, WAIT_NS);
         if ring.try_take(token).is_err() {
             return;
+        }
+    }
+}
+
+/// Submits one call and waits for it a few milliseconds; `None` leaves it
+/// in flight.
+fn call_briefly(rt: &Runtime, request: CallRequest) -> Option<capos_rt::Completion> {
+    let mut ring = rt.ring();
+    let token = ring.submit_transfer_call(request, Vec::new()).ok()?;
+    let _ = ring.enter(1, WAIT_NS);
+    ring.try_take(token).ok()
+}
+
+/// Reads from the PipeReader `id` until `want` bytes came or the pipe
+/// ended; stops at the first read that waits in vain or fails.
+fn read_pipe(rt: &Runtime, id: u32, want: u64) {
+    let mut got = 0;
+    for _ in 0..MAX_CALLS {
+        let max = want.saturating_sub(got).min(ATOMIC as u64) as u32;
+        if max == 0 {
+            return;
+        }
+        let request = CallRequest {
+            cap_id: id,
+            interface_id: iid::PIPE_READER,
+            method_id: 0,
+            params: message::build::<pipe_reader::read_params::Owned>(|mut p| {
+                p.set_max(max);
+                p.set_wait(true);
+            }),
+            result_bytes: max as usize + READ_OVERHEAD,
+        };
+        let Some(done) = call_briefly(rt, request) else {
+            return;
+        };
+        let bytes = message::as_bytes(&done.result);
+        let len = usize::try_from(done.cqe.result)
+            .unwrap_or(0)
+            .min(bytes.len());
+        let n = message::read(&bytes[..len])
+            .ok()
+            .and_then(|m| {
+                let r = m.get_root::<pipe_reader::read_results::Reader>().ok()?;
+                Some(r.get_data().ok()?.len())
+            })
+            .unwrap_or(0);
+        if n == 0 {
+            return; // end of file, or a failure
+        }
+        got += n as u64;
+    }
+}
+
+/// Writes `total` bytes to the PipeWriter `id`, PIPE_BUF at a time;
+/// stops at the first write that waits in vain or fails (no reader).
+fn write_pipe(rt: &Runtime, id: u32, total: u64) {
+    let mut sent = 0;
+    for round in 0..MAX_CALLS {
+        let n = total.saturating_sub(sent).min(ATOMIC as u64) as usize;
+        if n == 0 {
+            return;
+        }
+        let data = vec![round as u8; n];
+        let request = CallRequest {
+            cap_id: id,
+            interface_id: iid::PIPE_WRITER,
+            method_id: 0,
+            params: message::build::<pipe_writer::write_params::Owned>(|mut p| {
+                p.set_data(&data);
+                p.set_wait(true);
+            }),
+            result_bytes: 64,
+        };
+        match call_briefly(rt, request) {
+            Some(done) if done.cqe.result >= 0 => sent += n as u64,
+            _ => return,
         }
     }
 }

@@ -6,8 +6,8 @@
 //! to end. A worker that faults, exits non-zero, does less than it was
 //! given or outlives its time limit is a failure, reported with its seed
 //! and the command that replays it. After the last round it checks that
-//! the system still works (Timer, an Endpoint round trip, memory, a spawn,
-//! entropy), prints
+//! the system still works (Timer, an Endpoint round trip, a pipe, memory,
+//! a spawn, entropy), prints
 //!
 //! `fuzz: done: N SQEs, P params, F failures, seed S`
 //!
@@ -25,8 +25,8 @@ use capos_abi::layout::PAGE_SIZE;
 use capos_abi::ring::{SQ_ENTRIES, Sqe};
 use capos_rt::{
     BootPackage, Client, Console, EndpointFactory, EntropySource, ExitStatus, Grant, Limits,
-    MemoryObject, PROT_READ, PROT_WRITE, ProcessHandle, ProcessSpawner, Runtime, Timer,
-    VirtualMemory, println,
+    MemoryObject, PROT_READ, PROT_WRITE, PipeFactory, ProcessHandle, ProcessSpawner, Read, Runtime,
+    Timer, VirtualMemory, println,
 };
 use capos_schema::timer;
 use fuzz_programs::stats::{MAGIC, Page, Stats, phase};
@@ -65,6 +65,7 @@ struct Caps {
     boot: BootPackage,
     endpoints: EndpointFactory,
     random: EntropySource,
+    pipes: PipeFactory,
     stats: MemoryObject,
 }
 
@@ -109,6 +110,7 @@ fn caps(rt: &mut Runtime) -> Result<Caps, String> {
         boot: take(rt, cap_name::BOOT)?,
         endpoints: take(rt, cap_name::ENDPOINTS)?,
         random: take(rt, cap_name::RANDOM)?,
+        pipes: take(rt, cap_name::PIPES)?,
         stats,
     })
 }
@@ -221,7 +223,7 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<u64, String> {
     match still_works(rt, &caps) {
         Ok(()) => println!(
             console,
-            "fuzz: the system still works: timer, endpoint round trip, memory, spawn, entropy, boot package"
+            "fuzz: the system still works: timer, endpoint round trip, pipe, memory, spawn, entropy, boot package"
         ),
         Err(why) => {
             failures += 1;
@@ -255,6 +257,7 @@ fn round_outcome(
         Grant::new(cap_name::BOOT, &caps.boot),
         Grant::new(cap_name::ENDPOINTS, &caps.endpoints),
         Grant::new(cap_name::RANDOM, &caps.random),
+        Grant::new(cap_name::PIPES, &caps.pipes),
     ];
     let argv = [
         String::from(WORKER),
@@ -363,6 +366,8 @@ fn still_works(rt: &Runtime, caps: &Caps) -> Result<(), String> {
         return Err(format!("the reply said {ns}, not 42"));
     }
 
+    pipe_round_trip(&caps.pipes)?;
+
     let mut mapping = caps.memory.map_buffer(PAGE_SIZE).map_err(err("map"))?;
     mapping.bytes_mut()[..5].copy_from_slice(b"fuzz!");
     if &mapping.bytes()[..5] != b"fuzz!" {
@@ -388,4 +393,30 @@ fn still_works(rt: &Runtime, caps: &Caps) -> Result<(), String> {
     // must still take that.
     drop((owner, client, child));
     rt.ring().flush().map_err(err("flush"))
+}
+
+/// A fresh pipe carries bytes, then ends in end of file once its writer
+/// is gone.
+fn pipe_round_trip(pipes: &PipeFactory) -> Result<(), String> {
+    let err = |what: &'static str| move |e: capos_rt::Error| format!("{what}: {e}");
+    let (reader, writer) = pipes.create().map_err(err("PipeFactory.create"))?;
+    let written = writer
+        .write(b"fuzz pipe", false)
+        .map_err(err("PipeWriter.write"))?;
+    let mut buf = [0u8; 16];
+    let got = reader
+        .read(&mut buf, true)
+        .map_err(err("PipeReader.read"))?;
+    if written != 9 || got != Read::Bytes(9) || &buf[..9] != b"fuzz pipe" {
+        return Err(format!("the pipe wrote {written} bytes and read {got:?}"));
+    }
+    // The release goes out with the read, which then sees end of file.
+    drop(writer);
+    match reader
+        .read(&mut buf, true)
+        .map_err(err("PipeReader.read"))?
+    {
+        Read::Eof => Ok(()),
+        other => Err(format!("a pipe without a writer read {other:?}")),
+    }
 }

@@ -25,6 +25,9 @@ pub enum Kind {
     Client,
     Object,
     Handle,
+    PipeFactory,
+    PipeReader,
+    PipeWriter,
 }
 
 impl Kind {
@@ -43,6 +46,9 @@ impl Kind {
             iid::ENDPOINT => Kind::Owner,
             iid::MEMORY_OBJECT => Kind::Object,
             iid::PROCESS_HANDLE => Kind::Handle,
+            iid::PIPE_FACTORY => Kind::PipeFactory,
+            iid::PIPE_READER => Kind::PipeReader,
+            iid::PIPE_WRITER => Kind::PipeWriter,
             _ => Kind::Client,
         }
     }
@@ -51,10 +57,15 @@ impl Kind {
     /// facet's server answers any method.
     pub fn methods(self) -> u16 {
         match self {
-            Kind::Console | Kind::Spawner | Kind::Boot | Kind::Object => 2,
+            Kind::Console
+            | Kind::Spawner
+            | Kind::Boot
+            | Kind::Object
+            | Kind::PipeReader
+            | Kind::PipeWriter => 2,
             Kind::Timer => 3,
             Kind::Memory => 4,
-            Kind::Factory | Kind::Entropy | Kind::Owner | Kind::Handle => 1,
+            Kind::Factory | Kind::Entropy | Kind::Owner | Kind::Handle | Kind::PipeFactory => 1,
             Kind::Client => 8,
         }
     }
@@ -74,10 +85,13 @@ impl Kind {
             (op::CALL, Kind::Entropy) => 15,
             (op::CALL, Kind::Boot) => 16,
             (op::CALL, Kind::Handle) => 18,
-            (op::CALL, Kind::Client) => return Some(19),
-            (op::RECV, Kind::Owner) => return Some(20),
-            (op::RETURN, Kind::Owner) => return Some(21),
-            (op::RELEASE, _) => return Some(22),
+            (op::CALL, Kind::PipeFactory) => 19,
+            (op::CALL, Kind::PipeReader) => 20,
+            (op::CALL, Kind::PipeWriter) => 22,
+            (op::CALL, Kind::Client) => return Some(24),
+            (op::RECV, Kind::Owner) => return Some(25),
+            (op::RETURN, Kind::Owner) => return Some(26),
+            (op::RELEASE, _) => return Some(27),
             _ => return None,
         };
         (method < self.methods()).then_some(base + method as usize)
@@ -85,8 +99,18 @@ impl Kind {
 
     /// Calls that may complete while the worker is outside cap_enter,
     /// writing a result: their results must not aim at the ring header.
+    /// A pipe read or write waits for the other half, which a fuzz-child
+    /// may hold and act on (or die with) at any time.
     pub fn completes_later(self) -> bool {
-        matches!(self, Kind::Timer | Kind::Handle)
+        matches!(
+            self,
+            Kind::Timer | Kind::Handle | Kind::PipeReader | Kind::PipeWriter
+        )
+    }
+
+    /// A half of a pipe.
+    pub fn pipe_half(self) -> bool {
+        matches!(self, Kind::PipeReader | Kind::PipeWriter)
     }
 
     /// Calls whose effect could hurt the worker itself rather than the
@@ -212,6 +236,8 @@ impl Caps {
 
     /// A live capability that is not the last of its kind, to release:
     /// releasing the only Timer would end the Timer's part of the round.
+    /// One time in three a pipe half if there is one, so that ends of
+    /// file and broken pipes come while reads and writes wait.
     pub fn releasable(&self, rng: &mut Rng) -> Option<Target> {
         let spare: Vec<Target> = self
             .live
@@ -219,7 +245,24 @@ impl Caps {
             .filter(|t| self.live.iter().filter(|o| o.kind == t.kind).count() > 1)
             .copied()
             .collect();
+        let halves: Vec<Target> = spare
+            .iter()
+            .filter(|t| t.kind.pipe_half())
+            .copied()
+            .collect();
+        if !halves.is_empty() && rng.chance(1, 3) {
+            return Some(*rng.pick(&halves));
+        }
         (!spare.is_empty()).then(|| *rng.pick(&spare))
+    }
+
+    /// Every live capability of `kind`.
+    pub fn all_of(&self, kind: Kind) -> Vec<u32> {
+        self.live
+            .iter()
+            .filter(|t| t.kind == kind)
+            .map(|t| t.id)
+            .collect()
     }
 
     /// Never a protected id: a protected one becomes its stale twin.

@@ -7,6 +7,7 @@
 use crate::arena::{Arena, Slot};
 use crate::caps::{Caps, Kind, Received, Target};
 use crate::params::Budget;
+use crate::pipes::RoundPipes;
 use crate::ring::{Ring, syscall};
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -16,7 +17,7 @@ use capos_abi::error::{
 };
 use capos_abi::ipc::{CQE_DELIVERED, MAX_XFER, pad8};
 use capos_abi::layout::PAGE_SIZE;
-use capos_abi::ring::{CQ_ENTRIES, Cqe, RingHeader, SQ_ENTRIES, op};
+use capos_abi::ring::{CQ_ENTRIES, Cqe, RingHeader, SQ_ENTRIES, Sqe, op};
 use capos_abi::syscall::{SYS_CAP_ENTER, WAIT_FOREVER};
 use capos_schema::{ExceptionType, cap_exception, memory_object, virtual_memory};
 use core::mem::offset_of;
@@ -87,6 +88,8 @@ pub struct Fuzzer {
     /// Batches left that only make client facets, to fill the worker's
     /// capability table (see `batch`).
     pub flooding: u32,
+    /// Set-up's pipes (see pipes.rs).
+    pub pipes: RoundPipes,
 }
 
 /// What set-up hands the round.
@@ -97,7 +100,12 @@ pub struct Parts {
     pub page: Page,
     pub protected: Vec<(u64, u64)>,
     pub stats: Stats,
+    pub pipes: RoundPipes,
 }
+
+/// The worker's exit code when the control pipe's read did not end as it
+/// must (see pipes.rs).
+const PIPE_CHECK_FAILED: i64 = 3;
 
 impl Fuzzer {
     /// A round from `seed`, of `goals.0` random SQEs and `goals.1` params
@@ -110,6 +118,7 @@ impl Fuzzer {
             page,
             protected,
             stats,
+            pipes,
         } = parts;
         let mut rng = Rng::new(seed);
         // One round in three may ask, once, for more than 16 MiB at a time
@@ -126,6 +135,7 @@ impl Fuzzer {
                 endless_sleeps: 2,
                 big_allocs: 16,
                 huge_allocs,
+                pipes: 0,
             },
             stats,
             page,
@@ -138,20 +148,39 @@ impl Fuzzer {
             recvs: 0,
             holding: 0,
             flooding: 0,
+            pipes,
         }
     }
 
-    /// Fuzzes until both goals are met, then exits with everything still
-    /// in flight.
+    /// Fuzzes until both goals are met, ends the pipes (see pipes.rs),
+    /// then exits with everything still in flight.
     pub fn run(mut self) -> ! {
         self.stats.phase = phase::FUZZING;
+        self.start_pipes();
         while self.stats.sqes < self.goal_sqes || self.stats.params < self.goal_params {
             self.batch();
         }
-        self.stats.phase = phase::DONE;
         self.stats.batch_len = 0;
         self.page.store(&self.stats);
-        capos_rt::syscall::exit(0)
+        let pipes_ended = self.end_pipes();
+        self.stats.phase = phase::DONE;
+        self.page.store(&self.stats);
+        capos_rt::syscall::exit(if pipes_ended { 0 } else { PIPE_CHECK_FAILED })
+    }
+
+    /// Tags `sqe`, pushes it and remembers `meta` until its completion;
+    /// false (the slot given back) if the SQ is full.
+    pub fn submit(&mut self, sqe: &mut Sqe, meta: Meta) -> bool {
+        sqe.user_data = USER_DATA_TAG | self.next_user_data;
+        self.next_user_data += 1;
+        if !self.ring.push(sqe) {
+            if let Some(slot) = meta.slot {
+                self.arena.give_back(slot);
+            }
+            return false;
+        }
+        self.track(sqe.user_data, meta);
+        true
     }
 
     fn batch(&mut self) {
@@ -185,16 +214,9 @@ impl Fuzzer {
                 None if params => self.params_sqe(),
                 None => self.random_sqe(),
             };
-            sqe.user_data = USER_DATA_TAG | self.next_user_data;
-            self.next_user_data += 1;
-            if !self.ring.push(&sqe) {
-                // Cannot happen (n fits), but never leak the slot.
-                if let Some(slot) = meta.slot {
-                    self.arena.give_back(slot);
-                }
-                break;
+            if !self.submit(&mut sqe, meta) {
+                break; // cannot happen: n fits
             }
-            self.track(sqe.user_data, meta);
             self.stats.batch[i] = sqe;
             pushed = i + 1;
             if params {
@@ -324,7 +346,7 @@ impl Fuzzer {
         self.stats.enter(result);
     }
 
-    fn drain(&mut self) {
+    pub fn drain(&mut self) {
         while let Some(cqe) = self.ring.pop() {
             let Some(meta) = self.inflight.remove(&cqe.user_data) else {
                 self.stats.foreign += 1;
@@ -474,6 +496,12 @@ impl Fuzzer {
         len: usize,
         read: impl FnOnce(T::Reader<'_>) -> u64,
     ) -> Option<u64> {
+        // A result aimed at the CQ can overwrite a CQE's result field (its
+        // user_data intact) after the kernel posted it: the length is
+        // believed only as far as the slot goes.
+        if len > slot.len as usize {
+            return None;
+        }
         let mut words = alloc::vec![0u64; len.div_ceil(8)];
         let bytes = &mut capos_rt::message::as_bytes_mut(&mut words)[..len];
         if !self.arena.read_slot(slot, 0, bytes) {

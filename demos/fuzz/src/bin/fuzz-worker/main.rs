@@ -2,8 +2,8 @@
 //!
 //! Started by fuzz-init with `seed=S sqes=N params=P` and a capability of
 //! every kind the kernel hands out. It makes the derived ones itself
-//! (Endpoints and their client facets, MemoryObjects, handles of spawned
-//! children), takes the ring over from capos-rt, and submits N random SQEs
+//! (Endpoints and their client facets, MemoryObjects, pipes, handles of
+//! spawned children), takes the ring over from capos-rt, and submits N random SQEs
 //! and P params messages from a PRNG seeded with S, counting every
 //! completion by its code on the statistics page. Then it exits with
 //! whatever is still in flight, which tests process teardown too.
@@ -19,6 +19,8 @@ mod arena;
 mod caps;
 mod fuzzer;
 mod params;
+mod pipe_params;
+mod pipes;
 mod ring;
 mod setup;
 mod sqe;

@@ -6,11 +6,12 @@
 //!
 //! [`check`] decodes a message exactly as the kernel will and decides
 //! whether it may go to a method: never text for the serial log, never an
-//! unmap or protect of the worker's own memory, and sleeps, allocations
-//! and spawns only within the round's budget, so a round stays fast and
-//! can always finish.
+//! unmap or protect of the worker's own memory, and sleeps, allocations,
+//! spawns and pipes only within the round's budget, so a round stays fast
+//! and can always finish.
 
 use crate::caps::{Caps, Kind};
+use crate::pipe_params;
 use alloc::vec;
 use alloc::vec::Vec;
 use capnp::message::ReaderOptions;
@@ -23,8 +24,8 @@ use capos_abi::vm::VM_BASE;
 use capos_rt::message::{as_bytes, build};
 use capos_schema::{
     ExceptionType, boot_package, cap_exception, console, endpoint, endpoint_factory,
-    entropy_source, interface_id, memory_object, process_handle, process_spawner, timer,
-    virtual_memory,
+    entropy_source, interface_id, memory_object, pipe_factory, process_handle, process_spawner,
+    timer, virtual_memory,
 };
 use fuzz_programs::rng::Rng;
 
@@ -38,6 +39,11 @@ pub struct Budget {
     /// Allocations of 1 to 16 MiB, and larger ones (memory exhaustion).
     pub big_allocs: u32,
     pub huge_allocs: u32,
+    /// Pipes that may be made now (each charges its 16 KiB buffer to the
+    /// worker's kernel quota until both halves are gone): set before each
+    /// check from how many halves the worker holds (see `sanitize`), so
+    /// that a long round keeps a few pipes without filling its quota.
+    pub pipes: u32,
 }
 
 impl Budget {
@@ -147,6 +153,8 @@ pub fn any_payload(rng: &mut Rng, caps: &Caps) -> Built {
         Kind::Factory,
         Kind::Entropy,
         Kind::Object,
+        Kind::PipeReader,
+        Kind::PipeWriter,
     ];
     let kind = *rng.pick(&kinds);
     let method = rng.below(u64::from(kind.methods())) as u16;
@@ -403,6 +411,11 @@ fn structured(rng: &mut Rng, kind: Kind, method: u16, caps: &Caps) -> (Vec<u64>,
             p.set_hint(vm_addr(rng, caps));
             p.set_prot(prot(rng));
         })),
+        (Kind::PipeReader, 0) => pipe_params::read(rng),
+        (Kind::PipeWriter, 0) => small(pipe_params::write(rng)),
+        (Kind::PipeFactory, 0) | (Kind::PipeReader | Kind::PipeWriter, 1) => {
+            small(pipe_params::empty(kind))
+        }
         // Another method's params: the kernel must cope with any shape.
         _ if rng.chance(1, 2) => {
             let words = build::<process_handle::wait_params::Owned>(|_| {});
@@ -428,6 +441,8 @@ fn any_structured_kind(rng: &mut Rng) -> Kind {
         Kind::Boot,
         Kind::Entropy,
         Kind::Factory,
+        Kind::PipeReader,
+        Kind::PipeWriter,
     ])
 }
 
@@ -441,11 +456,14 @@ fn spawn(rng: &mut Rng, caps: &Caps) -> Vec<u64> {
         for i in 0..n {
             let mut grant = grants.reborrow().get(i);
             // Often an owner facet for the child to serve, a client
-            // facet for it to call and something for it to move (see
+            // facet for it to call, a pipe half for it to read or write
+            // (and to die holding) and something for it to move (see
             // fuzz-child); now and then a name twice.
             let role = match i {
                 0 => Some((Kind::Owner, &b"owner"[..])),
                 1 => Some((Kind::Client, &b"client"[..])),
+                2 if rng.chance(1, 2) => Some((Kind::PipeReader, &b"reader"[..])),
+                2 => Some((Kind::PipeWriter, &b"writer"[..])),
                 3 => Some((Kind::Object, &b"object"[..])),
                 _ => None,
             };
@@ -469,6 +487,8 @@ fn spawn(rng: &mut Rng, caps: &Caps) -> Vec<u64> {
             ("ns", 3_000_000, 2),
             ("serve", 10, 3),
             ("call", 10, 3),
+            ("read", 20_000, 3),
+            ("write", 20_000, 3),
             ("crash", 2, 8),
         ] {
             if rng.chance(1, odds) {
@@ -590,6 +610,10 @@ pub fn check(
                 .iter()
                 .all(|&(lo, len)| end <= lo || lo.saturating_add(len) <= addr)
         }),
+        (Kind::PipeFactory, 0) => {
+            decode::<pipe_factory::create_params::Owned, _>(bytes, |_| ()).is_none()
+                || take(&mut budget.pipes)
+        }
         _ => true,
     }
 }

@@ -6,6 +6,7 @@
 use crate::arena::{ARENA_LEN, Arena, MAPPING_LEN};
 use crate::caps::{Caps, Kind, Target};
 use crate::fuzzer::{Fuzzer, Parts};
+use crate::pipes::RoundPipes;
 use crate::ring::Ring;
 use crate::sqe::FUZZ_INTERFACE;
 use alloc::format;
@@ -15,7 +16,7 @@ use alloc::vec::Vec;
 use capos_abi::layout::PAGE_SIZE;
 use capos_rt::{
     Client, EndpointFactory, Grant, Limits, MemoryObject, PROT_NONE, PROT_READ, PROT_WRITE,
-    ProcessSpawner, Runtime, VirtualMemory,
+    PipeFactory, ProcessSpawner, Runtime, VirtualMemory,
 };
 use capos_schema::interface_id;
 use fuzz_programs::stats::{Page, Stats, phase};
@@ -85,10 +86,14 @@ pub fn setup(rt: &mut Runtime, console: u32) -> Result<Fuzzer, String> {
     let spawner = rt
         .take::<ProcessSpawner>(cap_name::SPAWNER)
         .map_err(|e| format!("spawner: {e}"))?;
+    let pipes = rt
+        .take::<PipeFactory>(cap_name::PIPES)
+        .map_err(|e| format!("pipes: {e}"))?;
 
     // Derived capabilities: two Endpoints (one posing as a Timer), client
-    // facets, two MemoryObjects (one mapped), a narrower spawner and two
-    // children, one of which holds an owner facet and a client facet.
+    // facets, two MemoryObjects (one mapped), a narrower spawner, three
+    // pipes (see pipes.rs) and two children, one of which holds an owner
+    // facet and a client facet.
     let mut targets = Vec::new();
     let owner = factory.create(FUZZ_INTERFACE).map_err(err("create"))?;
     let client_a = owner.client().map_err(err("client"))?;
@@ -99,41 +104,56 @@ pub fn setup(rt: &mut Runtime, console: u32) -> Result<Fuzzer, String> {
     let large = memory.create_object(3 * PAGE_SIZE).map_err(err("object"))?;
     let small_at = small.map(0, RW).map_err(err("map object"))?;
     let narrow = spawner.restrict(&[CHILD]).map_err(err("restrict"))?;
+    let control = pipes.create().map_err(err("pipe"))?;
+    let (from_child, child_writer) = pipes.create().map_err(err("pipe"))?;
+    let (child_reader, to_child) = pipes.create().map_err(err("pipe"))?;
+    // The first child serves the impostor, writes to the worker and then,
+    // in odd rounds, dies holding its pipe's only writer.
     let grants = [
         Grant::new("owner", &impostor),
         Grant {
             name: "client",
             cap: client_a.cap(),
         },
+        Grant::new("writer", &child_writer),
     ];
+    let mut argv = vec![CHILD, "ns=20000000", "serve=8", "write=48"];
+    if seed % 2 == 1 {
+        argv.push("crash=1");
+    }
     let waiting = spawner
-        .spawn_limited(
-            CHILD,
-            CHILD,
-            &grants,
-            &[CHILD, "ns=20000000", "serve=8"],
-            &[],
-            CHILD_LIMITS,
-        )
+        .spawn_limited(CHILD, CHILD, &grants, &argv, &[], CHILD_LIMITS)
         .map_err(err("spawn"))?;
-    // The other calls the worker's own Endpoint, moving a MemoryObject.
+    // The other calls the worker's own Endpoint, moving a MemoryObject,
+    // and reads a little of what the worker writes.
     let calling = [
         Grant {
             name: "client",
             cap: client_b.cap(),
         },
         Grant::new("gift", &large),
+        Grant::new("reader", &child_reader),
     ];
     let quick = spawner
         .spawn_limited(
             CHILD,
             CHILD,
             &calling,
-            &[CHILD, "call=4"],
+            &[CHILD, "call=4", "read=4096"],
             &[],
             CHILD_LIMITS,
         )
         .map_err(err("spawn"))?;
+    // The children hold these halves alone: dropping ours queues their
+    // release, which the flush below sends.
+    drop((child_writer, child_reader));
+    let round_pipes = RoundPipes::new(
+        (control.0.cap().id(), control.1.cap().id()),
+        from_child.cap().id(),
+        to_child.cap().id(),
+    );
+    // Never released: the control pipe is the round's check (pipes.rs).
+    core::mem::forget(control);
 
     for client in [client_a, client_b, impostor_client] {
         targets.push(Target {
@@ -193,6 +213,24 @@ pub fn setup(rt: &mut Runtime, console: u32) -> Result<Fuzzer, String> {
         Kind::Spawner,
         interface_id::PROCESS_SPAWNER,
     );
+    keep(
+        &mut targets,
+        pipes,
+        Kind::PipeFactory,
+        interface_id::PIPE_FACTORY,
+    );
+    keep(
+        &mut targets,
+        from_child,
+        Kind::PipeReader,
+        interface_id::PIPE_READER,
+    );
+    keep(
+        &mut targets,
+        to_child,
+        Kind::PipeWriter,
+        interface_id::PIPE_WRITER,
+    );
 
     // Every other capability granted is a target too, whatever it is.
     let names: Vec<String> = rt
@@ -218,7 +256,12 @@ pub fn setup(rt: &mut Runtime, console: u32) -> Result<Fuzzer, String> {
     rt.ring().flush().map_err(err("flush"))?;
     let ring = Ring::take_over()?;
 
-    let mut caps = Caps::new(vec![console, stats_id]);
+    let mut caps = Caps::new(vec![
+        console,
+        stats_id,
+        round_pipes.control_reader,
+        round_pipes.control_writer,
+    ]);
     for target in targets {
         caps.add(target);
     }
@@ -230,6 +273,7 @@ pub fn setup(rt: &mut Runtime, console: u32) -> Result<Fuzzer, String> {
         page,
         protected: vec![(start, MAPPING_LEN), (stats_at, PAGE_SIZE)],
         stats,
+        pipes: round_pipes,
     };
     Ok(Fuzzer::new(seed, goals, parts))
 }

@@ -7,6 +7,7 @@ use crate::arena::{Use, odd_len};
 use crate::caps::{Kind, Target};
 use crate::fuzzer::{Fuzzer, Meta};
 use crate::params;
+use crate::pipe_params;
 use alloc::vec::Vec;
 use capos_abi::ipc::{MAX_XFER, RETURN_EXCEPTION, RETURN_OK, XFER_COPY, XFER_MOVE};
 use capos_abi::layout::{RING_VADDR, USER_IMAGE_BASE, USER_SPACE_END};
@@ -84,11 +85,17 @@ impl Fuzzer {
                 .or_else(|| self.arena.take_slot(false))
         {
             meta.slot = Some(slot);
-            // Sometimes too small for the result, to reach RESULT_TOO_SMALL.
-            // A CALL's result buffer may not exceed the message limit;
-            // a RECV's may (it also holds the header and records).
+            // Sometimes too small for the result, to reach RESULT_TOO_SMALL,
+            // or just around the least a method accepts. A CALL's result
+            // buffer may not exceed the message limit; a RECV's may (it
+            // also holds the header and records).
+            let floor = meta
+                .kind
+                .and_then(|k| pipe_params::result_floor(k, meta.method));
             let len = if self.rng.chance(1, 12) {
                 self.rng.below(32) as u32
+            } else if let Some(floor) = floor.filter(|_| self.rng.chance(1, 6)) {
+                (floor - 8 + self.rng.below(17) as u32).min(slot.len)
             } else if meta.opcode == op::CALL {
                 slot.len.min(MAX_MESSAGE_BYTES)
             } else {
@@ -267,7 +274,8 @@ impl Fuzzer {
             weights[3] = 30;
         }
         // Too much in flight: release an owner facet, which cancels the
-        // calls queued on its Endpoint if it was the last one.
+        // calls queued on its Endpoint if it was the last one, or a pipe
+        // half, which ends the reads or writes waiting on the other.
         let crowded = self.inflight.len() >= 56 && self.rng.chance(1, 4);
         let opcode = match self.rng.weighted(&weights) {
             _ if crowded => op::RELEASE,
@@ -336,9 +344,12 @@ impl Fuzzer {
             }
             op::RELEASE => {
                 let live = self.rng.chance(1, 6) || crowded;
-                let owner = self.caps.pick_kind(&mut self.rng, Kind::Owner);
+                let kind = *self
+                    .rng
+                    .pick(&[Kind::Owner, Kind::PipeReader, Kind::PipeWriter]);
+                let relief = self.caps.pick_kind(&mut self.rng, kind);
                 let spare = self.caps.releasable(&mut self.rng);
-                sqe.cap_id = match (crowded, owner, spare) {
+                sqe.cap_id = match (crowded, relief, spare) {
                     (true, Some(t), _) => t.id,
                     (_, _, Some(t)) if live => t.id,
                     _ => self.caps.any_id(&mut self.rng) ^ 0x4000_0000,
@@ -410,9 +421,9 @@ impl Fuzzer {
     ///   never aims at the ring header or the SQ, and no result aims at a
     ///   slot it does not own, or beyond it into anything but the arena;
     /// - a CALL to a method that writes the log, unmaps or protects
-    ///   memory, sleeps, allocates or spawns carries params the kernel
-    ///   will decode into something harmless and within budget, or
-    ///   params it cannot decode at all.
+    ///   memory, sleeps, allocates, spawns or makes a pipe carries params
+    ///   the kernel will decode into something harmless and within
+    ///   budget, or params it cannot decode at all.
     ///
     /// It also settles what the completion will need: the slot, the kind
     /// and method of the target, the VirtualMemory arguments.
@@ -459,6 +470,9 @@ impl Fuzzer {
         if !needs_check(kind, sqe.method_id) {
             return;
         }
+        let halves =
+            self.caps.all_of(Kind::PipeReader).len() + self.caps.all_of(Kind::PipeWriter).len();
+        self.budget.pipes = u32::from(halves < PIPE_HALVES);
         let fine = match placed.and_then(|p| p.covering(sqe)) {
             Some(bytes) => params::check(
                 kind,
@@ -486,12 +500,16 @@ impl Placed {
     }
 }
 
+/// Pipe halves the worker holds at most before PipeFactory.create gets
+/// params that never decode.
+const PIPE_HALVES: usize = 10;
+
 /// Methods whose params [`params::check`] must see.
 fn needs_check(kind: Kind, method: u16) -> bool {
     kind.sensitive(method)
         || matches!(
             (kind, method),
-            (Kind::Timer, 1) | (Kind::Spawner, 0) | (Kind::Memory, 0 | 3)
+            (Kind::Timer, 1) | (Kind::Spawner, 0) | (Kind::Memory, 0 | 3) | (Kind::PipeFactory, 0)
         )
 }
 
