@@ -388,4 +388,6 @@ impl<R: Waiter, W: Waiter> Pipe<R, W> {
 }
 
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod tests;
