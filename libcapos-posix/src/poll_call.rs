@@ -15,10 +15,10 @@
 use crate::linux::errno::{EFAULT, EINVAL, EIO};
 use crate::poll::{self, FdSet, MAX_POLL_FDS, POLLNVAL, PollFd, revents};
 use crate::signal::SIGSET_SIZE;
-use crate::state::{Object, Open, State};
+use crate::state::{self, Object, Open, State};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
-use capos_rt::{PendingCall, Readiness, RingClient};
+use capos_rt::{PendingCall, Readiness};
 use core::slice;
 
 /// One object polled, however many entries name it.
@@ -63,7 +63,7 @@ fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, 
         });
     }
     let start = now(s);
-    ring(|ring| ring.flush())?;
+    state::ring(|ring| ring.flush())?;
     loop {
         for p in polled.iter_mut() {
             if p.call.as_ref().is_some_and(PendingCall::is_complete) {
@@ -98,7 +98,7 @@ fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, 
             return Ok(ready);
         }
         match left {
-            None => ring(|ring| ring.wait(1).map(drop))?,
+            None => state::ring(|ring| ring.wait(1).map(drop))?,
             Some(ns) => {
                 let woken = libcapos::runtime::with_runtime(|rt| rt.ring().enter(1, ns))
                     .ok_or(EIO)?
@@ -115,12 +115,6 @@ fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, 
 /// Monotonic nanoseconds, if the process has a timer.
 fn now(s: &State) -> Option<u64> {
     s.timer.as_ref()?.now().ok()
-}
-
-fn ring(f: impl FnOnce(&mut RingClient) -> Result<(), capos_rt::Error>) -> Result<(), i64> {
-    libcapos::runtime::with_runtime(|rt| f(&mut rt.ring()))
-        .ok_or(EIO)?
-        .map_err(|_| EIO)
 }
 
 /// `poll(fds, nfds, timeout_ms)` and `ppoll(fds, nfds, tsp, sigmask,

@@ -148,6 +148,17 @@ unsafe impl Sync for Global {}
 
 static STATE: Global = Global(RefCell::new(None));
 
+/// Runs `f` on the process's ring (libcapos owns the runtime): for the
+/// waits several calls share (poll, wait4). EIO if the runtime is gone or
+/// the ring fails.
+pub fn ring(
+    f: impl FnOnce(&mut capos_rt::RingClient) -> Result<(), capos_rt::Error>,
+) -> Result<(), i64> {
+    runtime::with_runtime(|rt| f(&mut rt.ring()))
+        .ok_or(EIO)?
+        .map_err(|_| EIO)
+}
+
 /// The process id, from the runtime.
 pub fn pid() -> u64 {
     // Present whenever this state is: start installs the runtime first,

@@ -4,9 +4,10 @@
 //! ends).
 
 use crate::linux::errno::{ECHILD, EIO};
+use crate::state;
 use crate::wait::{Options, Which};
 use alloc::vec::Vec;
-use capos_rt::{ExitStatus, PendingCall, ProcessHandle, RingClient};
+use capos_rt::{ExitStatus, PendingCall, ProcessHandle};
 
 struct Child {
     pid: u64,
@@ -51,7 +52,7 @@ impl Children {
             }
         }
         // Hands the waits to the kernel and collects what has completed.
-        ring(|ring| ring.flush())?;
+        state::ring(|ring| ring.flush())?;
         loop {
             for child in self.0.iter_mut().filter(|c| which.selects(c.pid)) {
                 if child.wait.as_ref().is_some_and(PendingCall::is_complete) {
@@ -75,15 +76,7 @@ impl Children {
             if options.nohang {
                 return Ok(None);
             }
-            ring(|ring| ring.wait(1).map(drop))?;
+            state::ring(|ring| ring.wait(1).map(drop))?;
         }
     }
-}
-
-/// Runs `f` on the process's ring (libcapos owns the runtime); EIO if it
-/// is gone or the ring fails.
-fn ring(f: impl FnOnce(&mut RingClient) -> Result<(), capos_rt::Error>) -> Result<(), i64> {
-    libcapos::runtime::with_runtime(|rt| f(&mut rt.ring()))
-        .ok_or(EIO)?
-        .map_err(|_| EIO)
 }

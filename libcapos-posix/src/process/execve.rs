@@ -60,5 +60,5 @@ fn release(s: &mut State) {
     s.spawner = None;
     s.pipes = None;
     s.children = Children::default();
-    let _ = libcapos::runtime::with_runtime(|rt| rt.ring().flush());
+    let _ = crate::state::ring(|ring| ring.flush());
 }
