@@ -250,6 +250,15 @@ impl<W: Waiter> Table<W> {
         self.sockets.is_empty()
     }
 
+    /// Frees what the maps keep once empty (an emptied BTreeMap keeps its
+    /// root node), for the kernel's leak check at shutdown.
+    pub fn release_caches(&mut self) {
+        if self.sockets.is_empty() {
+            self.sockets = BTreeMap::new();
+            self.ports = BTreeMap::new();
+        }
+    }
+
     /// The port `id` is bound to, if it is still open.
     pub fn port(&self, id: SocketId) -> Option<u16> {
         self.sockets.get(&id).map(|s| s.port)
