@@ -439,7 +439,10 @@ pub fn on_timer_interrupt(from_user: bool) {
     }
 }
 
-/// The network device's interrupt.
+/// The network device's interrupt. Never inlined: the stack's frames are
+/// large, and inlined into trap_dispatch they would grow the frame (and
+/// the cost) of every syscall.
+#[inline(never)]
 pub fn on_network_interrupt() {
     let mut guard = KERNEL.lock();
     match guard.as_mut() {
