@@ -155,6 +155,86 @@ interface PipeWriter {
   ready @1 () -> (ready :Bool, hangup :Bool);
 }
 
+# ---------------------------------------------------------------- network
+
+# An IPv4 address and a UDP port. `address` holds the four octets in
+# network order read as one big-endian number: 10.0.2.2 is 0x0a000202.
+struct UdpEndpoint {
+  address @0 :UInt32;
+  port @1 :UInt16;
+}
+
+# The kernel's network stack (docs/interfaces/network-manager.md). A
+# manager is either unrestricted or narrowed to a set of UDP destinations;
+# every socket it makes is narrowed to that set (or to a subset of it).
+interface NetworkManager {
+  # A UDP socket bound to `port` on the kernel's address, or to a free
+  # ephemeral port (49152..65535) when `port` is 0. A non-empty `allowed`
+  # narrows the socket to those destinations: sendTo anywhere else fails,
+  # and datagrams from anywhere else are dropped (and counted). On a
+  # narrowed manager `allowed` must be a subset of its set (empty means the
+  # whole set). The socket and its receive queue are charged to the
+  # caller's kernel quota until the last holder lets go. Fails with
+  # `unimplemented` when the machine has no network device and `failed`
+  # when the port is taken.
+  createUdpSocket @0 (port :UInt16, allowed :List(UdpEndpoint))
+                  -> (socket :ResultCap);
+  # A manager narrowed to `allowed` (non-empty; a subset of this one's set
+  # if this one is narrowed), for a process that should reach those
+  # destinations and nothing else.
+  narrow @1 (allowed :List(UdpEndpoint)) -> (manager :ResultCap);
+  # The stack's address and counters.
+  stats @2 () -> (stats :NetStats);
+}
+
+struct NetStats {
+  # False when the machine has no network device (then all else is 0).
+  hasDevice @0 :Bool;
+  address @1 :UInt32;          # the kernel's IPv4 address (as UdpEndpoint)
+  prefixLength @2 :UInt8;
+  gateway @3 :UInt32;
+  udpSent @4 :UInt64;          # datagrams handed to the device
+  udpDelivered @5 :UInt64;     # datagrams queued for or given to a socket
+  udpNoPort @6 :UInt64;        # dropped: no socket bound to their port
+  udpMalformed @7 :UInt64;     # dropped: bad header, length or checksum
+  udpQueueFull @8 :UInt64;     # dropped: the socket's queue was full
+  udpFiltered @9 :UInt64;      # dropped: from outside a narrowed socket's set
+}
+
+# A bound UDP socket (docs/interfaces/udp-socket.md). Copies share one
+# socket: one port, one receive queue. The port is unbound when the last
+# holder lets go or any holder calls close.
+interface UdpSocket {
+  # Sends one datagram of at most 1472 bytes (one Ethernet frame; larger
+  # fails with `failed`, EMSGSIZE) from this socket's port. A narrowed
+  # socket refuses a destination outside its set with `failed` and a
+  # reason naming it; nothing is sent.
+  sendTo @0 (to :UdpEndpoint, data :Data) -> ();
+  # The oldest queued datagram, at most `max` bytes of it (and no more than
+  # fit the caller's result buffer); `truncated` says the rest was
+  # discarded, as with MSG_TRUNC. With `wait` false it never waits: with
+  # nothing queued `wouldBlock` is set. With `wait` true it waits for a
+  # datagram, for `timeoutNs` at most when that is not 0 (then `timedOut`
+  # is set and `data` empty). Waiting calls are answered in order; one
+  # whose socket is closed fails with `disconnected`.
+  recvFrom @1 (max :UInt32, wait :Bool, timeoutNs :UInt64)
+           -> (data :Data, from :UdpEndpoint, truncated :Bool,
+               wouldBlock :Bool, timedOut :Bool);
+  # Completes when a recvFrom would not wait: `ready` when a datagram is
+  # queued, `hangup` when the socket is closed. A process has at most one
+  # waiting per socket; a newer `ready` completes the older one at once
+  # with both false (as PipeReader.ready).
+  ready @2 () -> (ready :Bool, hangup :Bool);
+  # The address and port this socket is bound to.
+  localAddress @3 () -> (local :UdpEndpoint);
+  # Unbinds the port for every holder: queued datagrams are dropped,
+  # waiting calls fail with `disconnected`, and so does every later call.
+  close @4 () -> ();
+  # This socket's counters.
+  stats @5 () -> (received :UInt64, queueFull :UInt64, filtered :UInt64,
+                  queued :UInt32);
+}
+
 # Starts processes from binaries in the boot manifest.
 interface ProcessSpawner {
   # `argv` and `env` ("KEY=VALUE") reach the child through its launch
@@ -268,6 +348,7 @@ enum KernelCapKind {
   endpointFactory @5;
   entropySource @6;
   pipeFactory @7;
+  networkManager @8;
 }
 
 struct KernelParams {
@@ -276,4 +357,13 @@ struct KernelParams {
   # One kernel line per spawn naming the parent, the binary and every
   # capability (and descriptor, `fd/N`) that crosses into the child.
   auditSpawns @1 :Bool;
+  # The network device's static IPv4 configuration; absent means QEMU user
+  # networking's 10.0.2.15/24 with gateway 10.0.2.2.
+  net @2 :NetParams;
+}
+
+struct NetParams {
+  address @0 :UInt32;          # as UdpEndpoint.address
+  prefixLength @1 :UInt8;
+  gateway @2 :UInt32;
 }

@@ -19,6 +19,10 @@ apt_packages=(qemu-system-x86 capnproto dnsmasq-base bind9-dnsutils gcc make xxd
 apt_packages+=(musl-tools)
 # cpio: the initramfs of the Linux guest `make bench` runs beside capOS.
 apt_packages+=(cpio)
+# iproute2, util-linux: `ip` and `unshare` for the private network namespace
+# the network smoke runs in (tools/net/run.sh); python3 runs its echo
+# server (tools/net/udp-echo.py).
+apt_packages+=(iproute2 util-linux python3)
 # xz-utils: unpacks QEMU's plugin header from its source tarball for `make
 # profile` (tools/profile/fetch-qemu-header.sh).
 apt_packages+=(xz-utils)

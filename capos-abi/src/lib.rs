@@ -14,4 +14,5 @@ pub mod limits;
 pub mod pipe;
 pub mod ring;
 pub mod syscall;
+pub mod udp;
 pub mod vm;

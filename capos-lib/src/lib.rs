@@ -16,4 +16,5 @@ pub mod frames;
 pub mod launch;
 pub mod pipe;
 pub mod service_graph;
+pub mod udp;
 pub mod vm_regions;

@@ -106,6 +106,21 @@ impl Cap {
         Ok(PendingCall::new(token, self.ring.clone()))
     }
 
+    /// [`Cap::submit`] with a result buffer of `result_bytes`.
+    pub(crate) fn submit_sized<P: Owned>(
+        &self,
+        interface_id: u64,
+        method_id: u16,
+        result_bytes: usize,
+        fill: impl FnOnce(P::Builder<'_>),
+    ) -> Result<PendingCall, Error> {
+        let request = self.request::<P>(interface_id, method_id, result_bytes, fill);
+        let mut ring = self.ring.borrow_mut();
+        ring.make_room(1)?;
+        let token = ring.submit_call(request)?;
+        Ok(PendingCall::new(token, self.ring.clone()))
+    }
+
     /// Releases the capability now and waits for the kernel's answer.
     pub fn release(mut self) -> Result<(), Error> {
         self.released = true;

@@ -108,15 +108,16 @@ pub mod test_kernel;
 pub use any_cap::AnyCap;
 pub use cap::Cap;
 pub use capos_lib::launch::{Launch, Strings};
+pub use capos_lib::udp::Endpoint as UdpEndpoint;
 pub use capos_schema::{ExceptionType, FaultKind};
 pub use capset::{CapSet, CapSetError, LookupError};
 pub use client::{CallRequest, DEFAULT_RESULT_BYTES, Kernel, RingClient, SharedRing};
 pub use clients::{
     BootPackage, Child, Client, Console, ENDPOINT_RESULT_BYTES, Endpoint, EndpointClient,
     EndpointFactory, EntropySource, ExitStatus, Fault, Grant, Incoming, Limits, MAX_ENTROPY_CHUNK,
-    MAX_MANIFEST_CHUNK, MAX_PIPE_CHUNK, Mapping, MemoryObject, PROT_EXEC, PROT_NONE, PROT_READ,
-    PROT_WRITE, PipeFactory, PipeReader, PipeWriter, ProcessHandle, ProcessSpawner, Read,
-    Readiness, Timer, VirtualMemory,
+    MAX_MANIFEST_CHUNK, MAX_PIPE_CHUNK, Mapping, MemoryObject, NetStats, NetworkManager, PROT_EXEC,
+    PROT_NONE, PROT_READ, PROT_WRITE, PipeFactory, PipeReader, PipeWriter, ProcessHandle,
+    ProcessSpawner, Read, Readiness, Recv, RecvWait, SocketStats, Timer, UdpSocket, VirtualMemory,
 };
 pub use completions::{Completion, Token};
 pub use error::{DecodeError, Error};

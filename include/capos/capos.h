@@ -111,6 +111,10 @@
 // exception (a pipe write with no reader left, POSIX EPIPE).
 #define CAPOS_E_DISCONNECTED (int32_t)-111
 
+// A wait with a timeout ended with nothing to show for it (a UDP
+// receive no datagram reached in time).
+#define CAPOS_E_TIMED_OUT (int32_t)-112
+
 // Console: serial output.
 #define CAPOS_IFACE_CONSOLE 15861275373181794754ull
 
@@ -146,6 +150,12 @@
 
 // PipeWriter: the write half of a pipe.
 #define CAPOS_IFACE_PIPE_WRITER 15491748946027999875ull
+
+// NetworkManager: makes UDP sockets, narrowed managers, counters.
+#define CAPOS_IFACE_NETWORK_MANAGER 12384855061166718627ull
+
+// UdpSocket: one bound UDP port.
+#define CAPOS_IFACE_UDP_SOCKET 15888142064093913574ull
 
 // Protection bits (`capos_abi::vm`): combine with `|`. Writable and
 // executable together is refused (W^X).
@@ -195,6 +205,16 @@
 // Most tickets one `capos_wait_any` may watch.
 #define CAPOS_MAX_WAIT_TICKETS 256
 
+// `flags` of `capos_udp_recv_from`: fail with `CAPOS_E_WOULD_BLOCK`
+// instead of waiting. Every other bit is reserved and must be 0.
+#define CAPOS_UDP_NOWAIT 1
+
+// The largest datagram payload sent or received (one Ethernet frame).
+#define CAPOS_UDP_MAX_PAYLOAD 1472
+
+// Most destinations one narrowing set holds.
+#define CAPOS_UDP_MAX_ALLOWED 16
+
 // One capability handed to a child: the id of a capability libcapos
 // holds, and the name it gets in the child's CapSet. The parent keeps its
 // own.
@@ -216,6 +236,13 @@ typedef struct capos_exit_status {
   // With `CAPOS_EXIT_FAULTED`: the faulting address (page faults); else 0.
   uint64_t addr;
 } capos_exit_status;
+
+// An IPv4 address and a UDP port. `addr` holds the four octets in
+// network order read as one big-endian number: 10.0.2.2 is 0x0a000202.
+typedef struct capos_udp_endpoint {
+  uint32_t addr;
+  uint16_t port;
+} capos_udp_endpoint;
 
 #ifdef __cplusplus
 extern "C" {
@@ -522,6 +549,106 @@ int32_t capos_timer_sleep(uint32_t timer, uint64_t ns);
 // # Safety
 // `out_unix_ns` must be NULL or writable.
 int32_t capos_timer_wall_clock(uint32_t timer, uint64_t *out_unix_ns);
+
+// Binds a UDP socket through the NetworkManager `manager` to `port` (0:
+// any free ephemeral port) and stores its id at `out_socket` (not NULL).
+// With `count` above 0 the socket is narrowed to the `count` endpoints at
+// `allowed` (at most `CAPOS_UDP_MAX_ALLOWED`): sends elsewhere are
+// refused and datagrams from elsewhere dropped.
+//
+// Returns 0, `CAPOS_E_BAD_ARGUMENT` (`out_socket` NULL, too many
+// endpoints, `allowed` NULL with `count` above 0), `CAPOS_E_NOT_HELD`,
+// `CAPOS_E_WRONG_INTERFACE` (not a NetworkManager), `CAPOS_E_APPLICATION`
+// (the port is taken, the set is outside a narrowed manager's, no network
+// device, the quota is full) or a transport code.
+//
+// # Safety
+// `allowed` must be valid for `count` entries (NULL if 0); `out_socket`
+// writable.
+int32_t capos_udp_socket_create(uint32_t manager,
+                                uint16_t port,
+                                const struct capos_udp_endpoint *allowed,
+                                size_t count,
+                                uint32_t *out_socket);
+
+// Makes a NetworkManager narrowed to the `count` endpoints at `allowed`
+// (1 to `CAPOS_UDP_MAX_ALLOWED`, a subset of `manager`'s own set if it is
+// narrowed) and stores its id at `out_manager` (not NULL). Every socket
+// it makes reaches those destinations and nothing else.
+//
+// Returns 0, `CAPOS_E_BAD_ARGUMENT`, `CAPOS_E_NOT_HELD`,
+// `CAPOS_E_WRONG_INTERFACE`, `CAPOS_E_APPLICATION` (a destination outside
+// `manager`'s set, the quota is full) or a transport code.
+//
+// # Safety
+// `allowed` must be valid for `count` entries; `out_manager` writable.
+int32_t capos_net_narrow(uint32_t manager,
+                         const struct capos_udp_endpoint *allowed,
+                         size_t count,
+                         uint32_t *out_manager);
+
+// Sends the `len` bytes at `data` (at most `CAPOS_UDP_MAX_PAYLOAD`) as
+// one datagram from the UdpSocket `socket` to `*to` (not NULL).
+//
+// Returns 0, `CAPOS_E_BAD_ARGUMENT` (`to` NULL, `data` NULL with `len`
+// above 0, `len` too large), `CAPOS_E_NOT_HELD`, `CAPOS_E_WRONG_INTERFACE`,
+// `CAPOS_E_DISCONNECTED` (the socket was closed), `CAPOS_E_APPLICATION`
+// (a narrowed socket's destination outside its set, the device's queue
+// full) or a transport code.
+//
+// # Safety
+// `to` must be readable; `data` valid for `len` bytes (NULL if 0).
+int32_t capos_udp_send_to(uint32_t socket,
+                          const struct capos_udp_endpoint *to,
+                          const void *data,
+                          size_t len);
+
+// Receives one datagram from the UdpSocket `socket` into `buf` (at most
+// `len` bytes of it; a longer datagram's rest is dropped and
+// `*out_truncated` set to 1, else 0) and stores its length at `out_len` and its
+// sender at `out_from` (each may be NULL).
+//
+// With `flags` 0 it waits for a datagram: for `timeout_ns` at most when
+// that is above 0, then fails with `CAPOS_E_TIMED_OUT`. With
+// `CAPOS_UDP_NOWAIT` it fails with `CAPOS_E_WOULD_BLOCK` instead of
+// waiting.
+//
+// Returns 0, `CAPOS_E_WOULD_BLOCK`, `CAPOS_E_TIMED_OUT`,
+// `CAPOS_E_DISCONNECTED` (the socket was closed, before or while
+// waiting), `CAPOS_E_BAD_ARGUMENT` (`buf` NULL with `len` above 0, a
+// reserved flag), `CAPOS_E_NOT_HELD`, `CAPOS_E_WRONG_INTERFACE`,
+// `CAPOS_E_APPLICATION` (the quota cannot hold a waiting receive) or a
+// transport code.
+//
+// # Safety
+// `buf` must be valid for `len` writable bytes (NULL if 0); the out
+// pointers NULL or writable.
+int32_t capos_udp_recv_from(uint32_t socket,
+                            void *buf,
+                            size_t len,
+                            uint32_t flags,
+                            uint64_t timeout_ns,
+                            size_t *out_len,
+                            struct capos_udp_endpoint *out_from,
+                            uint32_t *out_truncated);
+
+// Stores the address and port the UdpSocket `socket` is bound to at
+// `out` (not NULL).
+//
+// Returns 0, `CAPOS_E_BAD_ARGUMENT`, `CAPOS_E_NOT_HELD`,
+// `CAPOS_E_WRONG_INTERFACE`, `CAPOS_E_DISCONNECTED` or a transport code.
+//
+// # Safety
+// `out` must be writable.
+int32_t capos_udp_local_address(uint32_t socket, struct capos_udp_endpoint *out);
+
+// Unbinds the UdpSocket `socket`'s port for every holder: queued
+// datagrams are dropped, waiting receives and later calls fail with
+// `CAPOS_E_DISCONNECTED`. The id stays held until `capos_release`.
+//
+// Returns 0, `CAPOS_E_NOT_HELD`, `CAPOS_E_WRONG_INTERFACE` or a transport
+// code.
+int32_t capos_udp_close(uint32_t socket);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -11,6 +11,7 @@ mod boot_info;
 mod cap;
 mod manifest;
 mod mem;
+mod net;
 mod process;
 mod ring;
 mod sched;
@@ -92,6 +93,8 @@ extern "C" fn kmain(start_info: u64) -> ! {
     if !manifest.motd.is_empty() {
         kprintln!("{}", manifest.motd);
     }
+    // Before init, so what the stack allocates is the kernel's own.
+    net::init(manifest.net);
     start_init(manifest);
     sched::idle()
 }
@@ -117,6 +120,9 @@ fn start_init(manifest: manifest::Manifest) {
                 KernelCapKind::EndpointFactory => Arc::new(cap::endpoint_factory::EndpointFactory),
                 KernelCapKind::EntropySource => Arc::new(cap::entropy_source::EntropySource),
                 KernelCapKind::PipeFactory => Arc::new(cap::pipe_factory::PipeFactory),
+                KernelCapKind::NetworkManager => {
+                    Arc::new(cap::network_manager::NetworkManager::unrestricted())
+                }
             };
             Grant {
                 name: name.clone(),

@@ -16,6 +16,8 @@ pub struct Manifest {
     pub motd: String,
     /// Log every spawn's grants (KernelParams.auditSpawns).
     pub audit_spawns: bool,
+    /// The network device's static configuration (KernelParams.net).
+    pub net: crate::net::NetConfig,
     /// The whole boot module, served to init by BootPackage.
     pub raw: &'static [u8],
 }
@@ -82,6 +84,22 @@ pub fn parse(module: &'static [u8]) -> Result<Manifest, String> {
     }
     let params = root.get_kernel_params().map_err(err)?;
     let audit_spawns = params.get_audit_spawns();
+    let net = if params.has_net() {
+        let n = params.get_net().map_err(err)?;
+        if !(1..=30).contains(&n.get_prefix_length()) {
+            return Err(alloc::format!(
+                "manifest: kernelParams.net prefix length {} is not in 1..=30",
+                n.get_prefix_length()
+            ));
+        }
+        crate::net::NetConfig {
+            address: n.get_address(),
+            prefix_length: n.get_prefix_length(),
+            gateway: n.get_gateway(),
+        }
+    } else {
+        crate::net::DEFAULT_CONFIG
+    };
     let motd = params
         .get_motd()
         .map_err(err)?
@@ -93,6 +111,7 @@ pub fn parse(module: &'static [u8]) -> Result<Manifest, String> {
         init_caps,
         motd,
         audit_spawns,
+        net,
         raw: module,
     };
     for (i, (name, _)) in manifest.init_caps.iter().enumerate() {

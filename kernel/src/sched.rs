@@ -177,6 +177,8 @@ impl Kernel {
 
     /// Timer work: expired sleeps complete, expired cap_enter waits return.
     pub fn on_tick(&mut self, now: u64) {
+        // Frames in and out, and socket receive timeouts.
+        crate::net::poll(self);
         while let Some(entry) = self.sleepers.first_entry() {
             if entry.key().0 > now {
                 break;
@@ -259,6 +261,7 @@ impl Kernel {
             (a.used(Resource::KernelHeap), a.used(Resource::Frames))
         });
         crate::kprintln!("kernel: init finished; stopping {still_running} processes still running");
+        crate::net::report();
         crate::kprintln!(
             "kernel: before teardown: {caps} capabilities held, {heap} kernel heap bytes and {frames} frames charged to processes"
         );
@@ -338,6 +341,7 @@ impl Kernel {
         self.endpoints = Vec::new();
         self.params_scratch = Vec::new();
         crate::cap::hangup::release_caches();
+        crate::net::release_caches();
     }
 
     fn reap(&mut self) {
@@ -432,6 +436,20 @@ pub fn on_timer_interrupt(from_user: bool) {
     };
     if preempt {
         schedule();
+    }
+}
+
+/// The network device's interrupt. Never inlined: the stack's frames are
+/// large, and inlined into trap_dispatch they would grow the frame (and
+/// the cost) of every syscall.
+#[inline(never)]
+pub fn on_network_interrupt() {
+    let mut guard = KERNEL.lock();
+    match guard.as_mut() {
+        Some(k) => crate::net::on_interrupt(k),
+        // Before the kernel state exists nothing can wait on the network;
+        // the device is still acknowledged so its line drops.
+        None => crate::net::ack_interrupt(),
     }
 }
 

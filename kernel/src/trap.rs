@@ -63,6 +63,13 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
         }
         v @ 33..=47 => {
             let irq = (v - TIMER_VECTOR) as u8;
+            if Some(irq) == crate::net::irq() {
+                // Acknowledged at the device before the PIC: its line is
+                // level-triggered and would fire again at once.
+                crate::sched::on_network_interrupt();
+                pic::end_of_interrupt(irq);
+                return;
+            }
             // Spurious IRQs 7 and 15 must not be acknowledged (15 still
             // needs the master acknowledged, which end_of_interrupt's
             // master half would do; keep it simple and ignore both).

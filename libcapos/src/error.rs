@@ -92,6 +92,9 @@ pub const CAPOS_E_WOULD_BLOCK: i32 = -110 as i32;
 /// The other end is gone: the method failed with a `disconnected`
 /// exception (a pipe write with no reader left, POSIX EPIPE).
 pub const CAPOS_E_DISCONNECTED: i32 = -111 as i32;
+/// A wait with a timeout ended with nothing to show for it (a UDP
+/// receive no datagram reached in time).
+pub const CAPOS_E_TIMED_OUT: i32 = -112 as i32;
 
 // The transport codes are the ABI's, value for value.
 const _: () = {
@@ -145,6 +148,7 @@ const NAMES: &[(i32, &CStr)] = &[
     (CAPOS_E_TAKEN, c"CAPOS_E_TAKEN"),
     (CAPOS_E_WOULD_BLOCK, c"CAPOS_E_WOULD_BLOCK"),
     (CAPOS_E_DISCONNECTED, c"CAPOS_E_DISCONNECTED"),
+    (CAPOS_E_TIMED_OUT, c"CAPOS_E_TIMED_OUT"),
 ];
 
 /// The C name of `code`: "CAPOS_OK" for any non-negative value,

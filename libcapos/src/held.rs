@@ -10,8 +10,8 @@
 use crate::error::{CAPOS_E_NOT_HELD, CAPOS_E_WRONG_INTERFACE};
 use alloc::collections::BTreeMap;
 use capos_rt::{
-    Cap, Client, Console, PipeFactory, PipeReader, PipeWriter, ProcessHandle, ProcessSpawner,
-    Timer, VirtualMemory,
+    Cap, Client, Console, NetworkManager, PipeFactory, PipeReader, PipeWriter, ProcessHandle,
+    ProcessSpawner, Timer, UdpSocket, VirtualMemory,
 };
 
 /// One owned capability, typed where libcapos has a wrapper for its
@@ -25,6 +25,8 @@ pub enum Held {
     Pipes(PipeFactory),
     PipeReader(PipeReader),
     PipeWriter(PipeWriter),
+    Network(NetworkManager),
+    Udp(UdpSocket),
     /// A capability of an interface libcapos has no typed calls for; raw
     /// calls reach it.
     Other(Cap),
@@ -41,6 +43,8 @@ impl Held {
             Held::Pipes(c) => c.cap(),
             Held::PipeReader(c) => c.cap(),
             Held::PipeWriter(c) => c.cap(),
+            Held::Network(c) => c.cap(),
+            Held::Udp(c) => c.cap(),
             Held::Other(cap) => cap,
         }
     }
@@ -55,6 +59,8 @@ impl Held {
             Held::Pipes(c) => c.into_cap(),
             Held::PipeReader(c) => c.into_cap(),
             Held::PipeWriter(c) => c.into_cap(),
+            Held::Network(c) => c.into_cap(),
+            Held::Udp(c) => c.into_cap(),
             Held::Other(cap) => cap,
         }
     }
@@ -101,4 +107,6 @@ impl Table {
     typed!(pipes, Pipes, PipeFactory);
     typed!(pipe_reader, PipeReader, PipeReader);
     typed!(pipe_writer, PipeWriter, PipeWriter);
+    typed!(network, Network, NetworkManager);
+    typed!(udp, Udp, UdpSocket);
 }

@@ -27,6 +27,10 @@ pub const CAPOS_IFACE_PIPE_FACTORY: u64 = 0xefdb_3658_6b5a_13eb;
 pub const CAPOS_IFACE_PIPE_READER: u64 = 0x83e1_e47c_ae05_039d;
 /// PipeWriter: the write half of a pipe.
 pub const CAPOS_IFACE_PIPE_WRITER: u64 = 0xd6fd_bf96_6d87_f283;
+/// NetworkManager: makes UDP sockets, narrowed managers, counters.
+pub const CAPOS_IFACE_NETWORK_MANAGER: u64 = 0xabdf_d80f_738a_7ea3;
+/// UdpSocket: one bound UDP port.
+pub const CAPOS_IFACE_UDP_SOCKET: u64 = 0xdc7e_0507_3f42_61e6;
 
 // The schema is the source of truth: a changed id stops the build here, and
 // the header check then asks for the regenerated header.
@@ -43,4 +47,6 @@ const _: () = {
     assert!(CAPOS_IFACE_PIPE_FACTORY == schema::PIPE_FACTORY);
     assert!(CAPOS_IFACE_PIPE_READER == schema::PIPE_READER);
     assert!(CAPOS_IFACE_PIPE_WRITER == schema::PIPE_WRITER);
+    assert!(CAPOS_IFACE_NETWORK_MANAGER == schema::NETWORK_MANAGER);
+    assert!(CAPOS_IFACE_UDP_SOCKET == schema::UDP_SOCKET);
 };

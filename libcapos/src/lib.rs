@@ -73,3 +73,4 @@ mod sys;
 #[cfg(test)]
 mod test_kernel;
 mod timer;
+mod udp;

@@ -36,6 +36,8 @@ pub mod interface_id {
     pub const PIPE_FACTORY: u64 = super::pipe_factory::Client::TYPE_ID;
     pub const PIPE_READER: u64 = super::pipe_reader::Client::TYPE_ID;
     pub const PIPE_WRITER: u64 = super::pipe_writer::Client::TYPE_ID;
+    pub const NETWORK_MANAGER: u64 = super::network_manager::Client::TYPE_ID;
+    pub const UDP_SOCKET: u64 = super::udp_socket::Client::TYPE_ID;
 
     /// The schema's name of a kernel interface, for logs.
     pub fn name(id: u64) -> Option<&'static str> {
@@ -53,12 +55,14 @@ pub mod interface_id {
             "PipeFactory",
             "PipeReader",
             "PipeWriter",
+            "NetworkManager",
+            "UdpSocket",
         ];
         ALL.iter().position(|&i| i == id).map(|i| NAMES[i])
     }
 
     /// Every interface the kernel implements, in the order above.
-    pub const ALL: [u64; 13] = [
+    pub const ALL: [u64; 15] = [
         CONSOLE,
         TIMER,
         PROCESS_SPAWNER,
@@ -72,5 +76,7 @@ pub mod interface_id {
         PIPE_FACTORY,
         PIPE_READER,
         PIPE_WRITER,
+        NETWORK_MANAGER,
+        UDP_SOCKET,
     ];
 }

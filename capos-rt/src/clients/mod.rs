@@ -34,11 +34,13 @@ mod endpoint_factory;
 mod entropy_source;
 mod mapping;
 mod memory_object;
+mod network_manager;
 mod pipe;
 mod pipe_factory;
 mod process;
 mod spawner;
 mod timer;
+mod udp_socket;
 mod virtual_memory;
 
 pub use boot_package::{BootPackage, MAX_MANIFEST_CHUNK};
@@ -49,11 +51,13 @@ pub use endpoint_factory::EndpointFactory;
 pub use entropy_source::{EntropySource, MAX_ENTROPY_CHUNK};
 pub use mapping::Mapping;
 pub use memory_object::MemoryObject;
+pub use network_manager::{NetStats, NetworkManager};
 pub use pipe::{MAX_PIPE_CHUNK, PipeReader, PipeWriter, Read, Readiness};
 pub use pipe_factory::PipeFactory;
 pub use process::{ExitStatus, Fault, ProcessHandle};
 pub use spawner::{Child, Grant, Limits, ProcessSpawner};
 pub use timer::Timer;
+pub use udp_socket::{Recv, RecvWait, SocketStats, UdpSocket};
 pub use virtual_memory::{PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE, VirtualMemory};
 
 use crate::cap::Cap;

@@ -19,6 +19,13 @@ pub fn outl(port: u16, value: u32) {
     unsafe { asm!("out dx, eax", in("dx") port, in("eax") value, options(nomem, nostack)) }
 }
 
+pub fn inl(port: u16) -> u32 {
+    let value: u32;
+    // SAFETY: as for outb.
+    unsafe { asm!("in eax, dx", out("eax") value, in("dx") port, options(nomem, nostack)) }
+    value
+}
+
 pub fn rdmsr(msr: u32) -> u64 {
     let (lo, hi): (u32, u32);
     // SAFETY: only called with architectural MSRs this kernel programs.

@@ -1,5 +1,6 @@
-//! The legacy 8259 PICs, remapped to vectors 32..47. Only the PIT's IRQ 0
-//! is unmasked: it drives preemption and timeouts.
+//! The legacy 8259 PICs, remapped to vectors 32..47. The PIT's IRQ 0 is
+//! unmasked at boot (it drives preemption and timeouts); a device's line
+//! is unmasked by its driver (the network device's, kernel/src/net/).
 
 use super::cpu::outb;
 
@@ -18,6 +19,16 @@ pub fn init() {
     // Masks: everything off except IRQ 0 (timer) and IRQ 2 (cascade).
     outb(0x21, !0b101);
     outb(0xa1, 0xff);
+}
+
+/// Lets `irq` through (a device's line, once its driver is ready).
+pub fn unmask(irq: u8) {
+    let (port, bit) = if irq >= 8 {
+        (0xa1, irq - 8)
+    } else {
+        (0x21, irq)
+    };
+    outb(port, super::cpu::inb(port) & !(1 << bit));
 }
 
 pub fn end_of_interrupt(irq: u8) {

@@ -8,11 +8,13 @@ pub mod endpoint_factory;
 pub mod entropy_source;
 pub mod hangup;
 pub mod memory_object;
+pub mod network_manager;
 pub mod pipe;
 pub mod pipe_factory;
 pub mod process_handle;
 pub mod process_spawner;
 pub mod timer;
+pub mod udp_socket;
 pub mod virtual_memory;
 
 use alloc::string::String;

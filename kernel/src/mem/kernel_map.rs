@@ -18,7 +18,7 @@ const WRITABLE: u64 = 1 << 1;
 const HUGE: u64 = 1 << 7;
 const NO_EXECUTE: u64 = 1 << 63;
 const ADDR_MASK: u64 = 0x000f_ffff_ffff_f000;
-const KERNEL_VMA: u64 = 0xffff_ffff_8000_0000;
+use super::KERNEL_VMA;
 
 unsafe extern "C" {
     static __text_start: u8;

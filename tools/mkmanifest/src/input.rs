@@ -42,6 +42,17 @@ pub struct KernelParamsJson {
     pub motd: String,
     #[serde(default)]
     pub audit_spawns: bool,
+    /// Absent takes QEMU user networking's addresses (crate::net).
+    #[serde(default)]
+    pub net: Option<NetJson>,
+}
+
+/// `kernelParams.net`: dotted quads, checked by crate::net.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetJson {
+    pub address: String,
+    pub gateway: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -53,6 +53,7 @@ mod defaults_cue;
 mod error;
 mod input;
 mod manifest;
+mod net;
 mod services;
 #[cfg(test)]
 mod test_elf;

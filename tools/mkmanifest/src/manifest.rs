@@ -15,6 +15,8 @@ pub struct Manifest {
     pub caps: Vec<Cap>,
     pub motd: String,
     pub audit_spawns: bool,
+    /// The network device's static configuration.
+    pub net: crate::net::NetConfig,
     /// In manifest order.
     pub services: Vec<Service>,
 }
@@ -87,6 +89,10 @@ impl Manifest {
         let mut params = root.reborrow().init_kernel_params();
         params.set_motd(self.motd.as_str());
         params.set_audit_spawns(self.audit_spawns);
+        let mut net = params.init_net();
+        net.set_address(self.net.address);
+        net.set_prefix_length(self.net.prefix_length);
+        net.set_gateway(self.net.gateway);
         let mut services = root.init_services(list_len(self.services.len()));
         for (i, service) in self.services.iter().enumerate() {
             service.encode(services.reborrow().get(list_len(i)));
@@ -171,6 +177,11 @@ mod tests {
             ],
             motd: "hello".into(),
             audit_spawns: true,
+            net: crate::net::NetConfig {
+                address: 0xc0a8_0002,
+                prefix_length: 16,
+                gateway: 0xc0a8_0001,
+            },
             services: vec![
                 Service {
                     name: "echo".into(),
@@ -242,6 +253,15 @@ mod tests {
         let motd = root.get_kernel_params().unwrap().get_motd().unwrap();
         assert_eq!(motd, "hello");
         assert!(root.get_kernel_params().unwrap().get_audit_spawns());
+        let net = root.get_kernel_params().unwrap().get_net().unwrap();
+        assert_eq!(
+            (
+                net.get_address(),
+                net.get_prefix_length(),
+                net.get_gateway()
+            ),
+            (0xc0a8_0002, 16, 0xc0a8_0001)
+        );
 
         let services = root.get_services().unwrap();
         assert_eq!(services.len(), 2);

@@ -24,7 +24,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const MAX_BINARY_BYTES: usize = 64 << 20;
 
 /// The kernel capabilities init can be given, by their manifest names.
-pub const KINDS: [(&str, KernelCapKind); 8] = [
+pub const KINDS: [(&str, KernelCapKind); 9] = [
     ("console", KernelCapKind::Console),
     ("timer", KernelCapKind::Timer),
     ("processSpawner", KernelCapKind::ProcessSpawner),
@@ -33,6 +33,7 @@ pub const KINDS: [(&str, KernelCapKind); 8] = [
     ("endpointFactory", KernelCapKind::EndpointFactory),
     ("entropySource", KernelCapKind::EntropySource),
     ("pipeFactory", KernelCapKind::PipeFactory),
+    ("networkManager", KernelCapKind::NetworkManager),
 ];
 
 /// Checks `system` and loads its binaries with `read_binary`, which gets
@@ -60,6 +61,7 @@ pub fn validate(
         ));
     }
     let caps = check_caps(&system.init.caps)?;
+    let net = crate::net::check(system.kernel_params.net.as_ref())?;
     let binary_names: Vec<&str> = system.binaries.keys().map(String::as_str).collect();
     let init_caps: Vec<&str> = caps.iter().map(|c| c.name.as_str()).collect();
     let services = services::check(&system.services, &binary_names, &init_caps)?;
@@ -76,6 +78,7 @@ pub fn validate(
         caps,
         motd: system.kernel_params.motd,
         audit_spawns: system.kernel_params.audit_spawns,
+        net,
         services,
     })
 }

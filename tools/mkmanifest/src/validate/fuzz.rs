@@ -191,6 +191,7 @@ fn build(
         caps,
         motd,
         audit_spawns: false,
+        net: crate::net::DEFAULT,
         services,
     }
 }
@@ -355,6 +356,14 @@ fn decode(bytes: &[u8]) -> Result<Manifest, String> {
         caps,
         motd: string(root.get_kernel_params().map_err(e)?.get_motd())?,
         audit_spawns: root.get_kernel_params().map_err(e)?.get_audit_spawns(),
+        net: {
+            let net = root.get_kernel_params().map_err(e)?.get_net().map_err(e)?;
+            crate::net::NetConfig {
+                address: net.get_address(),
+                prefix_length: net.get_prefix_length(),
+                gateway: net.get_gateway(),
+            }
+        },
         services,
     })
 }

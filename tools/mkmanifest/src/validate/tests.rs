@@ -29,6 +29,7 @@ fn system() -> SystemJson {
         kernel_params: KernelParamsJson {
             motd: "hello".into(),
             audit_spawns: false,
+            net: None,
         },
         services: Vec::new(),
     }
@@ -144,7 +145,7 @@ fn unknown_kind_lists_the_known_ones() {
     let e = error_after(|s| s.init.caps[2].kind = "consol".into());
     assert_eq!(
         e.to_string(),
-        r#"init.caps[2].kind: unknown kernel capability "consol" (expected one of console, timer, processSpawner, virtualMemory, bootPackage, endpointFactory, entropySource, pipeFactory)"#
+        r#"init.caps[2].kind: unknown kernel capability "consol" (expected one of console, timer, processSpawner, virtualMemory, bootPackage, endpointFactory, entropySource, pipeFactory, networkManager)"#
     );
 }
 
