@@ -123,7 +123,7 @@ profile: kernel user
 
 # ---------------------------------------------------------------- checks
 test: setup test-host clippy fmt-check generated-code-check docs-check header-check libcapos-check \
-      libcapos-posix-check posix-make-check smokes
+      libcapos-posix-check posix-make-check capos-cc-check smokes
 	@echo "make test: all checks passed"
 
 test-host: setup
@@ -227,7 +227,7 @@ POSIX_LIB := $(or $(CARGO_TARGET_DIR),target)/$(TARGET)/release/libcapos_posix.a
 POSIX_CC := CAPOS_POSIX_LIB=$(POSIX_LIB) tools/capos-cc
 POSIX_CFLAGS ?= -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE
 
-.PHONY: musl-build libcapos-posix-build libcapos-posix-check posix-build posix-make-check \
+.PHONY: musl-build libcapos-posix-build libcapos-posix-check posix-build posix-make-check capos-cc-check \
         run-posix-libc-smoke run-posix-mix-smoke run-posix-pipe-smoke
 
 musl-build: setup
@@ -248,7 +248,7 @@ POSIX_PIPE_SRCS = $(filter-out %/child.c,$(wildcard demos/posix-pipe-shim/*.c))
 
 posix-build: musl-build libcapos-posix-build
 	@mkdir -p $(POSIX_BUILD)
-	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-libc $(wildcard demos/posix-libc/*.c)
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-libc $(wildcard demos/posix-libc/*.c) -lm
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-capos-mix $(wildcard demos/posix-capos-mix/*.c)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-pipe $(POSIX_PIPE_SRCS)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/pipe-child demos/posix-pipe-shim/child.c
@@ -267,6 +267,12 @@ posix-make-check: posix-build
 	    "$$(nm $$elf | awk '$$3 == "_start" {print "0x" substr($$1, match($$1, /[1-9a-f]/))}')" ] || \
 	  { echo "posix-make-check: FAIL: $$elf is not a static capOS executable"; exit 1; }; \
 	  echo "posix-make-check: make CC=capos-cc built $$elf (static, entered at _start)"
+
+# The driver's promises (tools/check-capos-cc.sh): the sealed sysroot
+# (demos/posix-libc's -lm from musl, host archives refused by name), static
+# linking only, the TLS segment, debug information only with -g.
+capos-cc-check: posix-build
+	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) POSIX_CFLAGS="$(POSIX_CFLAGS)" bash tools/check-capos-cc.sh
 
 $(BUILD)/manifest-posix-libc.bin: user posix-build FORCE
 	@mkdir -p $(BUILD)
