@@ -139,6 +139,16 @@ fuzz-host: setup
 	CAPOS_FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test -- --nocapture fuzz::
 	CAPOS_FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test -p libcapos-posix -p libcapos -- --nocapture fuzz::
 
+# capos-rt alone (the plan's `make capos-rt-check`): its host tests
+# against the simulated kernel (entry, CapSet, ring client, typed clients),
+# clippy on the host and for capOS, and its no_std build for capOS.
+.PHONY: capos-rt-check
+capos-rt-check: setup
+	$(CARGO) test -p capos-rt
+	$(CARGO) clippy -p capos-rt --all-targets -- -D warnings
+	$(CARGO) build --release -p capos-rt --target $(TARGET)
+	$(CARGO) clippy --release -p capos-rt --target $(TARGET) -- -D warnings
+
 clippy: setup
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) clippy -p init --lib --tests -- -D warnings
