@@ -63,7 +63,7 @@ leak-check: setup $(BUILD)/manifest-smoke.bin
 	SMOKE_STATUS=35 bash tools/smoke.sh leak-check $(LEAK_KERNEL) $(BUILD)/manifest-smoke.bin
 
 smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke run-posix-mix-smoke \
-        run-posix-pipe-smoke leak-check run-fuzz-smoke
+        run-posix-pipe-smoke capos-run-check leak-check run-fuzz-smoke
 
 # The in-guest fuzzer (docs/development/fuzzing-in-guest.md): rounds of a
 # worker fuzzing the ring and every kernel interface. Seed and sizes come
@@ -283,6 +283,13 @@ posix-make-check: posix-build
 # linking only, the TLS segment, debug information only with -g.
 capos-cc-check: posix-build
 	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) POSIX_CFLAGS="$(POSIX_CFLAGS)" bash tools/check-capos-cc.sh
+
+# tools/capos-run (one capOS program under QEMU from the shell) against
+# the same program on Linux (tools/check-capos-run.sh).
+.PHONY: capos-run-check
+capos-run-check: kernel user posix-build
+	$(CARGO) build -q -p mkmanifest
+	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) bash tools/check-capos-run.sh
 
 $(BUILD)/manifest-posix-libc.bin: user posix-build FORCE
 	@mkdir -p $(BUILD)
