@@ -9,7 +9,8 @@
 #     the binary the posix-libc smoke runs on capOS (and compares with
 #     Linux). -lc, -lm, -lpthread, ... resolve to the sysroot; host
 #     archives that exist where gcc would look (glibc's libmvec.a, gcc's
-#     libstdc++.a, ...) are refused by name, even through LIBRARY_PATH.
+#     libstdc++.a, ...) are refused by name, even through LIBRARY_PATH;
+#     -print-search-dirs and -print-file-name answer with the sysroot.
 #  2. Static only: -shared and -Wl,-pie are refused with a message saying
 #     capOS links statically; -fPIC objects (with thread-local variables)
 #     in an archive link into a static executable; -ldl links, and
@@ -112,6 +113,16 @@ else
 fi
 if [ ! -f "$(gcc -print-file-name=libm.a)" ]; then
     fail "the host has no libm.a: the -lm check above proves nothing"
+fi
+
+# libtool and configure ask the driver where libraries are.
+libdirs=$("$cc" -print-search-dirs | sed -n 's/^libraries: =//p')
+if [ "$libdirs" = "$sysroot/lib/" ] && [ "$("$cc" -print-file-name=libm.a)" = "$sysroot/lib/libm.a" ] &&
+    [ "$("$cc" -print-file-name=libmvec.a)" = libmvec.a ]; then
+    pass "-print-search-dirs and -print-file-name answer with the sysroot only"
+else
+    fail "-print-search-dirs gives '$libdirs', -print-file-name=libm.a" \
+        "'$("$cc" -print-file-name=libm.a)', libmvec.a '$("$cc" -print-file-name=libmvec.a)'"
 fi
 
 # ---- 2. static only
