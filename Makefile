@@ -63,7 +63,7 @@ leak-check: setup $(BUILD)/manifest-smoke.bin
 	SMOKE_STATUS=35 bash tools/smoke.sh leak-check $(LEAK_KERNEL) $(BUILD)/manifest-smoke.bin
 
 smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke run-posix-mix-smoke \
-        run-posix-pipe-smoke leak-check run-fuzz-smoke run-net-smoke
+        run-posix-pipe-smoke capos-run-check leak-check run-fuzz-smoke run-net-smoke
 
 # The network (docs/architecture/network.md): QEMU with a virtio-net
 # device on user networking, inside a private network namespace beside
@@ -133,7 +133,7 @@ profile: kernel user
 
 # ---------------------------------------------------------------- checks
 test: setup test-host clippy fmt-check generated-code-check docs-check header-check libcapos-check \
-      libcapos-posix-check posix-make-check smokes
+      libcapos-posix-check posix-make-check capos-cc-check smokes
 	@echo "make test: all checks passed"
 
 test-host: setup
@@ -148,6 +148,16 @@ FUZZ_CASES ?= 20000
 fuzz-host: setup
 	CAPOS_FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test -- --nocapture fuzz::
 	CAPOS_FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test -p libcapos-posix -p libcapos -- --nocapture fuzz::
+
+# capos-rt alone (the plan's `make capos-rt-check`): its host tests
+# against the simulated kernel (entry, CapSet, ring client, typed clients),
+# clippy on the host and for capOS, and its no_std build for capOS.
+.PHONY: capos-rt-check
+capos-rt-check: setup
+	$(CARGO) test -p capos-rt
+	$(CARGO) clippy -p capos-rt --all-targets -- -D warnings
+	$(CARGO) build --release -p capos-rt --target $(TARGET)
+	$(CARGO) clippy --release -p capos-rt --target $(TARGET) -- -D warnings
 
 clippy: setup
 	$(CARGO) clippy --all-targets -- -D warnings
@@ -237,7 +247,7 @@ POSIX_LIB := $(or $(CARGO_TARGET_DIR),target)/$(TARGET)/release/libcapos_posix.a
 POSIX_CC := CAPOS_POSIX_LIB=$(POSIX_LIB) tools/capos-cc
 POSIX_CFLAGS ?= -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE
 
-.PHONY: musl-build libcapos-posix-build libcapos-posix-check posix-build posix-make-check \
+.PHONY: musl-build libcapos-posix-build libcapos-posix-check posix-build posix-make-check capos-cc-check \
         run-posix-libc-smoke run-posix-mix-smoke run-posix-pipe-smoke
 
 musl-build: setup
@@ -258,7 +268,7 @@ POSIX_PIPE_SRCS = $(filter-out %/child.c,$(wildcard demos/posix-pipe-shim/*.c))
 
 posix-build: musl-build libcapos-posix-build
 	@mkdir -p $(POSIX_BUILD)
-	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-libc $(wildcard demos/posix-libc/*.c)
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-libc $(wildcard demos/posix-libc/*.c) -lm
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-capos-mix $(wildcard demos/posix-capos-mix/*.c)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-pipe $(POSIX_PIPE_SRCS)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/pipe-child demos/posix-pipe-shim/child.c
@@ -277,6 +287,19 @@ posix-make-check: posix-build
 	    "$$(nm $$elf | awk '$$3 == "_start" {print "0x" substr($$1, match($$1, /[1-9a-f]/))}')" ] || \
 	  { echo "posix-make-check: FAIL: $$elf is not a static capOS executable"; exit 1; }; \
 	  echo "posix-make-check: make CC=capos-cc built $$elf (static, entered at _start)"
+
+# The driver's promises (tools/check-capos-cc.sh): the sealed sysroot
+# (demos/posix-libc's -lm from musl, host archives refused by name), static
+# linking only, the TLS segment, debug information only with -g.
+capos-cc-check: posix-build
+	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) POSIX_CFLAGS="$(POSIX_CFLAGS)" bash tools/check-capos-cc.sh
+
+# tools/capos-run (one capOS program under QEMU from the shell) against
+# the same program on Linux (tools/check-capos-run.sh).
+.PHONY: capos-run-check
+capos-run-check: kernel user posix-build
+	$(CARGO) build -q -p mkmanifest
+	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) bash tools/check-capos-run.sh
 
 $(BUILD)/manifest-posix-libc.bin: user posix-build FORCE
 	@mkdir -p $(BUILD)

@@ -7,6 +7,8 @@
  * and makes the exit status 1 (make run-posix-mix-smoke).
  */
 #include <capos/capos.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,11 @@
 #define BOUND_NS 1000000000ULL
 
 static int failures;
+
+/* A few bytes of thread-local storage: they fit musl's built-in TLS block
+ * (demos/posix-libc's 4 KiB are mmapped instead). */
+static __thread int tls_set = 7;
+static __thread long tls_zero;
 
 static void check(int ok, const char *what)
 {
@@ -112,6 +119,18 @@ int main(void)
     int got = clock_gettime(CLOCK_MONOTONIC, &ts) == 0 && (ts.tv_sec > 0 || ts.tv_nsec > 0);
     check(got, "clock_gettime after the release");
     printf("clock_gettime after the release: %s\n", got ? "ok" : "FAILED");
+
+    /* The compiler reaches __thread variables through FS, which musl set
+     * (wrfsbase) to its thread structure from the program's PT_TLS, found
+     * through the program headers libcapos-posix passed it. */
+    uintptr_t tp;
+    __asm__("mov %%fs:0, %0" : "=r"(tp));
+    int below = tp == (uintptr_t)pthread_self() && (uintptr_t)&tls_set < tp &&
+                tp - (uintptr_t)&tls_zero < 64 && (uintptr_t)&tls_zero < tp;
+    check(tls_set == 7 && tls_zero == 0 && below, "thread-local storage");
+    tls_set++;
+    printf("__thread: %d and %ld, in the block below the thread pointer: %s\n", tls_set, tls_zero,
+           below ? "ok" : "FAILED");
 
     printf("done: %d failures\n", failures);
     return failures ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -24,6 +24,8 @@ int demo_fds(void);
 int demo_signals(void);
 int demo_unsupported(void);
 int demo_stdio(void);
+int demo_math(void);
+int demo_tls(void);
 
 /* The symbolic name of an errno value ("EBADF"), or its number. */
 const char *errname(int e);

@@ -66,6 +66,7 @@ int main(int argc, char **argv)
     int (*const sections[])(void) = {
         demo_format, demo_convert, demo_strings, demo_malloc, demo_time,
         demo_jump, demo_errors, demo_fds, demo_signals, demo_unsupported, demo_stdio,
+        demo_math, demo_tls,
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         failures += sections[i]();

@@ -1,6 +1,8 @@
 //! The Linux x86_64 ABI values the adapter speaks: system call numbers,
 //! errno values and the constants of the calls it implements.
 
+mod names;
+
 /// System call numbers (arch/x86_64/bits/syscall.h.in).
 pub mod nr {
     pub const READ: i64 = 0;
@@ -104,88 +106,10 @@ pub mod errno {
     }
 }
 
-/// The name of system call `n`, for the "not implemented" log line. Covers
-/// the calls musl and common ports issue; others are logged by number.
+/// The name of Linux system call `n` (every one musl defines), for
+/// report lines.
 pub fn name(n: i64) -> Option<&'static str> {
-    Some(match n {
-        0 => "read",
-        1 => "write",
-        2 => "open",
-        3 => "close",
-        4 => "stat",
-        5 => "fstat",
-        6 => "lstat",
-        7 => "poll",
-        8 => "lseek",
-        9 => "mmap",
-        10 => "mprotect",
-        11 => "munmap",
-        12 => "brk",
-        13 => "rt_sigaction",
-        14 => "rt_sigprocmask",
-        16 => "ioctl",
-        17 => "pread64",
-        18 => "pwrite64",
-        19 => "readv",
-        20 => "writev",
-        21 => "access",
-        22 => "pipe",
-        23 => "select",
-        25 => "mremap",
-        28 => "madvise",
-        32 => "dup",
-        33 => "dup2",
-        35 => "nanosleep",
-        39 => "getpid",
-        41 => "socket",
-        42 => "connect",
-        44 => "sendto",
-        45 => "recvfrom",
-        49 => "bind",
-        56 => "clone",
-        57 => "fork",
-        58 => "vfork",
-        59 => "execve",
-        60 => "exit",
-        61 => "wait4",
-        62 => "kill",
-        63 => "uname",
-        72 => "fcntl",
-        79 => "getcwd",
-        80 => "chdir",
-        81 => "fchdir",
-        96 => "gettimeofday",
-        102 => "getuid",
-        104 => "getgid",
-        107 => "geteuid",
-        108 => "getegid",
-        109 => "setpgid",
-        110 => "getppid",
-        112 => "setsid",
-        127 => "rt_sigpending",
-        130 => "rt_sigsuspend",
-        131 => "sigaltstack",
-        186 => "gettid",
-        200 => "tkill",
-        202 => "futex",
-        218 => "set_tid_address",
-        228 => "clock_gettime",
-        229 => "clock_getres",
-        230 => "clock_nanosleep",
-        231 => "exit_group",
-        234 => "tgkill",
-        247 => "waitid",
-        257 => "openat",
-        270 => "pselect6",
-        271 => "ppoll",
-        262 => "newfstatat",
-        292 => "dup3",
-        293 => "pipe2",
-        302 => "prlimit64",
-        318 => "getrandom",
-        332 => "statx",
-        _ => return None,
-    })
+    names::syscall(n)
 }
 
 /// `fcntl` commands.
@@ -223,3 +147,53 @@ pub const CLOCK_MONOTONIC_RAW: i64 = 4;
 pub const CLOCK_REALTIME_COARSE: i64 = 5;
 pub const CLOCK_MONOTONIC_COARSE: i64 = 6;
 pub const CLOCK_BOOTTIME: i64 = 7;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_call_the_adapter_names_has_its_own_name() {
+        let named = [
+            (nr::READ, "read"),
+            (nr::WRITE, "write"),
+            (nr::OPEN, "open"),
+            (nr::POLL, "poll"),
+            (nr::MREMAP, "mremap"),
+            (nr::CLONE, "clone"),
+            (nr::EXECVE, "execve"),
+            (nr::FCNTL, "fcntl"),
+            (nr::SETPGID, "setpgid"),
+            (nr::TKILL, "tkill"),
+            (nr::CLOCK_GETTIME, "clock_gettime"),
+            (nr::EXIT_GROUP, "exit_group"),
+            (nr::WAITID, "waitid"),
+            (nr::PSELECT6, "pselect6"),
+            (nr::PIPE2, "pipe2"),
+            (nr::GETRANDOM, "getrandom"),
+        ];
+        for (n, want) in named {
+            assert_eq!(name(n), Some(want), "call {n}");
+        }
+    }
+
+    #[test]
+    fn calls_once_reported_by_number_have_names() {
+        assert_eq!(name(115), Some("getgroups"));
+        assert_eq!(name(121), Some("getpgid"));
+        assert_eq!(name(124), Some("getsid"));
+        assert_eq!(name(97), Some("getrlimit"));
+        assert_eq!(name(99), Some("sysinfo"));
+        assert_eq!(name(334), Some("rseq"));
+        assert_eq!(name(424), Some("pidfd_send_signal"));
+        assert_eq!(name(435), Some("clone3"));
+        assert_eq!(name(446), Some("landlock_restrict_self"));
+    }
+
+    #[test]
+    fn numbers_musl_does_not_define_have_none() {
+        for n in [-1, 335, 400, 423, 443, 447, 1000, i64::MIN, i64::MAX] {
+            assert_eq!(name(n), None, "call {n}");
+        }
+    }
+}

@@ -1,6 +1,8 @@
 //! The C program's start: capos-rt's `_start` sets up the heap, ring and
 //! CapSet and calls `capos_main`, defined here. It builds argv, envp and
-//! the auxiliary vector from the launch parameters, hands the runtime to
+//! the auxiliary vector from the launch parameters and the program's own
+//! ELF header (mapped by libcapos-posix/posix.ld, so that musl finds the
+//! PT_TLS segment and sets up `__thread` variables), hands the runtime to
 //! libcapos (which owns it, so `capos_*` calls work from the first
 //! constructor on), installs the adapter's state and enters musl's
 //! `__libc_start_main`, which initialises libc (TLS through
@@ -9,7 +11,7 @@
 //! never returns to capos-rt.
 
 use crate::state::{self, State};
-use crate::vector::Vector;
+use crate::vector::{EHDR_SIZE, ProgramHeaders, Vector};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 use capos_rt::Runtime;
@@ -26,6 +28,10 @@ const _: () = assert!(
 type Main = unsafe extern "C" fn(c_int, *mut *mut c_char, *mut *mut c_char) -> c_int;
 
 unsafe extern "C" {
+    /// The program's ELF file header: ld defines `__ehdr_start` when the
+    /// header is in a loaded segment, as libcapos-posix/posix.ld puts it,
+    /// and the link fails without it.
+    static __ehdr_start: [u8; EHDR_SIZE];
     /// The C program's entry point.
     fn main(argc: c_int, argv: *mut *mut c_char, envp: *mut *mut c_char) -> c_int;
     /// musl's start (src/env/__libc_start_main.c).
@@ -42,11 +48,20 @@ unsafe extern "C" {
 capos_rt::entry!(start);
 
 fn start(rt: Runtime) -> i64 {
+    // SAFETY: ld points __ehdr_start at the mapped, read-only ELF header
+    // (EHDR_SIZE bytes), which stays mapped and unchanged for the life of
+    // the process.
+    let (ehdr, at) = unsafe { (&__ehdr_start, (&raw const __ehdr_start) as usize) };
+    // Without them musl would give `__thread` variables no storage, and
+    // they would alias its own thread structure: refuse to start instead.
+    let Some(program) = ProgramHeaders::from_file_header(ehdr, at) else {
+        panic!("libcapos-posix: no x86-64 ELF header at __ehdr_start: link with tools/capos-cc");
+    };
     let args: Vec<&[u8]> = rt.args().iter().collect();
     let env: Vec<&[u8]> = rt.env().iter().collect();
     // C keeps pointers into argv and envp until exit: the vector lives as
     // long as the process.
-    let vector = Box::leak(Box::new(Vector::new(&args, &env)));
+    let vector = Box::leak(Box::new(Vector::new(&args, &env, program)));
     drop((args, env));
     runtime::install(rt);
     state::install(State::new());

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The differential check of demos/posix-libc: builds the same program for
-# the host with Debian's musl-gcc, runs it natively with the argv and
-# environment system-posix-libc.cue gives it — and what capOS gives it
-# besides: no stdin, 64 descriptors at most — and compares its output
+# the host with Debian's musl-gcc, runs it natively with exactly the argv
+# and environment system-posix-libc.cue gives it — and what capOS gives
+# it besides: no stdin, 64 descriptors at most (tools/smoke/run-exact.sh)
+# — and compares its output
 # (stdout and stderr through one pipe, as on the capOS console) byte for
 # byte with the program's lines in the smoke's serial log (the kernel's
 # and init's lines, "kernel: ..." and "init: ...", removed). Lines starting
@@ -17,14 +18,10 @@ host=target/capos-posix/posix-libc-host
 out=target/capos-posix/diff
 mkdir -p "$out"
 
-musl-gcc -static -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$host" demos/posix-libc/*.c
+musl-gcc -static -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$host" demos/posix-libc/*.c -lm
 status=0
-# Descriptors this shell inherited (above 2) are closed first.
-# shellcheck disable=SC2016
-env -i CAPOS_DEMO=posix-libc bash -c '
-    for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
-    ulimit -n 64
-    exec -a posix-libc "$0" --flag "two words" 0<&-' "$host" >"$out/host.raw" 2>&1 || status=$?
+bash tools/smoke/run-exact.sh CAPOS_DEMO=posix-libc -- "$host" posix-libc --flag "two words" \
+    >"$out/host.raw" 2>&1 || status=$?
 grep -v '^~ ' "$out/host.raw" >"$out/host.txt" || true
 if [ "$status" -ne 0 ]; then
     echo "posix-libc diff: FAIL: the host build exited with status $status"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The differential check of demos/posix-pipe-shim: builds posix-pipe and
 # pipe-child for the host with Debian's musl-gcc, runs posix-pipe
-# natively with the environment system-posix-pipe.cue gives it — and
-# what capOS gives it besides: no stdin, 64 descriptors at most — with
+# natively with exactly the environment system-posix-pipe.cue gives it —
+# and what capOS gives it besides: no stdin, 64 descriptors at most
+# (tools/smoke/run-exact.sh) — with
 # the host build of pipe-child as its child (argv[1]; and, for
 # posix_spawnp's bare name, the only directory on PATH), and compares
 # the output of both programs (stdout and stderr through one pipe, as
@@ -28,12 +29,8 @@ musl-gcc "${cflags[@]}" -o "$host/posix-pipe" "${srcs[@]}"
 musl-gcc "${cflags[@]}" -o "$host/pipe-child" "$src/child.c"
 child=$(realpath "$host/pipe-child")
 status=0
-# Descriptors this shell inherited (above 2) are closed first.
-# shellcheck disable=SC2016
-env -i CAPOS_DEMO=posix-pipe PATH="$(dirname "$child")" "$(command -v bash)" -c '
-    for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
-    ulimit -n 64
-    exec -a posix-pipe "$0" "$1" 0<&-' "$host/posix-pipe" "$child" >"$out/host.raw" 2>&1 || status=$?
+bash tools/smoke/run-exact.sh CAPOS_DEMO=posix-pipe PATH="$(dirname "$child")" -- \
+    "$host/posix-pipe" posix-pipe "$child" >"$out/host.raw" 2>&1 || status=$?
 grep -v '^~ ' "$out/host.raw" >"$out/host.txt" || true
 if [ "$status" -ne 0 ]; then
     echo "posix-pipe diff: FAIL: the host build exited with status $status"

@@ -12,7 +12,11 @@
 #    host gcc; a scan of the archive fails the build if any object still
 #    contains a `syscall` instruction.
 # 4. The sysroot target/capos-posix/sysroot gets musl's headers
-#    (include/), include/capos/posix/ from this repository, and lib/libc.a.
+#    (include/), include/capos/posix/ from this repository, lib/libc.a,
+#    and the empty archives musl's Makefile makes for the libraries whose
+#    functions it keeps in libc.a (libm.a, libpthread.a, libdl.a, ...: its
+#    EMPTY_LIB_NAMES), so that -lm and the like find musl, never the host.
+#    tools/capos-cc searches nothing else.
 #
 # Rebuilds only when the pin, the overlay, the remove list or this script
 # changed (a stamp records their checksums).
@@ -62,8 +66,21 @@ cflags="-O2 -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-p
     make -s -j"${MUSL_JOBS:-2}" lib/libc.a >make.log 2>&1 || { tail -40 make.log >&2; exit 1; }
     make -s install-headers >>make.log 2>&1
 )
+empty=$(sed -n 's/^EMPTY_LIB_NAMES *= *//p' "$copy/Makefile")
+if [ -z "$empty" ]; then
+    say "musl's Makefile has no EMPTY_LIB_NAMES"
+    exit 1
+fi
 mkdir -p "$sysroot/lib"
 cp "$copy/lib/libc.a" "$sysroot/lib/libc.a"
+for name in $empty; do
+    make -s -C "$copy" "lib/lib$name.a" >>"$copy/make.log" 2>&1
+    if [ -n "$(ar t "$copy/lib/lib$name.a")" ]; then
+        say "musl's lib$name.a is not empty"
+        exit 1
+    fi
+    cp "$copy/lib/lib$name.a" "$sysroot/lib/"
+done
 mkdir -p "$sysroot/include/capos"
 cp -a include/capos/posix "$sysroot/include/capos/posix"
 
@@ -74,4 +91,4 @@ if objdump -d "$sysroot/lib/libc.a" | grep -E '^\s+[0-9a-f]+:.*\ssyscall\s*$' >/
     exit 1
 fi
 echo "$inputs" >"$stamp"
-say "built $sysroot/lib/libc.a ($(du -k "$sysroot/lib/libc.a" | cut -f1) KiB), no syscall instructions"
+say "built $sysroot/lib/libc.a ($(du -k "$sysroot/lib/libc.a" | cut -f1) KiB), no syscall instructions; empty lib{${empty// /,}}.a"

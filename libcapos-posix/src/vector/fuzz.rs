@@ -11,6 +11,13 @@ use proptest::collection;
 use proptest::prelude::*;
 use std::vec::Vec;
 
+/// Program headers as a capos-cc binary has them.
+const PROGRAM: ProgramHeaders = ProgramHeaders {
+    addr: 0x400040,
+    entry_size: PHDR_SIZE,
+    count: 5,
+};
+
 /// The C string at `word`.
 ///
 /// # Safety
@@ -25,7 +32,7 @@ unsafe fn text(word: usize) -> Vec<u8> {
 /// The words from argv on: argv, NULL, envp, NULL, auxv pairs, AT_NULL 0.
 fn words(vector: &mut Vector, strings: usize) -> Vec<usize> {
     let argv = vector.argv().cast::<usize>();
-    let count = strings + 2 + 2 * (AUXV.len() + 1);
+    let count = strings + 2 + 2 * (auxv(PROGRAM).len() + 1);
     // SAFETY: the vector holds exactly `count` words after argc.
     (0..count).map(|i| unsafe { argv.add(i).read() }).collect()
 }
@@ -43,7 +50,7 @@ fn read_back(vector: &mut Vector, argc: usize, envc: usize) -> Result<Lists, Tes
         .chunks(2)
         .map(|p| (p[0], p[1]))
         .collect();
-    let mut expected_auxv = AUXV.to_vec();
+    let mut expected_auxv = super::auxv(PROGRAM).to_vec();
     expected_auxv.push((AT_NULL, 0));
     prop_assert_eq!(auxv, expected_auxv);
     // SAFETY: every non-NULL word before the auxiliary vector points into
@@ -81,7 +88,7 @@ fn launch_parameters_reach_c_exactly() {
         let decoded = launch::decode(&region).unwrap();
         let args: Vec<&[u8]> = decoded.argv().iter().collect();
         let vars: Vec<&[u8]> = decoded.env().iter().collect();
-        let mut vector = Vector::new(&args, &vars);
+        let mut vector = Vector::new(&args, &vars, PROGRAM);
         // The region may go: C's strings are the vector's own copies.
         drop(region);
         let (got_argv, got_env) = read_back(&mut vector, argv.len(), env.len())?;
@@ -101,7 +108,7 @@ fn strings_with_a_nul_are_cut_there() {
     capos_fuzz::check(256, strategy, |(argv, env)| {
         let argv_in: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
         let env_in: Vec<&[u8]> = env.iter().map(Vec::as_slice).collect();
-        let mut vector = Vector::new(&argv_in, &env_in);
+        let mut vector = Vector::new(&argv_in, &env_in, PROGRAM);
         let cut = |list: &[Vec<u8>]| -> Vec<Vec<u8>> {
             list.iter()
                 .map(|s| s.iter().copied().take_while(|&b| b != 0).collect())
