@@ -215,6 +215,7 @@ pub fn complete(k: &mut Kernel, call: PendingCall, outcome: Completion) {
         } else if cqe.result == 0 {
             cqe.result = outcome.length.unwrap_or(bytes.len() as i32);
         }
+        crate::cap::buffers::give_back(bytes);
     }
     post(p, cqe);
     if let crate::process::State::Blocked { min_complete, .. } = p.state

@@ -338,6 +338,7 @@ impl Kernel {
         self.endpoints = Vec::new();
         self.params_scratch = Vec::new();
         crate::cap::hangup::release_caches();
+        crate::cap::buffers::release();
     }
 
     fn reap(&mut self) {
