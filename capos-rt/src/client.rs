@@ -119,6 +119,9 @@ pub struct RingClient {
     params_queued: bool,
     /// The result buffer synchronous calls reuse.
     results: ResultSpare,
+    /// The tokens' values of a [`RingClient::nop_batch`], at most a full
+    /// SQ of them: kept here, so a batch zeroes no array of its own.
+    batch: [u64; SQ_ENTRIES as usize],
 }
 
 /// Where the kernel finds a request's transfer descriptors: both zero when
@@ -147,6 +150,7 @@ impl RingClient {
             params: Some(ParamsScratch::default()),
             params_queued: false,
             results: ResultSpare::default(),
+            batch: [0; SQ_ENTRIES as usize],
         }
     }
 
@@ -452,26 +456,25 @@ impl RingClient {
     /// Submits `n` NOPs and enters the kernel once to complete them all.
     /// Returns how many completed successfully in that single entry.
     pub fn nop_batch(&mut self, n: u32) -> Result<u32, Error> {
+        // Refuses more than a full SQ, so `n` tokens fit in `batch`.
         self.make_room(n)?;
-        // The tokens' values, at most a full SQ of them, on the stack.
-        let mut ids = [0u64; SQ_ENTRIES as usize];
-        let ids = &mut ids[..n as usize];
-        for i in 0..ids.len() {
+        let n = n as usize;
+        for i in 0..n {
             match self.submit_nop() {
-                Ok(token) => ids[i] = token.user_data(),
+                Ok(token) => self.batch[i] = token.user_data(),
                 Err(e) => {
-                    self.detach_all(&ids[..i]);
+                    self.detach_batch(i);
                     return Err(e.into());
                 }
             }
         }
-        if let Err(e) = self.enter(n, WAIT_FOREVER) {
-            self.detach_all(ids);
+        if let Err(e) = self.enter(n as u32, WAIT_FOREVER) {
+            self.detach_batch(n);
             return Err(e);
         }
         let mut ok = 0;
-        for &id in ids.iter() {
-            match self.completions.take(Token(id)) {
+        for i in 0..n {
+            match self.completions.take(Token(self.batch[i])) {
                 Ok(completion) => ok += u32::from(completion.cqe.result == 0),
                 Err(token) => self.detach(token),
             }
@@ -479,9 +482,10 @@ impl RingClient {
         Ok(ok)
     }
 
-    fn detach_all(&mut self, ids: &[u64]) {
-        for &id in ids {
-            self.detach(Token(id));
+    /// Abandons the first `n` requests of the current batch.
+    fn detach_batch(&mut self, n: usize) {
+        for i in 0..n {
+            self.detach(Token(self.batch[i]));
         }
     }
 
