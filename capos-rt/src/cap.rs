@@ -225,8 +225,7 @@ mod tests {
         let cap = Cap::new(3, ring.clone());
         let big = "x".repeat(5000);
         for _ in 0..2 {
-            // The first outgrows the scratch (two segments, framed apart);
-            // the second fits the grown scratch.
+            // Each outgrows the scratch (two segments, framed apart).
             let reply = cap
                 .call_sized::<console::write_line_params::Owned>(1, 0, 8192, |mut p| {
                     p.set_text(&big)

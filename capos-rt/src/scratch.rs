@@ -17,16 +17,15 @@ use alloc::vec::Vec;
 use capnp::any_pointer;
 use capnp::message::{Allocator, Builder, HeapAllocator};
 use capnp::traits::Owned;
-use capos_abi::ring::MAX_MESSAGE_BYTES;
 use core::ptr::NonNull;
 
-/// Words of the first scratch segment; params are a few words. A larger
-/// message grows the scratch for the calls after it.
+/// Words of the scratch segment; params are a few words. A larger message
+/// goes on into segments of the heap and is framed apart, every time:
+/// growing the scratch after such a message would make the next one like
+/// it smaller on the wire (one segment, no far pointer), and so whether a
+/// message near MAX_MESSAGE_BYTES is accepted would depend on what the
+/// program sent before.
 const FIRST_SEGMENT_WORDS: usize = 64;
-
-/// Most words the scratch grows to: the largest message the kernel takes,
-/// with its segment table.
-const MAX_WORDS: usize = MAX_MESSAGE_BYTES as usize / 8;
 
 /// `fill` as a callback on a message's root pointer, for
 /// [`ParamsScratch::build_any`]; it runs once.
@@ -61,9 +60,6 @@ pub struct ParamsScratch {
     dirty: usize,
     /// The segment belongs to a builder now.
     lent: bool,
-    /// Length `words` should have before the next build: grown when a
-    /// message did not fit, so the next one like it does.
-    want: usize,
     heap: HeapAllocator,
 }
 
@@ -75,7 +71,6 @@ impl Default for ParamsScratch {
             words: Vec::new(),
             dirty: 0,
             lent: false,
-            want: 1 + FIRST_SEGMENT_WORDS,
             heap: HeapAllocator::new(),
         }
     }
@@ -91,9 +86,8 @@ impl ParamsScratch {
     /// [`Built::InScratch`] must be read by the kernel (which happens in
     /// the next `cap_enter`) before this is called again.
     pub fn build_any(&mut self, fill: &mut dyn FnMut(any_pointer::Builder<'_>)) -> Built {
-        if self.want > self.words.len() {
-            // Words past the old end are zero, as the segment must be.
-            self.words.resize(self.want, 0);
+        if self.words.is_empty() {
+            self.words = vec![0; 1 + FIRST_SEGMENT_WORDS];
         }
         let segment = self.words.as_ptr().wrapping_add(1).cast::<u8>();
         let mut builder = Builder::new(&mut *self);
@@ -110,15 +104,10 @@ impl ParamsScratch {
         // Dropping the builder hands the segment back (see
         // `deallocate_segment`), its words still holding the message.
         drop(builder);
-        match built {
-            Built::InScratch(n) => {
-                // The segment table: segment count minus one (0), then the
-                // segment's size in words.
-                self.words[0] = ((n - 1) as u64) << 32;
-            }
-            Built::Owned(ref framed) => {
-                self.want = self.want.max(framed.len().min(1 + MAX_WORDS));
-            }
+        if let Built::InScratch(n) = built {
+            // The segment table: segment count minus one (0), then the
+            // segment's size in words.
+            self.words[0] = ((n - 1) as u64) << 32;
         }
         built
     }
@@ -158,7 +147,7 @@ unsafe impl Allocator for ParamsScratch {
         // index 1 is inside the buffer.
         let segment = unsafe { self.words.as_mut_ptr().add(1) };
         let segment = NonNull::new(segment.cast::<u8>()).expect("a Vec's buffer is not null");
-        // `words` grows to at most 1 + MAX_WORDS, so `room` fits a u32.
+        // `room` is FIRST_SEGMENT_WORDS, which fits a u32.
         (segment, room as u32)
     }
 
@@ -270,25 +259,30 @@ mod tests {
     }
 
     #[test]
-    fn a_message_that_outgrows_the_scratch_is_framed_apart_and_grows_it() {
+    fn a_message_that_outgrows_the_scratch_is_framed_apart_every_time() {
         let mut s = ParamsScratch::default();
         let data = [7u8; 3000];
-        let built = build::<console::write_params::Owned>(&mut s, |mut p| p.set_data(&data));
-        let Built::Owned(framed) = built else {
-            panic!("3000 bytes do not fit 64 words");
-        };
         let check = |bytes: &[u8]| {
             let msg = message::read(bytes).unwrap();
             let root: console::write_params::Reader = msg.get_root().unwrap();
             assert_eq!(root.get_data().unwrap(), &data[..]);
         };
-        check(message::as_bytes(&framed));
-        // The next one fits, in one segment.
-        let n = in_scratch(&build::<console::write_params::Owned>(&mut s, |mut p| {
-            p.set_data(&data)
-        }));
-        check(message::as_bytes(&s.words()[..n]));
-        // And a small one after it is still right.
+        let mut sizes = Vec::new();
+        for _ in 0..2 {
+            let built = build::<console::write_params::Owned>(&mut s, |mut p| p.set_data(&data));
+            let Built::Owned(framed) = built else {
+                panic!("3000 bytes do not fit 64 words");
+            };
+            check(message::as_bytes(&framed));
+            sizes.push(framed.len());
+        }
+        // The same message, the same size on the wire.
+        assert_eq!(sizes[0], sizes[1]);
+        assert_eq!(
+            sizes[0],
+            message::build::<console::write_params::Owned>(|mut p| p.set_data(&data)).len()
+        );
+        // A small one after them is in the scratch, and right.
         let n = in_scratch(&build::<console::write_line_params::Owned>(
             &mut s,
             |mut p| p.set_text("x"),
