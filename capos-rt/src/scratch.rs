@@ -17,15 +17,15 @@ use alloc::vec::Vec;
 use capnp::any_pointer;
 use capnp::message::{Allocator, Builder, HeapAllocator};
 use capnp::traits::Owned;
+use capos_abi::ring::MAX_MESSAGE_BYTES;
 use core::ptr::NonNull;
 
-/// Words of the scratch segment; params are a few words. A larger message
-/// goes on into segments of the heap and is framed apart, every time:
-/// growing the scratch after such a message would make the next one like
-/// it smaller on the wire (one segment, no far pointer), and so whether a
-/// message near MAX_MESSAGE_BYTES is accepted would depend on what the
-/// program sent before.
+/// Words of the scratch segment to begin with; params are a few words.
 const FIRST_SEGMENT_WORDS: usize = 64;
+
+/// The most words a one-segment message can have in a ring message:
+/// MAX_MESSAGE_BYTES less its segment table.
+const MAX_SEGMENT_WORDS: usize = MAX_MESSAGE_BYTES as usize / 8 - 1;
 
 /// `fill` as a callback on a message's root pointer, for
 /// [`ParamsScratch::build_any`]; it runs once.
@@ -41,13 +41,43 @@ pub fn root_filler<T: Owned>(
 }
 
 /// Where a built params message is.
-#[derive(Debug)]
 pub enum Built {
     /// The first `n` words of the scratch ([`ParamsScratch::words`]).
     InScratch(usize),
-    /// A message that outgrew the scratch (more than one segment),
-    /// framed in a buffer of its own.
+    /// A message too large for one ring message, in more than one
+    /// segment, framed in a buffer of its own (the kernel refuses it).
     Owned(Vec<u64>),
+}
+
+/// A one-segment table: segment count minus one (0), then the size.
+fn segment_table(words: usize) -> u64 {
+    (words as u64) << 32
+}
+
+/// The message of `builder` copied into one segment, in a new scratch
+/// whose segment it fills (with its length in words, table included), or
+/// `None` if it does not fit one ring message that way.
+fn one_segment<A: Allocator>(builder: &Builder<A>) -> Option<(ParamsScratch, usize)> {
+    let root = builder
+        .get_root_as_reader::<any_pointer::Reader<'_>>()
+        .ok()?;
+    // The words the builder allocated bound the copy's (which has no far
+    // pointers or landing pads).
+    let room = builder.size_in_words().min(MAX_SEGMENT_WORDS);
+    let mut grown = ParamsScratch {
+        words: vec![0; 1 + room],
+        ..ParamsScratch::default()
+    };
+    let segment = grown.words.as_ptr().wrapping_add(1).cast::<u8>();
+    let mut copy = Builder::new(&mut grown);
+    copy.set_root::<any_pointer::Owned>(root).ok()?;
+    let words = match &copy.get_segments_for_output()[..] {
+        [only] if only.as_ptr() == segment => only.len() / 8,
+        _ => return None,
+    };
+    drop(copy);
+    grown.words[0] = segment_table(words);
+    Some((grown, 1 + words))
 }
 
 /// A reused first segment for params messages, and a `capnp` allocator
@@ -97,19 +127,32 @@ impl ParamsScratch {
             [only] if only.as_ptr() == segment => Some(only.len() / 8),
             _ => None,
         };
-        let built = match single {
-            Some(words) => Built::InScratch(1 + words),
-            None => Built::Owned(message::frame(&builder)),
+        // A message that outgrew the scratch is copied into one segment
+        // of its own size, which becomes the scratch: so every message
+        // that fits a ring message goes as one segment (its size on the
+        // wire never depends on what was built before), and the next one
+        // like it is built in place.
+        let (grown, framed) = match single {
+            Some(_) => (None, None),
+            None => match one_segment(&builder) {
+                Some(grown) => (Some(grown), None),
+                None => (None, Some(message::frame(&builder))),
+            },
         };
         // Dropping the builder hands the segment back (see
         // `deallocate_segment`), its words still holding the message.
         drop(builder);
-        if let Built::InScratch(n) = built {
-            // The segment table: segment count minus one (0), then the
-            // segment's size in words.
-            self.words[0] = ((n - 1) as u64) << 32;
+        match (single, grown, framed) {
+            (Some(words), _, _) => {
+                self.words[0] = segment_table(words);
+                Built::InScratch(1 + words)
+            }
+            (None, Some((grown, n)), _) => {
+                *self = grown;
+                Built::InScratch(n)
+            }
+            (None, None, framed) => Built::Owned(framed.unwrap_or_default()),
         }
-        built
     }
 
     /// The scratch's words, of which a [`Built::InScratch`] message is a
@@ -147,7 +190,7 @@ unsafe impl Allocator for ParamsScratch {
         // index 1 is inside the buffer.
         let segment = unsafe { self.words.as_mut_ptr().add(1) };
         let segment = NonNull::new(segment.cast::<u8>()).expect("a Vec's buffer is not null");
-        // `room` is FIRST_SEGMENT_WORDS, which fits a u32.
+        // `room` is at most MAX_SEGMENT_WORDS, which fits a u32.
         (segment, room as u32)
     }
 
@@ -259,36 +302,63 @@ mod tests {
     }
 
     #[test]
-    fn a_message_that_outgrows_the_scratch_is_framed_apart_every_time() {
+    fn a_message_that_outgrows_the_scratch_goes_as_one_segment_and_grows_it() {
         let mut s = ParamsScratch::default();
         let data = [7u8; 3000];
         let check = |bytes: &[u8]| {
+            // Segment count minus one: 0.
+            assert_eq!(bytes[..4], [0; 4]);
             let msg = message::read(bytes).unwrap();
             let root: console::write_params::Reader = msg.get_root().unwrap();
             assert_eq!(root.get_data().unwrap(), &data[..]);
         };
         let mut sizes = Vec::new();
         for _ in 0..2 {
+            // The first is copied into a grown scratch; the second is
+            // built there at once. Either way: one segment, one size.
             let built = build::<console::write_params::Owned>(&mut s, |mut p| p.set_data(&data));
-            let Built::Owned(framed) = built else {
-                panic!("3000 bytes do not fit 64 words");
-            };
-            check(message::as_bytes(&framed));
-            sizes.push(framed.len());
+            let n = in_scratch(&built);
+            check(message::as_bytes(&s.words()[..n]));
+            sizes.push(n);
         }
-        // The same message, the same size on the wire.
         assert_eq!(sizes[0], sizes[1]);
-        assert_eq!(
-            sizes[0],
-            message::build::<console::write_params::Owned>(|mut p| p.set_data(&data)).len()
-        );
-        // A small one after them is in the scratch, and right.
+        let alone = message::build::<console::write_params::Owned>(|mut p| p.set_data(&data));
+        assert_eq!(alone.len(), sizes[0]);
+        check(message::as_bytes(&alone));
+        // A small one after them is right, and nothing of the large one is
+        // left after it.
         let n = in_scratch(&build::<console::write_line_params::Owned>(
             &mut s,
             |mut p| p.set_text("x"),
         ));
         assert_eq!(text(message::as_bytes(&s.words()[..n])), "x");
         assert!(s.words()[n..].iter().all(|&w| w == 0));
+    }
+
+    #[test]
+    fn a_message_larger_than_a_ring_message_is_framed_apart() {
+        let mut s = ParamsScratch::default();
+        let data = alloc::vec![1u8; MAX_MESSAGE_BYTES as usize];
+        let Built::Owned(framed) =
+            build::<console::write_params::Owned>(&mut s, |mut p| p.set_data(&data))
+        else {
+            panic!("a message over MAX_MESSAGE_BYTES cannot be one ring message");
+        };
+        assert!(framed.len() * 8 > MAX_MESSAGE_BYTES as usize);
+        let msg = message::read(message::as_bytes(&framed)).unwrap();
+        let root: console::write_params::Reader = msg.get_root().unwrap();
+        assert_eq!(root.get_data().unwrap().len(), data.len());
+        // The largest that fits (segment table, root pointer and the
+        // struct's one pointer besides the data) is one segment of exactly
+        // MAX_MESSAGE_BYTES; a byte more is not.
+        let fits = MAX_MESSAGE_BYTES as usize - 8 * 3;
+        let n = in_scratch(&build::<console::write_params::Owned>(&mut s, |mut p| {
+            p.set_data(&data[..fits])
+        }));
+        assert_eq!(n * 8, MAX_MESSAGE_BYTES as usize);
+        let over =
+            build::<console::write_params::Owned>(&mut s, |mut p| p.set_data(&data[..fits + 1]));
+        assert!(matches!(over, Built::Owned(_)));
     }
 
     #[test]
