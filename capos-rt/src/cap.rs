@@ -1,11 +1,12 @@
 //! An owned capability: an id in this process's table that is released
 //! when its owner drops it.
 
-use crate::client::{CallRequest, DEFAULT_RESULT_BYTES, SharedRing};
+use crate::client::{CallRequest, CallTarget, DEFAULT_RESULT_BYTES, SharedRing, SyncParams};
 use crate::error::Error;
 use crate::message;
 use crate::pending::PendingCall;
 use crate::reply::Reply;
+use crate::scratch::root_filler;
 use capnp::traits::Owned;
 use core::fmt;
 
@@ -86,9 +87,25 @@ impl Cap {
         result_bytes: usize,
         fill: impl FnOnce(P::Builder<'_>),
     ) -> Result<Reply, Error> {
-        let request = self.request::<P>(interface_id, method_id, result_bytes, fill);
-        let completion = self.ring.borrow_mut().call(request)?;
-        Reply::from_completion(completion)
+        let target = CallTarget {
+            cap_id: self.id,
+            interface_id,
+            method_id,
+            result_bytes,
+        };
+        self.call_any(&target, &mut root_filler::<P>(fill))
+    }
+
+    /// The body of a synchronous call, not generic over the params type,
+    /// so that each typed method adds only its own filling-in code.
+    fn call_any(
+        &self,
+        target: &CallTarget,
+        fill: &mut dyn FnMut(capnp::any_pointer::Builder<'_>),
+    ) -> Result<Reply, Error> {
+        let params = SyncParams::build_any(&self.ring, fill);
+        let completion = self.ring.borrow_mut().call_sync(target, params)?;
+        Reply::from_completion(completion).map(|reply| reply.recycled_to(&self.ring))
     }
 
     /// Like [`Cap::call`] but returns as soon as the call is queued; the
@@ -152,9 +169,11 @@ impl Drop for Cap {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::message;
     use crate::test_kernel::{Outcome, shared_ring};
+    use alloc::vec::Vec;
     use capos_abi::error;
-    use capos_schema::timer;
+    use capos_schema::{console, timer};
 
     #[test]
     fn drop_and_release_both_reach_the_kernel() {
@@ -168,5 +187,136 @@ mod tests {
         let got = other.call::<timer::now_params::Owned>(1, 0, |_| {});
         assert_eq!(got.unwrap_err(), Error::Transport(error::INVALID_CAP));
         assert_eq!(log.borrow().released, [5, 6]);
+    }
+
+    /// The text of a logged Console.writeLine params message.
+    fn text_of(params: &[u8]) -> alloc::string::String {
+        let msg = message::read(params).unwrap();
+        let p: console::write_line_params::Reader = msg.get_root().unwrap();
+        p.get_text().unwrap().to_str().unwrap().into()
+    }
+
+    /// Echoes each call's params back as its result.
+    fn echo() -> (
+        SharedRing,
+        alloc::rc::Rc<core::cell::RefCell<crate::test_kernel::Log>>,
+    ) {
+        shared_ring(|_, params| Outcome::Reply(params.to_vec()))
+    }
+
+    fn reply_text(reply: &Reply) -> alloc::string::String {
+        reply
+            .read::<console::write_line_params::Owned, _>(|r| {
+                Ok(r.get_text()?.to_str().unwrap().into())
+            })
+            .unwrap()
+    }
+
+    fn call_text(cap: &Cap, text: &str) -> alloc::string::String {
+        let reply = cap.call::<console::write_line_params::Owned>(1, 0, |mut p| p.set_text(text));
+        reply_text(&reply.unwrap())
+    }
+
+    #[test]
+    fn back_to_back_calls_each_send_and_read_their_own_message() {
+        let (ring, log) = echo();
+        let cap = Cap::new(3, ring.clone());
+        let long = "a text long enough to leave words behind";
+        assert_eq!(call_text(&cap, long), long);
+        assert_eq!(call_text(&cap, "short"), "short");
+        assert_eq!(call_text(&cap, ""), "");
+        let log = log.borrow();
+        let sent: Vec<_> = log.calls.iter().map(|(_, p)| text_of(p)).collect();
+        assert_eq!(sent, [long, "short", ""]);
+        // Each params message is exactly what message::build frames.
+        let alone =
+            message::build::<console::write_line_params::Owned>(|mut p| p.set_text("short"));
+        assert_eq!(log.calls[1].1, message::as_bytes(&alone));
+    }
+
+    #[test]
+    fn a_message_larger_than_the_scratch_still_goes_whole() {
+        let (ring, log) = echo();
+        let cap = Cap::new(3, ring.clone());
+        let big = "x".repeat(5000);
+        for _ in 0..2 {
+            // Each outgrows the scratch (two segments, framed apart).
+            let reply = cap
+                .call_sized::<console::write_line_params::Owned>(1, 0, 8192, |mut p| {
+                    p.set_text(&big)
+                })
+                .unwrap();
+            let got = reply_text(&reply);
+            assert_eq!(got, big);
+        }
+        assert_eq!(call_text(&cap, "after"), "after");
+        let log = log.borrow();
+        assert_eq!(text_of(&log.calls[0].1), big);
+        assert_eq!(text_of(&log.calls[1].1), big);
+        assert_eq!(text_of(&log.calls[2].1), "after");
+    }
+
+    #[test]
+    fn an_async_submit_between_sync_calls_keeps_its_own_params() {
+        // Method 9 completes two enters later, so its params must outlive
+        // the synchronous calls made meanwhile.
+        let (ring, log) = shared_ring(|sqe, params| match sqe.method_id {
+            9 => Outcome::Later(2, params.to_vec()),
+            _ => Outcome::Reply(params.to_vec()),
+        });
+        let cap = Cap::new(3, ring.clone());
+        assert_eq!(call_text(&cap, "one"), "one");
+        let pending = cap
+            .submit::<console::write_line_params::Owned>(1, 9, |mut p| p.set_text("async"))
+            .unwrap();
+        assert_eq!(call_text(&cap, "two"), "two");
+        assert_eq!(call_text(&cap, "three"), "three");
+        let reply = pending.wait().unwrap();
+        let got = reply_text(&reply);
+        assert_eq!(got, "async");
+        let log = log.borrow();
+        let sent: Vec<_> = log.calls.iter().map(|(_, p)| text_of(p)).collect();
+        assert_eq!(sent, ["one", "async", "two", "three"]);
+    }
+
+    #[test]
+    fn a_call_made_while_filling_in_another_is_sent_whole() {
+        let (ring, log) = echo();
+        let cap = Cap::new(3, ring.clone());
+        let inner = Cap::new(4, ring.clone());
+        let reply = cap
+            .call::<console::write_line_params::Owned>(1, 0, |mut p| {
+                assert_eq!(call_text(&inner, "inner"), "inner");
+                p.set_text("outer");
+            })
+            .unwrap();
+        let got = reply_text(&reply);
+        assert_eq!(got, "outer");
+        assert_eq!(call_text(&cap, "then"), "then");
+        let log = log.borrow();
+        let sent: Vec<_> = log.calls.iter().map(|(_, p)| text_of(p)).collect();
+        assert_eq!(sent, ["inner", "outer", "then"]);
+    }
+
+    #[test]
+    fn a_reused_result_buffer_shows_only_the_new_result() {
+        let (ring, _log) = echo();
+        let cap = Cap::new(3, ring.clone());
+        let long = call_text(&cap, "a long result that fills several words");
+        assert_eq!(long.len(), 38);
+        // The buffer came back and is reused; the reply is only its prefix.
+        let reply = cap
+            .call::<console::write_line_params::Owned>(1, 0, |mut p| p.set_text("ab"))
+            .unwrap();
+        let alone = message::build::<console::write_line_params::Owned>(|mut p| p.set_text("ab"));
+        assert_eq!(reply.bytes(), message::as_bytes(&alone));
+        // Held replies keep their buffers: a call meanwhile gets another.
+        let second = cap
+            .call::<console::write_line_params::Owned>(1, 0, |mut p| p.set_text("cd"))
+            .unwrap();
+        assert_eq!(
+            (reply_text(&reply), reply_text(&second)),
+            ("ab".into(), "cd".into())
+        );
     }
 }

@@ -8,10 +8,13 @@
 use crate::completions::{CallBuffers, Completion, Completions, Token};
 use crate::error::Error;
 use crate::ring::{RingError, RingView};
+use crate::scratch::{Built, ParamsScratch, ResultSpare, root_filler};
 use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::vec;
 use alloc::vec::Vec;
+use capnp::any_pointer;
+use capnp::traits::Owned;
 use capos_abi::ipc::XferDesc;
 use capos_abi::ring::{SQ_ENTRIES, Sqe, op};
 use capos_abi::syscall::WAIT_FOREVER;
@@ -41,6 +44,60 @@ pub struct CallRequest {
     pub result_bytes: usize,
 }
 
+/// What a CALL addresses and how much room its result gets: everything
+/// but its params.
+#[derive(Debug, Clone, Copy)]
+pub struct CallTarget {
+    pub cap_id: u32,
+    pub interface_id: u64,
+    pub method_id: u16,
+    /// Capacity of the result buffer, in bytes.
+    pub result_bytes: usize,
+}
+
+/// The params of a synchronous call, built before the ring client is
+/// borrowed (the code filling them in may use the ring itself): in the
+/// client's scratch segment when it is free, else in a buffer of their
+/// own. Hand them to [`RingClient::submit_sync`].
+pub struct SyncParams {
+    /// The client's scratch, lent for this call.
+    scratch: Option<ParamsScratch>,
+    built: Built,
+}
+
+impl SyncParams {
+    /// Builds params whose root is a `P`, filled in by `fill`.
+    pub fn build<P: Owned>(ring: &SharedRing, fill: impl FnOnce(P::Builder<'_>)) -> Self {
+        Self::build_any(ring, &mut root_filler::<P>(fill))
+    }
+
+    /// [`SyncParams::build`] through the root pointer (see
+    /// [`ParamsScratch::build_any`]).
+    pub fn build_any(ring: &SharedRing, fill: &mut dyn FnMut(any_pointer::Builder<'_>)) -> Self {
+        let scratch = ring.borrow_mut().lend_params();
+        match scratch {
+            Some(mut scratch) => {
+                let built = scratch.build_any(fill);
+                SyncParams {
+                    scratch: Some(scratch),
+                    built,
+                }
+            }
+            None => {
+                let mut own = ParamsScratch::default();
+                let built = match own.build_any(fill) {
+                    Built::InScratch(words) => own.into_message(words),
+                    Built::Owned(framed) => framed,
+                };
+                SyncParams {
+                    scratch: None,
+                    built: Built::Owned(built),
+                }
+            }
+        }
+    }
+}
+
 /// Result buffer capacity used by the typed clients. Every result in the
 /// schema is a few words; a `CapException` needs room for its reason text.
 /// A result that does not fit fails with `RESULT_TOO_SMALL`.
@@ -53,10 +110,28 @@ pub struct RingClient {
     /// Orphaned capabilities (see [`Completions::take_orphans`]) whose
     /// RELEASE did not fit in the submission queue yet.
     unreleased: Vec<u32>,
+    /// Where synchronous calls build their params; `None` while lent to
+    /// a [`SyncParams`].
+    params: Option<ParamsScratch>,
+    /// A CALL whose params are in `params` may still be in the submission
+    /// queue: the scratch is not lent again until the kernel has taken
+    /// every queued SQE.
+    params_queued: bool,
+    /// The result buffer synchronous calls reuse.
+    results: ResultSpare,
+    /// The tokens' values of a [`RingClient::nop_batch`], at most a full
+    /// SQ of them: kept here, so a batch zeroes no array of its own.
+    batch: [u64; SQ_ENTRIES as usize],
 }
 
 /// Where the kernel finds a request's transfer descriptors: both zero when
 /// there are none, as the ABI requires.
+/// Words of a result buffer of `bytes`: at least one, so the buffer always
+/// has a real address.
+fn result_words(bytes: usize) -> usize {
+    bytes.div_ceil(8).max(1)
+}
+
 fn xfer_fields(xfers: &[XferDesc]) -> (u64, u32) {
     if xfers.is_empty() {
         (0, 0)
@@ -72,7 +147,28 @@ impl RingClient {
             kernel,
             completions: Completions::default(),
             unreleased: Vec::new(),
+            params: Some(ParamsScratch::default()),
+            params_queued: false,
+            results: ResultSpare::default(),
+            batch: [0; SQ_ENTRIES as usize],
         }
+    }
+
+    /// The params scratch for a [`SyncParams`], unless its last message
+    /// may still be unread. If it is lent already (a call made while
+    /// another call's params are being filled in), a new one is made; the
+    /// first given back is kept.
+    fn lend_params(&mut self) -> Option<ParamsScratch> {
+        if self.params_queued {
+            return None;
+        }
+        Some(self.params.take().unwrap_or_default())
+    }
+
+    /// Keeps a result buffer for the next synchronous call: the kernel
+    /// finished writing it (its CQE came) and its reader is done with it.
+    pub fn recycle_result(&mut self, buffer: Vec<u64>) {
+        self.results.give_back(buffer);
     }
 
     /// The ring itself, for code that inspects the shared header.
@@ -99,24 +195,92 @@ impl RingClient {
         request: CallRequest,
         xfers: Vec<XferDesc>,
     ) -> Result<Token, RingError> {
-        let mut buffers = CallBuffers {
+        let target = CallTarget {
+            cap_id: request.cap_id,
+            interface_id: request.interface_id,
+            method_id: request.method_id,
+            result_bytes: request.result_bytes,
+        };
+        let params = (request.params.as_ptr() as u64, request.params.len() * 8);
+        let buffers = CallBuffers {
             params: request.params,
             // At least one word, so the buffer always has a real address.
-            result: vec![0; request.result_bytes.div_ceil(8).max(1)],
+            result: vec![0; result_words(request.result_bytes)],
             xfers,
         };
+        self.push_call(&target, params, buffers)
+    }
+
+    /// Queues the CALL of a synchronous call: the caller enters the kernel
+    /// (waits for it) before it builds the next [`SyncParams`]. The result
+    /// buffer is the spare one if it is large enough (see
+    /// [`RingClient::recycle_result`]).
+    pub fn submit_sync(
+        &mut self,
+        target: &CallTarget,
+        params: SyncParams,
+        xfers: Vec<XferDesc>,
+    ) -> Result<Token, RingError> {
+        let SyncParams { scratch, built } = params;
+        let (addr_len, owned, in_scratch) = match (&scratch, built) {
+            (Some(scratch), Built::InScratch(words)) => (
+                (scratch.words().as_ptr() as u64, words * 8),
+                Vec::new(),
+                true,
+            ),
+            (_, Built::Owned(framed)) => {
+                ((framed.as_ptr() as u64, framed.len() * 8), framed, false)
+            }
+            (None, Built::InScratch(_)) => unreachable!("built in a scratch it does not hold"),
+        };
+        let buffers = CallBuffers {
+            params: owned,
+            result: self.results.take(result_words(target.result_bytes)),
+            xfers,
+        };
+        let token = self.push_call(target, addr_len, buffers);
+        // Moving the scratch back moves its buffer's owner, not the buffer
+        // the SQE points into.
+        if scratch.is_some() {
+            self.params = scratch;
+        }
+        self.params_queued |= in_scratch && token.is_ok();
+        token
+    }
+
+    /// Makes a synchronous call: submits it and waits for its completion.
+    pub fn call_sync(
+        &mut self,
+        target: &CallTarget,
+        params: SyncParams,
+    ) -> Result<Completion, Error> {
+        self.make_room(1)?;
+        let token = self.submit_sync(target, params, Vec::new())?;
+        self.wait_for(token)
+    }
+
+    /// Queues a CALL to `target` with params at `params` (address, bytes)
+    /// and the result buffer in `buffers`, which are kept until its CQE.
+    fn push_call(
+        &mut self,
+        target: &CallTarget,
+        params: (u64, usize),
+        mut buffers: CallBuffers,
+    ) -> Result<Token, RingError> {
         let (xfer_addr, xfer_count) = xfer_fields(&buffers.xfers);
         let sqe = Sqe {
             opcode: op::CALL,
-            method_id: request.method_id,
-            cap_id: request.cap_id,
-            params_addr: buffers.params.as_ptr() as u64,
-            params_len: (buffers.params.len() * 8) as u32,
+            method_id: target.method_id,
+            cap_id: target.cap_id,
+            params_addr: params.0,
+            params_len: params.1 as u32,
             result_addr: buffers.result.as_mut_ptr() as u64,
-            result_len: (buffers.result.len() * 8) as u32,
+            // The buffer may be a larger spare; the kernel gets the room
+            // asked for.
+            result_len: (result_words(target.result_bytes) * 8) as u32,
             xfer_addr,
             xfer_count,
-            interface_id: request.interface_id,
+            interface_id: target.interface_id,
             ..Sqe::nop(0)
         };
         self.push(sqe, buffers)
@@ -126,7 +290,7 @@ impl RingClient {
     /// buffer of `result_bytes`.
     pub fn submit_recv(&mut self, cap_id: u32, result_bytes: usize) -> Result<Token, RingError> {
         let mut buffers = CallBuffers {
-            result: vec![0; result_bytes.div_ceil(8).max(1)],
+            result: vec![0; result_words(result_bytes)],
             ..CallBuffers::default()
         };
         let sqe = Sqe {
@@ -207,6 +371,11 @@ impl RingClient {
     pub fn enter(&mut self, min_complete: u32, timeout_ns: u64) -> Result<u32, Error> {
         self.queue_orphan_releases();
         let available = self.kernel.cap_enter(min_complete, timeout_ns);
+        // The kernel reads a CALL's params when it takes its SQE, so once
+        // the queue is empty the scratch's message has been read.
+        if self.params_queued && self.ring.sq_used() == Ok(0) {
+            self.params_queued = false;
+        }
         if available < 0 {
             return Err(Error::Transport(available as i32));
         }
@@ -287,26 +456,25 @@ impl RingClient {
     /// Submits `n` NOPs and enters the kernel once to complete them all.
     /// Returns how many completed successfully in that single entry.
     pub fn nop_batch(&mut self, n: u32) -> Result<u32, Error> {
+        // Refuses more than a full SQ, so `n` tokens fit in `batch`.
         self.make_room(n)?;
-        // The tokens' values, at most a full SQ of them, on the stack.
-        let mut ids = [0u64; SQ_ENTRIES as usize];
-        let ids = &mut ids[..n as usize];
-        for i in 0..ids.len() {
+        let n = n as usize;
+        for i in 0..n {
             match self.submit_nop() {
-                Ok(token) => ids[i] = token.user_data(),
+                Ok(token) => self.batch[i] = token.user_data(),
                 Err(e) => {
-                    self.detach_all(&ids[..i]);
+                    self.detach_batch(i);
                     return Err(e.into());
                 }
             }
         }
-        if let Err(e) = self.enter(n, WAIT_FOREVER) {
-            self.detach_all(ids);
+        if let Err(e) = self.enter(n as u32, WAIT_FOREVER) {
+            self.detach_batch(n);
             return Err(e);
         }
         let mut ok = 0;
-        for &id in ids.iter() {
-            match self.completions.take(Token(id)) {
+        for i in 0..n {
+            match self.completions.take(Token(self.batch[i])) {
                 Ok(completion) => ok += u32::from(completion.cqe.result == 0),
                 Err(token) => self.detach(token),
             }
@@ -314,9 +482,10 @@ impl RingClient {
         Ok(ok)
     }
 
-    fn detach_all(&mut self, ids: &[u64]) {
-        for &id in ids {
-            self.detach(Token(id));
+    /// Abandons the first `n` requests of the current batch.
+    fn detach_batch(&mut self, n: usize) {
+        for i in 0..n {
+            self.detach(Token(self.batch[i]));
         }
     }
 

@@ -125,6 +125,7 @@ impl Completions {
 
     /// Records a submitted request of `opcode` and keeps its buffers alive;
     /// returns its token, which is what [`Completions::next_token`] said.
+    #[inline]
     pub fn track(&mut self, opcode: u8, buffers: CallBuffers) -> Token {
         let request = State::InFlight(InFlight {
             opcode,
@@ -169,6 +170,7 @@ impl Completions {
 
     /// Files a reaped CQE. Returns false for a CQE nobody submitted through
     /// this table (such as the panic handler's), which is dropped.
+    #[inline]
     pub fn complete(&mut self, cqe: Cqe) -> bool {
         let seq = self.reaped;
         let Some(slot) = self

@@ -83,6 +83,7 @@ mod print;
 mod reply;
 mod ring;
 mod runtime;
+mod scratch;
 mod transfer;
 mod wire;
 
@@ -111,7 +112,9 @@ pub use capos_lib::launch::{Launch, Strings};
 pub use capos_lib::udp::Endpoint as UdpEndpoint;
 pub use capos_schema::{ExceptionType, FaultKind};
 pub use capset::{CapSet, CapSetError, LookupError};
-pub use client::{CallRequest, DEFAULT_RESULT_BYTES, Kernel, RingClient, SharedRing};
+pub use client::{
+    CallRequest, CallTarget, DEFAULT_RESULT_BYTES, Kernel, RingClient, SharedRing, SyncParams,
+};
 pub use clients::{
     BootPackage, Child, Client, Console, ENDPOINT_RESULT_BYTES, Endpoint, EndpointClient,
     EndpointFactory, EntropySource, ExitStatus, Fault, Grant, Incoming, Limits, MAX_ENTROPY_CHUNK,

@@ -6,6 +6,7 @@
 //! framed message is always a whole number of words.
 
 use crate::error::Error;
+use crate::scratch::{Built, ParamsScratch, root_filler};
 use alloc::vec;
 use alloc::vec::Vec;
 use capnp::message::{self, ReaderOptions};
@@ -40,6 +41,12 @@ impl Message {
         &as_bytes(&self.words)[..self.len]
     }
 
+    /// Takes the words out, leaving an empty message.
+    pub(crate) fn take_words(&mut self) -> Vec<u64> {
+        self.len = 0;
+        core::mem::take(&mut self.words)
+    }
+
     /// The message, read in place.
     pub fn reader(&self) -> Result<message::Reader<NoAllocSliceSegments<'_>>, Error> {
         Ok(read(self.bytes())?)
@@ -55,19 +62,24 @@ impl Message {
     }
 }
 
-/// First segment of a message being built, in words: params are a few
-/// words, so a small segment saves allocating and zeroing the default
-/// 8 KiB each call; a larger message grows into more segments.
-const FIRST_SEGMENT_WORDS: u32 = 64;
-
 /// Builds a message whose root is a `T`, filled in by `fill`, and frames it.
+///
+/// It is built in a fresh [`ParamsScratch`] whose buffer, the segment
+/// table in front, becomes the framed message, so nothing is copied; the
+/// synchronous calls' scratch and this share one `capnp` allocator type,
+/// so its builder code is in the program once.
 pub fn build<T: Owned>(fill: impl FnOnce(T::Builder<'_>)) -> Vec<u64> {
-    let mut builder = message::Builder::new(
-        message::HeapAllocator::new().first_segment_words(FIRST_SEGMENT_WORDS),
-    );
-    fill(builder.init_root::<T::Builder<'_>>());
-    let mut words = vec![0u64; serialize::compute_serialized_size_in_words(&builder)];
-    serialize::write_message(as_bytes_mut(&mut words), &builder)
+    let mut scratch = ParamsScratch::default();
+    match scratch.build_any(&mut root_filler::<T>(fill)) {
+        Built::InScratch(words) => scratch.into_message(words),
+        Built::Owned(framed) => framed,
+    }
+}
+
+/// Frames a built message into a buffer of its own.
+pub(crate) fn frame<A: message::Allocator>(builder: &message::Builder<A>) -> Vec<u64> {
+    let mut words = vec![0u64; serialize::compute_serialized_size_in_words(builder)];
+    serialize::write_message(as_bytes_mut(&mut words), builder)
         .expect("the buffer is sized by compute_serialized_size_in_words");
     words
 }

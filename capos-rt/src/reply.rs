@@ -1,6 +1,7 @@
 //! The result of a completed CALL, and how a CQE becomes one.
 
 use crate::any_cap::AnyCap;
+use crate::client::SharedRing;
 use crate::completions::Completion;
 use crate::error::{DecodeError, Error};
 use crate::message::{self, Message};
@@ -13,11 +14,13 @@ use capos_schema::cap_exception;
 
 /// A successful CALL's result message, and the capabilities that came
 /// with it (only an Endpoint's server can send some).
-#[derive(Debug)]
 pub struct Reply {
     message: Message,
     seq: u64,
     caps: Vec<AnyCap>,
+    /// The ring client that gets the result buffer back when the reply is
+    /// dropped, for its next synchronous call.
+    home: Option<SharedRing>,
 }
 
 impl Reply {
@@ -36,11 +39,19 @@ impl Reply {
             message,
             seq,
             caps: Vec::new(),
+            home: None,
         })
     }
 
-    pub(crate) fn with_caps(self, caps: Vec<AnyCap>) -> Self {
-        Reply { caps, ..self }
+    pub(crate) fn with_caps(mut self, caps: Vec<AnyCap>) -> Self {
+        self.caps = caps;
+        self
+    }
+
+    /// Gives the result buffer to `ring` when the reply is dropped.
+    pub(crate) fn recycled_to(mut self, ring: &SharedRing) -> Self {
+        self.home = Some(ring.clone());
+        self
     }
 
     /// The result message's bytes.
@@ -74,6 +85,28 @@ impl Reply {
     /// Takes ownership of the capabilities that came with the reply.
     pub fn take_caps(&mut self) -> Vec<AnyCap> {
         core::mem::take(&mut self.caps)
+    }
+}
+
+impl core::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Reply")
+            .field("message", &self.message)
+            .field("seq", &self.seq)
+            .field("caps", &self.caps)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Reply {
+    fn drop(&mut self) {
+        // Busy only if the reply is dropped inside a ring operation; the
+        // buffer is then simply freed.
+        if let Some(ring) = self.home.take()
+            && let Ok(mut client) = ring.try_borrow_mut()
+        {
+            client.recycle_result(self.message.take_words());
+        }
     }
 }
 

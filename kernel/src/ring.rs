@@ -215,6 +215,7 @@ pub fn complete(k: &mut Kernel, call: PendingCall, outcome: Completion) {
         } else if cqe.result == 0 {
             cqe.result = outcome.length.unwrap_or(bytes.len() as i32);
         }
+        crate::cap::buffers::give_back(bytes);
     }
     post(p, cqe);
     if let crate::process::State::Blocked { min_complete, .. } = p.state
@@ -357,14 +358,15 @@ fn call(k: &mut Kernel, call: PendingCall, sqe: &Sqe) -> Result<Reply, Completio
         return fail(error::MALFORMED_PARAMS);
     }
     // The params are copied into a buffer the kernel keeps between calls,
-    // so the call path does not allocate for them.
+    // so the call path does not allocate for them. It only ever grows, so
+    // only its new part is zeroed; the copy overwrites the part used, and
+    // nothing of it is read if the copy fails.
+    let len = sqe.params_len as usize / 8;
     let mut words = core::mem::take(&mut k.params_scratch);
-    words.clear();
-    words.resize(
-        sqe.params_len as usize / 8,
-        capnp::word(0, 0, 0, 0, 0, 0, 0, 0),
-    );
-    let outcome = decode_and_call(k, call, sqe, object.as_ref(), &mut words);
+    if words.len() < len {
+        words.resize(len, capnp::word(0, 0, 0, 0, 0, 0, 0, 0));
+    }
+    let outcome = decode_and_call(k, call, sqe, object.as_ref(), &mut words[..len]);
     k.params_scratch = words;
     outcome
 }

@@ -342,6 +342,7 @@ impl Kernel {
         self.params_scratch = Vec::new();
         crate::cap::hangup::release_caches();
         crate::net::release_caches();
+        crate::cap::buffers::release();
     }
 
     fn reap(&mut self) {

@@ -2,7 +2,7 @@
 
 use crate::any_cap::AnyCap;
 use crate::cap::Cap;
-use crate::client::CallRequest;
+use crate::client::{CallRequest, CallTarget, SyncParams};
 use crate::completions::Completion;
 use crate::error::Error;
 use crate::message;
@@ -66,7 +66,25 @@ impl EndpointClient {
         fill: impl FnOnce(P::Builder<'_>),
         transfers: Vec<Transfer<'_>>,
     ) -> Result<Reply, TransferError> {
-        self.call_message(method_id, message::build::<P>(fill), transfers)
+        let ring = self.cap.ring();
+        let target = self.target(method_id);
+        let params = SyncParams::build::<P>(ring, fill);
+        let (completion, sent) = transfer::submit_and_wait(ring, transfers, |client, xfers| {
+            client.submit_sync(&target, params, xfers)
+        })?;
+        self.finish(completion, &sent)
+            .map(|reply| reply.recycled_to(ring))
+    }
+
+    /// Where a call of `method_id` goes, with room for the reply and
+    /// [`MAX_XFER`] capability records.
+    fn target(&self, method_id: u16) -> CallTarget {
+        CallTarget {
+            cap_id: self.cap.id(),
+            interface_id: self.interface_id,
+            method_id,
+            result_bytes: reply_size(self.result_bytes, MAX_XFER as usize),
+        }
     }
 
     /// [`EndpointClient::call`] with a params message already framed (or
@@ -77,12 +95,13 @@ impl EndpointClient {
         params: Vec<u64>,
         transfers: Vec<Transfer<'_>>,
     ) -> Result<Reply, TransferError> {
+        let target = self.target(method_id);
         let request = CallRequest {
-            cap_id: self.cap.id(),
-            interface_id: self.interface_id,
+            cap_id: target.cap_id,
+            interface_id: target.interface_id,
             method_id,
             params,
-            result_bytes: reply_size(self.result_bytes, MAX_XFER as usize),
+            result_bytes: target.result_bytes,
         };
         let ring = self.cap.ring();
         let (completion, sent) = transfer::submit_and_wait(ring, transfers, |client, xfers| {

@@ -32,8 +32,7 @@ use spin::Mutex;
 use super::hangup::{self, Hangup};
 use super::{
     ALLOC_SLACK, CallCtx, CallError, CapObject, CapRef, Params, Reply, Wait, check_cap_reply,
-    encode, insert_cap_reply, new_message, push_record, set_result_cap, try_with_capacity,
-    try_zeroed,
+    encode, insert_cap_reply, new_message, push_record, set_result_cap,
 };
 use crate::process::{PendingCall, Pid};
 use crate::ring::{Completion, cap_error, check_result_buffer, complete};
@@ -205,7 +204,9 @@ fn read_user(k: &mut Kernel, pid: Pid, addr: u64, len: u32) -> Result<Vec<u8>, C
     if len > MAX_MESSAGE_BYTES {
         return Err(Completion::error(error::MESSAGE_TOO_LARGE));
     }
-    let mut bytes = try_zeroed(len as usize).ok_or(Completion::error(error::NO_RESOURCES))?;
+    let mut bytes =
+        super::buffers::take(len as usize).ok_or(Completion::error(error::NO_RESOURCES))?;
+    bytes.resize(len as usize, 0);
     k.process(pid)
         .aspace
         .copy_from_user(addr, &mut bytes)
@@ -237,8 +238,13 @@ fn take_transfers(k: &mut Kernel, pid: Pid, sqe: &Sqe) -> Result<Vec<Travelling>
     if sqe.xfer_count > MAX_XFER {
         return Err(Completion::error(error::INVALID_SQE));
     }
-    let size = size_of::<XferDesc>() as u32 * sqe.xfer_count;
-    let raw = read_user(k, pid, sqe.xfer_addr, size)?;
+    // At most MAX_XFER descriptors: read onto the stack, not the heap.
+    let mut raw = [0u8; MAX_XFER as usize * size_of::<XferDesc>()];
+    let raw = &mut raw[..sqe.xfer_count as usize * size_of::<XferDesc>()];
+    k.process(pid)
+        .aspace
+        .copy_from_user(sqe.xfer_addr, raw)
+        .map_err(|_| Completion::error(error::BAD_ADDRESS))?;
     let descs: Vec<XferDesc> = raw
         .chunks_exact(size_of::<XferDesc>())
         .map(|c| XferDesc {
@@ -420,7 +426,7 @@ fn deliver(k: &mut Kernel, endpoint: &Arc<Endpoint>) {
             }
             // The receiver's copy is the kernel's own transient buffer; the
             // heap may still refuse it, and then the call fails, not the kernel.
-            let buffer = try_with_capacity(needed);
+            let buffer = super::buffers::take(needed);
             let message = state.queue.pop_front().expect("queue is not empty");
             shrink_if_empty(&mut state.queue);
             let Some(buffer) = buffer else {
@@ -469,6 +475,7 @@ fn deliver(k: &mut Kernel, endpoint: &Arc<Endpoint>) {
         bytes.extend_from_slice(&header._reserved.to_le_bytes());
         bytes.extend_from_slice(&params);
         bytes.resize(size_of::<RecvHeader>() + pad8(params.len()), 0);
+        super::buffers::give_back(params);
         push_records(&mut bytes, &records);
         complete(k, receiver, Completion::reply(bytes));
     }

@@ -2,6 +2,7 @@
 //! holds what they share: the dispatch trait and reply encoding.
 
 pub mod boot_package;
+pub mod buffers;
 pub mod console;
 pub mod endpoint;
 pub mod endpoint_factory;
@@ -21,7 +22,6 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use capnp::message::{Builder, HeapAllocator};
 use capnp::serialize::NoAllocSliceSegments;
 use capos_schema::capos_capnp::ExceptionType;
 
@@ -276,19 +276,7 @@ pub fn set_result_cap(
 
 pub type CapRef = Arc<dyn CapObject>;
 
-/// A result message to build. The first segment is small (results are a
-/// few words) so that building one neither allocates nor zeroes the
-/// default 8 KiB; a larger message grows into more segments.
-pub fn new_message() -> Builder<HeapAllocator> {
-    Builder::new(HeapAllocator::new().first_segment_words(RESULT_SEGMENT_WORDS))
-}
-
-const RESULT_SEGMENT_WORDS: u32 = 32;
-
-/// Serializes a result message built by `build`.
-pub fn encode(message: &Builder<HeapAllocator>) -> Vec<u8> {
-    capnp::serialize::write_message_to_words(message)
-}
+pub use buffers::{encode, new_message};
 
 /// The result message of a method whose results struct is empty.
 pub fn empty_result() -> Vec<u8> {

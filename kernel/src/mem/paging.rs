@@ -360,12 +360,45 @@ impl AddressSpace {
         Some(t + (vaddr & (PAGE_SIZE - 1)))
     }
 
-    /// Calls `f(phys, len)` for each page-sized piece of `[vaddr, vaddr+len)`,
-    /// after checking the whole range first so a failure changes nothing.
+    /// Checks that every page of `[vaddr, vaddr+len)` is mapped for user
+    /// access (and writable if `write`), giving untouched demand-zero
+    /// pages their frames first, as if the process had touched them (they
+    /// read as zeros either way); if the quota cannot pay for one, the
+    /// range is bad. Calls `page(i, frame)` with each page's frame.
+    fn check_pages(
+        &mut self,
+        vaddr: u64,
+        len: usize,
+        write: bool,
+        mut page: impl FnMut(usize, u64),
+    ) -> Result<(), BadAddress> {
+        if !is_user_range(vaddr, len as u64) {
+            return Err(BadAddress);
+        }
+        let first = vaddr & !(PAGE_SIZE - 1);
+        let mut at = first;
+        while at < vaddr + len as u64 {
+            let frame = match self.translate(at, write) {
+                Some(frame) => frame,
+                // Populated pages are read-write, so one more look settles it.
+                None if self.populate(at) == Ok(true) => {
+                    self.translate(at, write).ok_or(BadAddress)?
+                }
+                None => return Err(BadAddress),
+            };
+            page(((at - first) / PAGE_SIZE) as usize, frame);
+            at += PAGE_SIZE;
+        }
+        Ok(())
+    }
+
+    /// Calls `f(phys, done, n)` for each page-sized piece of
+    /// `[vaddr, vaddr+len)`, after checking the whole range first (see
+    /// [`AddressSpace::check_pages`]) so a failure changes nothing.
     ///
-    /// Untouched demand-zero pages in the range get their frames first, as
-    /// if the process had touched them (they read as zeros either way); if
-    /// the quota cannot pay for one, the range is bad.
+    /// The frames of the first pages found by the check are kept, so a
+    /// range of up to [`WALK_KEPT_PAGES`] pages (every result buffer of the
+    /// typed clients, and most params) is translated once, not twice.
     fn walk(
         &mut self,
         vaddr: u64,
@@ -373,24 +406,22 @@ impl AddressSpace {
         write: bool,
         mut f: impl FnMut(u64, usize, usize),
     ) -> Result<(), BadAddress> {
-        if !is_user_range(vaddr, len as u64) {
-            return Err(BadAddress);
-        }
-        let mut page = vaddr & !(PAGE_SIZE - 1);
-        while page < vaddr + len as u64 {
-            if self.translate(page, write).is_none() {
-                // Populated pages are read-write, so one more look settles it.
-                if self.populate(page) != Ok(true) || self.translate(page, write).is_none() {
-                    return Err(BadAddress);
-                }
+        let mut frames = [0u64; WALK_KEPT_PAGES];
+        self.check_pages(vaddr, len, write, |i, frame| {
+            if let Some(kept) = frames.get_mut(i) {
+                *kept = frame;
             }
-            page += PAGE_SIZE;
-        }
+        })?;
+        let first = vaddr & !(PAGE_SIZE - 1);
         let mut done = 0usize;
         while done < len {
             let addr = vaddr + done as u64;
-            let phys = self.translate(addr, write).ok_or(BadAddress)?;
-            let n = ((PAGE_SIZE - (addr & (PAGE_SIZE - 1))) as usize).min(len - done);
+            let offset = addr & (PAGE_SIZE - 1);
+            let phys = match frames.get(((addr - first) / PAGE_SIZE) as usize) {
+                Some(&frame) => frame + offset,
+                None => self.translate(addr, write).ok_or(BadAddress)?,
+            };
+            let n = ((PAGE_SIZE - offset) as usize).min(len - done);
             f(phys, done, n);
             done += n;
         }
@@ -400,7 +431,7 @@ impl AddressSpace {
     /// Fails unless all of `[vaddr, vaddr+len)` is mapped for user access
     /// (and writable if `write`).
     pub fn check(&mut self, vaddr: u64, len: usize, write: bool) -> Result<(), BadAddress> {
-        self.walk(vaddr, len, write, |_, _, _| {})
+        self.check_pages(vaddr, len, write, |_, _| {})
     }
 
     pub fn copy_from_user(&mut self, vaddr: u64, buf: &mut [u8]) -> Result<(), BadAddress> {
@@ -448,6 +479,10 @@ impl AddressSpace {
         freed + 1
     }
 }
+
+/// Pages of a user range whose frames [`AddressSpace::walk`] keeps from
+/// its check for its copy.
+const WALK_KEPT_PAGES: usize = 4;
 
 /// A zeroed frame charged to `account`.
 fn alloc_frame(account: &Account) -> Result<u64, MapError> {

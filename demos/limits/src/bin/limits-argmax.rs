@@ -8,12 +8,12 @@
 //! padded to 8 bytes, against a 4-byte offset and a NUL). So the request
 //! is the limit that binds, and spawn can never fill the launch region.
 //! The real maximum, found below by building the request this program
-//! sends (as capos-rt does): a last argument of 65351 bytes makes it
-//! exactly 65536 bytes, and the launch parameters are then 65404 bytes,
-//! 132 under LAUNCH_MAX_SIZE. (The long text goes to a second segment of
-//! the message, which costs a far pointer's landing pad and a longer
-//! segment table.) One byte more costs the request another word, and it
-//! is refused with MESSAGE_TOO_LARGE.
+//! sends (as capos-rt does): a last argument of 65367 bytes makes it
+//! exactly 65536 bytes, and the launch parameters are then 65420 bytes,
+//! 116 under LAUNCH_MAX_SIZE. (capos-rt sends every message that fits a
+//! ring message as one segment, so the request is the framing word, the
+//! structs and the padded strings.) One byte more costs the request
+//! another word, and it is refused with MESSAGE_TOO_LARGE.
 //!
 //! The counts are limits too: 1024 arguments and 1024 environment entries
 //! are accepted, one more of either is refused.
@@ -120,8 +120,8 @@ fn exited_0(what: &str, result: Result<ExitStatus, Error>) -> Result<(), String>
 
 fn longest(spawner: &ProcessSpawner, console: &Console) -> Result<(), String> {
     let limit = MAX_MESSAGE_BYTES as usize;
-    // The request grows with the argument, but not linearly (a long text
-    // goes to a segment of its own), so search: [fits, too_long).
+    // The request grows with the argument a word at a time, not byte for
+    // byte, so search: [fits, too_long).
     let fits = |len: usize| request_bytes(&[PROGRAM, &pattern(len)], &[]) <= limit;
     let (mut fitting, mut too_long) = (0, limit);
     while too_long - fitting > 1 {
