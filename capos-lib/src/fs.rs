@@ -33,7 +33,7 @@ mod tests;
 pub use error::FsError;
 pub use node::{Kind, Stat};
 pub use quota::Limits;
-pub use store::{DirEntry, NodeId, Open, Store, TimeChange};
+pub use store::{DirEntry, NodeId, Open, Store, TimeChange, WriteAt};
 
 /// Bytes in a page of file data.
 pub const PAGE_SIZE: usize = 4096;

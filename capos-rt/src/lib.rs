@@ -78,6 +78,7 @@ mod clients;
 mod completions;
 mod error;
 pub mod message;
+mod namespace;
 mod pending;
 mod print;
 mod reply;
@@ -107,6 +108,7 @@ pub mod test_kernel;
 
 pub use any_cap::AnyCap;
 pub use cap::Cap;
+pub use capos_lib::fs::{FsError, Kind as NodeKind};
 pub use capos_lib::launch::{Launch, Strings};
 pub use capos_schema::{ExceptionType, FaultKind};
 pub use capset::{CapSet, CapSetError, LookupError};
@@ -118,9 +120,14 @@ pub use clients::{
     PROT_WRITE, PipeFactory, PipeReader, PipeWriter, ProcessHandle, ProcessSpawner, Read,
     Readiness, Timer, VirtualMemory,
 };
+pub use clients::{
+    Directory, Entry, File, LIST_BATCH, MAX_FILE_CHUNK, Node, OpenOptions, Opened, Stat,
+    StorageError, TimeChange,
+};
 pub use completions::{Completion, Token};
 pub use error::{DecodeError, Error};
 pub use message::Message;
+pub use namespace::Namespace;
 pub use pending::PendingCall;
 pub use reply::Reply;
 pub use ring::{RingError, RingView};

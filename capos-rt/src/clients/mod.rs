@@ -28,31 +28,37 @@ use client;
 
 mod boot_package;
 mod console;
+mod directory;
 mod endpoint;
 mod endpoint_client;
 mod endpoint_factory;
 mod entropy_source;
+mod file;
 mod mapping;
 mod memory_object;
 mod pipe;
 mod pipe_factory;
 mod process;
 mod spawner;
+mod storage;
 mod timer;
 mod virtual_memory;
 
 pub use boot_package::{BootPackage, MAX_MANIFEST_CHUNK};
 pub use console::Console;
+pub use directory::{Directory, Entry, LIST_BATCH, Node, OpenOptions, Opened};
 pub use endpoint::{Endpoint, Incoming};
 pub use endpoint_client::{ENDPOINT_RESULT_BYTES, EndpointClient};
 pub use endpoint_factory::EndpointFactory;
 pub use entropy_source::{EntropySource, MAX_ENTROPY_CHUNK};
+pub use file::{File, MAX_FILE_CHUNK, TimeChange};
 pub use mapping::Mapping;
 pub use memory_object::MemoryObject;
 pub use pipe::{MAX_PIPE_CHUNK, PipeReader, PipeWriter, Read, Readiness};
 pub use pipe_factory::PipeFactory;
 pub use process::{ExitStatus, Fault, ProcessHandle};
 pub use spawner::{Child, Grant, Limits, ProcessSpawner};
+pub use storage::{Stat, StorageError};
 pub use timer::Timer;
 pub use virtual_memory::{PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE, VirtualMemory};
 

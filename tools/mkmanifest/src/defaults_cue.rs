@@ -29,6 +29,8 @@ fn interface_ids_are_the_schemas() {
         ("pipeFactory", interface_id::PIPE_FACTORY),
         ("pipeReader", interface_id::PIPE_READER),
         ("pipeWriter", interface_id::PIPE_WRITER),
+        ("file", interface_id::FILE),
+        ("directory", interface_id::DIRECTORY),
     ];
     let got: Vec<(&str, u64)> = definition("#InterfaceId: {")
         .lines()
