@@ -25,7 +25,7 @@ kernel: setup
 	$(CARGO) build --release -p kernel --target $(TARGET)
 
 user: setup
-	$(CARGO) build --release -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs -p fuzz-programs --target $(TARGET)
+	$(CARGO) build --release -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs -p fuzz-programs -p files-programs --target $(TARGET)
 
 # build/manifest-NAME.bin from system-NAME.cue (system.cue for NAME=system).
 $(BUILD)/manifest-%.bin: user FORCE
@@ -47,6 +47,13 @@ run-smoke: kernel $(BUILD)/manifest-smoke.bin
 run-spawn: kernel $(BUILD)/manifest-spawn.bin
 	bash tools/smoke.sh spawn $(KERNEL) $(BUILD)/manifest-spawn.bin
 
+# The file system (docs/proposals/storage-and-naming-proposal.md): the
+# kernel's store from the manifest's tree, read-only facets, a service
+# confined to /tmp, quotas, a death with files open, a userspace /proc.
+.PHONY: run-files
+run-files: kernel $(BUILD)/manifest-files.bin
+	bash tools/smoke.sh files $(KERNEL) $(BUILD)/manifest-files.bin
+
 # Every quota and fixed limit pushed to its end (docs/development/testing.md).
 run-limits: kernel $(BUILD)/manifest-limits.bin
 	bash tools/smoke.sh limits $(KERNEL) $(BUILD)/manifest-limits.bin
@@ -63,7 +70,7 @@ leak-check: setup $(BUILD)/manifest-smoke.bin
 	SMOKE_STATUS=35 bash tools/smoke.sh leak-check $(LEAK_KERNEL) $(BUILD)/manifest-smoke.bin
 
 smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke run-posix-mix-smoke \
-        run-posix-pipe-smoke leak-check run-fuzz-smoke
+        run-posix-pipe-smoke run-files leak-check run-fuzz-smoke
 
 # The in-guest fuzzer (docs/development/fuzzing-in-guest.md): rounds of a
 # worker fuzzing the ring and every kernel interface. Seed and sizes come
@@ -142,7 +149,7 @@ fuzz-host: setup
 clippy: setup
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) clippy -p init --lib --tests -- -D warnings
-	$(CARGO) clippy --release -p kernel -p capos-rt -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs -p fuzz-programs --target $(TARGET) -- -D warnings
+	$(CARGO) clippy --release -p kernel -p capos-rt -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs -p fuzz-programs -p files-programs --target $(TARGET) -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all

@@ -117,8 +117,8 @@ pub use clients::{
     BootPackage, Child, Client, Console, ENDPOINT_RESULT_BYTES, Endpoint, EndpointClient,
     EndpointFactory, EntropySource, ExitStatus, Fault, Grant, Incoming, Limits, MAX_ENTROPY_CHUNK,
     MAX_MANIFEST_CHUNK, MAX_PIPE_CHUNK, Mapping, MemoryObject, PROT_EXEC, PROT_NONE, PROT_READ,
-    PROT_WRITE, PipeFactory, PipeReader, PipeWriter, ProcessHandle, ProcessSpawner, Read,
-    Readiness, Timer, VirtualMemory,
+    PROT_WRITE, PendingRecv, PipeFactory, PipeReader, PipeWriter, ProcessHandle, ProcessSpawner,
+    Read, Readiness, Timer, VirtualMemory,
 };
 pub use clients::{
     Directory, Entry, File, LIST_BATCH, MAX_FILE_CHUNK, Node, OpenOptions, Opened, Stat,

@@ -106,6 +106,15 @@ impl Namespace {
         Ok(())
     }
 
+    /// The directory mounted at `at`, if any.
+    pub fn mounted(&self, at: &[u8]) -> Option<&Directory> {
+        let names = path::absolute(at)?;
+        self.mounts
+            .iter()
+            .find(|m| borrowed(&m.names) == names)
+            .map(|m| &m.dir)
+    }
+
     /// The mount points, in the order they were mounted.
     pub fn mount_points(&self) -> impl Iterator<Item = Vec<u8>> + '_ {
         self.mounts.iter().map(|m| join(&m.names))

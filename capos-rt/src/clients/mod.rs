@@ -47,7 +47,7 @@ mod virtual_memory;
 pub use boot_package::{BootPackage, MAX_MANIFEST_CHUNK};
 pub use console::Console;
 pub use directory::{Directory, Entry, LIST_BATCH, Node, OpenOptions, Opened};
-pub use endpoint::{Endpoint, Incoming};
+pub use endpoint::{Endpoint, Incoming, PendingRecv};
 pub use endpoint_client::{ENDPOINT_RESULT_BYTES, EndpointClient};
 pub use endpoint_factory::EndpointFactory;
 pub use entropy_source::{EntropySource, MAX_ENTROPY_CHUNK};
