@@ -37,10 +37,16 @@
 //! ```
 //!
 //! Cap kinds are `console`, `timer`, `processSpawner`, `virtualMemory`,
-//! `bootPackage`, `endpointFactory` and `entropySource`. `services` (absent: none) is the
+//! `bootPackage`, `endpointFactory`, `entropySource`, `pipeFactory` and
+//! `fileSystem`. `fileSystem` (absent: none) declares the kernel's file
+//! store: `{"dataBytes", "metaBytes", "bin", "nodes": {PATH: NODE}}`, each
+//! node `{"directory": true}`, `{"text"}`, `{"host"}`, `{"hostDirectory"}`
+//! or `{"binary"}`, with an optional `"mode"` ([`files`]; host paths are
+//! read relative to `--source`'s directory, like binaries). `services` (absent: none) is the
 //! graph init starts: a service cap comes from init's CapSet
-//! (`{"name", "init"}`) or from another service's export (`{"name",
-//! "service", "export"}`); an export is an Endpoint whose clients call
+//! (`{"name", "init"}`), from another service's export (`{"name",
+//! "service", "export"}`) or is a subtree of one of init's Directories
+//! (`{"name", "directory": {"from", "path", "readOnly"}}`); an export is an Endpoint whose clients call
 //! interface `interfaceId`, a non-zero JSON integer (a full `u64`: CUE
 //! writes it exactly). `caps`, `exports`, `argv` and `env` may be absent
 //! (empty). A non-empty graph is checked as init checks it at boot
