@@ -61,6 +61,7 @@ mod files;
 mod input;
 mod manifest;
 mod services;
+mod strip;
 #[cfg(test)]
 mod test_elf;
 mod validate;

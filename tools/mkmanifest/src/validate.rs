@@ -9,7 +9,7 @@
 use crate::error::InputError;
 use crate::input::{CapJson, SystemJson};
 use crate::manifest::{Binary, Cap, Manifest};
-use crate::{files, services};
+use crate::{files, services, strip};
 use capos_abi::capset::{MAX_CAP_NAME, MAX_CAPSET_ENTRIES};
 use capos_lib::service_graph::CapSource;
 use capos_schema::KernelCapKind;
@@ -192,7 +192,9 @@ fn load_binary(
             format!("{path:?} is not a loadable capOS program: {}", e.message()),
         )
     })?;
-    Ok(elf)
+    // Only what the kernel loads goes into the boot image (strip.rs).
+    strip::loadable(&elf)
+        .ok_or_else(|| InputError::new(at.as_str(), format!("{path:?}: its headers do not read")))
 }
 
 /// Checks init's capabilities: they become its CapSet page, so they must
