@@ -310,7 +310,8 @@ interface Directory {
   # `readOnly` is set; `readOnly` in the results says which it got.
   open @0 (name :Text, create :Bool, exclusive :Bool, truncate :Bool, readOnly :Bool)
        -> (error :FsError, kind :NodeKind, readOnly :Bool, created :Bool);
-  mkdir @1 (name :Text) -> (error :FsError);
+  # Makes an empty directory with permission bits `mode` (recorded).
+  mkdir @1 (name :Text, mode :UInt32) -> (error :FsError);
   # Removes a file's name; its data lives until its last File capability goes.
   unlink @2 (name :Text) -> (error :FsError);
   # Removes an empty directory.

@@ -232,11 +232,17 @@ impl Namespace {
         Ok(stat)
     }
 
+    /// Makes the directory `p`, mode 0755.
     pub fn mkdir(&self, p: &[u8]) -> Result<(), StorageError> {
+        self.mkdir_mode(p, 0o755)
+    }
+
+    /// Makes the directory `p` with permission bits `mode`.
+    pub fn mkdir_mode(&self, p: &[u8], mode: u32) -> Result<(), StorageError> {
         let (names, _) = self.resolve(p)?;
         match self.target(&names)? {
             Target::Held(_) => Err(StorageError::Fs(FsError::Exists)),
-            Target::Entry { parent, name } => parent.dir().mkdir(&name),
+            Target::Entry { parent, name } => parent.dir().mkdir_mode(&name, mode),
         }
     }
 

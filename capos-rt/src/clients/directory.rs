@@ -123,9 +123,16 @@ impl Directory {
         reply.read::<directory::mkdir_results::Owned, _>(|r| Ok(check(r.get_error())))?
     }
 
+    /// Makes directory `name`, mode 0755.
     pub fn mkdir(&self, name: &[u8]) -> Result<(), StorageError> {
+        self.mkdir_mode(name, 0o755)
+    }
+
+    /// Makes directory `name` with permission bits `mode` (at most 0o7777).
+    pub fn mkdir_mode(&self, name: &[u8], mode: u32) -> Result<(), StorageError> {
         self.simple::<directory::mkdir_params::Owned>(method::MKDIR, |mut p| {
-            p.set_name(text::Reader::from(name))
+            p.set_name(text::Reader::from(name));
+            p.set_mode(mode);
         })
     }
 

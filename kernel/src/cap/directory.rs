@@ -273,8 +273,12 @@ impl CapObject for Directory {
             method::OPEN => self.open(ctx, params),
             method::MKDIR => {
                 let p: directory::mkdir_params::Reader = params.get_root()?;
+                let mode = p.get_mode();
                 self.mutate(ctx, p.get_name()?.as_bytes(), |s, dir, name, now| {
-                    s.mkdir(dir, name, 0o755, now).map(drop)
+                    if mode > 0o7777 {
+                        return Err(FsError::InvalidArgument);
+                    }
+                    s.mkdir(dir, name, mode, now).map(drop)
                 })
             }
             method::UNLINK => {

@@ -92,7 +92,14 @@ pub fn directory(rng: &mut Rng, method: u16) -> (Vec<u64>, bool) {
             p.set_truncate(rng.chance(1, 4));
             p.set_read_only(rng.chance(1, 3));
         })),
-        1..=3 | 7 => small(build::<directory::mkdir_params::Owned>(|mut p| {
+        1 => small(build::<directory::mkdir_params::Owned>(|mut p| {
+            p.set_name(text::Reader::from(&name(rng)[..]));
+            p.set_mode(match rng.below(3) {
+                0 => rng.edgy_u64() as u32,
+                _ => rng.below(0o10000) as u32,
+            });
+        })),
+        2 | 3 | 7 => small(build::<directory::unlink_params::Owned>(|mut p| {
             p.set_name(text::Reader::from(&name(rng)[..]))
         })),
         4 => small(build::<directory::rename_params::Owned>(|mut p| {
