@@ -70,7 +70,7 @@ leak-check: setup $(BUILD)/manifest-smoke.bin
 	SMOKE_STATUS=35 bash tools/smoke.sh leak-check $(LEAK_KERNEL) $(BUILD)/manifest-smoke.bin
 
 smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke run-posix-mix-smoke \
-        run-posix-pipe-smoke run-files leak-check run-fuzz-smoke
+        run-posix-pipe-smoke run-posix-files-smoke run-files leak-check run-fuzz-smoke
 
 # The in-guest fuzzer (docs/development/fuzzing-in-guest.md): rounds of a
 # worker fuzzing the ring and every kernel interface. Seed and sizes come
@@ -235,7 +235,7 @@ POSIX_CC := CAPOS_POSIX_LIB=$(POSIX_LIB) tools/capos-cc
 POSIX_CFLAGS ?= -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE
 
 .PHONY: musl-build libcapos-posix-build libcapos-posix-check posix-build posix-make-check \
-        run-posix-libc-smoke run-posix-mix-smoke run-posix-pipe-smoke
+        run-posix-libc-smoke run-posix-mix-smoke run-posix-pipe-smoke run-posix-files-smoke
 
 musl-build: setup
 	bash vendor/musl/build.sh
@@ -260,6 +260,7 @@ posix-build: musl-build libcapos-posix-build
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-pipe $(POSIX_PIPE_SRCS)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/pipe-child demos/posix-pipe-shim/child.c
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/exit0 demos/linux-bench/exit0.c
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-files $(wildcard demos/posix-files/*.c)
 
 # `make CC=capos-cc` on a plain Makefile project (demos/posix-make: two
 # files and an archive): it must yield a static, non-PIE x86-64 ELF with
@@ -304,4 +305,14 @@ $(BUILD)/manifest-posix-pipe.bin: user posix-build FORCE
 run-posix-pipe-smoke: kernel $(BUILD)/manifest-posix-pipe.bin
 	bash tools/smoke.sh posix-pipe $(KERNEL) $(BUILD)/manifest-posix-pipe.bin
 	bash tools/smoke/posix-pipe.diff.sh
+$(BUILD)/manifest-posix-files.bin: user posix-build FORCE
+	@mkdir -p $(BUILD)
+	bash tools/build-manifest.sh posix-files $@
+
+# Files from C (demos/posix-files, over libcapos-posix/src/file/), then the
+# differential check against the host's musl-gcc build in a scratch
+# directory (tools/smoke/posix-files.diff.sh).
+run-posix-files-smoke: kernel $(BUILD)/manifest-posix-files.bin
+	bash tools/smoke.sh posix-files $(KERNEL) $(BUILD)/manifest-posix-files.bin
+	bash tools/smoke/posix-files.diff.sh
 # ---------------------------------------------------------------- end of POSIX C on capOS
