@@ -332,3 +332,6 @@ fn join(names: &[Vec<u8>]) -> Vec<u8> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;
