@@ -1,6 +1,7 @@
 /* What only capOS can show (lines starting "~ ", not compared with Linux):
    the read-only root the manifest grants, and the store's quota. */
 #include "demo.h"
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,6 +9,58 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* /proc is served by a process (files-proc), not the kernel: the same
+   readdir, open, read and stat reach it. */
+static int proc(void)
+{
+    int failures = 0;
+    DIR *dir = opendir("/proc");
+    if (!dir) {
+        printf("FAIL: opendir /proc: errno %s\n", errname(errno));
+        return 1;
+    }
+    char *names[16];
+    int count = 0;
+    struct dirent *e;
+    while ((e = readdir(dir)) && count < 16) {
+        if (e->d_name[0] != '.') {
+            names[count++] = strdup(e->d_name);
+        }
+    }
+    closedir(dir);
+    qsort(names, count, sizeof names[0], by_name);
+    printf("~ /proc (served by files-proc) holds %d files:", count);
+    for (int i = 0; i < count; i++) {
+        printf(" %s", names[i]);
+    }
+    printf("\n");
+    for (int i = 0; i < count; i++) {
+        char path[64], buf[256];
+        snprintf(path, sizeof path, "/proc/%s", names[i]);
+        long n = get_file(path, buf, sizeof buf);
+        for (char *p = buf; n > 0 && *p; p++) {
+            if (*p == '\n') {
+                *p = *(p + 1) ? ';' : 0;
+            }
+        }
+        printf("~ %s: %s\n", path, n > 0 ? buf : "(unreadable)");
+        failures += check(n > 0, "read a /proc file");
+        free(names[i]);
+    }
+    struct stat st;
+    failures += check(stat("/proc/self", &st) == 0 && S_ISREG(st.st_mode), "stat /proc/self");
+    printf("~ stat /proc/self: a regular file of %lld bytes, mode %o\n", (long long)st.st_size,
+           (unsigned)(st.st_mode & 07777));
+    SHOW("~ open /proc/self for writing", open("/proc/self", O_WRONLY));
+    SHOW("~ unlink /proc/self", unlink("/proc/self"));
+    return failures;
+}
 
 int demo_capos(void)
 {
@@ -46,5 +99,6 @@ int demo_capos(void)
     printf("~ after unlinking fill: a 64 KiB write takes %zd bytes\n", w);
     close(fd);
     unlink("after");
+    failures += proc();
     return failures;
 }

@@ -4,8 +4,8 @@
 # directory (what /tmp is on capOS: empty and writable) with at most 64
 # descriptors and no stdin, as capOS gives it, and compares its output
 # (stdout and stderr through one pipe, as on the capOS console) byte for
-# byte with the program's lines in the smoke's serial log (the kernel's
-# and init's lines removed). Lines starting "~ " depend on the system by
+# byte with the program's lines in the smoke's serial log (the kernel's,
+# init's and the /proc server's lines removed). Lines starting "~ " depend on the system by
 # the program's own marking and are skipped on both sides, as are
 # libcapos-posix's report lines.
 #
@@ -35,7 +35,7 @@ if [ "$status" -ne 0 ]; then
     exit 1
 fi
 sed -n '/^kernel: starting init/,/^kernel: pid [0-9]* (posix-files) exited/p' "$log" |
-    grep -v -e '^~ ' -e '^libcapos-posix: ' -e '^kernel: ' -e '^init: ' >"$out/capos.txt" || true
+    grep -v -e '^~ ' -e '^libcapos-posix: ' -e '^kernel: ' -e '^init: ' -e '^proc: ' >"$out/capos.txt" || true
 if ! [ -s "$out/capos.txt" ]; then
     echo "posix-files diff: FAIL: no program output in $log"
     exit 1

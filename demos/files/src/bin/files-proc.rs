@@ -4,8 +4,11 @@
 //! until this server lets go of its pipe; each has a file reporting its
 //! name, pid and state, made when read, and "self" reports the server.
 //! It serves calls on its "proc" Endpoint (the owner facet its starter
-//! made) and on one Endpoint per file, until its "stop" pipe ends; then
-//! it lets the running child go, waits for it and exits 0.
+//! made, or init's export) and on one Endpoint per file, until its "stop"
+//! pipe ends, or, started by init with no such pipe and `idle-ms=N`, until
+//! no call has come for N ms (init gives a service no way to hear that
+//! its clients are done); then it lets the running child go, waits for it
+//! and exits 0.
 
 #![no_std]
 #![no_main]
@@ -17,7 +20,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use capos_rt::{
     Console, Endpoint, EndpointFactory, ExitStatus, PendingCall, PendingRecv, PipeFactory,
-    PipeReader, ProcessHandle, ProcessSpawner, Runtime, println,
+    PipeReader, ProcessHandle, ProcessSpawner, Runtime, Timer, println,
 };
 use capos_schema::interface_id;
 use core::cell::{Cell, RefCell};
@@ -71,6 +74,17 @@ impl Source for File<'_> {
     }
 }
 
+/// The `idle-ms=N` argument.
+fn idle_ms(rt: &Runtime) -> Option<u64> {
+    rt.args().iter().find_map(|arg| {
+        core::str::from_utf8(arg)
+            .ok()?
+            .strip_prefix("idle-ms=")?
+            .parse()
+            .ok()
+    })
+}
+
 fn main(mut rt: Runtime) -> i64 {
     let Ok(console) = rt.take::<Console>("console") else {
         return 2;
@@ -87,7 +101,14 @@ fn main(mut rt: Runtime) -> i64 {
 fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
     let take = |e: capos_rt::LookupError| format!("{e}");
     let dir: Endpoint = rt.take("proc").map_err(take)?;
-    let stop: PipeReader = rt.take("stop").map_err(take)?;
+    let stop: Option<PipeReader> = rt.take("stop").ok();
+    let idle_ns = idle_ms(rt).map(|ms| ms * 1_000_000);
+    let timer: Option<Timer> = rt.take("timer").ok();
+    let idle = match (&stop, idle_ns, timer) {
+        (Some(_), _, _) => None,
+        (None, Some(ns), Some(timer)) => Some((timer, ns)),
+        _ => return Err("neither a \"stop\" pipe nor idle-ms=N and a \"timer\"".into()),
+    };
     let spawner: ProcessSpawner = rt.take("spawner").map_err(take)?;
     let pipes: PipeFactory = rt.take("pipes").map_err(take)?;
     let endpoints: EndpointFactory = rt.take("endpoints").map_err(take)?;
@@ -151,9 +172,20 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
     for (_, ep) in &tree.files {
         recvs.push(ep.recv_async().map_err(e)?);
     }
-    let stopped = stop.ready_async().map_err(e)?;
+    let stopped = stop
+        .as_ref()
+        .map(PipeReader::ready_async)
+        .transpose()
+        .map_err(e)?;
+    let arm = || idle.as_ref().map(|(t, ns)| t.sleep_async(*ns)).transpose();
+    let mut quiet = arm().map_err(e)?;
     let mut served = 0u64;
-    while !stopped.is_complete() {
+    loop {
+        if stopped.as_ref().is_some_and(PendingCall::is_complete)
+            || quiet.as_ref().is_some_and(PendingCall::is_complete)
+        {
+            break;
+        }
         let mut progressed = false;
         for (i, recv) in recvs.iter_mut().enumerate() {
             if !recv.is_complete() {
@@ -164,6 +196,8 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
                 continue;
             };
             served += 1;
+            // A call came: the quiet period starts again.
+            quiet = arm().map_err(e)?;
             let answered = if i == 0 {
                 tree.directory_call(&call)
             } else {
@@ -185,7 +219,7 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
         }
     }
     drop(recvs);
-    drop(stopped);
+    drop((stopped, quiet));
     // Let child-b go and wait for it.
     drop(writer);
     let pending = child_b.wait.borrow_mut().take();
