@@ -145,6 +145,27 @@ mod tests {
     }
 
     #[test]
+    fn directory_sources_pass_through_as_subtrees() {
+        let dir = CapSource::Directory {
+            from: "fs".into(),
+            path: "/tmp".into(),
+            read_only: true,
+        };
+        let services = [service("s", vec![import("/tmp", dir)], &[])];
+        assert_eq!(
+            grants(&services, 0).unwrap(),
+            [Grant {
+                name: "/tmp".into(),
+                source: Source::Directory {
+                    from: "fs".into(),
+                    path: "/tmp".into(),
+                    read_only: true
+                }
+            }]
+        );
+    }
+
+    #[test]
     fn unresolved_imports_and_indices_give_none() {
         let services = [
             service("a", vec![import("x", from("b", "y"))], &[]),
