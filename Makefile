@@ -25,7 +25,7 @@ kernel: setup
 	$(CARGO) build --release -p kernel --target $(TARGET)
 
 user: setup
-	$(CARGO) build --release -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs -p fuzz-programs -p net-programs --target $(TARGET)
+	$(CARGO) build --release -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs -p fuzz-programs -p net-programs -p files-programs --target $(TARGET)
 
 # build/manifest-NAME.bin from system-NAME.cue (system.cue for NAME=system).
 $(BUILD)/manifest-%.bin: user FORCE
@@ -47,6 +47,13 @@ run-smoke: kernel $(BUILD)/manifest-smoke.bin
 run-spawn: kernel $(BUILD)/manifest-spawn.bin
 	bash tools/smoke.sh spawn $(KERNEL) $(BUILD)/manifest-spawn.bin
 
+# The file system (docs/proposals/storage-and-naming-proposal.md): the
+# kernel's store from the manifest's tree, read-only facets, a service
+# confined to /tmp, quotas, a death with files open, a userspace /proc.
+.PHONY: run-files
+run-files: kernel $(BUILD)/manifest-files.bin
+	bash tools/smoke.sh files $(KERNEL) $(BUILD)/manifest-files.bin
+
 # Every quota and fixed limit pushed to its end (docs/development/testing.md).
 run-limits: kernel $(BUILD)/manifest-limits.bin
 	bash tools/smoke.sh limits $(KERNEL) $(BUILD)/manifest-limits.bin
@@ -63,7 +70,8 @@ leak-check: setup $(BUILD)/manifest-smoke.bin
 	SMOKE_STATUS=35 bash tools/smoke.sh leak-check $(LEAK_KERNEL) $(BUILD)/manifest-smoke.bin
 
 smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke run-posix-mix-smoke \
-        run-posix-pipe-smoke capos-run-check leak-check run-fuzz-smoke run-net-smoke
+        run-posix-pipe-smoke run-posix-files-smoke run-files capos-run-check leak-check run-fuzz-smoke \
+        run-net-smoke
 
 # The network (docs/architecture/network.md): QEMU with a virtio-net
 # device on user networking, inside a private network namespace beside
@@ -162,7 +170,7 @@ capos-rt-check: setup
 clippy: setup
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) clippy -p init --lib --tests -- -D warnings
-	$(CARGO) clippy --release -p kernel -p capos-rt -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs -p fuzz-programs -p net-programs --target $(TARGET) -- -D warnings
+	$(CARGO) clippy --release -p kernel -p capos-rt -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs -p fuzz-programs -p net-programs -p files-programs --target $(TARGET) -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all
@@ -248,7 +256,7 @@ POSIX_CC := CAPOS_POSIX_LIB=$(POSIX_LIB) tools/capos-cc
 POSIX_CFLAGS ?= -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE
 
 .PHONY: musl-build libcapos-posix-build libcapos-posix-check posix-build posix-make-check capos-cc-check \
-        run-posix-libc-smoke run-posix-mix-smoke run-posix-pipe-smoke
+        run-posix-libc-smoke run-posix-mix-smoke run-posix-pipe-smoke run-posix-files-smoke
 
 musl-build: setup
 	bash vendor/musl/build.sh
@@ -273,6 +281,7 @@ posix-build: musl-build libcapos-posix-build
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-pipe $(POSIX_PIPE_SRCS)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/pipe-child demos/posix-pipe-shim/child.c
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/exit0 demos/linux-bench/exit0.c
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-files $(wildcard demos/posix-files/*.c)
 
 # `make CC=capos-cc` on a plain Makefile project (demos/posix-make: two
 # files and an archive): it must yield a static, non-PIE x86-64 ELF with
@@ -330,4 +339,14 @@ $(BUILD)/manifest-posix-pipe.bin: user posix-build FORCE
 run-posix-pipe-smoke: kernel $(BUILD)/manifest-posix-pipe.bin
 	bash tools/smoke.sh posix-pipe $(KERNEL) $(BUILD)/manifest-posix-pipe.bin
 	bash tools/smoke/posix-pipe.diff.sh
+$(BUILD)/manifest-posix-files.bin: user posix-build FORCE
+	@mkdir -p $(BUILD)
+	bash tools/build-manifest.sh posix-files $@
+
+# Files from C (demos/posix-files, over libcapos-posix/src/file/), then the
+# differential check against the host's musl-gcc build in a scratch
+# directory (tools/smoke/posix-files.diff.sh).
+run-posix-files-smoke: kernel $(BUILD)/manifest-posix-files.bin
+	bash tools/smoke.sh posix-files $(KERNEL) $(BUILD)/manifest-posix-files.bin
+	bash tools/smoke/posix-files.diff.sh
 # ---------------------------------------------------------------- end of POSIX C on capOS

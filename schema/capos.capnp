@@ -278,6 +278,145 @@ interface ProcessHandle {
   wait @0 () -> (status :ExitStatus);
 }
 
+# ---------------------------------------------------------------- storage
+
+# The outcome of a storage method (docs/proposals/storage-and-naming-proposal.md
+# maps each to its errno). Every Directory and File method's results start
+# with one: failures a program branches on are values, the same from the
+# kernel's store and from a userspace server; exceptions are kept for the
+# caller's own quota (`overloaded`) and a server gone (`disconnected`).
+enum FsError {
+  ok @0;
+  notFound @1;          # no entry of that name (ENOENT)
+  exists @2;            # the name is taken (EEXIST)
+  notDirectory @3;      # a directory was needed (ENOTDIR)
+  isDirectory @4;       # a file was needed (EISDIR)
+  notEmpty @5;          # the directory has entries (ENOTEMPTY)
+  readOnly @6;          # a mutation through a read-only facet (EROFS)
+  noSpace @7;           # the store's quota is exhausted (ENOSPC)
+  nameTooLong @8;       # a name of more than 255 bytes (ENAMETOOLONG)
+  invalidName @9;       # empty, ".", "..", or holding "/" or NUL (EINVAL)
+  invalidArgument @10;  # e.g. a directory moved into itself (EINVAL)
+  fileTooLarge @11;     # past the largest file size (EFBIG)
+  crossTree @12;        # a rename between two trees (EXDEV)
+}
+
+enum NodeKind {
+  file @0;
+  directory @1;
+}
+
+# What `stat` reports of a node.
+struct NodeStat {
+  kind @0 :NodeKind;
+  # Bytes of a file; entries of a directory.
+  size @1 :UInt64;
+  # The node's number, never reused within its store (st_ino).
+  node @2 :UInt64;
+  # The store's number (st_dev).
+  store @3 :UInt64;
+  # Names the node has: 1, or 0 for a file unlinked while open and a
+  # directory removed while held (st_nlink; the C library adds a
+  # directory's "." and "..").
+  links @4 :UInt32;
+  # Permission bits, from the manifest or setMode: recorded, never
+  # checked (the capability is the permission).
+  mode @5 :UInt32;
+  # Wall-clock nanoseconds since the Unix epoch.
+  accessedNs @6 :UInt64;
+  modifiedNs @7 :UInt64;
+  changedNs @8 :UInt64;
+  # 4 KiB pages holding the file's data (holes and manifest data take none).
+  pages @9 :UInt64;
+  # The capability this came through is a read-only facet.
+  readOnly @10 :Bool;
+}
+
+# One entry of a directory listing.
+struct DirEntry {
+  name @0 :Text;
+  kind @1 :NodeKind;
+  node @2 :UInt64;
+  # Where a listing continues after this entry (Directory.list).
+  cursor @3 :UInt64;
+}
+
+# A change of one time stamp (File.setTimes).
+struct TimeChange {
+  union {
+    keep @0 :Void;
+    now @1 :Void;
+    ns @2 :UInt64;     # wall-clock nanoseconds since the Unix epoch
+  }
+}
+
+# An open file (docs/interfaces/file.md). The capability names the node,
+# not its name: it keeps working after an unlink or a rename.
+interface File {
+  # Up to `max` bytes from `offset`, no more than fit the caller's result
+  # buffer; empty at or past the end.
+  read @0 (offset :UInt64, max :UInt32) -> (error :FsError, data :Data);
+  # Writes `data` at `offset`, or at the end when `append` is set (then
+  # `offset` must be 0). `written` may be short only when the store ran
+  # out of space; `end` is the offset just after what was written.
+  write @1 (offset :UInt64, data :Data, append :Bool)
+        -> (error :FsError, written :UInt32, end :UInt64);
+  size @2 () -> (error :FsError, size :UInt64);
+  # Cuts or extends (with zeros, taking no space) the file to `size`.
+  truncate @3 (size :UInt64) -> (error :FsError);
+  stat @4 () -> (error :FsError, stat :NodeStat);
+  # Completes when what was written is as durable as the store makes it.
+  sync @5 () -> (error :FsError);
+  # A read-only facet of this file: it comes with the reply, as the
+  # reply's only capability.
+  readOnly @6 () -> (error :FsError);
+  # Records permission bits (the low 12 bits of `mode`).
+  setMode @7 (mode :UInt32) -> (error :FsError);
+  setTimes @8 (accessed :TimeChange, modified :TimeChange) -> (error :FsError);
+}
+
+# A directory and the subtree below it (docs/interfaces/directory.md).
+# Holding it is the authority over that subtree and nothing above it:
+# every method takes single names (never a path), and no method returns a
+# parent. Capabilities a method returns come with the reply, as its
+# capability records, never as ids in the results (so a userspace server
+# can serve this interface too).
+interface Directory {
+  # Opens the file or directory `name`: the reply brings a File or a
+  # Directory capability (which one is `kind`). With `create`, a missing
+  # name becomes an empty file (`created` says so); with `exclusive` too,
+  # an existing name is `exists`. `truncate` empties a file. The result
+  # has at most this capability's authority, and none to write when
+  # `readOnly` is set; `readOnly` in the results says which it got.
+  open @0 (name :Text, create :Bool, exclusive :Bool, truncate :Bool, readOnly :Bool)
+       -> (error :FsError, kind :NodeKind, readOnly :Bool, created :Bool);
+  # Makes an empty directory with permission bits `mode` (recorded).
+  mkdir @1 (name :Text, mode :UInt32) -> (error :FsError);
+  # Removes a file's name; its data lives until its last File capability goes.
+  unlink @2 (name :Text) -> (error :FsError);
+  # Removes an empty directory.
+  rmdir @3 (name :Text) -> (error :FsError);
+  # Moves the entry at path `from` to path `to`, both lists of single
+  # names below this directory (the last is the entry's name). An entry
+  # at `to` is replaced: a file by a file, an empty directory by a
+  # directory.
+  rename @4 (from :List(Text), to :List(Text)) -> (error :FsError);
+  # Entries created after `cursor` (0: from the start), oldest first, at
+  # most `max` and no more than fit the result buffer; `end` says none
+  # are left. Unlinking entries while listing never skips the others.
+  list @5 (cursor :UInt64, max :UInt32)
+       -> (error :FsError, entries :List(DirEntry), end :Bool);
+  stat @6 () -> (error :FsError, stat :NodeStat);
+  # The stat of entry `name`, without opening it.
+  statAt @7 (name :Text) -> (error :FsError, stat :NodeStat);
+  # The directory reached through `names` (each a single name, each a
+  # directory): it comes with the reply. An empty list gives this one
+  # again.
+  walk @8 (names :List(Text)) -> (error :FsError);
+  # A read-only facet of this directory: it comes with the reply.
+  readOnly @9 () -> (error :FsError);
+}
+
 # ---------------------------------------------------------------- boot manifest
 
 # The boot module: what the kernel starts and with which authority.
@@ -289,6 +428,8 @@ struct SystemManifest {
   # The service graph init starts (init validates it; the kernel does not
   # look at it).
   services @4 :List(ServiceConfig);
+  # The file tree the kernel's store starts with (KernelCapKind fileSystem).
+  fileSystem @5 :FileSystemConfig;
 }
 
 struct ServiceConfig {
@@ -320,12 +461,39 @@ struct ServiceCap {
       service @2 :Text;
       export @3 :Text;
     }
+    directory :group {        # a subtree of one of init's Directories
+      from @4 :Text;          # init's Directory capability, by name
+      path @5 :Text;          # absolute, below it ("/" is itself)
+      readOnly @6 :Bool;      # granted as a read-only facet
+    }
   }
 }
 
 struct Binary {
   name @0 :Text;
   elf @1 :Data;
+}
+
+# The kernel's file store at boot (docs/architecture/file-system.md).
+struct FileSystemConfig {
+  # Quota of file data, in bytes (whole 4 KiB pages are counted).
+  dataBytes @0 :UInt64;
+  # Quota of the store's records (nodes, names, entries), in bytes.
+  metaBytes @1 :UInt64;
+  # Every node but "/", parents before their children.
+  nodes @2 :List(FsNodeConfig);
+}
+
+struct FsNodeConfig {
+  # Absolute, normalized: "/etc/hosts".
+  path @0 :Text;
+  # Permission bits recorded for stat.
+  mode @1 :UInt32;
+  union {
+    directory @2 :Void;
+    data @3 :Data;            # a file holding these bytes
+    binary @4 :Text;          # a file holding this manifest binary's ELF
+  }
 }
 
 # The only process the kernel starts, and the capabilities it gets.
@@ -349,6 +517,8 @@ enum KernelCapKind {
   entropySource @6;
   pipeFactory @7;
   networkManager @8;
+  # The root Directory of the store built from SystemManifest.fileSystem.
+  fileSystem @9;
 }
 
 struct KernelParams {

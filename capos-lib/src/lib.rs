@@ -13,6 +13,7 @@ pub mod cap_table;
 pub mod civil;
 pub mod elf;
 pub mod frames;
+pub mod fs;
 pub mod launch;
 pub mod pipe;
 pub mod service_graph;

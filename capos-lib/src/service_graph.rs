@@ -55,6 +55,14 @@ pub enum CapSource {
     Init(String),
     /// A capability another service exports.
     Service { service: String, export: String },
+    /// The directory at `path` (absolute, normalized: see
+    /// `fs::path::absolute`) below one of init's Directory capabilities,
+    /// `from`, granted read-only when `read_only` is set.
+    Directory {
+        from: String,
+        path: String,
+        read_only: bool,
+    },
 }
 
 /// What init does once the graph is valid.

@@ -78,6 +78,7 @@ mod clients;
 mod completions;
 mod error;
 pub mod message;
+mod namespace;
 mod pending;
 mod print;
 mod reply;
@@ -108,6 +109,7 @@ pub mod test_kernel;
 
 pub use any_cap::AnyCap;
 pub use cap::Cap;
+pub use capos_lib::fs::{FsError, Kind as NodeKind};
 pub use capos_lib::launch::{Launch, Strings};
 pub use capos_lib::udp::Endpoint as UdpEndpoint;
 pub use capos_schema::{ExceptionType, FaultKind};
@@ -119,12 +121,18 @@ pub use clients::{
     BootPackage, Child, Client, Console, ENDPOINT_RESULT_BYTES, Endpoint, EndpointClient,
     EndpointFactory, EntropySource, ExitStatus, Fault, Grant, Incoming, Limits, MAX_ENTROPY_CHUNK,
     MAX_MANIFEST_CHUNK, MAX_PIPE_CHUNK, Mapping, MemoryObject, NetStats, NetworkManager, PROT_EXEC,
-    PROT_NONE, PROT_READ, PROT_WRITE, PipeFactory, PipeReader, PipeWriter, ProcessHandle,
-    ProcessSpawner, Read, Readiness, Recv, RecvWait, SocketStats, Timer, UdpSocket, VirtualMemory,
+    PROT_NONE, PROT_READ, PROT_WRITE, PendingRecv, PipeFactory, PipeReader, PipeWriter,
+    ProcessHandle, ProcessSpawner, Read, Readiness, Recv, RecvWait, SocketStats, Timer, UdpSocket,
+    VirtualMemory,
+};
+pub use clients::{
+    Directory, Entry, File, LIST_BATCH, MAX_FILE_CHUNK, Node, OpenOptions, Opened, Stat,
+    StorageError, TimeChange,
 };
 pub use completions::{Completion, Token};
 pub use error::{DecodeError, Error};
 pub use message::Message;
+pub use namespace::Namespace;
 pub use pending::PendingCall;
 pub use reply::Reply;
 pub use ring::{RingError, RingView};

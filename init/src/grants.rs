@@ -13,6 +13,13 @@ pub enum Source {
     Owner { export: usize },
     /// A client facet of export number `export` of service `service`.
     Client { service: usize, export: usize },
+    /// The directory at `path` below init's Directory `from`, narrowed to
+    /// read-only when `read_only` is set.
+    Directory {
+        from: String,
+        path: String,
+        read_only: bool,
+    },
 }
 
 /// One entry of a service's CapSet: its name there, and its source.
@@ -32,6 +39,15 @@ pub fn grants(services: &[Service], index: usize) -> Option<Vec<Grant>> {
     for cap in &service.caps {
         let source = match &cap.source {
             CapSource::Init(name) => Source::Init(name.clone()),
+            CapSource::Directory {
+                from,
+                path,
+                read_only,
+            } => Source::Directory {
+                from: from.clone(),
+                path: path.clone(),
+                read_only: *read_only,
+            },
             CapSource::Service { service, export } => {
                 let from = services.iter().position(|s| &s.name == service)?;
                 let export = services[from].exports.iter().position(|e| e == export)?;
@@ -123,6 +139,27 @@ mod tests {
                 source: Source::Client {
                     service: 0,
                     export: 1
+                }
+            }]
+        );
+    }
+
+    #[test]
+    fn directory_sources_pass_through_as_subtrees() {
+        let dir = CapSource::Directory {
+            from: "fs".into(),
+            path: "/tmp".into(),
+            read_only: true,
+        };
+        let services = [service("s", vec![import("/tmp", dir)], &[])];
+        assert_eq!(
+            grants(&services, 0).unwrap(),
+            [Grant {
+                name: "/tmp".into(),
+                source: Source::Directory {
+                    from: "fs".into(),
+                    path: "/tmp".into(),
+                    read_only: true
                 }
             }]
         );

@@ -157,6 +157,11 @@ fn service(
                 service: text(from.get_service(), || path("service"))?,
                 export: text(from.get_export(), || path("export"))?,
             },
+            service_cap::source::Directory(d) => CapSource::Directory {
+                from: text(d.get_from(), || path("from"))?,
+                path: text(d.get_path(), || path("path"))?,
+                read_only: d.get_read_only(),
+            },
         };
         caps.push(CapImport {
             name: text(cap.get_name(), || path("name"))?,

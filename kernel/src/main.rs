@@ -9,6 +9,7 @@ extern crate alloc;
 mod arch;
 mod boot_info;
 mod cap;
+mod fs;
 mod manifest;
 mod mem;
 mod net;
@@ -105,7 +106,34 @@ extern "C" fn kmain(start_info: u64) -> ! {
 /// was before this ran.
 fn start_init(manifest: manifest::Manifest) {
     let heap_before_init = mem::heap::used();
-    let grants: Vec<Grant> = manifest
+    sched::init(manifest, heap_before_init);
+    let mut k = sched::kernel();
+    let root = k.create_root_account();
+    // The file store exists only if init is granted it; its quotas come
+    // out of the root account, so init is given what is left.
+    let file_system = if k
+        .manifest
+        .init_caps
+        .iter()
+        .any(|(_, kind)| *kind == KernelCapKind::FileSystem)
+    {
+        let (store, node) = fs::boot_store(&k.manifest, &root)
+            .unwrap_or_else(|e| boot_failure(&alloc::format!("{e}")));
+        let charge = root
+            .charge(
+                capos_lib::account::Resource::KernelHeap,
+                fs::handle::object_bytes::<cap::directory::Directory>() as u64,
+            )
+            .unwrap_or_else(|e| {
+                boot_failure(&alloc::format!("the file system's root capability: {e}"))
+            });
+        let object: CapRef = Arc::new(cap::directory::Directory::root(store, node, charge));
+        Some(object)
+    } else {
+        None
+    };
+    let grants: Vec<Grant> = k
+        .manifest
         .init_caps
         .iter()
         .map(|(name, kind)| {
@@ -123,6 +151,7 @@ fn start_init(manifest: manifest::Manifest) {
                 KernelCapKind::NetworkManager => {
                     Arc::new(cap::network_manager::NetworkManager::unrestricted())
                 }
+                KernelCapKind::FileSystem => file_system.clone().expect("made above"),
             };
             Grant {
                 name: name.clone(),
@@ -131,15 +160,16 @@ fn start_init(manifest: manifest::Manifest) {
             }
         })
         .collect();
-    let init_name = manifest.init_binary.clone();
-    let init_elf = manifest
+    drop(file_system);
+    let init_name = k.manifest.init_binary.clone();
+    let init_elf = k
+        .manifest
         .binary(&init_name)
         .expect("checked by manifest::parse");
     // init's argv is its binary name; it gets no environment.
     let launch = capos_lib::launch::encode(&[init_name.as_bytes()], &[])
         .unwrap_or_else(|e| boot_failure(&alloc::format!("init's launch parameters: {e}")));
-    sched::init(manifest, heap_before_init);
-    if let Err(e) = sched::kernel().spawn_init(&init_name, init_elf, grants, &launch) {
+    if let Err(e) = k.spawn_init(&init_name, init_elf, grants, &launch) {
         boot_failure(&alloc::format!("starting init: {e}"));
     }
     kprintln!("kernel: starting init ({init_name})");

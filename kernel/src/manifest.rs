@@ -6,7 +6,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use capnp::message::ReaderOptions;
-use capos_schema::capos_capnp::{KernelCapKind, system_manifest};
+use capos_schema::capos_capnp::{KernelCapKind, fs_node_config, system_manifest};
 
 pub struct Manifest {
     /// (name, ELF bytes inside the boot module)
@@ -20,6 +20,32 @@ pub struct Manifest {
     pub net: crate::net::NetConfig,
     /// The whole boot module, served to init by BootPackage.
     pub raw: &'static [u8],
+    /// The file store's limits and starting tree (SystemManifest.fileSystem).
+    pub file_system: FileSystem,
+}
+
+/// The file store the manifest declares.
+pub struct FileSystem {
+    pub data_bytes: u64,
+    pub meta_bytes: u64,
+    /// Parents before children (mkmanifest orders them; the store refuses
+    /// a node whose parent is missing).
+    pub nodes: Vec<FsNode>,
+}
+
+pub struct FsNode {
+    /// Absolute and normalized, inside the boot module.
+    pub path: &'static [u8],
+    pub mode: u32,
+    pub content: FsContent,
+}
+
+pub enum FsContent {
+    Directory,
+    /// The file's bytes, inside the boot module.
+    Data(&'static [u8]),
+    /// The named binary's ELF.
+    Binary(String),
 }
 
 impl Manifest {
@@ -105,7 +131,9 @@ pub fn parse(module: &'static [u8]) -> Result<Manifest, String> {
         .map_err(err)?
         .to_string()
         .unwrap_or_default();
+    let file_system = parse_file_system(root.get_file_system().map_err(err)?)?;
     let manifest = Manifest {
+        file_system,
         binaries,
         init_binary,
         init_caps,
@@ -121,6 +149,16 @@ pub fn parse(module: &'static [u8]) -> Result<Manifest, String> {
             ));
         }
     }
+    for node in &manifest.file_system.nodes {
+        if let FsContent::Binary(name) = &node.content
+            && manifest.binary(name).is_none()
+        {
+            return Err(alloc::format!(
+                "manifest: file system node {:?} names no binary {name:?}",
+                String::from_utf8_lossy(node.path)
+            ));
+        }
+    }
     if manifest.binary(&manifest.init_binary).is_none() {
         return Err(alloc::format!(
             "manifest: init.binary {:?} is not among the binaries",
@@ -128,4 +166,43 @@ pub fn parse(module: &'static [u8]) -> Result<Manifest, String> {
         ));
     }
     Ok(manifest)
+}
+
+/// Stretches a slice of the boot module to the module's lifetime.
+fn in_module(bytes: &[u8]) -> &'static [u8] {
+    // SAFETY: the message was read in place from the boot module, which
+    // is 'static, so every Data and Text of it points into the module.
+    unsafe { core::slice::from_raw_parts(bytes.as_ptr(), bytes.len()) }
+}
+
+fn parse_file_system(
+    config: capos_schema::capos_capnp::file_system_config::Reader,
+) -> Result<FileSystem, String> {
+    let err = |e: capnp::Error| alloc::format!("manifest: fileSystem: {e}");
+    let mut nodes = Vec::new();
+    for (i, node) in config.get_nodes().map_err(err)?.iter().enumerate() {
+        let path = in_module(node.get_path().map_err(err)?.as_bytes());
+        let content = match node
+            .which()
+            .map_err(|_| alloc::format!("manifest: fileSystem.nodes[{i}] is of an unknown kind"))?
+        {
+            fs_node_config::Directory(()) => FsContent::Directory,
+            fs_node_config::Data(data) => FsContent::Data(in_module(data.map_err(err)?)),
+            fs_node_config::Binary(name) => FsContent::Binary(
+                name.map_err(err)?
+                    .to_string()
+                    .map_err(|_| "manifest: a file system binary name is not UTF-8")?,
+            ),
+        };
+        nodes.push(FsNode {
+            path,
+            mode: node.get_mode(),
+            content,
+        });
+    }
+    Ok(FileSystem {
+        data_bytes: config.get_data_bytes(),
+        meta_bytes: config.get_meta_bytes(),
+        nodes,
+    })
 }

@@ -119,8 +119,19 @@ impl Kernel {
         self.current
     }
 
-    /// Creates init with the root account: every free frame, and the
-    /// kernel heap that is free now minus [`KERNEL_HEAP_RESERVE`].
+    /// Makes the root account: every free frame, and the kernel heap that
+    /// is free now minus [`KERNEL_HEAP_RESERVE`]. What is carved out of it
+    /// before init starts (the file store's quotas) is not init's to use.
+    pub fn create_root_account(&mut self) -> Arc<Account> {
+        let heap_free = crate::mem::heap::SIZE - crate::mem::heap::used();
+        let frames = crate::mem::frames::free_count();
+        self.frames_before_init = frames;
+        let root = Account::root(heap_free.saturating_sub(KERNEL_HEAP_RESERVE) as u64, frames);
+        self.root_account = Some(root.clone());
+        root
+    }
+
+    /// Creates init with the root account ([`Kernel::create_root_account`]).
     pub fn spawn_init(
         &mut self,
         name: &str,
@@ -128,11 +139,10 @@ impl Kernel {
         grants: Vec<Grant>,
         launch: &[u8],
     ) -> Result<Arc<ExitCell>, SpawnError> {
-        let heap_free = crate::mem::heap::SIZE - crate::mem::heap::used();
-        let frames = crate::mem::frames::free_count();
-        self.frames_before_init = frames;
-        let root = Account::root(heap_free.saturating_sub(KERNEL_HEAP_RESERVE) as u64, frames);
-        self.root_account = Some(root.clone());
+        let root = match &self.root_account {
+            Some(root) => root.clone(),
+            None => self.create_root_account(),
+        };
         // init has no parent: its ppid is 0.
         self.spawn(name, elf, grants, launch, root, 0)
             .map(|(_, exit)| exit)

@@ -16,7 +16,7 @@ use crate::process::{execve, fork_call, wait_call};
 use crate::report;
 use crate::sigcall;
 use crate::state::{self, Object, Open, State};
-use crate::{pipe, poll, poll_call};
+use crate::{file, pipe, poll, poll_call};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use capos_rt::syscall::exit;
@@ -131,6 +131,10 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
                     timeout,
                 )
             }
+            n if file::calls::handles(n) => {
+                let r = file::calls::call(s, n, a);
+                file::calls::answer(s, n, r)
+            }
             nr::IOCTL => ioctl_call(s, a[0], a[1], a[2] as *const i32),
             nr::CLOSE => s.fds.close(a[0]).map(|()| 0),
             nr::DUP => dup(s, a[0], 0, false),
@@ -195,9 +199,10 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
 /// read end, as a descriptor opened O_RDONLY).
 fn writable(s: &State, fd: i64) -> Result<Rc<Open>, i64> {
     let open = s.fds.get(fd)?;
-    match open.object {
+    match &open.object {
         Object::Console(_) | Object::PipeWriter(_) => Ok(open.clone()),
-        Object::PipeReader(_) => Err(EBADF),
+        Object::File(f) if f.write => Ok(open.clone()),
+        Object::PipeReader(_) | Object::File(_) | Object::Directory(_) => Err(EBADF),
     }
 }
 
@@ -205,6 +210,16 @@ fn writable(s: &State, fd: i64) -> Result<Rc<Open>, i64> {
 /// write-only, as a Linux descriptor opened O_WRONLY).
 unsafe fn read(s: &mut State, fd: i64, buf: *mut u8, len: usize) -> Result<i64, i64> {
     let open = s.fds.get(fd)?.clone();
+    if let Object::File(_) | Object::Directory(_) = open.object {
+        if len == 0 {
+            return file::io::read(&open, &mut []);
+        }
+        if buf.is_null() {
+            return Err(EFAULT);
+        }
+        // SAFETY: per the contract, `buf` holds `len` writable bytes.
+        return file::io::read(&open, unsafe { slice::from_raw_parts_mut(buf, len) });
+    }
     let Object::PipeReader(reader) = &open.object else {
         return Err(EBADF);
     };
@@ -223,8 +238,10 @@ unsafe fn read(s: &mut State, fd: i64, buf: *mut u8, len: usize) -> Result<i64, 
 /// chunk), scattered over them.
 unsafe fn readv(s: &mut State, fd: i64, iov: *const [usize; 2], count: i64) -> Result<i64, i64> {
     let open = s.fds.get(fd)?.clone();
-    let Object::PipeReader(reader) = &open.object else {
-        return Err(EBADF);
+    let reader = match &open.object {
+        Object::PipeReader(reader) => Some(reader),
+        Object::File(_) | Object::Directory(_) => None,
+        _ => return Err(EBADF),
     };
     if !(0..=IOV_MAX).contains(&count) {
         return Err(EINVAL);
@@ -242,8 +259,23 @@ unsafe fn readv(s: &mut State, fd: i64, iov: *const [usize; 2], count: i64) -> R
     if iovs.iter().any(|&[base, len]| len > 0 && base == 0) {
         return Err(EFAULT);
     }
-    let mut buf = alloc::vec![0u8; total.min(capos_rt::MAX_PIPE_CHUNK)];
-    let got = pipe::read(&open, reader, &mut buf)? as usize;
+    let got_buf = match reader {
+        Some(reader) => {
+            let mut buf = alloc::vec![0u8; total.min(capos_rt::MAX_PIPE_CHUNK)];
+            let got = pipe::read(&open, reader, &mut buf)? as usize;
+            buf.truncate(got);
+            buf
+        }
+        // A file fills every iovec it can, as Linux's.
+        None => {
+            let mut buf = alloc::vec![0u8; total];
+            let got = file::io::read(&open, &mut buf)? as usize;
+            buf.truncate(got);
+            buf
+        }
+    };
+    let got = got_buf.len();
+    let buf = got_buf;
     let mut rest = &buf[..got];
     for &[base, len] in iovs {
         let n = len.min(rest.len());
@@ -300,7 +332,8 @@ unsafe fn write(s: &mut State, fd: i64, buf: *const u8, len: usize) -> Result<i6
             }
             Ok(len as i64)
         }
-        Object::PipeReader(_) => Err(EBADF),
+        Object::File(_) => file::io::write(&open, data),
+        Object::PipeReader(_) | Object::Directory(_) => Err(EBADF),
     }
 }
 

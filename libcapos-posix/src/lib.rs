@@ -35,6 +35,7 @@ extern crate alloc;
 extern crate std;
 
 mod fd;
+mod file;
 mod fork;
 mod linux;
 mod mmap;

@@ -45,6 +45,9 @@ pub enum State {
     Writer { ready: bool, hangup: bool },
     /// Not known yet (a readiness call still in flight).
     Unknown,
+    /// Always readable and writable: a file or a directory, as Linux
+    /// reports regular files.
+    Always,
 }
 
 /// The `revents` of an entry asking for `events` on an object in `state`,
@@ -56,6 +59,7 @@ pub fn revents(events: i16, state: State) -> i16 {
     let writable = POLLOUT | POLLWRNORM;
     match state {
         State::WriteOnly => events & writable,
+        State::Always => events & (readable | writable),
         State::Reader { ready, hangup } => {
             let hup = if hangup { POLLHUP } else { 0 };
             hup | if ready { events & readable } else { 0 }

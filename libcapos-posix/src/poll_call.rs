@@ -53,6 +53,7 @@ fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, 
             Object::Console(_) => (None, poll::State::WriteOnly),
             Object::PipeReader(r) => (Some(r.ready_async()), poll::State::Unknown),
             Object::PipeWriter(w) => (Some(w.ready_async()), poll::State::Unknown),
+            Object::File(_) | Object::Directory(_) => (None, poll::State::Always),
         };
         let call = call.transpose().map_err(|_| EIO)?;
         which.push(Some(polled.len()));

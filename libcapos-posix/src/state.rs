@@ -12,6 +12,7 @@
 //! never nest the other way.
 
 use crate::fd::FdTable;
+use crate::file::object::{DirObject, FileObject};
 use crate::fork::Shadow;
 use crate::linux::errno::EIO;
 use crate::process::children::Children;
@@ -19,9 +20,10 @@ use crate::process::inherit;
 use crate::report::Reported;
 use crate::signal::Signals;
 use alloc::rc::Rc;
+use alloc::vec::Vec;
 use capos_rt::{
-    Console, EntropySource, PipeFactory, PipeReader, PipeWriter, ProcessSpawner, Timer,
-    VirtualMemory,
+    Client, Console, Directory, EntropySource, Namespace, PipeFactory, PipeReader, PipeWriter,
+    ProcessSpawner, Timer, VirtualMemory,
 };
 use core::cell::{Cell, RefCell};
 use libcapos::runtime;
@@ -34,14 +36,23 @@ pub enum Object {
     PipeReader(PipeReader),
     /// A pipe's write half (pipe.rs).
     PipeWriter(PipeWriter),
+    /// A file and its offset (file/).
+    File(FileObject),
+    /// A directory and its listing position (file/).
+    Directory(DirObject),
 }
 
 impl Object {
     /// The access mode F_GETFL reports.
     pub fn access_mode(&self) -> i64 {
         match self {
-            Object::PipeReader(_) => crate::linux::fcntl::O_RDONLY,
+            Object::PipeReader(_) | Object::Directory(_) => crate::linux::fcntl::O_RDONLY,
             Object::Console(_) | Object::PipeWriter(_) => crate::linux::fcntl::O_WRONLY,
+            Object::File(f) => match (f.read, f.write) {
+                (true, true) => crate::file::abi::open::O_RDWR,
+                (false, true) => crate::linux::fcntl::O_WRONLY,
+                _ => crate::linux::fcntl::O_RDONLY,
+            },
         }
     }
 }
@@ -87,6 +98,11 @@ pub struct State {
     /// Set when that branch has ended: the value fork returns to the
     /// parent and its errno, acted on once the borrow has ended.
     pub resume: Option<(i64, i64)>,
+    /// The directories granted at absolute-path names, mounted there, and
+    /// the working directory (file/).
+    pub ns: Namespace,
+    /// The file mode creation mask.
+    pub umask: u32,
 }
 
 impl State {
@@ -135,8 +151,35 @@ impl State {
             children: Children::default(),
             fork: None,
             resume: None,
+            ns: namespace(),
+            umask: 0o022,
         }
     }
+}
+
+/// Every Directory the CapSet holds under an absolute path, mounted there
+/// (capos_rt::Namespace), through libcapos; the working directory is "/".
+fn namespace() -> Namespace {
+    let names: Vec<Vec<u8>> = runtime::with_runtime(|rt| {
+        rt.capset()
+            .entries()
+            .iter()
+            .filter(|e| e.interface_id == Directory::INTERFACE_ID && e.name().starts_with(b"/"))
+            .map(|e| e.name().to_vec())
+            .collect()
+    })
+    .unwrap_or_default();
+    let mut ns = Namespace::new();
+    for name in names {
+        let Ok(text) = core::str::from_utf8(&name) else {
+            continue;
+        };
+        if let Ok(dir) = runtime::take::<Directory>(text) {
+            // A name that is not a normalized path is no mount point.
+            let _ = ns.mount(&name, dir);
+        }
+    }
+    ns
 }
 
 struct Global(RefCell<Option<State>>);

@@ -38,6 +38,8 @@ pub mod interface_id {
     pub const PIPE_WRITER: u64 = super::pipe_writer::Client::TYPE_ID;
     pub const NETWORK_MANAGER: u64 = super::network_manager::Client::TYPE_ID;
     pub const UDP_SOCKET: u64 = super::udp_socket::Client::TYPE_ID;
+    pub const FILE: u64 = super::file::Client::TYPE_ID;
+    pub const DIRECTORY: u64 = super::directory::Client::TYPE_ID;
 
     /// The schema's name of a kernel interface, for logs.
     pub fn name(id: u64) -> Option<&'static str> {
@@ -57,12 +59,14 @@ pub mod interface_id {
             "PipeWriter",
             "NetworkManager",
             "UdpSocket",
+            "File",
+            "Directory",
         ];
         ALL.iter().position(|&i| i == id).map(|i| NAMES[i])
     }
 
     /// Every interface the kernel implements, in the order above.
-    pub const ALL: [u64; 15] = [
+    pub const ALL: [u64; 17] = [
         CONSOLE,
         TIMER,
         PROCESS_SPAWNER,
@@ -78,5 +82,102 @@ pub mod interface_id {
         PIPE_WRITER,
         NETWORK_MANAGER,
         UDP_SOCKET,
+        FILE,
+        DIRECTORY,
     ];
+}
+
+/// Method ordinals of the storage interfaces, named once for the kernel's
+/// objects, capos-rt's clients and userspace servers (a test below checks
+/// them against `capos.capnp`).
+pub mod method {
+    pub mod file {
+        pub const READ: u16 = 0;
+        pub const WRITE: u16 = 1;
+        pub const SIZE: u16 = 2;
+        pub const TRUNCATE: u16 = 3;
+        pub const STAT: u16 = 4;
+        pub const SYNC: u16 = 5;
+        pub const READ_ONLY: u16 = 6;
+        pub const SET_MODE: u16 = 7;
+        pub const SET_TIMES: u16 = 8;
+    }
+
+    pub mod directory {
+        pub const OPEN: u16 = 0;
+        pub const MKDIR: u16 = 1;
+        pub const UNLINK: u16 = 2;
+        pub const RMDIR: u16 = 3;
+        pub const RENAME: u16 = 4;
+        pub const LIST: u16 = 5;
+        pub const STAT: u16 = 6;
+        pub const STAT_AT: u16 = 7;
+        pub const WALK: u16 = 8;
+        pub const READ_ONLY: u16 = 9;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::method;
+    use std::string::String;
+    use std::vec::Vec;
+
+    const SCHEMA: &str = include_str!("../capos.capnp");
+
+    /// `(name, ordinal)` of every method of `interface` in the schema.
+    fn methods(interface: &str) -> Vec<(String, u16)> {
+        let head = std::format!("interface {interface} {{");
+        let start = SCHEMA.find(&head).expect("the interface exists") + head.len();
+        let body = &SCHEMA[start..start + SCHEMA[start..].find("\n}").unwrap()];
+        body.lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let (name, rest) = l.split_once(" @")?;
+                let ordinal: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                Some((name.into(), ordinal.parse().ok()?))
+            })
+            .collect()
+    }
+
+    fn names(pairs: &[(&str, u16)]) -> Vec<(String, u16)> {
+        pairs.iter().map(|&(n, o)| (n.into(), o)).collect()
+    }
+
+    #[test]
+    fn file_ordinals_are_the_schemas() {
+        use method::file::*;
+        let expected = [
+            ("read", READ),
+            ("write", WRITE),
+            ("size", SIZE),
+            ("truncate", TRUNCATE),
+            ("stat", STAT),
+            ("sync", SYNC),
+            ("readOnly", READ_ONLY),
+            ("setMode", SET_MODE),
+            ("setTimes", SET_TIMES),
+        ];
+        assert_eq!(methods("File"), names(&expected));
+    }
+
+    #[test]
+    fn directory_ordinals_are_the_schemas() {
+        use method::directory::*;
+        let expected = [
+            ("open", OPEN),
+            ("mkdir", MKDIR),
+            ("unlink", UNLINK),
+            ("rmdir", RMDIR),
+            ("rename", RENAME),
+            ("list", LIST),
+            ("stat", STAT),
+            ("statAt", STAT_AT),
+            ("walk", WALK),
+            ("readOnly", READ_ONLY),
+        ];
+        assert_eq!(methods("Directory"), names(&expected));
+    }
 }

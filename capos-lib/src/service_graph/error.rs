@@ -51,6 +51,13 @@ pub enum GraphError {
         cap: String,
         init_cap: String,
     },
+    /// A `Directory` source's path is not absolute and normalized.
+    BadDirectoryPath {
+        service: String,
+        index: usize,
+        cap: String,
+        path: String,
+    },
     /// A `Service` source names no service.
     UnknownService {
         service: String,
@@ -151,6 +158,15 @@ impl fmt::Display for GraphError {
             } => write!(
                 f,
                 "service {service:?}: caps[{index}] {cap:?}: init has no cap {init_cap:?}"
+            ),
+            GraphError::BadDirectoryPath {
+                service,
+                index,
+                cap,
+                path,
+            } => write!(
+                f,
+                "service {service:?}: caps[{index}] {cap:?}: directory path {path:?} is not absolute and normalized (\"/\", \"/tmp\", \"/etc/ssl\")"
             ),
             GraphError::UnknownService {
                 service,

@@ -64,7 +64,22 @@ fn check_caps(service: &Service, init_caps: &[&str]) -> Result<(), GraphError> {
                 cap: cap.name.clone(),
             });
         }
-        if let CapSource::Init(init_cap) = &cap.source
+        let init_cap = match &cap.source {
+            CapSource::Init(init_cap) => Some(init_cap),
+            CapSource::Directory { from, path, .. } => {
+                if crate::fs::path::absolute(path.as_bytes()).is_none() {
+                    return Err(GraphError::BadDirectoryPath {
+                        service: service.name.clone(),
+                        index,
+                        cap: cap.name.clone(),
+                        path: path.clone(),
+                    });
+                }
+                Some(from)
+            }
+            CapSource::Service { .. } => None,
+        };
+        if let Some(init_cap) = init_cap
             && !init_caps.contains(&init_cap.as_str())
         {
             return Err(GraphError::UnknownInitCap {

@@ -4,6 +4,8 @@
 use super::{Client, EndpointClient};
 use crate::any_cap::AnyCap;
 use crate::cap::Cap;
+use crate::client::SharedRing;
+use crate::completions::Token;
 use crate::error::{DecodeError, Error};
 use crate::message::{self, Message};
 use crate::transfer::{self, Transfer, TransferError};
@@ -44,6 +46,91 @@ pub struct Incoming {
 
 super::client!(Endpoint, interface_id::ENDPOINT);
 
+/// A RECV in flight ([`Endpoint::recv_async`]). Dropping it abandons the
+/// RECV: a call it takes then is never answered (its caller hears
+/// CANCELLED when the Endpoint closes).
+#[must_use = "dropping a PendingRecv abandons the RECV"]
+pub struct PendingRecv {
+    token: Option<Token>,
+    ring: SharedRing,
+    cap_id: u32,
+    capacity: usize,
+}
+
+impl PendingRecv {
+    /// True once the RECV's completion has been reaped (by any wait of
+    /// this process).
+    pub fn is_complete(&self) -> bool {
+        self.token
+            .as_ref()
+            .is_some_and(|token| self.ring.borrow().is_ready(token))
+    }
+
+    /// The call, once [`PendingRecv::is_complete`]. `Ok(None)` when the
+    /// call needed a larger buffer: the RECV was made again with room for
+    /// it, and this waits on that one.
+    pub fn take(&mut self) -> Result<Option<Incoming>, Error> {
+        let Some(token) = self.token.take() else {
+            return Err(Error::Decode(DecodeError::Contract(
+                "a PendingRecv was taken twice",
+            )));
+        };
+        let completion = match self.ring.borrow_mut().try_take(token) {
+            Ok(completion) => completion,
+            Err(token) => {
+                self.token = Some(token);
+                return Ok(None);
+            }
+        };
+        self.finish(completion)
+    }
+
+    /// Decodes a RECV's completion, or makes the RECV again with the size
+    /// the kernel asked for.
+    fn finish(
+        &mut self,
+        completion: crate::completions::Completion,
+    ) -> Result<Option<Incoming>, Error> {
+        let cqe = completion.cqe;
+        if cqe.result == RESULT_TOO_SMALL {
+            // The call stays queued; ask again with room for it.
+            self.capacity = usize::try_from(cqe.aux)
+                .ok()
+                .filter(|&needed| needed > self.capacity && needed <= MAX_RECV_BYTES)
+                .ok_or(Error::Decode(DecodeError::Contract(
+                    "RECV asked for an impossible buffer size",
+                )))?;
+            let mut client = self.ring.borrow_mut();
+            client.make_room(1)?;
+            self.token = Some(client.submit_recv(self.cap_id, self.capacity)?);
+            return Ok(None);
+        }
+        let total = usize::try_from(cqe.result).map_err(|_| Error::Transport(cqe.result))?;
+        let bytes = message::as_bytes(&completion.result);
+        let recv = wire::recv(bytes, total).map_err(Error::Decode)?;
+        let caps = recv
+            .caps
+            .iter()
+            .map(|r| AnyCap::new(Cap::new(r.cap_id, self.ring.clone()), r.interface_id))
+            .collect();
+        Ok(Some(Incoming {
+            call_id: recv.call_id,
+            method_id: recv.method_id,
+            interface_id: recv.interface_id,
+            params: Message::copy_of(&bytes[recv.params]),
+            caps,
+        }))
+    }
+}
+
+impl Drop for PendingRecv {
+    fn drop(&mut self) {
+        if let Some(token) = self.token.take() {
+            self.ring.borrow_mut().detach(token);
+        }
+    }
+}
+
 impl Endpoint {
     /// A new client facet, which can only call this Endpoint.
     pub fn client(&self) -> Result<EndpointClient, Error> {
@@ -59,42 +146,32 @@ impl Endpoint {
 
     /// Waits for the next call.
     pub fn recv(&self) -> Result<Incoming, Error> {
-        let ring = self.cap.ring();
-        let mut capacity = recv_size(RECV_PARAMS_BYTES, MAX_XFER as usize);
+        let mut pending = self.recv_async()?;
         loop {
-            let completion = {
-                let mut client = ring.borrow_mut();
-                client.make_room(1)?;
-                let token = client.submit_recv(self.cap.id(), capacity)?;
-                client.wait_for(token)?
-            };
-            let cqe = completion.cqe;
-            if cqe.result == RESULT_TOO_SMALL {
-                // The call stays queued; ask again with room for it.
-                capacity = usize::try_from(cqe.aux)
-                    .ok()
-                    .filter(|&needed| needed > capacity && needed <= MAX_RECV_BYTES)
-                    .ok_or(Error::Decode(DecodeError::Contract(
-                        "RECV asked for an impossible buffer size",
-                    )))?;
-                continue;
+            let token = pending.token.take().expect("a PendingRecv holds its token");
+            let completion = pending.ring.borrow_mut().wait_for(token)?;
+            if let Some(incoming) = pending.finish(completion)? {
+                return Ok(incoming);
             }
-            let total = usize::try_from(cqe.result).map_err(|_| Error::Transport(cqe.result))?;
-            let bytes = message::as_bytes(&completion.result);
-            let recv = wire::recv(bytes, total).map_err(Error::Decode)?;
-            let caps = recv
-                .caps
-                .iter()
-                .map(|r| AnyCap::new(Cap::new(r.cap_id, ring.clone()), r.interface_id))
-                .collect();
-            return Ok(Incoming {
-                call_id: recv.call_id,
-                method_id: recv.method_id,
-                interface_id: recv.interface_id,
-                params: Message::copy_of(&bytes[recv.params]),
-                caps,
-            });
         }
+    }
+
+    /// Starts a RECV and returns at once, so that a server can wait on
+    /// several Endpoints (and anything else) together: see [`PendingRecv`].
+    pub fn recv_async(&self) -> Result<PendingRecv, Error> {
+        let ring = self.cap.ring().clone();
+        let capacity = recv_size(RECV_PARAMS_BYTES, MAX_XFER as usize);
+        let token = {
+            let mut client = ring.borrow_mut();
+            client.make_room(1)?;
+            client.submit_recv(self.cap.id(), capacity)?
+        };
+        Ok(PendingRecv {
+            token: Some(token),
+            ring,
+            cap_id: self.cap.id(),
+            capacity,
+        })
     }
 
     /// Answers call `call_id` with a result message of type `R` and the

@@ -35,4 +35,7 @@ pub mod cap_name {
     pub const ENDPOINTS: &str = "endpoints";
     pub const RANDOM: &str = "random";
     pub const PIPES: &str = "pipes";
+    /// The file store: /tmp writable, and the root read-only.
+    pub const TMP: &str = "tmp";
+    pub const ROOT: &str = "root";
 }

@@ -22,7 +22,7 @@ pub mod phase {
 
 /// The methods and ring operations counted in `Stats::calls` and
 /// `Stats::succeeded`, by index.
-pub const METHODS: [&str; 28] = [
+pub const METHODS: [&str; 47] = [
     "Console.write",
     "Console.writeLine",
     "Timer.now",
@@ -51,6 +51,25 @@ pub const METHODS: [&str; 28] = [
     "RECV",
     "RETURN",
     "RELEASE",
+    "Directory.open",
+    "Directory.mkdir",
+    "Directory.unlink",
+    "Directory.rmdir",
+    "Directory.rename",
+    "Directory.list",
+    "Directory.stat",
+    "Directory.statAt",
+    "Directory.walk",
+    "Directory.readOnly",
+    "File.read",
+    "File.write",
+    "File.size",
+    "File.truncate",
+    "File.stat",
+    "File.sync",
+    "File.readOnly",
+    "File.setMode",
+    "File.setTimes",
 ];
 
 /// Names of `Stats::exceptions`: the ExceptionType values, then the

@@ -11,9 +11,9 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use capos_rt::{
-    AnyCap, BootPackage, Cap, Client, Console, EndpointClient, EndpointFactory, ExitStatus, Grant,
-    LookupError, Mapping, PendingCall, ProcessHandle, ProcessSpawner, Runtime, VirtualMemory,
-    println,
+    AnyCap, BootPackage, Cap, Client, Console, Directory, EndpointClient, EndpointFactory,
+    ExitStatus, Grant, LookupError, Mapping, PendingCall, ProcessHandle, ProcessSpawner, Runtime,
+    VirtualMemory, println,
 };
 use init::grants::{self, Source};
 use init::tally::Tally;
@@ -51,6 +51,8 @@ struct Caps {
     boot: BootPackage,
     endpoints: EndpointFactory,
     memory: VirtualMemory,
+    /// Its Directories, kept to be granted whole or as subtrees.
+    dirs: BTreeMap<String, Directory>,
     /// Every other capability of its CapSet, kept to be granted.
     others: BTreeMap<String, AnyCap>,
 }
@@ -58,14 +60,23 @@ struct Caps {
 impl Caps {
     fn take(rt: &mut Runtime) -> Result<Self, String> {
         let mut others = BTreeMap::new();
+        let mut dirs = BTreeMap::new();
         let names: Vec<String> = capset_names(rt);
         for name in names {
             if ![CONSOLE, SPAWNER, BOOT, ENDPOINTS, MEMORY].contains(&name.as_str()) {
                 let cap = rt.take_any(&name).map_err(|e| lookup(&name, e))?;
-                others.insert(name, cap);
+                match cap.into_client::<Directory>() {
+                    Ok(dir) => {
+                        dirs.insert(name, dir);
+                    }
+                    Err(cap) => {
+                        others.insert(name, cap);
+                    }
+                }
             }
         }
         Ok(Caps {
+            dirs,
             spawner: take(rt, SPAWNER)?,
             boot: take(rt, BOOT)?,
             endpoints: take(rt, ENDPOINTS)?,
@@ -82,7 +93,8 @@ impl Caps {
             BOOT => Some(self.boot.cap()),
             ENDPOINTS => Some(self.endpoints.cap()),
             MEMORY => Some(self.memory.cap()),
-            _ => self.others.get(name).map(AnyCap::cap),
+            _ => (self.others.get(name).map(AnyCap::cap))
+                .or_else(|| self.dirs.get(name).map(Directory::cap)),
         }
     }
 }
@@ -219,9 +231,25 @@ fn start(
     }
     let plan = grants::grants(&graph.services, index)
         .ok_or_else(|| "an import names no service or export".to_string())?;
+    // The subtrees granted, made first: the grants borrow them.
+    let mut subtrees = BTreeMap::new();
+    for grant in &plan {
+        if let Source::Directory {
+            from,
+            path,
+            read_only,
+        } = &grant.source
+        {
+            let dir = subtree(caps, from, path, *read_only).map_err(|e| {
+                format!("cap {:?}: directory {path:?} of {from:?}: {e}", grant.name)
+            })?;
+            subtrees.insert(grant.name.as_str(), dir);
+        }
+    }
     let mut granted = Vec::with_capacity(plan.len());
     for grant in &plan {
         let cap = match &grant.source {
+            Source::Directory { .. } => subtrees.get(grant.name.as_str()).map(Directory::cap),
             Source::Init(name) => caps.get(console, name),
             Source::Owner { export } => owners.get(*export).map(|o| o.cap()),
             Source::Client { service, export } => clients
@@ -248,6 +276,23 @@ fn start(
             graph.limits[index],
         )
         .map_err(|e| e.to_string())
+}
+
+/// The directory at `path` below init's Directory `from`, read-only if
+/// asked: what a service granted that subtree gets, and nothing above it.
+fn subtree(caps: &Caps, from: &str, path: &str, read_only: bool) -> Result<Directory, String> {
+    let root = caps
+        .dirs
+        .get(from)
+        .ok_or_else(|| format!("init holds no Directory {from:?}"))?;
+    let names = capos_lib::fs::path::absolute(path.as_bytes())
+        .ok_or_else(|| "not an absolute, normalized path".to_string())?;
+    let dir = root.walk(&names).map_err(|e| e.to_string())?;
+    if read_only {
+        dir.read_only().map_err(|e| e.to_string())
+    } else {
+        Ok(dir)
+    }
 }
 
 /// Waits for every running service, reporting each as it ends.

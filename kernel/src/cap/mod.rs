@@ -4,9 +4,11 @@
 pub mod boot_package;
 pub mod buffers;
 pub mod console;
+pub mod directory;
 pub mod endpoint;
 pub mod endpoint_factory;
 pub mod entropy_source;
+pub mod file;
 pub mod hangup;
 pub mod memory_object;
 pub mod network_manager;

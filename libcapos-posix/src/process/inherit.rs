@@ -6,11 +6,12 @@
 //! [`capability`].
 
 use crate::fd::FdTable;
+use crate::file::object::{DirObject, FileObject};
 use crate::spawn;
 use crate::state::{Object, Open};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
-use capos_rt::{AnyCap, Cap, Client, Console, PipeReader, PipeWriter};
+use capos_rt::{AnyCap, Cap, Client, Console, Directory, File, PipeReader, PipeWriter};
 use libcapos::runtime;
 
 /// The descriptor object for a capability granted as "fd/N"; the
@@ -20,6 +21,16 @@ pub fn object(cap: AnyCap) -> Result<Object, AnyCap> {
         Console::INTERFACE_ID => cap.into_client::<Console>().map(Object::Console),
         PipeReader::INTERFACE_ID => cap.into_client::<PipeReader>().map(Object::PipeReader),
         PipeWriter::INTERFACE_ID => cap.into_client::<PipeWriter>().map(Object::PipeWriter),
+        // The parent's offset is not shared: it lives in the parent
+        // (docs/posix/operations.md). The access is what the capability
+        // allows.
+        File::INTERFACE_ID => cap.into_client::<File>().map(|file| {
+            let write = file.stat().is_ok_and(|st| !st.read_only);
+            Object::File(FileObject::new(file, true, write))
+        }),
+        Directory::INTERFACE_ID => cap
+            .into_client::<Directory>()
+            .map(|dir| Object::Directory(DirObject::new(dir, None))),
         _ => Err(cap),
     }
 }
@@ -30,6 +41,8 @@ pub fn capability(object: &Object) -> &Cap {
         Object::Console(console) => console.cap(),
         Object::PipeReader(reader) => reader.cap(),
         Object::PipeWriter(writer) => writer.cap(),
+        Object::File(f) => f.file.cap(),
+        Object::Directory(d) => d.dir.cap(),
     }
 }
 

@@ -31,6 +31,8 @@ fn interface_ids_are_the_schemas() {
         ("pipeWriter", interface_id::PIPE_WRITER),
         ("networkManager", interface_id::NETWORK_MANAGER),
         ("udpSocket", interface_id::UDP_SOCKET),
+        ("file", interface_id::FILE),
+        ("directory", interface_id::DIRECTORY),
     ];
     let got: Vec<(&str, u64)> = definition("#InterfaceId: {")
         .lines()

@@ -18,6 +18,43 @@ pub struct SystemJson {
     /// The service graph init starts; absent means none.
     #[serde(default)]
     pub services: Vec<ServiceJson>,
+    /// The kernel's file store; absent means none.
+    #[serde(default)]
+    pub file_system: Option<FileSystemJson>,
+}
+
+/// The file store: its quotas and its starting tree, by absolute path.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileSystemJson {
+    pub data_bytes: u64,
+    pub meta_bytes: u64,
+    /// Every binary as the file /bin/NAME.
+    #[serde(default)]
+    pub bin: bool,
+    /// Path -> node. Sorted, so the manifest does not depend on key order.
+    #[serde(default)]
+    pub nodes: BTreeMap<String, FsNodeJson>,
+}
+
+/// One node; exactly one of `directory`, `text`, `host`, `hostDirectory`
+/// and `binary` (checked later, for a clearer message).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FsNodeJson {
+    #[serde(default)]
+    pub directory: bool,
+    /// The file's contents.
+    pub text: Option<String>,
+    /// A host file, relative to the repository, read at build time.
+    pub host: Option<String>,
+    /// A host directory, relative to the repository, copied whole.
+    pub host_directory: Option<String>,
+    /// A manifest binary's ELF.
+    pub binary: Option<String>,
+    /// Permission bits; absent: 0755 for directories and binaries, 0644
+    /// for other files.
+    pub mode: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -84,8 +121,9 @@ pub struct LimitsJson {
     pub memory_bytes: u64,
 }
 
-/// `{name, init}` or `{name, service, export}`; which fields are present
-/// is checked later, for a clearer message than an untagged enum gives.
+/// `{name, init}`, `{name, service, export}` or `{name, directory}`;
+/// which fields are present is checked later, for a clearer message than
+/// an untagged enum gives.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceCapJson {
@@ -93,6 +131,19 @@ pub struct ServiceCapJson {
     pub init: Option<String>,
     pub service: Option<String>,
     pub export: Option<String>,
+    pub directory: Option<DirectoryCapJson>,
+}
+
+/// A subtree of one of init's Directories.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DirectoryCapJson {
+    /// init's Directory capability.
+    pub from: String,
+    /// Absolute and normalized.
+    pub path: String,
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

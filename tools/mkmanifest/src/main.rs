@@ -37,10 +37,16 @@
 //! ```
 //!
 //! Cap kinds are `console`, `timer`, `processSpawner`, `virtualMemory`,
-//! `bootPackage`, `endpointFactory` and `entropySource`. `services` (absent: none) is the
+//! `bootPackage`, `endpointFactory`, `entropySource`, `pipeFactory` and
+//! `fileSystem`. `fileSystem` (absent: none) declares the kernel's file
+//! store: `{"dataBytes", "metaBytes", "bin", "nodes": {PATH: NODE}}`, each
+//! node `{"directory": true}`, `{"text"}`, `{"host"}`, `{"hostDirectory"}`
+//! or `{"binary"}`, with an optional `"mode"` ([`files`]; host paths are
+//! read relative to `--source`'s directory, like binaries). `services` (absent: none) is the
 //! graph init starts: a service cap comes from init's CapSet
-//! (`{"name", "init"}`) or from another service's export (`{"name",
-//! "service", "export"}`); an export is an Endpoint whose clients call
+//! (`{"name", "init"}`), from another service's export (`{"name",
+//! "service", "export"}`) or is a subtree of one of init's Directories
+//! (`{"name", "directory": {"from", "path", "readOnly"}}`); an export is an Endpoint whose clients call
 //! interface `interfaceId`, a non-zero JSON integer (a full `u64`: CUE
 //! writes it exactly). `caps`, `exports`, `argv` and `env` may be absent
 //! (empty). A non-empty graph is checked as init checks it at boot
@@ -51,10 +57,12 @@ mod args;
 #[cfg(test)]
 mod defaults_cue;
 mod error;
+mod files;
 mod input;
 mod manifest;
 mod net;
 mod services;
+mod strip;
 #[cfg(test)]
 mod test_elf;
 mod validate;
@@ -87,10 +95,39 @@ fn run(args: &args::Args) -> Result<(), String> {
         .unwrap_or(Path::new(""))
         .to_path_buf();
     let manifest = input::parse(&json)
-        .and_then(|system| validate::validate(system, |path| std::fs::read(base.join(path))))
+        .and_then(|system| {
+            validate::validate_with(
+                system,
+                |path| std::fs::read(base.join(path)),
+                |path| list_dir(&base.join(path)),
+            )
+        })
         .map_err(|e| format!("{}: {e}", args.source))?;
     std::fs::write(&args.out, manifest.encode())
         .map_err(|e| format!("mkmanifest: cannot write {}: {e}", args.out.display()))
+}
+
+/// A host directory's entries, sorted by name (so the manifest does not
+/// depend on the order the host lists them in): (name, is a directory).
+/// Anything but files and directories (links, devices) is refused.
+fn list_dir(path: &Path) -> std::io::Result<Vec<(String, bool)>> {
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(path)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        let name = entry.file_name().into_string().map_err(|n| {
+            std::io::Error::other(format!("{n:?} in {} is not UTF-8", path.display()))
+        })?;
+        if !kind.is_dir() && !kind.is_file() {
+            return Err(std::io::Error::other(format!(
+                "{name:?} in {} is neither a file nor a directory",
+                path.display()
+            )));
+        }
+        entries.push((name, kind.is_dir()));
+    }
+    entries.sort();
+    Ok(entries)
 }
 
 fn read_json(path: Option<&Path>) -> Result<String, String> {

@@ -19,6 +19,33 @@ pub struct Manifest {
     pub net: crate::net::NetConfig,
     /// In manifest order.
     pub services: Vec<Service>,
+    /// The kernel's file store, if the manifest declares one.
+    pub file_system: Option<FileSystem>,
+}
+
+/// The file store (schema `FileSystemConfig`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileSystem {
+    pub data_bytes: u64,
+    pub meta_bytes: u64,
+    /// Parents before their children.
+    pub nodes: Vec<FsNode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FsNode {
+    /// Absolute and normalized.
+    pub path: Vec<u8>,
+    pub mode: u32,
+    pub content: FsContent,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FsContent {
+    Directory,
+    Data(Vec<u8>),
+    /// A manifest binary, by name.
+    Binary(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,9 +120,12 @@ impl Manifest {
         net.set_address(self.net.address);
         net.set_prefix_length(self.net.prefix_length);
         net.set_gateway(self.net.gateway);
-        let mut services = root.init_services(list_len(self.services.len()));
+        let mut services = root.reborrow().init_services(list_len(self.services.len()));
         for (i, service) in self.services.iter().enumerate() {
             service.encode(services.reborrow().get(list_len(i)));
+        }
+        if let Some(fs) = &self.file_system {
+            fs.encode(root.init_file_system());
         }
         capnp::serialize::write_message_to_words(&message)
     }
@@ -120,6 +150,16 @@ impl Service {
                     from.set_service(service.as_str());
                     from.set_export(export.as_str());
                 }
+                CapSource::Directory {
+                    from,
+                    path,
+                    read_only,
+                } => {
+                    let mut d = entry.init_source().init_directory();
+                    d.set_from(from.as_str());
+                    d.set_path(path.as_str());
+                    d.set_read_only(*read_only);
+                }
             }
         }
         let mut exports = out.reborrow().init_exports(list_len(self.exports.len()));
@@ -135,6 +175,24 @@ impl Service {
         let mut env = out.init_env(list_len(self.env.len()));
         for (i, entry) in self.env.iter().enumerate() {
             env.set(list_len(i), entry.as_str());
+        }
+    }
+}
+
+impl FileSystem {
+    fn encode(&self, mut out: capos_schema::file_system_config::Builder<'_>) {
+        out.set_data_bytes(self.data_bytes);
+        out.set_meta_bytes(self.meta_bytes);
+        let mut nodes = out.init_nodes(list_len(self.nodes.len()));
+        for (i, node) in self.nodes.iter().enumerate() {
+            let mut entry = nodes.reborrow().get(list_len(i));
+            entry.set_path(capnp::text::Reader::from(&node.path[..]));
+            entry.set_mode(node.mode);
+            match &node.content {
+                FsContent::Directory => entry.set_directory(()),
+                FsContent::Data(data) => entry.set_data(data),
+                FsContent::Binary(name) => entry.set_binary(name.as_str()),
+            }
         }
     }
 }
@@ -219,6 +277,27 @@ mod tests {
                     limits: Limits::default(),
                 },
             ],
+            file_system: Some(FileSystem {
+                data_bytes: 1 << 20,
+                meta_bytes: 1 << 18,
+                nodes: vec![
+                    FsNode {
+                        path: b"/etc".to_vec(),
+                        mode: 0o755,
+                        content: FsContent::Directory,
+                    },
+                    FsNode {
+                        path: b"/etc/hosts".to_vec(),
+                        mode: 0o644,
+                        content: FsContent::Data(b"127.0.0.1 localhost\n".to_vec()),
+                    },
+                    FsNode {
+                        path: b"/etc/worker".to_vec(),
+                        mode: 0o755,
+                        content: FsContent::Binary("worker".into()),
+                    },
+                ],
+            }),
         }
     }
 
@@ -289,6 +368,37 @@ mod tests {
         };
         assert_eq!(from.get_service().unwrap(), "echo");
         assert_eq!(from.get_export().unwrap(), "echo");
+    }
+
+    #[test]
+    fn the_file_system_round_trips() {
+        use capos_schema::fs_node_config;
+        let bytes = sample().encode();
+        let options = capnp::message::ReaderOptions::new();
+        let reader = capnp::serialize::read_message_from_flat_slice(&mut &bytes[..], options)
+            .expect("one well-formed message");
+        let root = reader.get_root::<system_manifest::Reader>().unwrap();
+        let fs = root.get_file_system().unwrap();
+        assert_eq!(
+            (fs.get_data_bytes(), fs.get_meta_bytes()),
+            (1 << 20, 1 << 18)
+        );
+        let nodes = fs.get_nodes().unwrap();
+        assert_eq!(nodes.len(), 3);
+        assert_eq!(nodes.get(0).get_path().unwrap(), "/etc");
+        assert!(matches!(
+            nodes.get(0).which().unwrap(),
+            fs_node_config::Directory(())
+        ));
+        assert!(matches!(
+            nodes.get(1).which().unwrap(),
+            fs_node_config::Data(Ok(d)) if d == b"127.0.0.1 localhost\n"
+        ));
+        assert_eq!(nodes.get(2).get_mode(), 0o755);
+        assert!(matches!(
+            nodes.get(2).which().unwrap(),
+            fs_node_config::Binary(Ok(b)) if b == "worker"
+        ));
     }
 
     #[test]

@@ -60,8 +60,9 @@ fn convert(i: usize, json: &ServiceJson) -> Result<Service, InputError> {
                 source: source(cap).ok_or_else(|| {
                     InputError::new(
                         format!("services[{i}].caps[{c}]"),
-                        "give either \"init\" (one of init's caps) or \"service\" and \"export\" \
-                         (another service's export), not both",
+                        "give one of \"init\" (one of init's caps), \"service\" and \"export\" \
+                         (another service's export), or \"directory\" (a subtree of one of \
+                         init's Directories)",
                     )
                 })?,
             })
@@ -100,11 +101,16 @@ fn convert(i: usize, json: &ServiceJson) -> Result<Service, InputError> {
 }
 
 fn source(cap: &ServiceCapJson) -> Option<CapSource> {
-    match (&cap.init, &cap.service, &cap.export) {
-        (Some(init), None, None) => Some(CapSource::Init(init.clone())),
-        (None, Some(service), Some(export)) => Some(CapSource::Service {
+    match (&cap.init, &cap.service, &cap.export, &cap.directory) {
+        (Some(init), None, None, None) => Some(CapSource::Init(init.clone())),
+        (None, Some(service), Some(export), None) => Some(CapSource::Service {
             service: service.clone(),
             export: export.clone(),
+        }),
+        (None, None, None, Some(d)) => Some(CapSource::Directory {
+            from: d.from.clone(),
+            path: d.path.clone(),
+            read_only: d.read_only,
         }),
         _ => None,
     }
@@ -143,6 +149,9 @@ fn path_of(error: &GraphError, index_of: &HashMap<&str, usize>) -> String {
         }
         GraphError::UnknownInitCap { service, index, .. } => {
             format!("{}.caps[{index}].init", at(service))
+        }
+        GraphError::BadDirectoryPath { service, index, .. } => {
+            format!("{}.caps[{index}].directory.path", at(service))
         }
         GraphError::UnknownService { service, index, .. }
         | GraphError::ImportsItself { service, index, .. } => {

@@ -9,8 +9,9 @@
 use crate::error::InputError;
 use crate::input::{CapJson, SystemJson};
 use crate::manifest::{Binary, Cap, Manifest};
-use crate::services;
+use crate::{files, services, strip};
 use capos_abi::capset::{MAX_CAP_NAME, MAX_CAPSET_ENTRIES};
+use capos_lib::service_graph::CapSource;
 use capos_schema::KernelCapKind;
 use std::collections::HashSet;
 use std::io;
@@ -24,7 +25,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const MAX_BINARY_BYTES: usize = 64 << 20;
 
 /// The kernel capabilities init can be given, by their manifest names.
-pub const KINDS: [(&str, KernelCapKind); 9] = [
+pub const KINDS: [(&str, KernelCapKind); 10] = [
     ("console", KernelCapKind::Console),
     ("timer", KernelCapKind::Timer),
     ("processSpawner", KernelCapKind::ProcessSpawner),
@@ -34,13 +35,30 @@ pub const KINDS: [(&str, KernelCapKind); 9] = [
     ("entropySource", KernelCapKind::EntropySource),
     ("pipeFactory", KernelCapKind::PipeFactory),
     ("networkManager", KernelCapKind::NetworkManager),
+    ("fileSystem", KernelCapKind::FileSystem),
 ];
 
 /// Checks `system` and loads its binaries with `read_binary`, which gets
-/// each path as written in the manifest.
+/// each path as written in the manifest (a manifest with no host
+/// directories: the tests').
+#[cfg(test)]
 pub fn validate(
     system: SystemJson,
+    read_binary: impl FnMut(&str) -> io::Result<Vec<u8>>,
+) -> Result<Manifest, InputError> {
+    validate_with(system, read_binary, |path| {
+        Err(io::Error::other(format!(
+            "no host directory {path:?} in this context"
+        )))
+    })
+}
+
+/// [`validate`], with `list_dir` listing a host directory for the file
+/// system's `hostDirectory` nodes: (name, is a directory) per entry.
+pub fn validate_with(
+    system: SystemJson,
     mut read_binary: impl FnMut(&str) -> io::Result<Vec<u8>>,
+    mut list_dir: impl FnMut(&str) -> io::Result<Vec<(String, bool)>>,
 ) -> Result<Manifest, InputError> {
     if system.schema_version != SCHEMA_VERSION {
         return Err(InputError::new(
@@ -65,6 +83,16 @@ pub fn validate(
     let binary_names: Vec<&str> = system.binaries.keys().map(String::as_str).collect();
     let init_caps: Vec<&str> = caps.iter().map(|c| c.name.as_str()).collect();
     let services = services::check(&system.services, &binary_names, &init_caps)?;
+    let file_system = match &system.file_system {
+        Some(fs) => Some(files::check(
+            fs,
+            &binary_names,
+            &mut read_binary,
+            &mut list_dir,
+        )?),
+        None => None,
+    };
+    check_file_system_grants(&caps, &services, file_system.as_ref())?;
 
     let mut binaries = Vec::with_capacity(system.binaries.len());
     for (name, path) in system.binaries {
@@ -80,7 +108,47 @@ pub fn validate(
         audit_spawns: system.kernel_params.audit_spawns,
         net,
         services,
+        file_system,
     })
+}
+
+/// init's fileSystem capability needs a declared file system, and a
+/// service granted a subtree of it must name a directory of the tree.
+fn check_file_system_grants(
+    caps: &[Cap],
+    services: &[crate::manifest::Service],
+    file_system: Option<&crate::manifest::FileSystem>,
+) -> Result<(), InputError> {
+    let fs_caps: Vec<&str> = caps
+        .iter()
+        .filter(|c| c.kind == KernelCapKind::FileSystem)
+        .map(|c| c.name.as_str())
+        .collect();
+    if file_system.is_none()
+        && let Some(i) = caps
+            .iter()
+            .position(|c| c.kind == KernelCapKind::FileSystem)
+    {
+        return Err(InputError::new(
+            format!("init.caps[{i}].kind"),
+            "fileSystem needs a fileSystem section (its quotas and tree)",
+        ));
+    }
+    for (i, service) in services.iter().enumerate() {
+        for (c, cap) in service.caps.iter().enumerate() {
+            if let CapSource::Directory { from, path, .. } = &cap.source
+                && fs_caps.contains(&from.as_str())
+                && let Some(fs) = file_system
+                && !files::is_directory(fs, path)
+            {
+                return Err(InputError::new(
+                    format!("services[{i}].caps[{c}].directory.path"),
+                    format!("{path:?} is not a directory of the fileSystem tree"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Binary names are what init and ProcessSpawner refer to; keep them to a
@@ -127,7 +195,9 @@ fn load_binary(
             format!("{path:?} is not a loadable capOS program: {}", e.message()),
         )
     })?;
-    Ok(elf)
+    // Only what the kernel loads goes into the boot image (strip.rs).
+    strip::loadable(&elf)
+        .ok_or_else(|| InputError::new(at.as_str(), format!("{path:?}: its headers do not read")))
 }
 
 /// Checks init's capabilities: they become its CapSet page, so they must

@@ -214,3 +214,38 @@ fn caps_and_exports_share_one_capset() {
         "service \"echo\": exports[0] \"log\": also the name of one of its caps (one CapSet name)"
     );
 }
+
+fn from_directory(name: &str, from: &str, path: &str) -> CapImport {
+    CapImport {
+        name: name.to_string(),
+        source: CapSource::Directory {
+            from: from.to_string(),
+            path: path.to_string(),
+            read_only: true,
+        },
+    }
+}
+
+#[test]
+fn directory_sources_need_an_init_cap_and_a_normalized_absolute_path() {
+    let ok = vec![
+        from_directory("/", "nic", "/"),
+        from_directory("/tmp", "nic", "/tmp"),
+    ];
+    assert!(validate(&[with_caps(service("s"), ok)], BINARIES, INIT_CAPS).is_ok());
+    let caps = vec![from_directory("/", "fs", "/")];
+    let (error, _) = refusal(&[with_caps(service("s"), caps)]);
+    assert!(matches!(error, GraphError::UnknownInitCap { index: 0, .. }));
+    for bad in ["tmp", "/tmp/", "/tmp/../etc", "//tmp", ""] {
+        let caps = vec![from_directory("t", "nic", bad)];
+        let (error, message) = refusal(&[with_caps(service("s"), caps)]);
+        assert!(
+            matches!(error, GraphError::BadDirectoryPath { index: 0, .. }),
+            "{bad:?}"
+        );
+        assert!(
+            message.contains("is not absolute and normalized"),
+            "{message}"
+        );
+    }
+}

@@ -28,6 +28,7 @@ use capos_rt::{
     MemoryObject, PROT_READ, PROT_WRITE, PipeFactory, ProcessHandle, ProcessSpawner, Read, Runtime,
     Timer, VirtualMemory, println,
 };
+use capos_rt::{Directory, OpenOptions, StorageError};
 use capos_schema::timer;
 use fuzz_programs::stats::{MAGIC, Page, Stats, phase};
 use fuzz_programs::{CHILD, WORKER, args, cap_name};
@@ -67,6 +68,10 @@ struct Caps {
     random: EntropySource,
     pipes: PipeFactory,
     stats: MemoryObject,
+    /// /tmp of the store, which workers may change at will, and its root
+    /// as a read-only facet.
+    tmp: Directory,
+    root: Directory,
 }
 
 fn main(mut rt: Runtime) -> i64 {
@@ -112,6 +117,8 @@ fn caps(rt: &mut Runtime) -> Result<Caps, String> {
         random: take(rt, cap_name::RANDOM)?,
         pipes: take(rt, cap_name::PIPES)?,
         stats,
+        tmp: take(rt, cap_name::TMP)?,
+        root: take(rt, cap_name::ROOT)?,
     })
 }
 
@@ -223,7 +230,7 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<u64, String> {
     match still_works(rt, &caps) {
         Ok(()) => println!(
             console,
-            "fuzz: the system still works: timer, endpoint round trip, pipe, memory, spawn, entropy, boot package"
+            "fuzz: the system still works: timer, endpoint round trip, pipe, memory, spawn, entropy, boot package, file store"
         ),
         Err(why) => {
             failures += 1;
@@ -258,6 +265,8 @@ fn round_outcome(
         Grant::new(cap_name::ENDPOINTS, &caps.endpoints),
         Grant::new(cap_name::RANDOM, &caps.random),
         Grant::new(cap_name::PIPES, &caps.pipes),
+        Grant::new(cap_name::TMP, &caps.tmp),
+        Grant::new(cap_name::ROOT, &caps.root),
     ];
     let argv = [
         String::from(WORKER),
@@ -389,10 +398,64 @@ fn still_works(rt: &Runtime, caps: &Caps) -> Result<(), String> {
         .fill(&mut bytes)
         .map_err(err("EntropySource.fill"))?;
     caps.boot.manifest_size().map_err(err("BootPackage"))?;
+    store_works(caps)?;
     // Everything made here is released when the clients drop; the ring
     // must still take that.
     drop((owner, client, child));
     rt.ring().flush().map_err(err("flush"))
+}
+
+/// The file store still answers: /etc/motd (which the workers could only
+/// read) is intact, everything the workers left in /tmp can be removed,
+/// and a new file there keeps what is written to it.
+fn store_works(caps: &Caps) -> Result<(), String> {
+    let err = |what: &'static str| move |e: StorageError| format!("{what}: {e}");
+    let etc = caps.root.walk(&[b"etc"]).map_err(err("walk /etc"))?;
+    let motd = etc
+        .open_file(b"motd", OpenOptions::default())
+        .map_err(err("open /etc/motd"))?;
+    let mut buf = [0u8; 64];
+    let n = motd.read(0, &mut buf).map_err(err("read /etc/motd"))?;
+    if &buf[..n] != MOTD {
+        return Err(format!("/etc/motd holds {:?}", &buf[..n]));
+    }
+    empty(&caps.tmp, 0)?;
+    let create = OpenOptions {
+        create: true,
+        exclusive: true,
+        ..OpenOptions::default()
+    };
+    let f = caps
+        .tmp
+        .open_file(b"still-works", create)
+        .map_err(err("create"))?;
+    f.write(0, b"fuzz file").map_err(err("File.write"))?;
+    let n = f.read(0, &mut buf).map_err(err("File.read"))?;
+    if &buf[..n] != b"fuzz file" {
+        return Err(format!("a fresh file read back {:?}", &buf[..n]));
+    }
+    caps.tmp.unlink(b"still-works").map_err(err("unlink"))
+}
+
+/// The text of the fuzz system's /etc/motd (system-fuzz.cue).
+const MOTD: &[u8] = b"capOS fuzz\n";
+
+/// Removes everything below `dir`, whatever a worker made there.
+fn empty(dir: &Directory, depth: usize) -> Result<(), String> {
+    let err = |what: &'static str| move |e: StorageError| format!("{what}: {e}");
+    if depth > 64 {
+        return Err("a directory tree deeper than 64".into());
+    }
+    for entry in dir.entries().map_err(err("list"))? {
+        if entry.kind == capos_rt::NodeKind::Directory {
+            let sub = dir.walk(&[&entry.name]).map_err(err("walk"))?;
+            empty(&sub, depth + 1)?;
+            dir.rmdir(&entry.name).map_err(err("rmdir"))?;
+        } else {
+            dir.unlink(&entry.name).map_err(err("unlink"))?;
+        }
+    }
+    Ok(())
 }
 
 /// A fresh pipe carries bytes, then ends in end of file once its writer

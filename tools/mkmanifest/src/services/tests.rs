@@ -63,7 +63,7 @@ fn each_cap_has_exactly_one_source() {
         r#""init": "console", "service": "x"}]"#,
     );
     assert_eq!(e.path, "services[0].caps[0]");
-    assert!(e.message.contains("give either"), "{e}");
+    assert!(e.message.contains("give one of"), "{e}");
     let e = error_after(r#", "export": "echo"}"#, "}");
     assert_eq!(e.path, "services[1].caps[0]");
 }

@@ -87,7 +87,14 @@ fn service_draw() -> impl Strategy<Value = ServiceDraw> {
 
 fn valid() -> impl Strategy<Value = Valid> {
     let binaries = collection::btree_set("[A-Za-z0-9._-]{1,12}", 1..5);
-    let caps = collection::vec((text(10), prop::sample::select(&KINDS[..])), 0..6);
+    // fileSystem needs a fileSystem section, which these manifests have
+    // not (files::tests covers it).
+    let kinds: Vec<_> = KINDS
+        .iter()
+        .copied()
+        .filter(|(_, k)| *k != KernelCapKind::FileSystem)
+        .collect();
+    let caps = collection::vec((text(10), prop::sample::select(kinds)), 0..6);
     let strategy = (
         binaries,
         any::<prop::sample::Index>(),
@@ -193,6 +200,7 @@ fn build(
         audit_spawns: false,
         net: crate::net::DEFAULT,
         services,
+        file_system: None,
     }
 }
 
@@ -224,6 +232,12 @@ fn to_json(m: &Manifest, sparse: bool) -> Value {
                     CapSource::Service { service, export } => {
                         json!({"name": c.name, "service": service, "export": export})
                     }
+                    CapSource::Directory {
+                        from,
+                        path,
+                        read_only,
+                    } => json!({"name": c.name, "directory":
+                        {"from": from, "path": path, "readOnly": read_only}}),
                 })
                 .collect();
             let exports: Vec<Value> = s
@@ -321,6 +335,11 @@ fn decode(bytes: &[u8]) -> Result<Manifest, String> {
                     service: string(from.get_service())?,
                     export: string(from.get_export())?,
                 },
+                service_cap::source::Directory(d) => CapSource::Directory {
+                    from: string(d.get_from())?,
+                    path: string(d.get_path())?,
+                    read_only: d.get_read_only(),
+                },
             };
             imports.push(CapImport {
                 name: string(c.get_name())?,
@@ -365,6 +384,7 @@ fn decode(bytes: &[u8]) -> Result<Manifest, String> {
             }
         },
         services,
+        file_system: None,
     })
 }
 

@@ -28,6 +28,8 @@ pub enum Kind {
     PipeFactory,
     PipeReader,
     PipeWriter,
+    Directory,
+    File,
 }
 
 impl Kind {
@@ -49,6 +51,8 @@ impl Kind {
             iid::PIPE_FACTORY => Kind::PipeFactory,
             iid::PIPE_READER => Kind::PipeReader,
             iid::PIPE_WRITER => Kind::PipeWriter,
+            iid::DIRECTORY => Kind::Directory,
+            iid::FILE => Kind::File,
             _ => Kind::Client,
         }
     }
@@ -67,6 +71,8 @@ impl Kind {
             Kind::Memory => 4,
             Kind::Factory | Kind::Entropy | Kind::Owner | Kind::Handle | Kind::PipeFactory => 1,
             Kind::Client => 8,
+            Kind::Directory => 10,
+            Kind::File => 9,
         }
     }
 
@@ -88,6 +94,8 @@ impl Kind {
             (op::CALL, Kind::PipeFactory) => 19,
             (op::CALL, Kind::PipeReader) => 20,
             (op::CALL, Kind::PipeWriter) => 22,
+            (op::CALL, Kind::Directory) => 28,
+            (op::CALL, Kind::File) => 38,
             (op::CALL, Kind::Client) => return Some(24),
             (op::RECV, Kind::Owner) => return Some(25),
             (op::RETURN, Kind::Owner) => return Some(26),

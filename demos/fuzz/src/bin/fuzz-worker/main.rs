@@ -17,6 +17,7 @@ extern crate alloc;
 
 mod arena;
 mod caps;
+mod fs_params;
 mod fuzzer;
 mod params;
 mod pipe_params;

@@ -11,7 +11,7 @@
 //! and can always finish.
 
 use crate::caps::{Caps, Kind};
-use crate::pipe_params;
+use crate::{fs_params, pipe_params};
 use alloc::vec;
 use alloc::vec::Vec;
 use capnp::message::ReaderOptions;
@@ -411,6 +411,8 @@ fn structured(rng: &mut Rng, kind: Kind, method: u16, caps: &Caps) -> (Vec<u64>,
             p.set_hint(vm_addr(rng, caps));
             p.set_prot(prot(rng));
         })),
+        (Kind::Directory, m) if m < 10 => fs_params::directory(rng, m),
+        (Kind::File, m) if m < 9 => fs_params::file(rng, m),
         (Kind::PipeReader, 0) => pipe_params::read(rng),
         (Kind::PipeWriter, 0) => small(pipe_params::write(rng)),
         (Kind::PipeFactory, 0) | (Kind::PipeReader | Kind::PipeWriter, 1) => {
@@ -443,6 +445,8 @@ fn any_structured_kind(rng: &mut Rng) -> Kind {
         Kind::Factory,
         Kind::PipeReader,
         Kind::PipeWriter,
+        Kind::Directory,
+        Kind::File,
     ])
 }
 

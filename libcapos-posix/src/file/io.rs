@@ -1,0 +1,169 @@
+//! Reading, writing and seeking file descriptors.
+
+use super::abi::errno::{EISDIR, ENXIO, ESPIPE};
+use super::abi::seek::*;
+use super::errno;
+use super::object::FileObject;
+use crate::linux::errno::{EBADF, EINVAL};
+use crate::linux::fcntl::O_APPEND;
+use crate::state::{Object, Open};
+use capos_rt::{FsError, MAX_FILE_CHUNK, StorageError};
+
+/// Reads into `out` from `offset` until it is full or the file ends.
+fn read_at(f: &FileObject, mut offset: u64, out: &mut [u8]) -> Result<usize, i64> {
+    let mut done = 0;
+    while done < out.len() {
+        let end = (done + MAX_FILE_CHUNK).min(out.len());
+        let n = f
+            .file
+            .read(offset, &mut out[done..end])
+            .map_err(|e| errno::of(&e))?;
+        if n == 0 {
+            break;
+        }
+        done += n;
+        offset += n as u64;
+    }
+    Ok(done)
+}
+
+/// Writes `data` at `offset` (or the end, appending); returns how much
+/// went in and the offset after it. A short write is the store running
+/// out of space; ENOSPC only if nothing went in.
+fn write_at(
+    f: &FileObject,
+    mut offset: u64,
+    append: bool,
+    data: &[u8],
+) -> Result<(usize, u64), i64> {
+    let mut done = 0;
+    while done < data.len() {
+        let chunk = &data[done..(done + MAX_FILE_CHUNK).min(data.len())];
+        let result = if append {
+            f.file.append(chunk)
+        } else {
+            f.file.write(offset, chunk)
+        };
+        match result {
+            Ok((n, end)) => {
+                done += n;
+                offset = end;
+                if n < chunk.len() {
+                    break;
+                }
+            }
+            Err(StorageError::Fs(FsError::NoSpace)) if done > 0 => break,
+            Err(e) => return Err(errno::of(&e)),
+        }
+    }
+    Ok((done, offset))
+}
+
+fn file(open: &Open) -> Result<&FileObject, i64> {
+    match &open.object {
+        Object::File(f) => Ok(f),
+        Object::Directory(_) => Err(EISDIR),
+        _ => Err(EBADF),
+    }
+}
+
+/// `read` on a file: from its offset, which moves on.
+pub fn read(open: &Open, out: &mut [u8]) -> Result<i64, i64> {
+    let f = file(open)?;
+    if !f.read {
+        return Err(EBADF);
+    }
+    let n = read_at(f, f.offset.get(), out)?;
+    f.offset.set(f.offset.get() + n as u64);
+    Ok(n as i64)
+}
+
+/// `write` on a file: at its offset, or at the end with O_APPEND (the
+/// offset then moves to the end, as Linux's).
+pub fn write(open: &Open, data: &[u8]) -> Result<i64, i64> {
+    let f = match &open.object {
+        Object::File(f) => f,
+        _ => return Err(EBADF),
+    };
+    if !f.write {
+        return Err(EBADF);
+    }
+    let append = open.status.get() & O_APPEND != 0;
+    let (n, end) = write_at(f, f.offset.get(), append, data)?;
+    f.offset.set(end);
+    Ok(n as i64)
+}
+
+/// `pread64`: at `offset`, leaving the file offset alone.
+pub fn pread(open: &Open, out: &mut [u8], offset: i64) -> Result<i64, i64> {
+    let f = match &open.object {
+        Object::File(f) => f,
+        Object::Directory(_) => return Err(EISDIR),
+        _ => return Err(ESPIPE),
+    };
+    if !f.read {
+        return Err(EBADF);
+    }
+    let offset = u64::try_from(offset).map_err(|_| EINVAL)?;
+    read_at(f, offset, out).map(|n| n as i64)
+}
+
+/// `pwrite64`: at `offset`, leaving the file offset alone; with O_APPEND
+/// at the end, as Linux does.
+pub fn pwrite(open: &Open, data: &[u8], offset: i64) -> Result<i64, i64> {
+    let f = match &open.object {
+        Object::File(f) => f,
+        Object::Directory(_) => return Err(EBADF),
+        _ => return Err(ESPIPE),
+    };
+    if !f.write {
+        return Err(EBADF);
+    }
+    let offset = u64::try_from(offset).map_err(|_| EINVAL)?;
+    let append = open.status.get() & O_APPEND != 0;
+    write_at(f, offset, append, data).map(|(n, _)| n as i64)
+}
+
+/// `lseek`: every whence on a file (SEEK_DATA and SEEK_HOLE see the file
+/// as one run of data: holes are not reported); a directory's position is
+/// a `getdents64` cookie; pipes and the console are ESPIPE.
+pub fn lseek(open: &Open, offset: i64, whence: i64) -> Result<i64, i64> {
+    match &open.object {
+        Object::File(f) => {
+            let size = || -> Result<i64, i64> {
+                let size = f.file.size().map_err(|e| errno::of(&e))?;
+                i64::try_from(size).map_err(|_| EINVAL)
+            };
+            let base = match whence {
+                SEEK_SET => 0,
+                SEEK_CUR => f.offset.get() as i64,
+                SEEK_END => size()?,
+                SEEK_DATA | SEEK_HOLE => {
+                    let size = size()?;
+                    if offset < 0 || offset >= size {
+                        return Err(if offset < 0 { EINVAL } else { ENXIO });
+                    }
+                    let at = if whence == SEEK_DATA { offset } else { size };
+                    f.offset.set(at as u64);
+                    return Ok(at);
+                }
+                _ => return Err(EINVAL),
+            };
+            let at = base
+                .checked_add(offset)
+                .filter(|&at| at >= 0)
+                .ok_or(EINVAL)?;
+            f.offset.set(at as u64);
+            Ok(at)
+        }
+        Object::Directory(d) => match (whence, offset) {
+            (SEEK_SET, at) if at >= 0 => {
+                d.pos.set(at as u64);
+                Ok(at)
+            }
+            (SEEK_CUR, 0) => Ok(d.pos.get() as i64),
+            _ => Err(EINVAL),
+        },
+        _ => Err(ESPIPE),
+    }
+}
