@@ -253,6 +253,11 @@ libcapos-posix-check: setup
 	$(CARGO) clippy -p libcapos-posix --tests -- -D warnings
 	$(CARGO) clippy --release -p libcapos-posix --target $(TARGET) -- -D warnings
 
+# William Ahern's dns.c (vendor/dns-c-wahern/: fetched from Debian's
+# lua-cqueues source at a pinned checksum, built unmodified) for the
+# resolver demo.
+DNS_C_OBJ := target/capos-posix/dns-c/dns.o
+
 # posix-pipe is every file of its demo but child.c, which is pipe-child.
 POSIX_PIPE_SRCS = $(filter-out %/child.c,$(wildcard demos/posix-pipe-shim/*.c))
 
@@ -263,6 +268,9 @@ posix-build: musl-build libcapos-posix-build
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-pipe $(POSIX_PIPE_SRCS)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/pipe-child demos/posix-pipe-shim/child.c
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/exit0 demos/linux-bench/exit0.c
+	bash vendor/dns-c-wahern/build.sh $(DNS_C_OBJ) tools/capos-cc
+	$(POSIX_CC) $(POSIX_CFLAGS) -I $$(bash vendor/dns-c-wahern/fetch.sh) \
+	  -o $(POSIX_BUILD)/posix-dns-resolver $(wildcard demos/posix-dns-resolver/*.c) $(DNS_C_OBJ)
 
 # `make CC=capos-cc` on a plain Makefile project (demos/posix-make: two
 # files and an archive): it must yield a static, non-PIE x86-64 ELF with
