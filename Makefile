@@ -133,7 +133,7 @@ profile: kernel user
 
 # ---------------------------------------------------------------- checks
 test: setup test-host clippy fmt-check generated-code-check docs-check header-check libcapos-check \
-      libcapos-posix-check posix-make-check smokes
+      libcapos-posix-check posix-make-check posix-dns-host-check smokes
 	@echo "make test: all checks passed"
 
 test-host: setup
@@ -238,7 +238,7 @@ POSIX_CC := CAPOS_POSIX_LIB=$(POSIX_LIB) tools/capos-cc
 POSIX_CFLAGS ?= -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE
 
 .PHONY: musl-build libcapos-posix-build libcapos-posix-check posix-build posix-make-check \
-        run-posix-libc-smoke run-posix-mix-smoke run-posix-pipe-smoke
+        posix-dns-host-check run-posix-libc-smoke run-posix-mix-smoke run-posix-pipe-smoke
 
 musl-build: setup
 	bash vendor/musl/build.sh
@@ -285,6 +285,12 @@ posix-make-check: posix-build
 	    "$$(nm $$elf | awk '$$3 == "_start" {print "0x" substr($$1, match($$1, /[1-9a-f]/))}')" ] || \
 	  { echo "posix-make-check: FAIL: $$elf is not a static capOS executable"; exit 1; }; \
 	  echo "posix-make-check: make CC=capos-cc built $$elf (static, entered at _start)"
+
+# The DNS test rig proved on Linux (tools/dns/host-check.sh): the resolver
+# demo built with the host's musl-gcc against dnsmasq, a silent server and
+# the hostile responder, inside a private network namespace (needs root).
+posix-dns-host-check: setup
+	bash tools/dns/host-check.sh
 
 $(BUILD)/manifest-posix-libc.bin: user posix-build FORCE
 	@mkdir -p $(BUILD)
