@@ -76,6 +76,19 @@ pub mod errno {
     pub const ENAMETOOLONG: i64 = 36;
     pub const ENOSYS: i64 = 38;
     pub const EPIPE: i64 = 32;
+    pub const EDOM: i64 = 33;
+    pub const ENOTSOCK: i64 = 88;
+    pub const EDESTADDRREQ: i64 = 89;
+    pub const EMSGSIZE: i64 = 90;
+    pub const ENOPROTOOPT: i64 = 92;
+    pub const EPROTONOSUPPORT: i64 = 93;
+    pub const ESOCKTNOSUPPORT: i64 = 94;
+    pub const EOPNOTSUPP: i64 = 95;
+    pub const EAFNOSUPPORT: i64 = 97;
+    pub const EADDRINUSE: i64 = 98;
+    pub const EADDRNOTAVAIL: i64 = 99;
+    pub const ENOBUFS: i64 = 105;
+    pub const ENOTCONN: i64 = 107;
 
     /// The symbolic name of `errno`, for report lines.
     pub fn name(errno: i64) -> &'static str {
@@ -99,6 +112,19 @@ pub mod errno {
             ENOTTY => "ENOTTY",
             ENAMETOOLONG => "ENAMETOOLONG",
             ENOSYS => "ENOSYS",
+            EDOM => "EDOM",
+            ENOTSOCK => "ENOTSOCK",
+            EDESTADDRREQ => "EDESTADDRREQ",
+            EMSGSIZE => "EMSGSIZE",
+            ENOPROTOOPT => "ENOPROTOOPT",
+            EPROTONOSUPPORT => "EPROTONOSUPPORT",
+            ESOCKTNOSUPPORT => "ESOCKTNOSUPPORT",
+            EOPNOTSUPP => "EOPNOTSUPP",
+            EAFNOSUPPORT => "EAFNOSUPPORT",
+            EADDRINUSE => "EADDRINUSE",
+            EADDRNOTAVAIL => "EADDRNOTAVAIL",
+            ENOBUFS => "ENOBUFS",
+            ENOTCONN => "ENOTCONN",
             _ => "an error",
         }
     }
@@ -139,9 +165,19 @@ pub fn name(n: i64) -> Option<&'static str> {
         39 => "getpid",
         41 => "socket",
         42 => "connect",
+        43 => "accept",
         44 => "sendto",
         45 => "recvfrom",
+        46 => "sendmsg",
+        47 => "recvmsg",
+        48 => "shutdown",
         49 => "bind",
+        50 => "listen",
+        51 => "getsockname",
+        52 => "getpeername",
+        53 => "socketpair",
+        54 => "setsockopt",
+        55 => "getsockopt",
         56 => "clone",
         57 => "fork",
         58 => "vfork",
@@ -179,9 +215,12 @@ pub fn name(n: i64) -> Option<&'static str> {
         270 => "pselect6",
         271 => "ppoll",
         262 => "newfstatat",
+        288 => "accept4",
         292 => "dup3",
         293 => "pipe2",
+        299 => "recvmmsg",
         302 => "prlimit64",
+        307 => "sendmmsg",
         318 => "getrandom",
         332 => "statx",
         _ => return None,
@@ -223,3 +262,61 @@ pub const CLOCK_MONOTONIC_RAW: i64 = 4;
 pub const CLOCK_REALTIME_COARSE: i64 = 5;
 pub const CLOCK_MONOTONIC_COARSE: i64 = 6;
 pub const CLOCK_BOOTTIME: i64 = 7;
+
+/// Sockets: address families, types, levels, options and message flags
+/// (include/linux/socket.h, include/uapi/asm-generic/socket.h).
+#[cfg_attr(target_os = "none", allow(dead_code))]
+pub mod net {
+    pub const AF_UNSPEC: u16 = 0;
+    pub const AF_INET: u16 = 2;
+    pub const AF_INET6: u16 = 10;
+    /// Families Linux 6.1 knows are below this (AF_MAX); at or above it,
+    /// socket() is EAFNOSUPPORT even on Linux.
+    pub const AF_MAX: i64 = 46;
+
+    pub const SOCK_STREAM: i64 = 1;
+    pub const SOCK_DGRAM: i64 = 2;
+    pub const SOCK_RAW: i64 = 3;
+    /// Types are below this (SOCK_MAX); others are EINVAL.
+    pub const SOCK_MAX: i64 = 11;
+    /// The type's low bits; the rest are creation flags.
+    pub const SOCK_TYPE_MASK: i64 = 0xf;
+    pub const SOCK_NONBLOCK: i64 = 0o4000;
+    pub const SOCK_CLOEXEC: i64 = 0o2000000;
+
+    pub const IPPROTO_IP: i64 = 0;
+    pub const IPPROTO_UDP: i64 = 17;
+    /// Protocol numbers are below this (IPPROTO_MAX).
+    pub const IPPROTO_MAX: i64 = 256;
+
+    pub const SOL_SOCKET: i64 = 1;
+    pub const SO_REUSEADDR: i64 = 2;
+    pub const SO_TYPE: i64 = 3;
+    pub const SO_ERROR: i64 = 4;
+    pub const SO_SNDBUF: i64 = 7;
+    pub const SO_RCVBUF: i64 = 8;
+    pub const SO_RCVTIMEO_OLD: i64 = 20;
+    pub const SO_SNDTIMEO_OLD: i64 = 21;
+    pub const SO_ACCEPTCONN: i64 = 30;
+    pub const SO_PROTOCOL: i64 = 38;
+    pub const SO_DOMAIN: i64 = 39;
+    /// On x86_64 the _NEW forms take the same 16-byte timeval.
+    pub const SO_RCVTIMEO_NEW: i64 = 66;
+    pub const SO_SNDTIMEO_NEW: i64 = 67;
+
+    pub const MSG_OOB: i64 = 0x1;
+    pub const MSG_PEEK: i64 = 0x2;
+    pub const MSG_TRUNC: i64 = 0x20;
+    pub const MSG_DONTWAIT: i64 = 0x40;
+    pub const MSG_EOR: i64 = 0x80;
+    pub const MSG_WAITALL: i64 = 0x100;
+    pub const MSG_CONFIRM: i64 = 0x800;
+    pub const MSG_ERRQUEUE: i64 = 0x2000;
+    pub const MSG_NOSIGNAL: i64 = 0x4000;
+    pub const MSG_MORE: i64 = 0x8000;
+    pub const MSG_CMSG_CLOEXEC: i64 = 0x4000_0000;
+
+    pub const SHUT_RD: i64 = 0;
+    pub const SHUT_WR: i64 = 1;
+    pub const SHUT_RDWR: i64 = 2;
+}
