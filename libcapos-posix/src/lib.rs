@@ -4,7 +4,8 @@
 //! [`__capos_syscall`](dispatch) instead of executing `syscall`. This crate
 //! implements each Linux-numbered operation over the capabilities the
 //! process holds — `console` (Console), `memory` (VirtualMemory), `timer`
-//! (Timer) — and returns what Linux would: a result, or a negative errno
+//! (Timer), `network` (NetworkManager) and the others state.rs names —
+//! and returns what Linux would: a result, or a negative errno
 //! that musl stores in its thread-local `errno`. An operation nothing backs
 //! fails with a documented errno (ENOSYS when capOS has no equivalent), and
 //! the first such call in a process logs one line naming it
@@ -41,9 +42,6 @@ mod mmap;
 mod poll;
 mod report;
 mod signal;
-// The pure half of sockets; the glue over NetworkManager and UdpSocket
-// follows once those clients exist, and uses all of it.
-#[cfg_attr(target_os = "none", allow(dead_code))]
 mod socket;
 mod spawn;
 mod vector;
@@ -51,6 +49,8 @@ mod wait;
 
 #[cfg(target_os = "none")]
 mod dispatch;
+#[cfg(target_os = "none")]
+mod net;
 #[cfg(target_os = "none")]
 mod pipe;
 #[cfg(target_os = "none")]

@@ -25,6 +25,20 @@ pub mod nr {
     pub const DUP2: i64 = 33;
     pub const NANOSLEEP: i64 = 35;
     pub const GETPID: i64 = 39;
+    pub const SOCKET: i64 = 41;
+    pub const CONNECT: i64 = 42;
+    pub const ACCEPT: i64 = 43;
+    pub const SENDTO: i64 = 44;
+    pub const RECVFROM: i64 = 45;
+    pub const SENDMSG: i64 = 46;
+    pub const RECVMSG: i64 = 47;
+    pub const SHUTDOWN: i64 = 48;
+    pub const BIND: i64 = 49;
+    pub const LISTEN: i64 = 50;
+    pub const GETSOCKNAME: i64 = 51;
+    pub const GETPEERNAME: i64 = 52;
+    pub const SETSOCKOPT: i64 = 54;
+    pub const GETSOCKOPT: i64 = 55;
     pub const CLONE: i64 = 56;
     pub const FORK: i64 = 57;
     pub const VFORK: i64 = 58;
@@ -52,6 +66,7 @@ pub mod nr {
     pub const PPOLL: i64 = 271;
     pub const DUP3: i64 = 292;
     pub const PIPE2: i64 = 293;
+    pub const ACCEPT4: i64 = 288;
     pub const GETRANDOM: i64 = 318;
 }
 
@@ -87,6 +102,8 @@ pub mod errno {
     pub const EAFNOSUPPORT: i64 = 97;
     pub const EADDRINUSE: i64 = 98;
     pub const EADDRNOTAVAIL: i64 = 99;
+    pub const ENETDOWN: i64 = 100;
+    pub const ENETUNREACH: i64 = 101;
     pub const ENOBUFS: i64 = 105;
     pub const ENOTCONN: i64 = 107;
 
@@ -123,6 +140,8 @@ pub mod errno {
             EAFNOSUPPORT => "EAFNOSUPPORT",
             EADDRINUSE => "EADDRINUSE",
             EADDRNOTAVAIL => "EADDRNOTAVAIL",
+            ENETDOWN => "ENETDOWN",
+            ENETUNREACH => "ENETUNREACH",
             ENOBUFS => "ENOBUFS",
             ENOTCONN => "ENOTCONN",
             _ => "an error",
@@ -238,6 +257,7 @@ pub mod fcntl {
     pub const FD_CLOEXEC: i64 = 1;
     pub const O_RDONLY: i64 = 0;
     pub const O_WRONLY: i64 = 1;
+    pub const O_RDWR: i64 = 2;
     pub const O_APPEND: i64 = 0o2000;
     pub const O_NONBLOCK: i64 = 0o4000;
     pub const O_ASYNC: i64 = 0o20000;
@@ -265,7 +285,6 @@ pub const CLOCK_BOOTTIME: i64 = 7;
 
 /// Sockets: address families, types, levels, options and message flags
 /// (include/linux/socket.h, include/uapi/asm-generic/socket.h).
-#[cfg_attr(target_os = "none", allow(dead_code))]
 pub mod net {
     pub const AF_UNSPEC: u16 = 0;
     pub const AF_INET: u16 = 2;
@@ -274,9 +293,7 @@ pub mod net {
     /// socket() is EAFNOSUPPORT even on Linux.
     pub const AF_MAX: i64 = 46;
 
-    pub const SOCK_STREAM: i64 = 1;
     pub const SOCK_DGRAM: i64 = 2;
-    pub const SOCK_RAW: i64 = 3;
     /// Types are below this (SOCK_MAX); others are EINVAL.
     pub const SOCK_MAX: i64 = 11;
     /// The type's low bits; the rest are creation flags.
@@ -308,7 +325,6 @@ pub mod net {
     pub const MSG_PEEK: i64 = 0x2;
     pub const MSG_TRUNC: i64 = 0x20;
     pub const MSG_DONTWAIT: i64 = 0x40;
-    pub const MSG_EOR: i64 = 0x80;
     pub const MSG_WAITALL: i64 = 0x100;
     pub const MSG_CONFIRM: i64 = 0x800;
     pub const MSG_ERRQUEUE: i64 = 0x2000;

@@ -48,7 +48,6 @@ pub enum State {
     /// is shut (`read_shut`), both directions are (`hangup`: shutdown
     /// both ways, or the kernel's socket closed by another holder).
     /// Sends never wait, so it is always writable.
-    #[cfg_attr(target_os = "none", allow(dead_code))]
     Socket {
         readable: bool,
         read_shut: bool,

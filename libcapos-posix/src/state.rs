@@ -14,14 +14,15 @@
 use crate::fd::FdTable;
 use crate::fork::Shadow;
 use crate::linux::errno::EIO;
+use crate::net::object::UdpFd;
 use crate::process::children::Children;
 use crate::process::inherit;
 use crate::report::Reported;
 use crate::signal::Signals;
 use alloc::rc::Rc;
 use capos_rt::{
-    Console, EntropySource, PipeFactory, PipeReader, PipeWriter, ProcessSpawner, Timer,
-    VirtualMemory,
+    Console, EntropySource, NetworkManager, PipeFactory, PipeReader, PipeWriter, ProcessSpawner,
+    Timer, VirtualMemory,
 };
 use core::cell::{Cell, RefCell};
 use libcapos::runtime;
@@ -34,6 +35,8 @@ pub enum Object {
     PipeReader(PipeReader),
     /// A pipe's write half (pipe.rs).
     PipeWriter(PipeWriter),
+    /// A UDP socket (net/).
+    Udp(UdpFd),
 }
 
 impl Object {
@@ -42,6 +45,7 @@ impl Object {
         match self {
             Object::PipeReader(_) => crate::linux::fcntl::O_RDONLY,
             Object::Console(_) | Object::PipeWriter(_) => crate::linux::fcntl::O_WRONLY,
+            Object::Udp(_) => crate::linux::fcntl::O_RDWR,
         }
     }
 }
@@ -80,6 +84,10 @@ pub struct State {
     pub spawner: Option<ProcessSpawner>,
     /// Passed on to children ("pipes").
     pub pipes: Option<PipeFactory>,
+    /// Makes sockets ("network"); passed on to children.
+    pub network: Option<NetworkManager>,
+    /// The network stack's IPv4 address, once asked for (net/calls.rs).
+    pub stack_ip: Option<[u8; 4]>,
     /// Children started and not reaped yet.
     pub children: Children,
     /// The fork shim's child branch is running: its shadow state.
@@ -103,8 +111,8 @@ impl State {
 }
 
 impl State {
-    /// Takes "console", "memory", "timer", "random", "spawner" and
-    /// "pipes" from the CapSet, if granted, through libcapos (which must
+    /// Takes "console", "memory", "timer", "random", "spawner", "pipes"
+    /// and "network" from the CapSet, if granted, through libcapos (which must
     /// hold the runtime by now). The descriptors are the "fd/N" entries a
     /// parent passed (process/inherit.rs); with none, the console is fds
     /// 1 and 2 and fd 0 stays closed (no capability provides input yet).
@@ -127,6 +135,8 @@ impl State {
             entropy: runtime::take::<EntropySource>("random").ok(),
             spawner: runtime::take::<ProcessSpawner>("spawner").ok(),
             pipes: runtime::take::<PipeFactory>("pipes").ok(),
+            network: runtime::take::<NetworkManager>("network").ok(),
+            stack_ip: None,
             fds,
             log,
             reported: Reported::default(),

@@ -71,7 +71,9 @@ pub fn decode(domain: i64, ty: i64, protocol: i64) -> Result<Request, Refusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::linux::net::{SOCK_RAW, SOCK_STREAM};
+
+    const SOCK_STREAM: i64 = 1;
+    const SOCK_RAW: i64 = 3;
 
     const INET: i64 = AF_INET as i64;
 

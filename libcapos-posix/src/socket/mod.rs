@@ -13,7 +13,8 @@
 //! - [`datagram`]: what one receive hands the caller (truncation,
 //!   `MSG_TRUNC`, `MSG_PEEK`);
 //! - [`udp`]: one UDP socket's state (bound, connected, shut down, its
-//!   timeouts) and the decisions that depend on it.
+//!   timeouts) and the decisions that depend on it;
+//! - [`kernel`]: the kernel's failures as errno.
 //!
 //! Capabilities appear only in the glue over the kernel's NetworkManager
 //! and UdpSocket. Errors are positive Linux errno values; a refusal that
@@ -22,6 +23,7 @@
 
 pub mod addr;
 pub mod datagram;
+pub mod kernel;
 pub mod kind;
 pub mod msg;
 pub mod option;

@@ -7,9 +7,12 @@
 //! automatic binding, at the first `connect` or send. The rest (the peer,
 //! shutdown, timeouts) lives here; the kernel's socket knows none of it.
 
+use super::Refusal;
 use super::addr::V4;
 use super::option::{Facts, Set, Timeout};
-use crate::linux::errno::{EADDRNOTAVAIL, EDESTADDRREQ, EINVAL, EMSGSIZE, ENOTCONN, EPIPE};
+use crate::linux::errno::{
+    EACCES, EADDRNOTAVAIL, EDESTADDRREQ, EINVAL, EMSGSIZE, ENETUNREACH, ENOTCONN, EPIPE,
+};
 use crate::linux::net::{SHUT_RD, SHUT_RDWR, SHUT_WR};
 
 /// The largest datagram Linux sends over IPv4 (65535 - 20 - 8).
@@ -30,6 +33,41 @@ pub struct Udp {
     rcvtimeo: Timeout,
     sndtimeo: Timeout,
     reuseaddr: bool,
+}
+
+/// The largest datagram capOS sends: one Ethernet frame's payload (the
+/// kernel neither fragments nor reassembles).
+pub const CAPOS_MAX_SEND: usize = capos_abi::udp::MAX_PAYLOAD;
+
+/// Whether capOS's stack can send to `dest` (after [`Udp::destination`]):
+/// the any address and 127/8 are the host itself on Linux, and capOS's
+/// stack has no loopback; multicast it does not do; the broadcast address
+/// needs SO_BROADCAST, which cannot be set (EACCES, Linux's answer
+/// without it).
+pub fn reachable(dest: V4) -> Result<(), Refusal> {
+    match dest.ip {
+        [0, ..] | [127, ..] => Err(Refusal::capos(
+            ENETUNREACH,
+            "capOS's network stack has no loopback interface",
+        )),
+        [224..=239, ..] => Err(Refusal::capos(
+            ENETUNREACH,
+            "capOS's network stack does not do multicast",
+        )),
+        [255, 255, 255, 255] => Err(Refusal::linux(EACCES)),
+        _ => Ok(()),
+    }
+}
+
+/// The size check capOS adds to Linux's: EMSGSIZE past one frame.
+pub fn fits_a_frame(len: usize) -> Result<(), Refusal> {
+    if len > CAPOS_MAX_SEND {
+        return Err(Refusal::capos(
+            EMSGSIZE,
+            "capOS sends a UDP datagram in one Ethernet frame: at most 1472 bytes",
+        ));
+    }
+    Ok(())
 }
 
 /// How long a call may wait.
@@ -54,6 +92,7 @@ pub enum Connect {
 
 impl Udp {
     /// The socket has a port (a kernel socket).
+    #[cfg(test)]
     pub fn has_port(&self) -> bool {
         self.local.is_some()
     }
@@ -63,11 +102,12 @@ impl Udp {
     /// address and the stack's own (`stack`) is EADDRNOTAVAIL (capOS's
     /// stack has one address, and no loopback).
     pub fn bind(&self, addr: V4, stack: [u8; 4]) -> Result<u16, i64> {
-        if self.local.is_some() {
-            return Err(EINVAL);
-        }
+        // Linux looks at the address before the socket's state.
         if !addr.is_unspecified_ip() && addr.ip != stack {
             return Err(EADDRNOTAVAIL);
+        }
+        if self.local.is_some() {
+            return Err(EINVAL);
         }
         Ok(addr.port)
     }

@@ -1,5 +1,6 @@
 use super::*;
-use crate::linux::net::MSG_EOR;
+
+const MSG_EOR: i64 = 0x80;
 
 #[test]
 fn the_header_has_linuxs_layout() {

@@ -34,6 +34,8 @@ fn a_socket_binds_once() {
     u.bound(at([0; 4], 0), 49200);
     assert_eq!(u.local(), at([0; 4], 49200));
     assert_eq!(u.bind(at([0; 4], 4000), STACK), Err(EINVAL));
+    // The address is checked first.
+    assert_eq!(u.bind(at([127, 0, 0, 1], 4000), STACK), Err(EADDRNOTAVAIL));
     // An automatically bound socket is bound too.
     let mut u = Udp::default();
     u.autobound(50000);
@@ -164,4 +166,34 @@ fn options_are_reported_back() {
     assert_eq!(f.sndtimeo, Timeout::Ns(5));
     assert_eq!(f.rcvtimeo, Timeout::Forever);
     assert_eq!((f.rcvbuf, f.sndbuf), (Some(1), None));
+}
+
+#[test]
+fn loopback_multicast_and_broadcast_are_out_of_reach() {
+    assert_eq!(reachable(NS), Ok(()));
+    assert_eq!(reachable(at([192, 0, 2, 53], 53)), Ok(()));
+    for ip in [
+        [0, 0, 0, 0],
+        [127, 0, 0, 1],
+        [127, 9, 9, 9],
+        [224, 0, 0, 251],
+        [239, 1, 1, 1],
+    ] {
+        let r = reachable(at(ip, 53)).unwrap_err();
+        assert_eq!(r.errno, ENETUNREACH, "{ip:?}");
+        assert!(r.unsupported.is_some());
+    }
+    assert_eq!(
+        reachable(at([255, 255, 255, 255], 67)),
+        Err(Refusal::linux(EACCES))
+    );
+}
+
+#[test]
+fn a_datagram_goes_in_one_frame() {
+    assert_eq!(fits_a_frame(0), Ok(()));
+    assert_eq!(fits_a_frame(1472), Ok(()));
+    let r = fits_a_frame(1473).unwrap_err();
+    assert_eq!(r.errno, EMSGSIZE);
+    assert!(r.unsupported.is_some());
 }
