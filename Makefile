@@ -63,7 +63,7 @@ leak-check: setup $(BUILD)/manifest-smoke.bin
 	SMOKE_STATUS=35 bash tools/smoke.sh leak-check $(LEAK_KERNEL) $(BUILD)/manifest-smoke.bin
 
 smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke run-posix-mix-smoke \
-        run-posix-pipe-smoke leak-check run-fuzz-smoke run-net-smoke
+        run-posix-pipe-smoke leak-check run-fuzz-smoke run-net-smoke run-posix-dns-smoke
 
 # The network (docs/architecture/network.md): QEMU with a virtio-net
 # device on user networking, inside a private network namespace beside
@@ -271,6 +271,7 @@ posix-build: musl-build libcapos-posix-build
 	bash vendor/dns-c-wahern/build.sh $(DNS_C_OBJ) tools/capos-cc
 	$(POSIX_CC) $(POSIX_CFLAGS) -I $$(bash vendor/dns-c-wahern/fetch.sh) \
 	  -o $(POSIX_BUILD)/posix-dns-resolver $(wildcard demos/posix-dns-resolver/*.c) $(DNS_C_OBJ)
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/dns-launch demos/posix-dns-resolver/launcher/launch.c
 
 # `make CC=capos-cc` on a plain Makefile project (demos/posix-make: two
 # files and an archive): it must yield a static, non-PIE x86-64 ELF with
@@ -291,6 +292,20 @@ posix-make-check: posix-build
 # the hostile responder, inside a private network namespace (needs root).
 posix-dns-host-check: setup
 	bash tools/dns/host-check.sh
+
+$(BUILD)/manifest-posix-dns.bin: user posix-build FORCE
+	@mkdir -p $(BUILD)
+	bash tools/build-manifest.sh posix-dns $@
+
+# dns.c over POSIX sockets over the kernel's UDP (system-posix-dns.cue):
+# QEMU with a virtio-net device on user networking inside the private
+# network namespace of tools/dns/netns.sh, beside dnsmasq, a silent server
+# and the hostile responder, which must have sent HOSTILE_MIN replies.
+POSIX_DNS_QEMU := -netdev user,id=n0 -device virtio-net-pci,netdev=n0,romfile=
+.PHONY: run-posix-dns-smoke
+run-posix-dns-smoke: kernel $(BUILD)/manifest-posix-dns.bin
+	HOSTILE_MIN=$${HOSTILE_MIN:-10000} HOSTILE_ARGS="--burst 24" bash tools/dns/netns.sh --hostile -- \
+	  bash tools/smoke.sh posix-dns $(KERNEL) $(BUILD)/manifest-posix-dns.bin $(POSIX_DNS_QEMU)
 
 $(BUILD)/manifest-posix-libc.bin: user posix-build FORCE
 	@mkdir -p $(BUILD)

@@ -49,18 +49,15 @@ else
     fail=1
 fi
 
-min=${HOSTILE_MIN:-10000}
 status=0
 # shellcheck disable=SC2016
-bash tools/dns/netns.sh --hostile -- bash -c \
+HOSTILE_MIN=${HOSTILE_MIN:-10000} bash tools/dns/netns.sh --hostile -- bash -c \
     '"$0" -s "127.0.0.1:$HOSTILE_PORT" -t 1 -a 2 -r 40 -k -q capos.test other.test' \
     "$demo" >"$out/hostile.txt" || status=$?
-sent=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sent"])' \
-    target/dns-netns/hostile.json 2>/dev/null || echo 0)
-if [ $status -eq 0 ] && grep -q '^done: ' "$out/hostile.txt" && [ "$sent" -ge "$min" ]; then
-    say "hostile responder: PASS ($sent replies sent; the resolver said: $(grep '^done: ' "$out/hostile.txt"))"
+if [ $status -eq 0 ] && grep -q '^done: ' "$out/hostile.txt"; then
+    say "hostile responder: PASS (the resolver said: $(grep '^done: ' "$out/hostile.txt"))"
 else
-    say "hostile responder: FAIL (exit $status, $sent replies sent, at least $min wanted):"
+    say "hostile responder: FAIL (exit $status):"
     sed 's/^/    /' "$out/hostile.txt"
     fail=1
 fi

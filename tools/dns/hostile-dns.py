@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A hostile DNS responder for resolver tests: every query it receives is
-answered with a burst of malformed, mutated and misdirected replies, then
-(usually) one final reply that passes the resolver's checks. Python
+answered with a burst of malformed, mutated and misdirected replies, among
+them (usually) one final reply that passes the resolver's checks. Python
 standard library only; it listens on one UDP address (loopback inside the
 test's private network namespace, tools/dns/netns.sh) and sends nothing to
 anyone but the query's sender.
@@ -12,10 +12,11 @@ Replies are what a resolver and the network stack under it must survive:
 wrong ids, truncations at every length, compression loops and pointers out
 of the packet, record lengths past the end, counts that lie, names longer
 than DNS allows, oversized datagrams, random bytes, bit flips, the TC bit,
-replies from another port, and floods. The final reply is a correct answer
-(A 192.0.2.66 / AAAA 2001:db8::66, so a test can tell it from the real
-server's), a mutated one that keeps the id and question (so it gets past
-the transaction checks into the record parser), or nothing at all.
+replies from another port, and floods. Somewhere in the burst is the
+final reply: a correct answer (A 192.0.2.66 / AAAA 2001:db8::66, so a
+test can tell it from the real server's), a mutated one that keeps the id
+and question (so it gets past the transaction checks into the record
+parser), or nothing at all.
 
 With --silent it answers nothing at all: a server that never replies,
 for testing timeouts (a closed port would not do: the host's stack
@@ -250,7 +251,13 @@ class Responder:
 
     def answer(self, q, to):
         rng = self.rng
-        for _ in range(self.args.burst):
+        # The final reply goes at a random place in the burst: early, the
+        # rest of the burst lands on the resolver's next query.
+        final_at = rng.randrange(self.args.burst + 1)
+        for i in range(self.args.burst + 1):
+            if i == final_at:
+                self.final(q, to)
+                continue
             mutate = rng.choice(BURST)
             self.send(mutate.__name__, mutate(q, rng), to)
         if rng.randrange(8) == 0:
@@ -260,6 +267,9 @@ class Responder:
             stale = wrong_id(q, rng)
             for _ in range(self.args.flood):
                 self.send("flood", stale, to)
+
+    def final(self, q, to):
+        rng = self.rng
         final = rng.randrange(10)
         if final < 6:
             self.send("final_valid", valid(q, rng), to)

@@ -14,9 +14,11 @@
 #   any other name under .test: NXDOMAIN; names elsewhere: REFUSED.
 # Environment: DNS_PORT (dnsmasq's port, default 53), SILENT_PORT (the
 # silent server's, default 5354), HOSTILE_PORT (default 5353),
-# HOSTILE_SEED (default 1), DNS_NETNS_LOGS (where the servers' logs go,
-# default target/dns-netns). The command sees the three ports, and its
-# exit status is this script's.
+# HOSTILE_SEED (default 1), HOSTILE_ARGS (more options for the responder,
+# e.g. "--burst 24"), HOSTILE_MIN (fail unless the responder sent at least
+# this many replies), DNS_NETNS_LOGS (where the servers' logs go, default
+# target/dns-netns). The command sees the three ports. The exit status is
+# the command's, or 1 if it succeeded but HOSTILE_MIN was not reached.
 #
 # Each server is started in the background and stopped by its PID when the
 # command ends; if the script is interrupted (INT, TERM), the command is
@@ -69,6 +71,7 @@ cleanup() {
     # Stopped by PID, newest first; each is waited for so its last words
     # (the hostile responder's count) are in its log before we read it.
     local i
+    [ ${#pids[@]} -gt 0 ] || return 0
     for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
         kill -TERM "${pids[i]}" 2>/dev/null || true
         wait "${pids[i]}" 2>/dev/null || true
@@ -96,8 +99,10 @@ python3 -u tools/dns/hostile-dns.py --silent --port "$SILENT_PORT" >"$logs/silen
 pids+=($!)
 
 if [ $hostile -eq 1 ]; then
+    rm -f "$logs/hostile.json"
+    # shellcheck disable=SC2086 # HOSTILE_ARGS is a list of options.
     python3 -u tools/dns/hostile-dns.py --port "$HOSTILE_PORT" --seed "${HOSTILE_SEED:-1}" \
-        --report "$logs/hostile.json" >"$logs/hostile.log" 2>&1 &
+        --report "$logs/hostile.json" ${HOSTILE_ARGS:-} >"$logs/hostile.log" 2>&1 &
     pids+=($!)
 fi
 
@@ -128,4 +133,16 @@ say "dnsmasq on 127.0.0.1:$DNS_PORT (pid ${pids[0]}), silent server on :$SILENT_
 pids+=($!)
 status=0
 wait "${pids[-1]}" || status=$?
+if [ $hostile -eq 1 ] && [ -n "${HOSTILE_MIN:-}" ]; then
+    # The responder writes its count when stopped.
+    cleanup
+    sent=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["sent"])' \
+        "$logs/hostile.json" 2>/dev/null || echo 0)
+    if [ "$sent" -lt "$HOSTILE_MIN" ]; then
+        say "FAIL: the hostile responder sent $sent replies, fewer than $HOSTILE_MIN"
+        [ $status -ne 0 ] || status=1
+    else
+        say "the hostile responder sent $sent replies (at least $HOSTILE_MIN wanted)"
+    fi
+fi
 exit $status
