@@ -303,8 +303,9 @@ pub mod net {
 
     pub const IPPROTO_IP: i64 = 0;
     pub const IPPROTO_UDP: i64 = 17;
-    /// Protocol numbers are below this (IPPROTO_MAX).
-    pub const IPPROTO_MAX: i64 = 256;
+    /// Protocol numbers are below this (IPPROTO_MAX: past 255 since
+    /// Linux 5.6 made IPPROTO_MPTCP 262).
+    pub const IPPROTO_MAX: i64 = 263;
 
     pub const SOL_SOCKET: i64 = 1;
     pub const SO_REUSEADDR: i64 = 2;

@@ -59,9 +59,13 @@ fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, 
             Object::PipeReader(r) => (Some(r.ready_async()), poll::State::Unknown),
             Object::PipeWriter(w) => (Some(w.ready_async()), poll::State::Unknown),
             Object::Udp(u) => match u.kernel() {
-                // A peeked datagram waits, or nothing can arrive (no port).
-                Some(k) if u.held.borrow().is_empty() => {
-                    (Some(k.ready_async()), poll::State::Unknown)
+                // Asked only when the answer is not known already: a
+                // peeked datagram waits, reads are shut (readable as end
+                // of data), or nothing can arrive (no port).
+                // Until the kernel answers, it is not readable; it is
+                // writable all along (a send never waits).
+                Some(k) if u.held.borrow().is_empty() && !u.udp.borrow().read_shut() => {
+                    (Some(k.ready_async()), socket_state(u, false, false))
                 }
                 _ => (None, socket_state(u, !u.held.borrow().is_empty(), false)),
             },

@@ -155,9 +155,14 @@ mod tests {
             decode(INET, SOCK_DGRAM, 255),
             Err(Refusal::linux(EPROTONOSUPPORT))
         );
-        assert_eq!(decode(INET, SOCK_DGRAM, 256), Err(Refusal::linux(EINVAL)));
+        // IPPROTO_MPTCP (262) moved IPPROTO_MAX past 255.
+        assert_eq!(
+            decode(INET, SOCK_DGRAM, 262),
+            Err(Refusal::linux(EPROTONOSUPPORT))
+        );
+        assert_eq!(decode(INET, SOCK_DGRAM, 263), Err(Refusal::linux(EINVAL)));
         assert_eq!(decode(INET, SOCK_DGRAM, -1), Err(Refusal::linux(EINVAL)));
-        assert_eq!(decode(INET, SOCK_STREAM, 256), Err(Refusal::linux(EINVAL)));
+        assert_eq!(decode(INET, SOCK_STREAM, 1000), Err(Refusal::linux(EINVAL)));
         let lite = decode(INET, SOCK_DGRAM, 136).unwrap_err();
         assert_eq!(lite.errno, EPROTONOSUPPORT);
         assert!(lite.unsupported.is_some());
