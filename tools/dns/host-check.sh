@@ -7,8 +7,10 @@
 #     byte for byte (A and AAAA of capos.test, NXDOMAIN of a missing name);
 #  2. against the silent server: one timeout line per query type, exit 2;
 #  3. against the hostile responder: the resolver must run to its end
-#     (exit 0 with -k, the summary line printed) while the responder sends
-#     at least HOSTILE_MIN (10000) replies, which it counts itself.
+#     within two minutes (exit 0 with -k, the summary line printed) while
+#     the responder sends at least HOSTILE_MIN (10000) replies, which it
+#     counts itself. (The unpatched dns.c hangs here: see
+#     vendor/dns-c-wahern/patches/.)
 #
 #   bash tools/dns/host-check.sh        (make posix-dns-host-check)
 #
@@ -52,7 +54,7 @@ fi
 status=0
 # shellcheck disable=SC2016
 HOSTILE_MIN=${HOSTILE_MIN:-10000} bash tools/dns/netns.sh --hostile -- bash -c \
-    '"$0" -s "127.0.0.1:$HOSTILE_PORT" -t 1 -a 2 -r 40 -k -q capos.test other.test' \
+    'timeout 120 "$0" -s "127.0.0.1:$HOSTILE_PORT" -t 1 -a 2 -r 40 -k -q capos.test other.test' \
     "$demo" >"$out/hostile.txt" || status=$?
 if [ $status -eq 0 ] && grep -q '^done: ' "$out/hostile.txt"; then
     say "hostile responder: PASS (the resolver said: $(grep '^done: ' "$out/hostile.txt"))"

@@ -137,6 +137,15 @@ def keep_pointer_pair_loop(q, rng):
             + rr(first, T_CNAME, second))
 
 
+def keep_label_pointer_loop(q, rng):
+    """The question's name is a label and then a pointer back to it: a
+    cycle through a label (dns.c 20200726 expanded it for ever; see
+    vendor/dns-c-wahern/patches/). The type and class still match."""
+    loop = b"\x01a" + struct.pack(">H", 0xC000 | 12)
+    question = loop + q.question[-4:]
+    return header(q.id, 0x8180, an=0) + question
+
+
 def keep_pointer_out_of_packet(q, rng):
     ptr = struct.pack(">H", 0xC000 | rng.randrange(0x200, 0x4000))
     rtype, rdata = answer_rdata(q)
@@ -220,10 +229,11 @@ def keep_trailing_junk(q, rng):
 
 
 BURST = [wrong_id, truncated, empty, garbage, garbage_same_id, bit_flips,
-         keep_compression_loop, keep_pointer_pair_loop, keep_pointer_out_of_packet,
-         keep_rdlength_past_end, keep_rdlength_short, keep_counts_lie, keep_long_name,
-         keep_bad_label, keep_oversized, keep_huge_txt, keep_cname_self,
-         keep_truncated_bit, keep_odd_rcode, keep_wrong_question, keep_trailing_junk]
+         keep_compression_loop, keep_pointer_pair_loop, keep_label_pointer_loop,
+         keep_pointer_out_of_packet, keep_rdlength_past_end, keep_rdlength_short,
+         keep_counts_lie, keep_long_name, keep_bad_label, keep_oversized, keep_huge_txt,
+         keep_cname_self, keep_truncated_bit, keep_odd_rcode, keep_wrong_question,
+         keep_trailing_junk]
 
 
 class Responder:
