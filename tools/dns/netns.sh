@@ -2,7 +2,8 @@
 # Runs a command inside a private network namespace that holds nothing but
 # loopback, with a real DNS server on it: dnsmasq on 127.0.0.1 serving
 # fixed records and nothing else (no upstream, no resolv.conf, no hosts
-# file, no DHCP), a silent server that never answers (for timeouts), and
+# file, no DHCP), a silent server that never answers (for timeouts), the
+# UDP echo server (tools/net/udp-echo.py, for demos/posix-socket), and
 # optionally the hostile responder (tools/dns/hostile-dns.py). QEMU run as the command,
 # with user networking, reaches them from the guest at 10.0.2.2. Nothing
 # leaves the machine: the namespace has no other interface.
@@ -13,11 +14,12 @@
 #   capos.test  A 192.0.2.53, AAAA 2001:db8::53
 #   any other name under .test: NXDOMAIN; names elsewhere: REFUSED.
 # Environment: DNS_PORT (dnsmasq's port, default 53), SILENT_PORT (the
-# silent server's, default 5354), HOSTILE_PORT (default 5353),
+# silent server's, default 5354), ECHO_PORT (default 5555), HOSTILE_PORT
+# (default 5353),
 # HOSTILE_SEED (default 1), HOSTILE_ARGS (more options for the responder,
 # e.g. "--burst 24"), HOSTILE_MIN (fail unless the responder sent at least
 # this many replies), DNS_NETNS_LOGS (where the servers' logs go, default
-# target/dns-netns). The command sees the three ports. The exit status is
+# target/dns-netns). The command sees the four ports. The exit status is
 # the command's, or 1 if it succeeded but HOSTILE_MIN was not reached.
 #
 # Each server is started in the background and stopped by its PID when the
@@ -53,7 +55,8 @@ fi
 
 # Not passed on: a command that runs this script again gets its own.
 unset CAPOS_DNS_NETNS_INNER
-export DNS_PORT=${DNS_PORT:-53} SILENT_PORT=${SILENT_PORT:-5354} HOSTILE_PORT=${HOSTILE_PORT:-5353}
+export DNS_PORT=${DNS_PORT:-53} SILENT_PORT=${SILENT_PORT:-5354} ECHO_PORT=${ECHO_PORT:-5555}
+export HOSTILE_PORT=${HOSTILE_PORT:-5353}
 logs=${DNS_NETNS_LOGS:-target/dns-netns}
 mkdir -p "$logs"
 logs=$(cd "$logs" && pwd)
@@ -97,6 +100,11 @@ pids+=($!)
 
 python3 -u tools/dns/hostile-dns.py --silent --port "$SILENT_PORT" >"$logs/silent.log" 2>&1 &
 pids+=($!)
+# Its flood port is unused here (nothing asks it to flood).
+rm -f "$logs/echo.ready"
+python3 -u tools/net/udp-echo.py --port "$ECHO_PORT" --flood-port 7778 --lifetime 900 \
+    --ready-file "$logs/echo.ready" >"$logs/echo.log" 2>&1 &
+pids+=($!)
 
 if [ $hostile -eq 1 ]; then
     rm -f "$logs/hostile.json"
@@ -111,7 +119,7 @@ ready=0
 for _ in $(seq 50); do
     if dig +short +time=1 +tries=1 @127.0.0.1 -p "$DNS_PORT" capos.test A 2>/dev/null |
         grep -qx 192.0.2.53; then
-        if grep -q '^hostile-dns: listening' "$logs/silent.log" 2>/dev/null &&
+        if grep -q '^hostile-dns: listening' "$logs/silent.log" 2>/dev/null && [ -s "$logs/echo.ready" ] &&
             { [ $hostile -eq 0 ] || grep -q '^hostile-dns: listening' "$logs/hostile.log" 2>/dev/null; }; then
             ready=1
             break
@@ -123,8 +131,8 @@ if [ $ready -ne 1 ]; then
     say "the DNS servers did not come up; logs in $logs"
     exit 1
 fi
-say "dnsmasq on 127.0.0.1:$DNS_PORT (pid ${pids[0]}), silent server on :$SILENT_PORT (pid ${pids[1]})$(
-    [ $hostile -eq 1 ] && echo ", hostile responder on :$HOSTILE_PORT (pid ${pids[2]})"); logs in $logs"
+say "dnsmasq on 127.0.0.1:$DNS_PORT (pid ${pids[0]}), silent server on :$SILENT_PORT (pid ${pids[1]}), echo server on :$ECHO_PORT (pid ${pids[2]})$(
+    [ $hostile -eq 1 ] && echo ", hostile responder on :$HOSTILE_PORT (pid ${pids[3]})"); logs in $logs"
 
 # The command runs in the background so that a signal to this script is
 # acted on at once (bash runs traps only between foreground commands, but
