@@ -5,7 +5,10 @@
  * lines starting "~ " say what differs by design (what capOS refuses that
  * Linux does) and are left out of the comparison.
  *
- *   posix-socket ADDRESS:PORT       the echo server (tools/net/udp-echo.py)
+ *   posix-socket ADDRESS:PORT SELF  the echo server (tools/net/udp-echo.py),
+ *                                   and this program's path, to spawn it
+ *   posix-socket --child FD ADDRESS:PORT
+ *                                   the spawned child: sends through FD
  *   posix-socket --no-network       capOS only: socket() without the
  *                                   "network" capability
  */
@@ -36,5 +39,7 @@ void check_echo(void);      /* echo.c: data in and out */
 void check_options(void);   /* options.c: setsockopt, getsockopt */
 void check_waiting(void);   /* waiting.c: O_NONBLOCK, timeouts, poll, select */
 void check_shutdown(void);  /* shutdown.c: shutdown, close, other descriptors */
+void check_spawn(const char *self, const char *server_text); /* spawn.c */
+int child_main(int fd);     /* spawn.c: the spawned child */
 
 #endif

@@ -83,8 +83,11 @@ int main(int argc, char **argv)
 		printf("~ socket without a network capability: %s\n", s < 0 ? errname(errno) : "ok");
 		return s < 0 && errno == EACCES ? 0 : 1;
 	}
-	if (argc != 2 || parse(argv[1]) != 0) {
-		fprintf(stderr, "usage: posix-socket ADDRESS:PORT | --no-network\n");
+	if (argc == 4 && strcmp(argv[1], "--child") == 0 && parse(argv[3]) == 0)
+		return child_main(atoi(argv[2]));
+	if (argc != 3 || parse(argv[1]) != 0) {
+		fprintf(stderr, "usage: posix-socket ADDRESS:PORT SELF | --child FD ADDRESS:PORT | "
+		                "--no-network\n");
 		return 2;
 	}
 	check_kinds();
@@ -93,6 +96,7 @@ int main(int argc, char **argv)
 	check_options();
 	check_waiting();
 	check_shutdown();
+	check_spawn(argv[2], argv[1]);
 	printf("posix-socket: done\n");
 	return 0;
 }
