@@ -28,7 +28,9 @@ if [ "$status" -ne 0 ]; then
     echo "posix-socket diff: FAIL: the host build exited with status $status"
     exit 1
 fi
-sed -n '/^init: started posix-socket$/,/^init: posix-socket exited/p' "$log" |
+# The program's lines lie between init's start and its report of the
+# program's exit; init's and the kernel's own lines may interleave.
+sed -n '/^kernel: starting init/,/^init: posix-socket exited/p' "$log" |
     grep -v -e '^~ ' -e '^libcapos-posix: ' -e '^kernel: ' -e '^init: ' >"$out/socket-capos.txt" ||
     true
 if ! [ -s "$out/socket-capos.txt" ]; then
