@@ -1,9 +1,12 @@
 /* Datagrams to the echo server and back: sendto/recvfrom, connect with
  * send/recv and write/read, MSG_PEEK, truncation and MSG_TRUNC, sendmsg
- * gathering and recvmsg scattering, empty datagrams, dissolving. */
+ * gathering and recvmsg scattering, FIONREAD, empty datagrams,
+ * dissolving. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -88,7 +91,14 @@ void check_echo(void)
 	show("sendmsg with an address", sendmsg(s, &to, 0));
 	got("recv", s, 0);
 
+	int queued = -1;
+	show("FIONREAD with nothing queued", ioctl(s, FIONREAD, &queued));
+	printf("  gives %d\n", queued);
 	send(s, "after a read of 0", 17, 0);
+	struct pollfd in_wait = {.fd = s, .events = POLLIN};
+	poll(&in_wait, 1, 5000);
+	show("FIONREAD with a datagram queued", ioctl(s, FIONREAD, &queued));
+	printf("  gives %d\n", queued);
 	show("read of 0 bytes", read(s, buf, 0));
 	got("  the datagram is still there", s, 0);
 	show("send of 0 bytes", send(s, "", 0, 0));

@@ -330,12 +330,18 @@ unsafe fn readv(s: &mut State, fd: i64, iov: *const [usize; 2], count: i64) -> R
 /// The console is a serial log, not a terminal: no line discipline,
 /// window size or input, so every terminal request (TCGETS, TIOCGWINSZ,
 /// which `isatty` issues, ...) is ENOTTY, as for a Linux pipe. The
-/// requests every descriptor answers work.
+/// requests every descriptor answers work, and FIONREAD on a socket.
 ///
 /// # Safety
-/// For FIONBIO, `arg` is NULL or a readable int.
+/// For FIONBIO, `arg` is NULL or a readable int; for FIONREAD, NULL or a
+/// writable one.
 unsafe fn ioctl_call(s: &mut State, fd: i64, request: i64, arg: *const i32) -> Result<i64, i64> {
     let open: &Open = s.fds.get(fd)?;
+    if request == ioctl::FIONREAD && matches!(open.object, Object::Udp(_)) {
+        // SAFETY: passed on from the contract.
+        let r = unsafe { io::pending(s, fd, arg as *mut i32) };
+        return net::answer(s, nr::IOCTL, r);
+    }
     match request {
         ioctl::FIOCLEX | ioctl::FIONCLEX => {
             s.fds.set_cloexec(fd, request == ioctl::FIOCLEX).map(|()| 0)

@@ -266,11 +266,14 @@ pub mod fcntl {
     pub const O_CLOEXEC: i64 = 0o2000000;
 }
 
-/// `ioctl` requests every descriptor answers (not only terminals).
+/// `ioctl` requests every descriptor answers (not only terminals), and
+/// FIONREAD.
 pub mod ioctl {
     pub const FIONCLEX: i64 = 0x5450;
     pub const FIOCLEX: i64 = 0x5451;
     pub const FIONBIO: i64 = 0x5421;
+    /// On a socket (SIOCINQ): the size of the next datagram, 0 if none.
+    pub const FIONREAD: i64 = 0x541B;
 }
 
 /// Clock ids.

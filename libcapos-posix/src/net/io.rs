@@ -1,6 +1,6 @@
-//! Datagrams in and out: `sendto`, `recvfrom`, `sendmsg`, `recvmsg`, and
+//! Datagrams in and out: `sendto`, `recvfrom`, `sendmsg`, `recvmsg`,
 //! `read`/`write` on a socket (a receive and a send with no flags, as on
-//! Linux).
+//! Linux), and `ioctl(FIONREAD)`.
 //!
 //! A receive waits as the descriptor's O_NONBLOCK, MSG_DONTWAIT and
 //! SO_RCVTIMEO say, inside the kernel's `recvFrom` (its own timeout, so
@@ -341,6 +341,34 @@ pub unsafe fn recvmsg(s: &State, fd: i64, m: *mut MsgHdr, flags: i64) -> Result<
         (base.add(mem::offset_of!(MsgHdr, flags)) as *mut i32).write_unaligned(msg_flags);
     }
     Ok(result)
+}
+
+/// `ioctl(FIONREAD)` on a socket (Linux's SIOCINQ): the length of the
+/// next datagram, 0 if none is there; it is taken from the kernel without
+/// waiting and held for the next receive, as a MSG_PEEK would.
+///
+/// # Safety
+/// `out` is NULL or a writable int.
+pub unsafe fn pending(s: &State, fd: i64, out: *mut i32) -> Result<i64, Failure> {
+    let open = socket_at(s, fd)?;
+    if out.is_null() {
+        return Err(EFAULT.into());
+    }
+    let peek = RecvFlags {
+        dontwait: true,
+        peek: true,
+        trunc: true,
+        errqueue: false,
+    };
+    let len = match recv(s, &open, udp(&open), 0, peek) {
+        Ok(Got::Datagram(d, _)) => d.data.len(),
+        Ok(Got::End) => 0,
+        Err(f) if f.errno == EAGAIN => 0,
+        Err(f) => return Err(f),
+    };
+    // SAFETY: a writable int per the contract.
+    unsafe { out.write_unaligned(len as i32) };
+    Ok(0)
 }
 
 /// `read` on a socket: a receive with no flags.
