@@ -1,31 +1,32 @@
 #!/usr/bin/env bash
 # Runs a command inside a private network namespace that holds nothing but
-# loopback, with a real DNS server on it: dnsmasq on 127.0.0.1 serving
-# fixed records and nothing else (no upstream, no resolv.conf, no hosts
-# file, no DHCP), a silent server that never answers (for timeouts), the
-# UDP echo server (tools/net/udp-echo.py, for demos/posix-socket), and
-# optionally the hostile responder (tools/dns/hostile-dns.py). QEMU run as the command,
+# loopback, beside servers on 127.0.0.1: dnsmasq serving fixed records and
+# nothing else (no upstream, no resolv.conf, no hosts file, no DHCP), a
+# silent server that never answers (for timeouts), the UDP echo server
+# (tools/net/udp-echo.py, for demos/posix-socket) and, with --hostile, the
+# hostile responder (tools/dns/hostile-dns.py). QEMU run as the command,
 # with user networking, reaches them from the guest at 10.0.2.2. Nothing
 # leaves the machine: the namespace has no other interface.
 #
 #   bash tools/dns/netns.sh [--hostile] -- COMMAND [ARGS...]
 #
-# Needs root (unshare --net). Records served:
+# Needs root (unshare --net). dnsmasq is Debian's dnsmasq-base (the binary
+# without the system service), installed by tools/setup.sh. Records:
 #   capos.test  A 192.0.2.53, AAAA 2001:db8::53
 #   any other name under .test: NXDOMAIN; names elsewhere: REFUSED.
-# Environment: DNS_PORT (dnsmasq's port, default 53), SILENT_PORT (the
-# silent server's, default 5354), ECHO_PORT (default 5555), HOSTILE_PORT
-# (default 5353),
-# HOSTILE_SEED (default 1), HOSTILE_ARGS (more options for the responder,
-# e.g. "--burst 24"), HOSTILE_MIN (fail unless the responder sent at least
-# this many replies), DNS_NETNS_LOGS (where the servers' logs go, default
-# target/dns-netns). The command sees the four ports. The exit status is
-# the command's, or 1 if it succeeded but HOSTILE_MIN was not reached.
+#
+# Environment: DNS_PORT (dnsmasq's port, default 53), SILENT_PORT (5354),
+# ECHO_PORT (5555), HOSTILE_PORT (5353), HOSTILE_SEED (1), HOSTILE_ARGS
+# (more options for the responder, e.g. "--burst 24"), HOSTILE_MIN (fail
+# unless the responder sent at least this many replies), DNS_NETNS_LOGS
+# (where the servers' logs go, default target/dns-netns). The command sees
+# the four ports. The exit status is the command's, or 1 if it succeeded
+# but HOSTILE_MIN was not reached.
 #
 # Each server is started in the background and stopped by its PID when the
 # command ends; if the script is interrupted (INT, TERM), the command is
-# stopped by its PID first. The hostile responder's
-# count of replies is printed then, and kept in its log and as JSON
+# stopped by its PID first. The hostile responder's count of replies is
+# printed then, and kept in its log and as JSON
 # ($DNS_NETNS_LOGS/hostile.json).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
