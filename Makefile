@@ -71,7 +71,7 @@ leak-check: setup $(BUILD)/manifest-smoke.bin
 
 smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke run-posix-mix-smoke \
         run-posix-pipe-smoke run-posix-files-smoke run-files capos-run-check leak-check run-fuzz-smoke \
-        run-net-smoke
+        run-net-smoke run-posix-dns-smoke
 
 # The network (docs/architecture/network.md): QEMU with a virtio-net
 # device on user networking, inside a private network namespace beside
@@ -141,7 +141,7 @@ profile: kernel user
 
 # ---------------------------------------------------------------- checks
 test: setup test-host clippy fmt-check generated-code-check docs-check header-check libcapos-check \
-      libcapos-posix-check posix-make-check capos-cc-check smokes
+      libcapos-posix-check posix-make-check capos-cc-check posix-dns-host-check smokes
 	@echo "make test: all checks passed"
 
 test-host: setup
@@ -256,7 +256,8 @@ POSIX_CC := CAPOS_POSIX_LIB=$(POSIX_LIB) tools/capos-cc
 POSIX_CFLAGS ?= -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE
 
 .PHONY: musl-build libcapos-posix-build libcapos-posix-check posix-build posix-make-check capos-cc-check \
-        run-posix-libc-smoke run-posix-mix-smoke run-posix-pipe-smoke run-posix-files-smoke
+        posix-dns-host-check run-posix-libc-smoke run-posix-mix-smoke run-posix-pipe-smoke \
+        run-posix-files-smoke
 
 musl-build: setup
 	bash vendor/musl/build.sh
@@ -271,6 +272,13 @@ libcapos-posix-check: setup
 	$(CARGO) clippy -p libcapos-posix --tests -- -D warnings
 	$(CARGO) clippy --release -p libcapos-posix --target $(TARGET) -- -D warnings
 
+# William Ahern's dns.c (vendor/dns-c-wahern/: fetched from Debian's
+# lua-cqueues source at a pinned checksum) for the resolver demo. It is
+# compiled as fetched, to prove it builds unmodified, and linked with the
+# fix for the infinite loop tools/dns/hostile-dns.py found in it
+# (vendor/dns-c-wahern/patches/).
+DNS_C_OBJ := target/capos-posix/dns-c/dns.o
+
 # posix-pipe is every file of its demo but child.c, which is pipe-child.
 POSIX_PIPE_SRCS = $(filter-out %/child.c,$(wildcard demos/posix-pipe-shim/*.c))
 
@@ -282,6 +290,12 @@ posix-build: musl-build libcapos-posix-build
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/pipe-child demos/posix-pipe-shim/child.c
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/exit0 demos/linux-bench/exit0.c
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-files $(wildcard demos/posix-files/*.c)
+	bash vendor/dns-c-wahern/build.sh --pristine target/capos-posix/dns-c/dns-unmodified.o tools/capos-cc
+	bash vendor/dns-c-wahern/build.sh $(DNS_C_OBJ) tools/capos-cc
+	$(POSIX_CC) $(POSIX_CFLAGS) -I $$(bash vendor/dns-c-wahern/fetch.sh) \
+	  -o $(POSIX_BUILD)/posix-dns-resolver $(wildcard demos/posix-dns-resolver/*.c) $(DNS_C_OBJ)
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-socket $(wildcard demos/posix-socket/*.c)
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/net-launch demos/posix-net-launch/launch.c
 
 # `make CC=capos-cc` on a plain Makefile project (demos/posix-make: two
 # files and an archive): it must yield a static, non-PIE x86-64 ELF with
@@ -309,6 +323,35 @@ capos-cc-check: posix-build
 capos-run-check: kernel user posix-build
 	$(CARGO) build -q -p mkmanifest
 	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) bash tools/check-capos-run.sh
+
+# The DNS test rig proved on Linux (tools/dns/host-check.sh): the resolver
+# demo built with the host's musl-gcc against dnsmasq, a silent server and
+# the hostile responder, inside a private network namespace (needs root).
+posix-dns-host-check: setup
+	bash tools/dns/host-check.sh
+
+$(BUILD)/manifest-posix-dns.bin: user posix-build FORCE
+	@mkdir -p $(BUILD)
+	bash tools/build-manifest.sh posix-dns $@
+
+$(BUILD)/manifest-posix-socket.bin: user posix-build FORCE
+	@mkdir -p $(BUILD)
+	bash tools/build-manifest.sh posix-socket $@
+
+# POSIX sockets and dns.c over the kernel's UDP, two boots of QEMU with a
+# virtio-net device on user networking inside the private network
+# namespace of tools/dns/netns.sh, beside dnsmasq, a silent server, a UDP
+# echo server and the hostile responder: system-posix-socket.cue (every
+# socket call, then compared with the same program on Linux by
+# tools/smoke/posix-socket.diff.sh) and system-posix-dns.cue (dns.c),
+# after which the responder must have sent HOSTILE_MIN replies.
+POSIX_DNS_QEMU := -netdev user,id=n0 -device virtio-net-pci,netdev=n0,romfile=
+.PHONY: run-posix-dns-smoke
+run-posix-dns-smoke: kernel $(BUILD)/manifest-posix-socket.bin $(BUILD)/manifest-posix-dns.bin
+	HOSTILE_MIN=$${HOSTILE_MIN:-10000} HOSTILE_ARGS="--burst 24" bash tools/dns/netns.sh --hostile -- \
+	  bash -c 'bash tools/smoke.sh posix-socket $(KERNEL) $(BUILD)/manifest-posix-socket.bin $(POSIX_DNS_QEMU) && \
+	           bash tools/smoke.sh posix-dns $(KERNEL) $(BUILD)/manifest-posix-dns.bin $(POSIX_DNS_QEMU)'
+	bash tools/smoke/posix-socket.diff.sh
 
 $(BUILD)/manifest-posix-libc.bin: user posix-build FORCE
 	@mkdir -p $(BUILD)

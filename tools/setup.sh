@@ -24,8 +24,9 @@ apt_packages+=(cpio)
 # server (tools/net/udp-echo.py).
 apt_packages+=(iproute2 util-linux python3)
 # xz-utils: unpacks QEMU's plugin header from its source tarball for `make
-# profile` (tools/profile/fetch-qemu-header.sh).
-apt_packages+=(xz-utils)
+# profile` (tools/profile/fetch-qemu-header.sh), and dns.c's lua-cqueues
+# tarball; patch: applies vendor/dns-c-wahern/patches/.
+apt_packages+=(xz-utils patch)
 # node runs CUE (tools/cue.js); it may come from outside Debian (NodeSource
 # ships node and npm in one package), so look for the commands themselves.
 command -v node >/dev/null || apt_packages+=(nodejs)

@@ -12,6 +12,7 @@ use crate::fd::status_flags;
 use crate::linux::errno::{self, *};
 use crate::linux::{self, fcntl, ioctl, nr};
 use crate::mmap;
+use crate::net::{self, calls, io};
 use crate::process::{execve, fork_call, wait_call};
 use crate::report;
 use crate::sigcall;
@@ -135,6 +136,57 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
                 let r = file::calls::call(s, n, a);
                 file::calls::answer(s, n, r)
             }
+            nr::SOCKET => {
+                let r = calls::socket(s, a[0], a[1], a[2]);
+                net::answer(s, n, r)
+            }
+            nr::BIND => {
+                let r = calls::bind(s, a[0], a[1] as *const u8, a[2]);
+                net::answer(s, n, r)
+            }
+            nr::CONNECT => {
+                let r = calls::connect(s, a[0], a[1] as *const u8, a[2]);
+                net::answer(s, n, r)
+            }
+            nr::SENDTO => {
+                let (buf, len) = (a[1] as *const u8, a[2] as usize);
+                let r = io::sendto(s, a[0], buf, len, a[3], a[4] as *const u8, a[5]);
+                net::answer(s, n, r)
+            }
+            nr::RECVFROM => {
+                let (buf, len) = (a[1] as *mut u8, a[2] as usize);
+                let r = io::recvfrom(s, a[0], buf, len, a[3], a[4] as *mut u8, a[5] as *mut u32);
+                net::answer(s, n, r)
+            }
+            nr::SENDMSG => {
+                let r = io::sendmsg(s, a[0], a[1] as *const _, a[2]);
+                net::answer(s, n, r)
+            }
+            nr::RECVMSG => {
+                let r = io::recvmsg(s, a[0], a[1] as *mut _, a[2]);
+                net::answer(s, n, r)
+            }
+            nr::SHUTDOWN => {
+                let r = calls::shutdown(s, a[0], a[1]);
+                net::answer(s, n, r)
+            }
+            nr::GETSOCKNAME | nr::GETPEERNAME => {
+                let peer = n == nr::GETPEERNAME;
+                let r = calls::name(s, a[0], peer, a[1] as *mut u8, a[2] as *mut u32);
+                net::answer(s, n, r)
+            }
+            nr::SETSOCKOPT => {
+                let r = calls::setsockopt(s, a[0], a[1], a[2], a[3] as *const u8, a[4]);
+                net::answer(s, n, r)
+            }
+            nr::GETSOCKOPT => {
+                let r = calls::getsockopt(s, a[0], a[1], a[2], a[3] as *mut u8, a[4] as *mut u32);
+                net::answer(s, n, r)
+            }
+            nr::LISTEN | nr::ACCEPT | nr::ACCEPT4 => {
+                let r = calls::connectionless(s, a[0]);
+                net::answer(s, n, r)
+            }
             nr::IOCTL => ioctl_call(s, a[0], a[1], a[2] as *const i32),
             nr::CLOSE => s.fds.close(a[0]).map(|()| 0),
             nr::DUP => dup(s, a[0], 0, false),
@@ -200,7 +252,7 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
 fn writable(s: &State, fd: i64) -> Result<Rc<Open>, i64> {
     let open = s.fds.get(fd)?;
     match &open.object {
-        Object::Console(_) | Object::PipeWriter(_) => Ok(open.clone()),
+        Object::Console(_) | Object::PipeWriter(_) | Object::Udp(_) => Ok(open.clone()),
         Object::File(f) if f.write => Ok(open.clone()),
         Object::PipeReader(_) | Object::File(_) | Object::Directory(_) => Err(EBADF),
     }
@@ -219,6 +271,15 @@ unsafe fn read(s: &mut State, fd: i64, buf: *mut u8, len: usize) -> Result<i64, 
         }
         // SAFETY: per the contract, `buf` holds `len` writable bytes.
         return file::io::read(&open, unsafe { slice::from_raw_parts_mut(buf, len) });
+    }
+    if let Object::Udp(_) = open.object {
+        // Linux's read of nothing takes no datagram (recv would).
+        if len == 0 {
+            return Ok(0);
+        }
+        // SAFETY: passed on from the contract.
+        let r = unsafe { io::read(s, fd, buf, len) };
+        return net::answer(s, nr::READ, r);
     }
     let Object::PipeReader(reader) = &open.object else {
         return Err(EBADF);
@@ -240,7 +301,7 @@ unsafe fn readv(s: &mut State, fd: i64, iov: *const [usize; 2], count: i64) -> R
     let open = s.fds.get(fd)?.clone();
     let reader = match &open.object {
         Object::PipeReader(reader) => Some(reader),
-        Object::File(_) | Object::Directory(_) => None,
+        Object::File(_) | Object::Directory(_) | Object::Udp(_) => None,
         _ => return Err(EBADF),
     };
     if !(0..=IOV_MAX).contains(&count) {
@@ -258,6 +319,16 @@ unsafe fn readv(s: &mut State, fd: i64, iov: *const [usize; 2], count: i64) -> R
     }
     if iovs.iter().any(|&[base, len]| len > 0 && base == 0) {
         return Err(EFAULT);
+    }
+    if reader.is_none() && matches!(open.object, Object::Udp(_)) {
+        let mut parts: Vec<&mut [u8]> = iovs
+            .iter()
+            .filter(|&&[_, len]| len > 0)
+            // SAFETY: as above; each iovec is its own writable range.
+            .map(|&[base, len]| unsafe { slice::from_raw_parts_mut(base as *mut u8, len) })
+            .collect();
+        let r = io::readv(s, fd, &mut parts);
+        return net::answer(s, nr::READV, r);
     }
     let got_buf = match reader {
         Some(reader) => {
@@ -289,12 +360,18 @@ unsafe fn readv(s: &mut State, fd: i64, iov: *const [usize; 2], count: i64) -> R
 /// The console is a serial log, not a terminal: no line discipline,
 /// window size or input, so every terminal request (TCGETS, TIOCGWINSZ,
 /// which `isatty` issues, ...) is ENOTTY, as for a Linux pipe. The
-/// requests every descriptor answers work.
+/// requests every descriptor answers work, and FIONREAD on a socket.
 ///
 /// # Safety
-/// For FIONBIO, `arg` is NULL or a readable int.
+/// For FIONBIO, `arg` is NULL or a readable int; for FIONREAD, NULL or a
+/// writable one.
 unsafe fn ioctl_call(s: &mut State, fd: i64, request: i64, arg: *const i32) -> Result<i64, i64> {
     let open: &Open = s.fds.get(fd)?;
+    if request == ioctl::FIONREAD && matches!(open.object, Object::Udp(_)) {
+        // SAFETY: passed on from the contract.
+        let r = unsafe { io::pending(s, fd, arg as *mut i32) };
+        return net::answer(s, nr::IOCTL, r);
+    }
     match request {
         ioctl::FIOCLEX | ioctl::FIONCLEX => {
             s.fds.set_cloexec(fd, request == ioctl::FIOCLEX).map(|()| 0)
@@ -316,14 +393,19 @@ unsafe fn ioctl_call(s: &mut State, fd: i64, request: i64, arg: *const i32) -> R
 
 unsafe fn write(s: &mut State, fd: i64, buf: *const u8, len: usize) -> Result<i64, i64> {
     let open = writable(s, fd)?;
-    if len == 0 {
+    // A write of nothing to a socket sends an empty datagram, as Linux.
+    if len == 0 && !matches!(open.object, Object::Udp(_)) {
         return Ok(0);
     }
-    if buf.is_null() {
+    if buf.is_null() && len > 0 {
         return Err(EFAULT);
     }
-    // SAFETY: per the contract, `buf` holds `len` readable bytes.
-    let data = unsafe { slice::from_raw_parts(buf, len) };
+    let data: &[u8] = if len == 0 {
+        &[]
+    } else {
+        // SAFETY: per the contract, `buf` holds `len` readable bytes.
+        unsafe { slice::from_raw_parts(buf, len) }
+    };
     match &open.object {
         Object::PipeWriter(writer) => pipe::write(s, &open, writer, data),
         Object::Console(console) => {
@@ -333,6 +415,10 @@ unsafe fn write(s: &mut State, fd: i64, buf: *const u8, len: usize) -> Result<i6
             Ok(len as i64)
         }
         Object::File(_) => file::io::write(&open, data),
+        Object::Udp(_) => {
+            let r = io::write(s, fd, data);
+            net::answer(s, nr::WRITE, r)
+        }
         Object::PipeReader(_) | Object::Directory(_) => Err(EBADF),
     }
 }

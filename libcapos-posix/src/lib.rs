@@ -4,7 +4,8 @@
 //! [`__capos_syscall`](dispatch) instead of executing `syscall`. This crate
 //! implements each Linux-numbered operation over the capabilities the
 //! process holds — `console` (Console), `memory` (VirtualMemory), `timer`
-//! (Timer) — and returns what Linux would: a result, or a negative errno
+//! (Timer), `network` (NetworkManager) and the others state.rs names —
+//! and returns what Linux would: a result, or a negative errno
 //! that musl stores in its thread-local `errno`. An operation nothing backs
 //! fails with a documented errno (ENOSYS when capOS has no equivalent), and
 //! the first such call in a process logs one line naming it
@@ -42,12 +43,15 @@ mod mmap;
 mod poll;
 mod report;
 mod signal;
+mod socket;
 mod spawn;
 mod vector;
 mod wait;
 
 #[cfg(target_os = "none")]
 mod dispatch;
+#[cfg(target_os = "none")]
+mod net;
 #[cfg(target_os = "none")]
 mod pipe;
 #[cfg(target_os = "none")]

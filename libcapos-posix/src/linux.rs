@@ -27,6 +27,20 @@ pub mod nr {
     pub const DUP2: i64 = 33;
     pub const NANOSLEEP: i64 = 35;
     pub const GETPID: i64 = 39;
+    pub const SOCKET: i64 = 41;
+    pub const CONNECT: i64 = 42;
+    pub const ACCEPT: i64 = 43;
+    pub const SENDTO: i64 = 44;
+    pub const RECVFROM: i64 = 45;
+    pub const SENDMSG: i64 = 46;
+    pub const RECVMSG: i64 = 47;
+    pub const SHUTDOWN: i64 = 48;
+    pub const BIND: i64 = 49;
+    pub const LISTEN: i64 = 50;
+    pub const GETSOCKNAME: i64 = 51;
+    pub const GETPEERNAME: i64 = 52;
+    pub const SETSOCKOPT: i64 = 54;
+    pub const GETSOCKOPT: i64 = 55;
     pub const CLONE: i64 = 56;
     pub const FORK: i64 = 57;
     pub const VFORK: i64 = 58;
@@ -54,6 +68,7 @@ pub mod nr {
     pub const PPOLL: i64 = 271;
     pub const DUP3: i64 = 292;
     pub const PIPE2: i64 = 293;
+    pub const ACCEPT4: i64 = 288;
     pub const GETRANDOM: i64 = 318;
 }
 
@@ -78,6 +93,21 @@ pub mod errno {
     pub const ENAMETOOLONG: i64 = 36;
     pub const ENOSYS: i64 = 38;
     pub const EPIPE: i64 = 32;
+    pub const EDOM: i64 = 33;
+    pub const ENOTSOCK: i64 = 88;
+    pub const EDESTADDRREQ: i64 = 89;
+    pub const EMSGSIZE: i64 = 90;
+    pub const ENOPROTOOPT: i64 = 92;
+    pub const EPROTONOSUPPORT: i64 = 93;
+    pub const ESOCKTNOSUPPORT: i64 = 94;
+    pub const EOPNOTSUPP: i64 = 95;
+    pub const EAFNOSUPPORT: i64 = 97;
+    pub const EADDRINUSE: i64 = 98;
+    pub const EADDRNOTAVAIL: i64 = 99;
+    pub const ENETDOWN: i64 = 100;
+    pub const ENETUNREACH: i64 = 101;
+    pub const ENOBUFS: i64 = 105;
+    pub const ENOTCONN: i64 = 107;
 
     /// The symbolic name of `errno`, for report lines.
     pub fn name(errno: i64) -> &'static str {
@@ -101,6 +131,21 @@ pub mod errno {
             ENOTTY => "ENOTTY",
             ENAMETOOLONG => "ENAMETOOLONG",
             ENOSYS => "ENOSYS",
+            EDOM => "EDOM",
+            ENOTSOCK => "ENOTSOCK",
+            EDESTADDRREQ => "EDESTADDRREQ",
+            EMSGSIZE => "EMSGSIZE",
+            ENOPROTOOPT => "ENOPROTOOPT",
+            EPROTONOSUPPORT => "EPROTONOSUPPORT",
+            ESOCKTNOSUPPORT => "ESOCKTNOSUPPORT",
+            EOPNOTSUPP => "EOPNOTSUPP",
+            EAFNOSUPPORT => "EAFNOSUPPORT",
+            EADDRINUSE => "EADDRINUSE",
+            EADDRNOTAVAIL => "EADDRNOTAVAIL",
+            ENETDOWN => "ENETDOWN",
+            ENETUNREACH => "ENETUNREACH",
+            ENOBUFS => "ENOBUFS",
+            ENOTCONN => "ENOTCONN",
             _ => "an error",
         }
     }
@@ -123,6 +168,7 @@ pub mod fcntl {
     pub const FD_CLOEXEC: i64 = 1;
     pub const O_RDONLY: i64 = 0;
     pub const O_WRONLY: i64 = 1;
+    pub const O_RDWR: i64 = 2;
     pub const O_APPEND: i64 = 0o2000;
     pub const O_NONBLOCK: i64 = 0o4000;
     pub const O_ASYNC: i64 = 0o20000;
@@ -131,11 +177,14 @@ pub mod fcntl {
     pub const O_CLOEXEC: i64 = 0o2000000;
 }
 
-/// `ioctl` requests every descriptor answers (not only terminals).
+/// `ioctl` requests every descriptor answers (not only terminals), and
+/// FIONREAD.
 pub mod ioctl {
     pub const FIONCLEX: i64 = 0x5450;
     pub const FIOCLEX: i64 = 0x5451;
     pub const FIONBIO: i64 = 0x5421;
+    /// On a socket (SIOCINQ): the size of the next datagram, 0 if none.
+    pub const FIONREAD: i64 = 0x541B;
 }
 
 /// Clock ids.
@@ -147,6 +196,61 @@ pub const CLOCK_MONOTONIC_RAW: i64 = 4;
 pub const CLOCK_REALTIME_COARSE: i64 = 5;
 pub const CLOCK_MONOTONIC_COARSE: i64 = 6;
 pub const CLOCK_BOOTTIME: i64 = 7;
+
+/// Sockets: address families, types, levels, options and message flags
+/// (include/linux/socket.h, include/uapi/asm-generic/socket.h).
+pub mod net {
+    pub const AF_UNSPEC: u16 = 0;
+    pub const AF_INET: u16 = 2;
+    pub const AF_INET6: u16 = 10;
+    /// Families Linux 6.1 knows are below this (AF_MAX); at or above it,
+    /// socket() is EAFNOSUPPORT even on Linux.
+    pub const AF_MAX: i64 = 46;
+
+    pub const SOCK_DGRAM: i64 = 2;
+    /// Types are below this (SOCK_MAX); others are EINVAL.
+    pub const SOCK_MAX: i64 = 11;
+    /// The type's low bits; the rest are creation flags.
+    pub const SOCK_TYPE_MASK: i64 = 0xf;
+    pub const SOCK_NONBLOCK: i64 = 0o4000;
+    pub const SOCK_CLOEXEC: i64 = 0o2000000;
+
+    pub const IPPROTO_IP: i64 = 0;
+    pub const IPPROTO_UDP: i64 = 17;
+    /// Protocol numbers are below this (IPPROTO_MAX: past 255 since
+    /// Linux 5.6 made IPPROTO_MPTCP 262).
+    pub const IPPROTO_MAX: i64 = 263;
+
+    pub const SOL_SOCKET: i64 = 1;
+    pub const SO_REUSEADDR: i64 = 2;
+    pub const SO_TYPE: i64 = 3;
+    pub const SO_ERROR: i64 = 4;
+    pub const SO_SNDBUF: i64 = 7;
+    pub const SO_RCVBUF: i64 = 8;
+    pub const SO_RCVTIMEO_OLD: i64 = 20;
+    pub const SO_SNDTIMEO_OLD: i64 = 21;
+    pub const SO_ACCEPTCONN: i64 = 30;
+    pub const SO_PROTOCOL: i64 = 38;
+    pub const SO_DOMAIN: i64 = 39;
+    /// On x86_64 the _NEW forms take the same 16-byte timeval.
+    pub const SO_RCVTIMEO_NEW: i64 = 66;
+    pub const SO_SNDTIMEO_NEW: i64 = 67;
+
+    pub const MSG_OOB: i64 = 0x1;
+    pub const MSG_PEEK: i64 = 0x2;
+    pub const MSG_TRUNC: i64 = 0x20;
+    pub const MSG_DONTWAIT: i64 = 0x40;
+    pub const MSG_WAITALL: i64 = 0x100;
+    pub const MSG_CONFIRM: i64 = 0x800;
+    pub const MSG_ERRQUEUE: i64 = 0x2000;
+    pub const MSG_NOSIGNAL: i64 = 0x4000;
+    pub const MSG_MORE: i64 = 0x8000;
+    pub const MSG_CMSG_CLOEXEC: i64 = 0x4000_0000;
+
+    pub const SHUT_RD: i64 = 0;
+    pub const SHUT_WR: i64 = 1;
+    pub const SHUT_RDWR: i64 = 2;
+}
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,7 @@ pub const POLLHUP: i16 = 0x010;
 pub const POLLNVAL: i16 = 0x020;
 pub const POLLRDNORM: i16 = 0x040;
 pub const POLLWRNORM: i16 = 0x100;
+pub const POLLRDHUP: i16 = 0x2000;
 
 /// Linux's `struct pollfd`.
 #[repr(C)]
@@ -43,6 +44,15 @@ pub enum State {
     /// A pipe's write half: room for PIPE_BUF bytes (`ready`), reader gone
     /// (`hangup`).
     Writer { ready: bool, hangup: bool },
+    /// A UDP socket: a datagram waits (`readable`), the read direction
+    /// is shut (`read_shut`), both directions are (`hangup`: shutdown
+    /// both ways, or the kernel's socket closed by another holder).
+    /// Sends never wait, so it is always writable.
+    Socket {
+        readable: bool,
+        read_shut: bool,
+        hangup: bool,
+    },
     /// Not known yet (a readiness call still in flight).
     Unknown,
     /// Always readable and writable: a file or a directory, as Linux
@@ -51,9 +61,9 @@ pub enum State {
 }
 
 /// The `revents` of an entry asking for `events` on an object in `state`,
-/// as Linux reports them for pipes: the asked-for events that hold, and
-/// always POLLHUP (a read half whose writer is gone) and POLLERR (a write
-/// half whose reader is gone).
+/// as Linux reports them for pipes and UDP sockets: the asked-for events
+/// that hold, and always POLLHUP (a read half whose writer is gone, a
+/// socket shut both ways) and POLLERR (a write half whose reader is gone).
 pub fn revents(events: i16, state: State) -> i16 {
     let readable = POLLIN | POLLRDNORM;
     let writable = POLLOUT | POLLWRNORM;
@@ -68,6 +78,19 @@ pub fn revents(events: i16, state: State) -> i16 {
         State::Writer { ready, hangup } => {
             let err = if hangup { POLLERR } else { 0 };
             err | if ready { events & writable } else { 0 }
+        }
+        // Linux's datagram_poll: a shut read direction reads (as end of
+        // data) and says POLLRDHUP; both shut is POLLHUP.
+        State::Socket {
+            readable: queued,
+            read_shut,
+            hangup,
+        } => {
+            let hup = if hangup { POLLHUP } else { 0 };
+            let shut = read_shut || hangup;
+            let rdhup = if shut { POLLRDHUP } else { 0 };
+            let read = if queued || shut { readable } else { 0 };
+            hup | events & (read | rdhup | writable)
         }
         State::Unknown => 0,
     }

@@ -1,24 +1,29 @@
 //! `poll`, `ppoll`, `select` and `pselect6`: waiting on several
 //! descriptors at once, over the ring (what they compute is poll.rs).
 //!
-//! Each distinct pipe half polled gets one readiness call
-//! (PipeReader/PipeWriter.ready), submitted together and handed to the
-//! kernel in one entry; those already ready complete in that entry. If
-//! none is, the process waits in `cap_enter` with the timeout until one
-//! completes. The calls left waiting are abandoned: the kernel keeps at
-//! most one per process and pipe half and answers it when the next poll
-//! asks again, so polling in a loop piles nothing up. The console is
-//! always writable and never readable. Nothing interrupts the wait
-//! (capOS delivers no signals), so ppoll's and pselect6's signal masks
-//! change nothing.
+//! Each distinct pipe half and socket polled gets one readiness call
+//! (PipeReader/PipeWriter/UdpSocket.ready), submitted together and handed
+//! to the kernel in one entry; those already ready complete in that
+//! entry. If none is, the process waits in `cap_enter` with the timeout
+//! until one completes. The calls left waiting are abandoned: the kernel
+//! keeps at most one per process and pipe half or socket and answers it
+//! when the next poll asks again, so polling in a loop piles nothing up.
+//! The console is always writable and never readable; a socket is always
+//! writable (a send never waits) and readable once a datagram is there
+//! for it. Nothing interrupts the wait (capOS delivers no signals), so
+//! ppoll's and pselect6's signal masks change nothing.
 
 use crate::linux::errno::{EFAULT, EINVAL, EIO};
+use crate::net::object::UdpFd;
 use crate::poll::{self, FdSet, MAX_POLL_FDS, POLLNVAL, PollFd, revents};
 use crate::signal::SIGSET_SIZE;
+use crate::socket::addr::V4;
+use crate::socket::datagram::Datagram;
 use crate::state::{self, Object, Open, State};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
-use capos_rt::{PendingCall, Readiness};
+use capos_abi::udp::MAX_PAYLOAD;
+use capos_rt::{PendingCall, Readiness, Recv, RecvWait};
 use core::slice;
 
 /// One object polled, however many entries name it.
@@ -54,6 +59,17 @@ fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, 
             Object::PipeReader(r) => (Some(r.ready_async()), poll::State::Unknown),
             Object::PipeWriter(w) => (Some(w.ready_async()), poll::State::Unknown),
             Object::File(_) | Object::Directory(_) => (None, poll::State::Always),
+            Object::Udp(u) => match u.kernel() {
+                // Asked only when the answer is not known already: a
+                // peeked datagram waits, reads are shut (readable as end
+                // of data), or nothing can arrive (no port).
+                // Until the kernel answers, it is not readable; it is
+                // writable all along (a send never waits).
+                Some(k) if u.held.borrow().is_empty() && !u.udp.borrow().read_shut() => {
+                    (Some(k.ready_async()), socket_state(u, false, false))
+                }
+                _ => (None, socket_state(u, !u.held.borrow().is_empty(), false)),
+            },
         };
         let call = call.transpose().map_err(|_| EIO)?;
         which.push(Some(polled.len()));
@@ -70,11 +86,23 @@ fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, 
             if p.call.as_ref().is_some_and(PendingCall::is_complete) {
                 let reply = p.call.take().ok_or(EIO)?.wait().map_err(|_| EIO)?;
                 let r = Readiness::from_reply(&reply).map_err(|_| EIO)?;
-                p.state = match p.open.object {
+                p.state = match &p.open.object {
                     Object::PipeReader(_) => poll::State::Reader {
                         ready: r.ready,
                         hangup: r.hangup,
                     },
+                    Object::Udp(u) => {
+                        let readable = r.ready && settle(u);
+                        if r.ready && !readable {
+                            // Only others' datagrams were queued: wait on.
+                            p.call = u
+                                .kernel()
+                                .map(|k| k.ready_async())
+                                .transpose()
+                                .map_err(|_| EIO)?;
+                        }
+                        socket_state(u, readable, r.hangup)
+                    }
                     _ => poll::State::Writer {
                         ready: r.ready,
                         hangup: r.hangup,
@@ -109,6 +137,56 @@ fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, 
                     return Ok(0);
                 }
             }
+        }
+    }
+}
+
+/// A socket's readiness: `readable` (a datagram is there for a
+/// receive), its shut directions, and `closed` (the kernel's socket was
+/// closed by another holder: as shut both ways).
+fn socket_state(u: &UdpFd, readable: bool, closed: bool) -> poll::State {
+    let state = u.udp.borrow();
+    poll::State::Socket {
+        readable,
+        read_shut: state.read_shut() || closed,
+        hangup: state.hung_up() || closed,
+    }
+}
+
+/// After the kernel said a datagram is queued: whether one is there for a
+/// receive. A connected socket hears only its peer, so others' datagrams
+/// ahead of it are taken and dropped (as a receive would), and the
+/// peer's first is held for the next receive, so readiness never claims
+/// a datagram the receive would not return.
+fn settle(u: &UdpFd) -> bool {
+    let Some(peer) = u.udp.borrow().connected() else {
+        return true;
+    };
+    let Some(k) = u.kernel() else {
+        return false;
+    };
+    let mut buf = alloc::vec![0u8; MAX_PAYLOAD];
+    loop {
+        match k.recv_from(&mut buf, RecvWait::Never) {
+            Ok(Recv::Datagram {
+                len,
+                from,
+                truncated,
+            }) => {
+                let from = V4::from_endpoint(from.addr, from.port);
+                if from != peer {
+                    continue;
+                }
+                u.held.borrow_mut().hold(Datagram {
+                    from,
+                    data: buf[..len].to_vec(),
+                    cut: truncated,
+                });
+                return true;
+            }
+            Ok(_) => return false,
+            // Readable: the receive meets the failure and reports it.
+            Err(_) => return true,
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::fd::FdTable;
 use crate::file::object::{DirObject, FileObject};
 use crate::fork::Shadow;
 use crate::linux::errno::EIO;
+use crate::net::object::UdpFd;
 use crate::process::children::Children;
 use crate::process::inherit;
 use crate::report::Reported;
@@ -22,8 +23,8 @@ use crate::signal::Signals;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use capos_rt::{
-    Client, Console, Directory, EntropySource, Namespace, PipeFactory, PipeReader, PipeWriter,
-    ProcessSpawner, Timer, VirtualMemory,
+    Client, Console, Directory, EntropySource, Namespace, NetworkManager, PipeFactory, PipeReader,
+    PipeWriter, ProcessSpawner, Timer, VirtualMemory,
 };
 use core::cell::{Cell, RefCell};
 use libcapos::runtime;
@@ -40,6 +41,8 @@ pub enum Object {
     File(FileObject),
     /// A directory and its listing position (file/).
     Directory(DirObject),
+    /// A UDP socket (net/).
+    Udp(UdpFd),
 }
 
 impl Object {
@@ -53,6 +56,7 @@ impl Object {
                 (false, true) => crate::linux::fcntl::O_WRONLY,
                 _ => crate::linux::fcntl::O_RDONLY,
             },
+            Object::Udp(_) => crate::linux::fcntl::O_RDWR,
         }
     }
 }
@@ -91,6 +95,10 @@ pub struct State {
     pub spawner: Option<ProcessSpawner>,
     /// Passed on to children ("pipes").
     pub pipes: Option<PipeFactory>,
+    /// Makes sockets ("network"); passed on to children.
+    pub network: Option<NetworkManager>,
+    /// The network stack's IPv4 address, once asked for (net/calls.rs).
+    pub stack_ip: Option<[u8; 4]>,
     /// Children started and not reaped yet.
     pub children: Children,
     /// The fork shim's child branch is running: its shadow state.
@@ -119,8 +127,8 @@ impl State {
 }
 
 impl State {
-    /// Takes "console", "memory", "timer", "random", "spawner" and
-    /// "pipes" from the CapSet, if granted, through libcapos (which must
+    /// Takes "console", "memory", "timer", "random", "spawner", "pipes"
+    /// and "network" from the CapSet, if granted, through libcapos (which must
     /// hold the runtime by now). The descriptors are the "fd/N" entries a
     /// parent passed (process/inherit.rs); with none, the console is fds
     /// 1 and 2 and fd 0 stays closed (no capability provides input yet).
@@ -143,6 +151,8 @@ impl State {
             entropy: runtime::take::<EntropySource>("random").ok(),
             spawner: runtime::take::<ProcessSpawner>("spawner").ok(),
             pipes: runtime::take::<PipeFactory>("pipes").ok(),
+            network: runtime::take::<NetworkManager>("network").ok(),
+            stack_ip: None,
             fds,
             log,
             reported: Reported::default(),

@@ -133,3 +133,62 @@ fn timeouts() {
     assert_eq!(duration(-1, 0, 1), Err(EINVAL));
     assert_eq!(duration(0, -1, 1), Err(EINVAL));
 }
+
+#[test]
+fn a_socket_is_writable_and_readable_with_a_datagram() {
+    let idle = State::Socket {
+        readable: false,
+        read_shut: false,
+        hangup: false,
+    };
+    let queued = State::Socket {
+        readable: true,
+        read_shut: false,
+        hangup: false,
+    };
+    assert_eq!(revents(POLLIN | POLLOUT, idle), POLLOUT);
+    assert_eq!(revents(POLLIN, idle), 0);
+    assert_eq!(revents(POLLIN | POLLOUT, queued), POLLIN | POLLOUT);
+    assert_eq!(
+        revents(POLLRDNORM | POLLWRNORM, queued),
+        POLLRDNORM | POLLWRNORM
+    );
+}
+
+#[test]
+fn a_shut_socket_reads_end_of_data_and_hangs_up() {
+    let read_shut = State::Socket {
+        readable: false,
+        read_shut: true,
+        hangup: false,
+    };
+    let both = State::Socket {
+        readable: false,
+        read_shut: true,
+        hangup: true,
+    };
+    // Linux's datagram_poll: readable and POLLRDHUP once reads are shut,
+    // POLLHUP (unasked) once both directions are.
+    assert_eq!(revents(POLLIN | POLLRDHUP, read_shut), POLLIN | POLLRDHUP);
+    assert_eq!(revents(POLLOUT, read_shut), POLLOUT);
+    assert_eq!(revents(0, read_shut), 0);
+    assert_eq!(revents(0, both), POLLHUP);
+    assert_eq!(revents(POLLIN | POLLOUT, both), POLLIN | POLLOUT | POLLHUP);
+}
+
+#[test]
+fn select_sees_a_readable_socket() {
+    let mut read: FdSet = [0; FD_SETSIZE / 64];
+    read[0] = 1 << 5;
+    let mut entries = from_sets(6, Some(&read), None, None).unwrap();
+    entries[0].revents = revents(
+        entries[0].events,
+        State::Socket {
+            readable: true,
+            read_shut: false,
+            hangup: false,
+        },
+    );
+    assert_eq!(to_sets(&entries, Some(&mut read), None, None), Ok(1));
+    assert_eq!(read[0], 1 << 5);
+}

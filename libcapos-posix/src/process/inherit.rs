@@ -4,46 +4,84 @@
 //! file is the one place that maps a descriptor's object to a capability
 //! and back; each descriptor kind adds its arm to [`object`] and
 //! [`capability`].
+//!
+//! A UDP socket crosses as its kernel socket, which has its port (one is
+//! made first if the socket had none: Linux's automatic binding, done at
+//! the spawn). Its POSIX state stays behind: the child's copy is bound,
+//! unconnected, with default options. A connected socket therefore does
+//! not cross (the child would hear from anyone where the parent hears
+//! only its peer): the spawn fails with EINVAL and a report line, unless
+//! the descriptor is close-on-exec (SOCK_CLOEXEC).
 
 use crate::fd::FdTable;
 use crate::file::object::{DirObject, FileObject};
+use crate::net::Failure;
+use crate::net::object::UdpFd;
 use crate::spawn;
-use crate::state::{Object, Open};
+use crate::state::{Object, Open, State};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
-use capos_rt::{AnyCap, Cap, Client, Console, Directory, File, PipeReader, PipeWriter};
+use capos_rt::{AnyCap, Cap, Client, Console, Directory, File, PipeReader, PipeWriter, UdpSocket};
 use libcapos::runtime;
 
-/// The descriptor object for a capability granted as "fd/N"; the
-/// capability back if no descriptor kind implements its interface.
-pub fn object(cap: AnyCap) -> Result<Object, AnyCap> {
+/// Why a connected socket does not cross a spawn.
+pub const CONNECTED_SOCKET: &str = "a connected UDP socket cannot be passed to a child \
+(its association stays in this process); open it with SOCK_CLOEXEC";
+
+/// The descriptor object for a capability granted as "fd/N"; None (the
+/// capability released) if no descriptor kind implements its interface,
+/// or a socket's port cannot be read.
+pub fn object(cap: AnyCap) -> Option<Object> {
     match cap.interface_id() {
-        Console::INTERFACE_ID => cap.into_client::<Console>().map(Object::Console),
-        PipeReader::INTERFACE_ID => cap.into_client::<PipeReader>().map(Object::PipeReader),
-        PipeWriter::INTERFACE_ID => cap.into_client::<PipeWriter>().map(Object::PipeWriter),
+        Console::INTERFACE_ID => cap.into_client::<Console>().ok().map(Object::Console),
+        PipeReader::INTERFACE_ID => cap.into_client::<PipeReader>().ok().map(Object::PipeReader),
+        PipeWriter::INTERFACE_ID => cap.into_client::<PipeWriter>().ok().map(Object::PipeWriter),
         // The parent's offset is not shared: it lives in the parent
         // (docs/posix/operations.md). The access is what the capability
         // allows.
-        File::INTERFACE_ID => cap.into_client::<File>().map(|file| {
+        File::INTERFACE_ID => cap.into_client::<File>().ok().map(|file| {
             let write = file.stat().is_ok_and(|st| !st.read_only);
             Object::File(FileObject::new(file, true, write))
         }),
         Directory::INTERFACE_ID => cap
             .into_client::<Directory>()
+            .ok()
             .map(|dir| Object::Directory(DirObject::new(dir, None))),
-        _ => Err(cap),
+        UdpSocket::INTERFACE_ID => {
+            let socket = cap.into_client::<UdpSocket>().ok()?;
+            UdpFd::inherited(socket).ok().map(Object::Udp)
+        }
+        _ => None,
     }
 }
 
-/// The capability behind a descriptor's object, to grant to a child.
-pub fn capability(object: &Object) -> &Cap {
+/// The capability behind a descriptor's object, to grant to a child;
+/// None for a socket, whose capability [`socket`] gives.
+pub fn capability(object: &Object) -> Option<&Cap> {
     match object {
-        Object::Console(console) => console.cap(),
-        Object::PipeReader(reader) => reader.cap(),
-        Object::PipeWriter(writer) => writer.cap(),
-        Object::File(f) => f.file.cap(),
-        Object::Directory(d) => d.dir.cap(),
+        Object::Console(console) => Some(console.cap()),
+        Object::PipeReader(reader) => Some(reader.cap()),
+        Object::PipeWriter(writer) => Some(writer.cap()),
+        Object::File(f) => Some(f.file.cap()),
+        Object::Directory(d) => Some(d.dir.cap()),
+        Object::Udp(_) => None,
     }
+}
+
+/// The kernel socket to grant for a socket descriptor (made first if the
+/// socket has no port); None for other objects. A connected socket is
+/// refused (see the module's notes).
+pub fn socket(s: &State, object: &Object) -> Result<Option<Rc<UdpSocket>>, Failure> {
+    let Object::Udp(u) = object else {
+        return Ok(None);
+    };
+    if u.udp.borrow().connected().is_some() {
+        return Err(Failure {
+            errno: crate::linux::errno::EINVAL,
+            report: Some(CONNECTED_SOCKET.into()),
+        });
+    }
+    u.ensure_port(s).map(Some)
 }
 
 /// The descriptor table the parent passed, or None if the CapSet holds no
@@ -66,7 +104,7 @@ pub fn table() -> Option<FdTable<Open>> {
         let Ok(cap) = runtime::take_any(&spawn::fd_grant_name(fd)) else {
             continue;
         };
-        if let Ok(object) = object(cap) {
+        if let Some(object) = object(cap) {
             // Cannot fail: fd is below MAX_FDS and free (names are unique).
             let _ = fds.open_from(fd, Rc::new(Open::new(object)), false);
         }

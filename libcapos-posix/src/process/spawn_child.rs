@@ -1,11 +1,13 @@
 //! Starting a child through ProcessSpawner (decisions 1 and 2 of §6):
 //! the grants are the child's descriptors as "fd/N" and the adapter's
-//! own capabilities the parent holds, under the same names. Nothing else
+//! own capabilities the parent holds, under the same names ("network"
+//! too, so a child may make sockets as its parent can). Nothing else
 //! crosses.
 
 use super::inherit;
 use crate::fd::FdTable;
 use crate::linux::errno::{EINVAL, ENOSYS};
+use crate::net::Failure;
 use crate::report;
 use crate::spawn;
 use crate::state::{Open, State};
@@ -18,6 +20,8 @@ use capos_rt::{Client, Grant, Limits, ProcessHandle};
 pub enum Refused {
     /// No "spawner" capability: nothing can start a process.
     NoSpawner,
+    /// A socket descriptor could not be passed (process/inherit.rs).
+    Socket(Failure),
     /// An errno for the caller.
     Errno(i64),
 }
@@ -41,25 +45,38 @@ pub fn spawn_child(
         .iter()
         .map(|(fd, open, _)| (spawn::fd_grant_name(fd), &**open))
         .collect();
-    let mut grants: Vec<Grant<'_>> = Vec::with_capacity(entries.len() + 6);
-    for (name, open) in &entries {
-        grants.push(Grant {
-            name,
-            cap: inherit::capability(&open.object),
-        });
+    // Sockets cross as their kernel sockets (process/inherit.rs), kept
+    // alive here while the grants name them.
+    let sockets = entries
+        .iter()
+        .map(|(_, open)| inherit::socket(s, &open.object))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Refused::Socket)?;
+    let mut grants: Vec<Grant<'_>> = Vec::with_capacity(entries.len() + 7);
+    for ((name, open), socket) in entries.iter().zip(&sockets) {
+        let cap = match socket {
+            Some(socket) => socket.cap(),
+            None => inherit::capability(&open.object).ok_or(Refused::Errno(EINVAL))?,
+        };
+        grants.push(Grant { name, cap });
     }
-    if let Some(log) = &s.log {
+    if let Some(cap) = s
+        .log
+        .as_ref()
+        .and_then(|log| inherit::capability(&log.object))
+    {
         grants.push(Grant {
             name: "console",
-            cap: inherit::capability(&log.object),
+            cap,
         });
     }
-    let own: [(&str, Option<&capos_rt::Cap>); 5] = [
+    let own: [(&str, Option<&capos_rt::Cap>); 6] = [
         ("memory", s.memory.as_ref().map(Client::cap)),
         ("timer", s.timer.as_ref().map(Client::cap)),
         ("random", s.entropy.as_ref().map(Client::cap)),
         ("spawner", Some(spawner.cap())),
         ("pipes", s.pipes.as_ref().map(Client::cap)),
+        ("network", s.network.as_ref().map(Client::cap)),
     ];
     grants.extend(
         own.iter()
@@ -98,6 +115,16 @@ impl Refused {
             Refused::NoSpawner => {
                 s.log(&report::named(what, "ENOSYS", NO_SPAWNER));
                 ENOSYS
+            }
+            Refused::Socket(f) => {
+                if let Some(why) = &f.report {
+                    s.log(&report::named(
+                        what,
+                        crate::linux::errno::name(f.errno),
+                        why,
+                    ));
+                }
+                f.errno
             }
             Refused::Errno(e) => e,
         }
