@@ -260,9 +260,12 @@ fn udp_echo(socket: &capos_rt::UdpSocket, data: &[u8], buf: &mut [u8]) -> Result
         Recv::Datagram { len, from, .. } if from == HOST_ECHO => Ok(len),
         Recv::Datagram { from, .. } => Err(alloc::format!(
             "udp: a datagram from {:#x}:{} instead of the echo server",
-            from.addr, from.port
+            from.addr,
+            from.port
         )),
-        other => Err(alloc::format!("udp: no answer from the echo server ({other:?})")),
+        other => Err(alloc::format!(
+            "udp: no answer from the echo server ({other:?})"
+        )),
     }
 }
 
@@ -279,14 +282,20 @@ fn udp_echo(socket: &capos_rt::UdpSocket, data: &[u8], buf: &mut [u8]) -> Result
 fn udp(console: &Console, rt: &mut Runtime) -> Result<(), String> {
     let err = |what: &'static str| move |e: capos_rt::Error| alloc::format!("{what}: {e}");
     let Ok(net) = rt.take::<NetworkManager>("network") else {
-        println!(console, "bench: udp figures missing: no NetworkManager capability granted");
+        println!(
+            console,
+            "bench: udp figures missing: no NetworkManager capability granted"
+        );
         return Ok(());
     };
     let socket = match net.create_udp_socket(0, &[]) {
         Ok(socket) => socket,
         Err(e) => {
             // The kernel refuses sockets when the system has no device.
-            println!(console, "bench: udp figures missing: createUdpSocket refused ({e})");
+            println!(
+                console,
+                "bench: udp figures missing: createUdpSocket refused ({e})"
+            );
             return Ok(());
         }
     };
