@@ -9,6 +9,9 @@ Runs inside the smoke's private network namespace (tools/net/run.sh), on
             port to a guest port nobody binds), then "flooded N" back.
   burst N   N datagrams back to the sender at once (more than a socket's
             queue holds).
+  sink ...  (any datagram starting so) counted, not answered: the one-way
+            bench figure (demos/bench).
+  sunk?     "sunk N" back: how many sink datagrams arrived so far.
 
 It stops after --lifetime seconds at most, so a lost run never leaves it
 behind; the script that started it also stops it by its pid.
@@ -33,6 +36,7 @@ def main():
             f.write("ready\n")
     deadline = time.monotonic() + args.lifetime
     echoed = 0
+    sunk = 0
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -42,6 +46,12 @@ def main():
             data, peer = sock.recvfrom(65535)
         except socket.timeout:
             break
+        if data.startswith(b"sink "):
+            sunk += 1
+            continue
+        if data == b"sunk?":
+            sock.sendto(b"sunk %d" % sunk, peer)
+            continue
         words = data.split()
         if len(words) == 2 and words[0] in (b"flood", b"burst") and words[1].isdigit():
             count = min(int(words[1]), 10000)
@@ -54,7 +64,7 @@ def main():
         else:
             sock.sendto(data, peer)
             echoed += 1
-    print(f"udp-echo: {echoed} datagrams echoed", flush=True)
+    print(f"udp-echo: {echoed} datagrams echoed, {sunk} sunk", flush=True)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ pub mod cap_name {
     pub const ENDPOINTS: &str = "endpoints";
     pub const RANDOM: &str = "random";
     pub const PIPES: &str = "pipes";
+    /// The kernel's NetworkManager; the fuzz system has no network device.
+    pub const NET: &str = "net";
     /// The file store: /tmp writable, and the root read-only.
     pub const TMP: &str = "tmp";
     pub const ROOT: &str = "root";

@@ -22,7 +22,7 @@ pub mod phase {
 
 /// The methods and ring operations counted in `Stats::calls` and
 /// `Stats::succeeded`, by index.
-pub const METHODS: [&str; 47] = [
+pub const METHODS: [&str; 56] = [
     "Console.write",
     "Console.writeLine",
     "Timer.now",
@@ -70,6 +70,15 @@ pub const METHODS: [&str; 47] = [
     "File.readOnly",
     "File.setMode",
     "File.setTimes",
+    "NetworkManager.createUdpSocket",
+    "NetworkManager.narrow",
+    "NetworkManager.stats",
+    "UdpSocket.sendTo",
+    "UdpSocket.recvFrom",
+    "UdpSocket.ready",
+    "UdpSocket.localAddress",
+    "UdpSocket.close",
+    "UdpSocket.stats",
 ];
 
 /// Names of `Stats::exceptions`: the ExceptionType values, then the

@@ -25,11 +25,11 @@ use capos_abi::layout::PAGE_SIZE;
 use capos_abi::ring::{SQ_ENTRIES, Sqe};
 use capos_rt::{
     BootPackage, Client, Console, EndpointFactory, EntropySource, ExitStatus, Grant, Limits,
-    MemoryObject, PROT_READ, PROT_WRITE, PipeFactory, ProcessHandle, ProcessSpawner, Read, Runtime,
-    Timer, VirtualMemory, println,
+    MemoryObject, NetworkManager, PROT_READ, PROT_WRITE, PipeFactory, ProcessHandle,
+    ProcessSpawner, Read, Runtime, Timer, UdpEndpoint, VirtualMemory, println,
 };
 use capos_rt::{Directory, OpenOptions, StorageError};
-use capos_schema::timer;
+use capos_schema::{ExceptionType, timer};
 use fuzz_programs::stats::{MAGIC, Page, Stats, phase};
 use fuzz_programs::{CHILD, WORKER, args, cap_name};
 
@@ -67,6 +67,8 @@ struct Caps {
     endpoints: EndpointFactory,
     random: EntropySource,
     pipes: PipeFactory,
+    /// The kernel's NetworkManager, in a system without a network device.
+    net: NetworkManager,
     stats: MemoryObject,
     /// /tmp of the store, which workers may change at will, and its root
     /// as a read-only facet.
@@ -116,6 +118,7 @@ fn caps(rt: &mut Runtime) -> Result<Caps, String> {
         endpoints: take(rt, cap_name::ENDPOINTS)?,
         random: take(rt, cap_name::RANDOM)?,
         pipes: take(rt, cap_name::PIPES)?,
+        net: take(rt, cap_name::NET)?,
         stats,
         tmp: take(rt, cap_name::TMP)?,
         root: take(rt, cap_name::ROOT)?,
@@ -230,7 +233,7 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<u64, String> {
     match still_works(rt, &caps) {
         Ok(()) => println!(
             console,
-            "fuzz: the system still works: timer, endpoint round trip, pipe, memory, spawn, entropy, boot package, file store"
+            "fuzz: the system still works: timer, endpoint round trip, pipe, memory, spawn, entropy, boot package, file store, network refusals"
         ),
         Err(why) => {
             failures += 1;
@@ -265,6 +268,7 @@ fn round_outcome(
         Grant::new(cap_name::ENDPOINTS, &caps.endpoints),
         Grant::new(cap_name::RANDOM, &caps.random),
         Grant::new(cap_name::PIPES, &caps.pipes),
+        Grant::new(cap_name::NET, &caps.net),
         Grant::new(cap_name::TMP, &caps.tmp),
         Grant::new(cap_name::ROOT, &caps.root),
     ];
@@ -399,10 +403,40 @@ fn still_works(rt: &Runtime, caps: &Caps) -> Result<(), String> {
         .map_err(err("EntropySource.fill"))?;
     caps.boot.manifest_size().map_err(err("BootPackage"))?;
     store_works(caps)?;
+    net_refuses(caps)?;
     // Everything made here is released when the clients drop; the ring
     // must still take that.
     drop((owner, client, child));
     rt.ring().flush().map_err(err("flush"))
+}
+
+/// The NetworkManager still answers as a system without a network device
+/// must: no device in its stats, a socket refused as `unimplemented`, and
+/// a narrowed manager made (and released) as usual.
+fn net_refuses(caps: &Caps) -> Result<(), String> {
+    let err = |what: &'static str| move |e: capos_rt::Error| format!("{what}: {e}");
+    let stats = caps.net.stats().map_err(err("NetworkManager.stats"))?;
+    if stats.has_device {
+        return Err("NetworkManager.stats reports a device the system lacks".into());
+    }
+    match caps.net.create_udp_socket(0, &[]) {
+        Err(capos_rt::Error::Application {
+            kind: ExceptionType::Unimplemented,
+            ..
+        }) => {}
+        Err(e) => return Err(format!("createUdpSocket without a device: {e}")),
+        Ok(_) => return Err("createUdpSocket made a socket without a device".into()),
+    }
+    let host = UdpEndpoint {
+        addr: 0x0a00_0202,
+        port: 53,
+    };
+    let narrow = caps
+        .net
+        .narrow(&[host])
+        .map_err(err("NetworkManager.narrow"))?;
+    drop(narrow);
+    Ok(())
 }
 
 /// The file store still answers: /etc/motd (which the workers could only

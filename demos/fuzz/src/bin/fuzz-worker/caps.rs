@@ -30,6 +30,10 @@ pub enum Kind {
     PipeWriter,
     Directory,
     File,
+    NetworkManager,
+    /// Only ever a client facet posing as one: the fuzz system has no
+    /// network device, so the kernel makes no sockets (net_params.rs).
+    UdpSocket,
 }
 
 impl Kind {
@@ -53,6 +57,8 @@ impl Kind {
             iid::PIPE_WRITER => Kind::PipeWriter,
             iid::DIRECTORY => Kind::Directory,
             iid::FILE => Kind::File,
+            iid::NETWORK_MANAGER => Kind::NetworkManager,
+            iid::UDP_SOCKET => Kind::UdpSocket,
             _ => Kind::Client,
         }
     }
@@ -67,7 +73,8 @@ impl Kind {
             | Kind::Object
             | Kind::PipeReader
             | Kind::PipeWriter => 2,
-            Kind::Timer => 3,
+            Kind::Timer | Kind::NetworkManager => 3,
+            Kind::UdpSocket => 6,
             Kind::Memory => 4,
             Kind::Factory | Kind::Entropy | Kind::Owner | Kind::Handle | Kind::PipeFactory => 1,
             Kind::Client => 8,
@@ -96,6 +103,8 @@ impl Kind {
             (op::CALL, Kind::PipeWriter) => 22,
             (op::CALL, Kind::Directory) => 28,
             (op::CALL, Kind::File) => 38,
+            (op::CALL, Kind::NetworkManager) => 47,
+            (op::CALL, Kind::UdpSocket) => 50,
             (op::CALL, Kind::Client) => return Some(24),
             (op::RECV, Kind::Owner) => return Some(25),
             (op::RETURN, Kind::Owner) => return Some(26),
@@ -108,11 +117,12 @@ impl Kind {
     /// Calls that may complete while the worker is outside cap_enter,
     /// writing a result: their results must not aim at the ring header.
     /// A pipe read or write waits for the other half, which a fuzz-child
-    /// may hold and act on (or die with) at any time.
+    /// may hold and act on (or die with) at any time. A UdpSocket's
+    /// receive and readiness wait too (on a real socket, for the network).
     pub fn completes_later(self) -> bool {
         matches!(
             self,
-            Kind::Timer | Kind::Handle | Kind::PipeReader | Kind::PipeWriter
+            Kind::Timer | Kind::Handle | Kind::PipeReader | Kind::PipeWriter | Kind::UdpSocket
         )
     }
 

@@ -136,6 +136,7 @@ impl Fuzzer {
                 big_allocs: 16,
                 huge_allocs,
                 pipes: 0,
+                managers: 24,
             },
             stats,
             page,

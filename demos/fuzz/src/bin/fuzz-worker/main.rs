@@ -19,6 +19,7 @@ mod arena;
 mod caps;
 mod fs_params;
 mod fuzzer;
+mod net_params;
 mod params;
 mod pipe_params;
 mod pipes;

@@ -11,7 +11,7 @@
 //! and can always finish.
 
 use crate::caps::{Caps, Kind};
-use crate::{fs_params, pipe_params};
+use crate::{fs_params, net_params, pipe_params};
 use alloc::vec;
 use alloc::vec::Vec;
 use capnp::message::ReaderOptions;
@@ -24,8 +24,8 @@ use capos_abi::vm::VM_BASE;
 use capos_rt::message::{as_bytes, build};
 use capos_schema::{
     ExceptionType, boot_package, cap_exception, console, endpoint, endpoint_factory,
-    entropy_source, interface_id, memory_object, pipe_factory, process_handle, process_spawner,
-    timer, virtual_memory,
+    entropy_source, interface_id, memory_object, network_manager, pipe_factory, process_handle,
+    process_spawner, timer, virtual_memory,
 };
 use fuzz_programs::rng::Rng;
 
@@ -44,6 +44,9 @@ pub struct Budget {
     /// check from how many halves the worker holds (see `sanitize`), so
     /// that a long round keeps a few pipes without filling its quota.
     pub pipes: u32,
+    /// Narrowed NetworkManagers (each a capability and a little kernel
+    /// quota until released), so that they do not crowd the table.
+    pub managers: u32,
 }
 
 impl Budget {
@@ -392,9 +395,12 @@ fn structured(rng: &mut Rng, kind: Kind, method: u16, caps: &Caps) -> (Vec<u64>,
             (words, max > 900)
         }
         (Kind::Factory, 0) => small(build::<endpoint_factory::create_params::Owned>(|mut p| {
-            p.set_interface_id(match rng.below(4) {
+            p.set_interface_id(match rng.below(6) {
                 0 => interface_id::TIMER,
                 1 => 0,
+                // Client facets posing as a UdpSocket: the only UdpSockets
+                // in a system without a network device (net_params.rs).
+                2 => interface_id::UDP_SOCKET,
                 _ => rng.next_u64(),
             })
         })),
@@ -414,6 +420,8 @@ fn structured(rng: &mut Rng, kind: Kind, method: u16, caps: &Caps) -> (Vec<u64>,
         (Kind::Directory, m) if m < 10 => fs_params::directory(rng, m),
         (Kind::File, m) if m < 9 => fs_params::file(rng, m),
         (Kind::PipeReader, 0) => pipe_params::read(rng),
+        (Kind::NetworkManager, m) if m < 3 => small(net_params::manager(rng, m)),
+        (Kind::UdpSocket, m) if m < 6 => net_params::socket(rng, m),
         (Kind::PipeWriter, 0) => small(pipe_params::write(rng)),
         (Kind::PipeFactory, 0) | (Kind::PipeReader | Kind::PipeWriter, 1) => {
             small(pipe_params::empty(kind))
@@ -447,6 +455,8 @@ fn any_structured_kind(rng: &mut Rng) -> Kind {
         Kind::PipeWriter,
         Kind::Directory,
         Kind::File,
+        Kind::NetworkManager,
+        Kind::UdpSocket,
     ])
 }
 
@@ -617,6 +627,10 @@ pub fn check(
         (Kind::PipeFactory, 0) => {
             decode::<pipe_factory::create_params::Owned, _>(bytes, |_| ()).is_none()
                 || take(&mut budget.pipes)
+        }
+        (Kind::NetworkManager, 1) => {
+            decode::<network_manager::narrow_params::Owned, _>(bytes, |_| ()).is_none()
+                || take(&mut budget.managers)
         }
         _ => true,
     }

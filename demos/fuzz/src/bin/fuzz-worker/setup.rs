@@ -90,16 +90,23 @@ pub fn setup(rt: &mut Runtime, console: u32) -> Result<Fuzzer, String> {
         .take::<PipeFactory>(cap_name::PIPES)
         .map_err(|e| format!("pipes: {e}"))?;
 
-    // Derived capabilities: two Endpoints (one posing as a Timer), client
-    // facets, two MemoryObjects (one mapped), a narrower spawner, three
-    // pipes (see pipes.rs) and two children, one of which holds an owner
-    // facet and a client facet.
+    // Derived capabilities: three Endpoints (one posing as a Timer, one as
+    // a UdpSocket), client facets, two MemoryObjects (one mapped), a
+    // narrower spawner, three pipes (see pipes.rs) and two children, one
+    // of which holds an owner facet and a client facet.
     let mut targets = Vec::new();
     let owner = factory.create(FUZZ_INTERFACE).map_err(err("create"))?;
     let client_a = owner.client().map_err(err("client"))?;
     let client_b = owner.client().map_err(err("client"))?;
     let impostor = factory.create(interface_id::TIMER).map_err(err("create"))?;
     let impostor_client = impostor.client().map_err(err("client"))?;
+    // The system has no network device, so the kernel makes no UdpSocket:
+    // UdpSocket calls go to a client facet posing as one, served by the
+    // worker's own RECVs (net_params.rs).
+    let udp_owner = factory
+        .create(interface_id::UDP_SOCKET)
+        .map_err(err("create"))?;
+    let udp_client = udp_owner.client().map_err(err("client"))?;
     let small = memory.create_object(PAGE_SIZE).map_err(err("object"))?;
     let large = memory.create_object(3 * PAGE_SIZE).map_err(err("object"))?;
     let small_at = small.map(0, RW).map_err(err("map object"))?;
@@ -165,6 +172,14 @@ pub fn setup(rt: &mut Runtime, console: u32) -> Result<Fuzzer, String> {
     }
     keep(&mut targets, owner, Kind::Owner, interface_id::ENDPOINT);
     keep(&mut targets, impostor, Kind::Owner, interface_id::ENDPOINT);
+    keep(&mut targets, udp_owner, Kind::Owner, interface_id::ENDPOINT);
+    // Tracked as a UdpSocket, so that its calls get UdpSocket params.
+    targets.push(Target {
+        id: udp_client.cap().id(),
+        interface: interface_id::UDP_SOCKET,
+        kind: Kind::UdpSocket,
+    });
+    core::mem::forget(udp_client);
     keep(
         &mut targets,
         small,
