@@ -1,9 +1,12 @@
 //! posix_spawn and posix_spawnp. musl's own clone a child that runs the
 //! file actions and execs, which capOS cannot do; the overlay
 //! (vendor/musl/overlay/src/process/posix_spawn.c) hands the request
-//! here instead. The file actions run on a copy of this process's
-//! descriptor table (the table itself is untouched) and the result is
-//! passed as the child's "fd/N" grants.
+//! here instead. The program is the path's file in this process's
+//! namespace (process/program.rs), searched for in PATH for
+//! posix_spawnp. The file actions run on a copy of this process's
+//! descriptor table (the table itself is untouched; an open runs here,
+//! through the namespace, before the spawn) and the result is passed as
+//! the child's "fd/N" grants.
 //!
 //! Attributes: POSIX_SPAWN_SETPGROUP, SETSIGMASK and SETSIGDEF are
 //! accepted; the child starts with an empty signal mask, default

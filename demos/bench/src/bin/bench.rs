@@ -22,8 +22,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use bench_programs::ECHO_INTERFACE;
 use capos_rt::{
-    Console, EndpointFactory, Grant, MAX_FILE_CHUNK, Namespace, OpenOptions, PROT_READ,
-    PROT_WRITE, PipeFactory, ProcessSpawner, Read, Runtime, Timer, VirtualMemory, println,
+    Console, EndpointFactory, Grant, MAX_FILE_CHUNK, Namespace, OpenOptions, PROT_READ, PROT_WRITE,
+    PipeFactory, ProcessSpawner, Read, Runtime, Timer, VirtualMemory, println,
 };
 use capos_schema::console::write_line_params;
 
