@@ -373,6 +373,11 @@ interface File {
   # Records permission bits (the low 12 bits of `mode`).
   setMode @7 (mode :UInt32) -> (error :FsError);
   setTimes @8 (accessed :TimeChange, modified :TimeChange) -> (error :FsError);
+  # The name of the boot manifest's binary whose bytes this file holds,
+  # unchanged since boot: the name ProcessSpawner starts it by (execve
+  # and PATH search find programs this way). Empty for any other file,
+  # and for a manifest binary's file once it was written or truncated.
+  binary @9 () -> (error :FsError, name :Text);
 }
 
 # A directory and the subtree below it (docs/interfaces/directory.md).

@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -264,6 +265,45 @@ static int fork_wait(void)
     return reap(pid);
 }
 
+/* The file figures, on tmpfs at /tmp (the counterpart of capOS's RAM
+ * store): 64 KiB written and read at offset 0 of one file, and open+close
+ * of it, by path. */
+#define BENCH_FILE "/tmp/bench-file"
+enum { FILE_OP = 64 * 1024 };
+static int bench_fd;
+static char file_buf[FILE_OP];
+
+static int file_write_64k(void)
+{
+    return pwrite(bench_fd, file_buf, FILE_OP, 0) == FILE_OP ? 0 : -1;
+}
+
+static int file_read_64k(void)
+{
+    return pread(bench_fd, file_buf, FILE_OP, 0) == FILE_OP ? 0 : -1;
+}
+
+static int file_open_close(void)
+{
+    int fd = open(BENCH_FILE, O_RDONLY);
+    return fd < 0 ? -1 : close(fd);
+}
+
+static void files(void)
+{
+    mkdir("/tmp", 0755);
+    if (mount("tmpfs", "/tmp", "tmpfs", 0, NULL) != 0)
+        fail("mount tmpfs on /tmp");
+    bench_fd = open(BENCH_FILE, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    if (bench_fd < 0)
+        fail("create " BENCH_FILE);
+    memset(file_buf, 'b', sizeof file_buf);
+    measure("file-write-64k", 200, file_write_64k);
+    measure("file-read-64k", 200, file_read_64k);
+    measure("file-open-close", 400, file_open_close);
+    close(bench_fd);
+}
+
 /* Context for reading the figures: the kernel and its clock source (the
  * vDSO reads the clock in user space only with the TSC). */
 static void describe_kernel(void)
@@ -302,6 +342,7 @@ int main(void)
     /* The same C program and call; the name matches capOS's C figure. */
     measure("spawn-wait-c", 20, spawn_wait);
     measure("fork-wait", 20, fork_wait);
+    files();
     puts("linux: done");
     power_off();
 }

@@ -1,9 +1,12 @@
 /* What only capOS can show (lines starting "~ ", not compared with Linux):
-   the read-only root the manifest grants, and the store's quota. */
+   the read-only root the manifest grants, the store's quota, /proc from a
+   server, and names resolved through the manifest's /etc/hosts. */
 #include "demo.h"
 #include <dirent.h>
 #include <errno.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +65,39 @@ static int proc(void)
     return failures;
 }
 
+/* musl's getaddrinfo and gethostbyname read /etc/hosts (here the
+   manifest's, system-posix-files.cue) through open and read before any
+   DNS; names found there never need a network, which posix-files has
+   not. */
+static int hosts(void)
+{
+    int failures = 0;
+    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *res = NULL;
+    int r = getaddrinfo("capos.test", "80", &hints, &res);
+    char text[INET_ADDRSTRLEN] = "-";
+    if (r == 0) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)res->ai_addr;
+        inet_ntop(AF_INET, &sin->sin_addr, text, sizeof text);
+        printf("~ getaddrinfo capos.test from /etc/hosts: %s port %d\n", text,
+               ntohs(sin->sin_port));
+        freeaddrinfo(res);
+    } else {
+        printf("~ getaddrinfo capos.test: %s\n", gai_strerror(r));
+    }
+    failures += check(r == 0 && strcmp(text, "10.0.2.99") == 0, "capos.test from /etc/hosts");
+    struct hostent *h = gethostbyname("capos");
+    if (h && h->h_addrtype == AF_INET) {
+        inet_ntop(AF_INET, h->h_addr_list[0], text, sizeof text);
+        printf("~ gethostbyname capos (an alias in /etc/hosts): %s, canonical %s\n", text,
+               h->h_name);
+    } else {
+        printf("~ gethostbyname capos: h_errno %d\n", h_errno);
+    }
+    failures += check(h != NULL, "gethostbyname of an alias");
+    return failures;
+}
+
 int demo_capos(void)
 {
     int failures = 0;
@@ -100,5 +136,6 @@ int demo_capos(void)
     close(fd);
     unlink("after");
     failures += proc();
+    failures += hosts();
     return failures;
 }

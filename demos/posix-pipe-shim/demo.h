@@ -24,6 +24,7 @@ int demo_spawn(void);
 int demo_fork(void);
 int demo_wait(void);
 int demo_pipe(void);
+int demo_paths(void);
 
 /* Starts child_path with argv {"pipe-child", mode, arg, our pid} through
  * posix_spawn with the file actions `fa` (may be NULL). */

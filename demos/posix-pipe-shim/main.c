@@ -31,7 +31,8 @@ const char *errname(int e)
     } names[] = {
         {0, "0"},           {EPERM, "EPERM"},   {ENOENT, "ENOENT"}, {ECHILD, "ECHILD"},
         {EBADF, "EBADF"},   {EAGAIN, "EAGAIN"}, {EACCES, "EACCES"}, {EINVAL, "EINVAL"},
-        {ENOSYS, "ENOSYS"}, {E2BIG, "E2BIG"},   {EPIPE, "EPIPE"},
+        {ENOSYS, "ENOSYS"}, {E2BIG, "E2BIG"},   {EPIPE, "EPIPE"},   {ENOEXEC, "ENOEXEC"},
+        {ENOTDIR, "ENOTDIR"},
     };
     static char other[16];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -84,7 +85,7 @@ int main(int argc, char **argv)
     const char *slash = strrchr(child_path, '/');
     printf("posix-pipe: the child is %s\n", slash ? slash + 1 : child_path);
 
-    int (*const sections[])(void) = {demo_spawn, demo_fork, demo_wait, demo_pipe};
+    int (*const sections[])(void) = {demo_spawn, demo_paths, demo_fork, demo_wait, demo_pipe};
     int failures = 0;
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         failures += sections[i]();

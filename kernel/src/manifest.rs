@@ -49,6 +49,16 @@ pub enum FsContent {
 }
 
 impl Manifest {
+    /// The name of the binary whose ELF is exactly `bytes` (the same
+    /// place in the boot module, not merely equal contents): what a file
+    /// of the store still serving a binary's bytes in place holds.
+    pub fn binary_at(&self, bytes: &[u8]) -> Option<&str> {
+        self.binaries
+            .iter()
+            .find(|(_, b)| core::ptr::eq(*b, bytes))
+            .map(|(n, _)| n.as_str())
+    }
+
     pub fn binary(&self, name: &str) -> Option<&'static [u8]> {
         self.binaries
             .iter()

@@ -50,6 +50,12 @@ impl<T> FdTable<T> {
         self.open_from(0, object, cloexec)
     }
 
+    /// Installs `object` at `fd` (below [`MAX_FDS`]), replacing what
+    /// was there: what posix_spawn's addopen does in the child's table.
+    pub fn install(&mut self, fd: usize, object: Rc<T>, cloexec: bool) {
+        self.put(fd, Slot { object, cloexec });
+    }
+
     fn put(&mut self, fd: usize, slot: Slot<T>) {
         if self.slots.len() <= fd {
             self.slots.resize_with(fd + 1, || None);

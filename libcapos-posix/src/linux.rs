@@ -78,6 +78,7 @@ pub mod errno {
     pub const ENOENT: i64 = 2;
     pub const ESRCH: i64 = 3;
     pub const E2BIG: i64 = 7;
+    pub const ENOEXEC: i64 = 8;
     pub const EBADF: i64 = 9;
     pub const ECHILD: i64 = 10;
     pub const EAGAIN: i64 = 11;
@@ -117,6 +118,7 @@ pub mod errno {
             ESRCH => "ESRCH",
             EIO => "EIO",
             E2BIG => "E2BIG",
+            ENOEXEC => "ENOEXEC",
             EBADF => "EBADF",
             ECHILD => "ECHILD",
             EAGAIN => "EAGAIN",

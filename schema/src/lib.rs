@@ -101,6 +101,7 @@ pub mod method {
         pub const READ_ONLY: u16 = 6;
         pub const SET_MODE: u16 = 7;
         pub const SET_TIMES: u16 = 8;
+        pub const BINARY: u16 = 9;
     }
 
     pub mod directory {
@@ -159,6 +160,7 @@ mod tests {
             ("readOnly", READ_ONLY),
             ("setMode", SET_MODE),
             ("setTimes", SET_TIMES),
+            ("binary", BINARY),
         ];
         assert_eq!(methods("File"), names(&expected));
     }

@@ -509,6 +509,13 @@ impl<P: Page> Store<P> {
     }
 
     /// How many bytes a read of at most `max` from `offset` gives.
+    /// The boot image's bytes file `file` still holds unchanged (served
+    /// in place); `None` once it was written or truncated. The kernel
+    /// matches them against the manifest's binaries (File.binary).
+    pub fn boot_bytes(&self, file: NodeId) -> Result<Option<&'static [u8]>, FsError> {
+        Ok(self.file(file)?.base)
+    }
+
     pub fn readable(&self, file: NodeId, offset: u64, max: usize) -> Result<usize, FsError> {
         let f = self.file(file)?;
         Ok(f.size.saturating_sub(offset).min(max as u64) as usize)

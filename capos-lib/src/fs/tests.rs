@@ -171,7 +171,14 @@ fn manifest_files_are_read_in_place_and_copied_on_first_write() {
         (PAGE_SIZE as u64 + 5, 0, 0o600)
     );
     assert_eq!(read_all(&mut s, f), base);
+    // Unchanged, it still holds the boot image's bytes (File.binary).
+    assert!(
+        s.boot_bytes(f)
+            .unwrap()
+            .is_some_and(|b| core::ptr::eq(b, base))
+    );
     s.write(f, WriteAt::Offset(1), b"X", 0).unwrap();
+    assert_eq!(s.boot_bytes(f), Ok(None), "a written file is no binary");
     assert_eq!(s.stat(f).unwrap().pages, 2);
     let mut expected = base.to_vec();
     expected[1] = b'X';
@@ -180,6 +187,8 @@ fn manifest_files_are_read_in_place_and_copied_on_first_write() {
     let g = s.create_file(s.root(), b"g", 0o600, Some(base), 0).unwrap();
     s.truncate(g, 0, 0).unwrap();
     assert_eq!(s.stat(g).unwrap().size, 0);
+    assert_eq!(s.boot_bytes(g), Ok(None));
+    assert_eq!(s.boot_bytes(s.root()), Err(FsError::IsDirectory));
     let h = s.create_file(s.root(), b"h", 0o600, Some(base), 0).unwrap();
     s.truncate(h, 3, 0).unwrap();
     assert_eq!(read_all(&mut s, h), b"mmm");

@@ -128,6 +128,28 @@ impl File {
         })?
     }
 
+    /// The name of the boot manifest's binary this file holds unchanged
+    /// (what ProcessSpawner starts it by); `None` for any other file. A
+    /// server that does not implement the method serves no binaries.
+    pub fn binary(&self) -> Result<Option<alloc::string::String>, StorageError> {
+        let (reply, _) = storage::call::<file::binary_params::Owned>(
+            &self.cap,
+            Self::INTERFACE_ID,
+            method::BINARY,
+            RESULT_BYTES,
+            |_| {},
+        )?;
+        reply.read::<file::binary_results::Owned, _>(|r| match check(r.get_error()) {
+            Ok(()) => {
+                let name = r.get_name()?.to_str().map_err(|_| {
+                    Error::Decode(DecodeError::Contract("a binary name that is not UTF-8"))
+                })?;
+                Ok(Ok((!name.is_empty()).then(|| name.into())))
+            }
+            Err(e) => Ok(Err(e)),
+        })?
+    }
+
     /// A method whose only result is `error`.
     fn simple<P: capnp::traits::Owned>(
         &self,

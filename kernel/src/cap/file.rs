@@ -98,6 +98,23 @@ impl File {
         Ok(Reply::Done(bytes))
     }
 
+    /// The manifest binary this file still holds unchanged, by name.
+    fn binary(&self, ctx: &mut CallCtx) -> Result<Reply, CallError> {
+        let bytes = self.0.store.lock().boot_bytes(self.0.node);
+        let name = match bytes {
+            Ok(Some(bytes)) => Ok(ctx.kernel.manifest.binary_at(bytes).unwrap_or("")),
+            Ok(None) => Ok(""),
+            Err(e) => Err(e),
+        };
+        let mut message = new_message();
+        let mut r = message.init_root::<file::binary_results::Builder>();
+        r.set_error(schema_error(name.map(drop)));
+        r.set_name(name.unwrap_or(""));
+        let bytes = encode(&message);
+        check_fits(ctx, &bytes)?;
+        Ok(Reply::Done(bytes))
+    }
+
     /// A change of the node that a read-only facet may not make.
     fn change(
         &self,
@@ -201,6 +218,10 @@ impl CapObject for File {
                 let modified = time_change(p.get_modified()?)?;
                 let node = self.0.node;
                 self.change(ctx, |s, now| s.set_times(node, accessed, modified, now))
+            }
+            method::BINARY => {
+                let _: file::binary_params::Reader = params.get_root()?;
+                self.binary(ctx)
             }
             _ => Err(CallError::InvalidMethod),
         }

@@ -2,7 +2,7 @@
 
 use super::abi::errno::{EISDIR, ENOTDIR, EROFS};
 use super::abi::open::{O_CREAT, O_TRUNC, O_WRONLY};
-use super::flags;
+use super::flags::{self, Refused};
 use super::object::{DirObject, FileObject};
 use super::path;
 use crate::dispatch::refuse;
@@ -24,15 +24,32 @@ pub unsafe fn openat(
 ) -> Result<i64, i64> {
     // SAFETY: passed on.
     let p = unsafe { path::path(p) }?;
-    let req = match flags::parse(flags) {
-        Ok(req) => req,
-        Err(refused) => {
-            return match refused.reason {
-                Some(why) => refuse(s, n, refused.errno, why),
-                None => Err(refused.errno),
-            };
-        }
+    match open(s, dirfd, p, flags, mode) {
+        Ok((open, cloexec)) => s.fds.open(Rc::new(open), cloexec).map(|fd| fd as i64),
+        Err(Refused {
+            errno,
+            reason: Some(why),
+        }) => refuse(s, n, errno, why),
+        Err(refused) => Err(refused.errno),
+    }
+}
+
+/// The open file description `openat` makes for `p` (relative to
+/// `dirfd`) and whether it is close-on-exec; also what posix_spawn's
+/// addopen puts in a child's table. A refusal with a reason is one to
+/// report.
+pub fn open(
+    s: &State,
+    dirfd: i64,
+    p: &[u8],
+    flags: i64,
+    mode: i64,
+) -> Result<(Open, bool), Refused> {
+    let errno = |errno| Refused {
+        errno,
+        reason: None,
     };
+    let req = flags::parse(flags)?;
     let how = OpenOptions {
         create: req.create,
         exclusive: req.exclusive,
@@ -40,20 +57,21 @@ pub unsafe fn openat(
         // A descriptor that cannot write holds a capability that cannot.
         read_only: !req.write,
     };
-    let opened = path::with(s, dirfd, p, |ns, p| ns.open(p, how))?;
+    let opened = path::with(s, dirfd, p, |ns, p| ns.open(p, how)).map_err(errno)?;
     let object = match opened.node {
         Node::Directory(dir) => {
             if req.write || req.create {
-                return Err(EISDIR);
+                return Err(errno(EISDIR));
             }
-            Object::Directory(DirObject::new(dir, path::absolute(s, dirfd, p)?))
+            let at = path::absolute(s, dirfd, p).map_err(errno)?;
+            Object::Directory(DirObject::new(dir, at))
         }
         Node::File(file) => {
             if req.directory {
-                return Err(ENOTDIR);
+                return Err(errno(ENOTDIR));
             }
             if req.write && opened.read_only {
-                return Err(EROFS);
+                return Err(errno(EROFS));
             }
             if opened.created {
                 let bits = (mode as u32) & !s.umask & 0o7777;
@@ -67,7 +85,7 @@ pub unsafe fn openat(
     };
     let open = Open::new(object);
     open.status.set(req.status);
-    s.fds.open(Rc::new(open), req.cloexec).map(|fd| fd as i64)
+    Ok((open, req.cloexec))
 }
 
 /// `creat(path, mode)`: `open` with O_CREAT | O_WRONLY | O_TRUNC.

@@ -11,7 +11,6 @@ use super::children::Children;
 use super::cstr;
 use super::spawn_child::spawn_child;
 use crate::fd::FdTable;
-use crate::spawn;
 use crate::state::State;
 use crate::wait;
 use core::ffi::c_char;
@@ -35,10 +34,10 @@ pub unsafe fn execve(
 ) -> Result<i64, i64> {
     // SAFETY: passed on from this function's contract.
     let (path, argv, env) = unsafe { (cstr::bytes(path)?, cstr::list(argv)?, cstr::list(envp)?) };
-    let binary = spawn::binary(path, false)?;
+    let binary = super::program::find(s, path)?;
     let fds = s.fds.inherited();
     let (_, handle) =
-        spawn_child(s, binary, &argv, &env, &fds).map_err(|r| r.errno(s, "execve"))?;
+        spawn_child(s, &binary, &argv, &env, &fds).map_err(|r| r.errno(s, "execve"))?;
     drop(fds);
     release(s);
     let code = handle

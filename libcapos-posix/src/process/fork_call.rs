@@ -10,7 +10,6 @@ use crate::linux::errno::{EINVAL, EIO, ENOSYS};
 use crate::linux::{fcntl, nr};
 use crate::report;
 use crate::signal::{Action, SIGSET_SIZE};
-use crate::spawn;
 use crate::state::{self, State};
 use alloc::format;
 use capos_abi::layout::{USER_STACK_SIZE, USER_STACK_TOP};
@@ -109,10 +108,10 @@ unsafe fn exec(
 ) -> Result<i64, i64> {
     // SAFETY: passed on from the contract.
     let (path, argv, env) = unsafe { (cstr::bytes(path)?, cstr::list(argv)?, cstr::list(envp)?) };
-    let binary = spawn::binary(path, false)?;
+    let binary = super::program::find(s, path)?;
     let fds = s.fork.as_ref().ok_or(EIO)?.fds.inherited();
     let (pid, handle) =
-        spawn_child(s, binary, &argv, &env, &fds).map_err(|r| r.errno(s, "execve"))?;
+        spawn_child(s, &binary, &argv, &env, &fds).map_err(|r| r.errno(s, "execve"))?;
     drop(fds);
     s.children.add(pid, handle);
     s.fork = None;

@@ -16,5 +16,6 @@ pub mod fork_call;
 pub mod fork_entry;
 pub mod inherit;
 pub mod posix_spawn;
+pub mod program;
 pub mod spawn_child;
 pub mod wait_call;

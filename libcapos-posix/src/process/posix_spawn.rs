@@ -1,9 +1,12 @@
 //! posix_spawn and posix_spawnp. musl's own clone a child that runs the
 //! file actions and execs, which capOS cannot do; the overlay
 //! (vendor/musl/overlay/src/process/posix_spawn.c) hands the request
-//! here instead. The file actions run on a copy of this process's
-//! descriptor table (the table itself is untouched) and the result is
-//! passed as the child's "fd/N" grants.
+//! here instead. The program is the path's file in this process's
+//! namespace (process/program.rs), searched for in PATH for
+//! posix_spawnp. The file actions run on a copy of this process's
+//! descriptor table (the table itself is untouched; an open runs here,
+//! through the namespace, before the spawn) and the result is passed as
+//! the child's "fd/N" grants.
 //!
 //! Attributes: POSIX_SPAWN_SETPGROUP, SETSIGMASK and SETSIGDEF are
 //! accepted; the child starts with an empty signal mask, default
@@ -14,12 +17,15 @@
 //! ENOSYS: capOS has no sessions or scheduling policies.
 
 use super::spawn_child::spawn_child;
-use super::{cstr, fork_call};
+use super::{cstr, fork_call, program};
+use crate::file::{self, abi::at::AT_FDCWD, open};
 use crate::fork::Refusal;
 use crate::linux::errno::{EFAULT, EINVAL, EIO, ENOSYS};
+use crate::linux::nr;
 use crate::report;
 use crate::spawn::{self, FileAction};
 use crate::state::{self, State};
+use alloc::rc::Rc;
 use alloc::vec::Vec;
 use core::ffi::{c_char, c_int};
 
@@ -29,13 +35,17 @@ pub struct Action {
     cmd: c_int,
     fd: c_int,
     srcfd: c_int,
+    oflag: c_int,
+    mode: u32,
+    /// addopen's path (NULL for the other commands).
+    path: *const c_char,
 }
 
 /// The request; mirrors `struct capos_spawn_request` in the overlay.
 #[repr(C)]
 pub struct Request {
     path: *const c_char,
-    /// posix_spawnp: a name without '/' is a manifest binary.
+    /// posix_spawnp: a name without '/' is searched for in `pathvar`.
     search: c_int,
     flags: c_int,
     pgroup: c_int,
@@ -49,6 +59,8 @@ pub struct Request {
     nactions: usize,
     argv: *const *const c_char,
     envp: *const *const c_char,
+    /// The caller's PATH (getenv, as musl's __execvpe), or NULL.
+    pathvar: *const c_char,
 }
 
 /// musl's file action commands (src/process/fdop.h).
@@ -109,24 +121,36 @@ unsafe fn posix_spawn(s: &mut State, pid: *mut i32, req: *const Request) -> Resu
     }
     // SAFETY: the path is a C string per the contract.
     let path = unsafe { cstr::bytes(req.path) }?;
-    let binary = spawn::binary(path, req.search != 0)?;
+    let binary = if req.search != 0 {
+        // SAFETY: NULL or a C string per the contract.
+        let pathvar = (!req.pathvar.is_null())
+            .then(|| unsafe { cstr::bytes(req.pathvar) })
+            .transpose()?;
+        spawn::search(path, pathvar, |candidate| program::find(s, candidate))?
+    } else {
+        program::find(s, path)?
+    };
     // SAFETY: the overlay passes `nactions` actions at `actions`.
     let actions = unsafe { file_actions(req.actions, req.nactions) }?;
-    let fds = spawn::child_fds(&s.fds, &actions).map_err(|e| {
-        if let Some(call) = e.unsupported {
-            let _ = crate::dispatch::refuse(
-                s,
-                call,
-                e.errno,
-                "a posix_spawn file action needs a file system, which capOS does not have yet",
-            );
+    let opened = |p: &[u8], flags, mode| {
+        open::open(s, AT_FDCWD, p, flags, mode)
+            .map(|(open, _)| Rc::new(open))
+            .map_err(|r| spawn::ActionError {
+                errno: r.errno,
+                report: r.reason.map(|why| (nr::OPEN, why)),
+            })
+    };
+    let fds = spawn::child_fds(&s.fds, &actions, opened);
+    let fds = fds.map_err(|e| {
+        if let Some((call, why)) = e.report {
+            let _ = crate::dispatch::refuse(s, call, e.errno, why);
         }
         e.errno
     })?;
     // SAFETY: NULL-terminated string lists per the contract.
     let (argv, env) = unsafe { (cstr::list(req.argv)?, cstr::list(req.envp)?) };
     let (child, handle) =
-        spawn_child(s, binary, &argv, &env, &fds).map_err(|r| r.errno(s, "posix_spawn"))?;
+        spawn_child(s, &binary, &argv, &env, &fds).map_err(|r| r.errno(s, "posix_spawn"))?;
     s.children.add(child, handle);
     if !pid.is_null() {
         // SAFETY: a writable pid_t per the contract.
@@ -143,8 +167,9 @@ fn refuse(s: &State, reason: &str) -> i64 {
 /// The file actions in the order they were added.
 ///
 /// # Safety
-/// `actions` is valid for `n` reads (or `n` is 0).
-unsafe fn file_actions(actions: *const Action, n: usize) -> Result<Vec<FileAction>, i64> {
+/// `actions` is valid for `n` reads (or `n` is 0), and an open's path is
+/// a C string.
+unsafe fn file_actions<'a>(actions: *const Action, n: usize) -> Result<Vec<FileAction<'a>>, i64> {
     if n == 0 {
         return Ok(Vec::new());
     }
@@ -161,7 +186,14 @@ unsafe fn file_actions(actions: *const Action, n: usize) -> Result<Vec<FileActio
                     src: a.srcfd.into(),
                     fd: a.fd.into(),
                 },
-                FDOP_OPEN => FileAction::Open,
+                FDOP_OPEN => FileAction::Open {
+                    fd: a.fd.into(),
+                    // SAFETY: a C string per the contract (checked for
+                    // NULL and length as open's path is).
+                    path: unsafe { file::path::path(a.path.cast()) }?,
+                    flags: a.oflag.into(),
+                    mode: a.mode.into(),
+                },
                 FDOP_CHDIR => FileAction::Chdir,
                 FDOP_FCHDIR => FileAction::Fchdir,
                 _ => return Err(EINVAL),

@@ -4,9 +4,10 @@
 //! another process (CALL, RECV, RETURN, two context switches), a
 //! VirtualMemory map+unmap, a 1-byte ping-pong through two pipes and a
 //! 64 KiB stream through one (each with another process), and spawning a
-//! program that exits at once and waiting for it, and, when the system has
-//! a network device, a UDP round trip to the host's echo server and UDP
-//! sends one way to a sink on the host. Prints one "bench: NAME N instructions/op" line
+//! program that exits at once and waiting for it, a file of the kernel's
+//! RAM store (64 KiB written and read, open+close), and, when the system
+//! has a network device, a UDP round trip to the host's echo server and
+//! UDP sends one way to a sink on the host. Prints one "bench: NAME N instructions/op" line
 //! per figure; tools/bench.sh sets them beside the committed baseline.
 //!
 //! tools/bench.sh runs QEMU with `-icount shift=0,align=off,sleep=off`:
@@ -23,8 +24,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use bench_programs::ECHO_INTERFACE;
 use capos_rt::{
-    Console, EndpointFactory, Grant, NetworkManager, PROT_READ, PROT_WRITE, PipeFactory,
-    ProcessSpawner, Read, Recv, RecvWait, Runtime, Timer, UdpEndpoint, VirtualMemory, println,
+    Console, EndpointFactory, Grant, MAX_FILE_CHUNK, Namespace, NetworkManager, OpenOptions,
+    PROT_READ, PROT_WRITE, PipeFactory, ProcessSpawner, Read, Recv, RecvWait, Runtime, Timer,
+    UdpEndpoint, VirtualMemory, println,
 };
 use capos_schema::console::write_line_params;
 
@@ -154,6 +156,7 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
     })?;
     // make profile expects the figures in the order of this file.
     pipes(console, rt, &spawner)?;
+    files(console, rt)?;
     // Last, since they may be missing (no network device): make profile
     // then still finds every figure before them where it expects it.
     udp(console, rt)?;
@@ -229,6 +232,63 @@ fn pipes(console: &Console, rt: &mut Runtime, spawner: &ProcessSpawner) -> Resul
     drop(reader);
     source.wait().map_err(err("wait"))?;
     Ok(())
+}
+
+/// Bytes per operation of the file benchmarks.
+const FILE_OP: usize = 64 * 1024;
+
+/// The file figures, on the kernel's RAM store (system-bench.cue grants
+/// bench the store's root as "/", whose /tmp is writable; Linux: tmpfs):
+/// `file-write-64k` and `file-read-64k`, 64 KiB at offset 0 of one file
+/// in File calls of at most MAX_FILE_CHUNK bytes (the pages are the
+/// file's after the warm-up run, as tmpfs's are after the first write);
+/// `file-open-close`, opening that file by name in /tmp and releasing
+/// the File (Linux: open and close by path).
+fn files(console: &Console, rt: &mut Runtime) -> Result<(), String> {
+    let err = |what: &'static str| move |e: capos_rt::StorageError| alloc::format!("{what}: {e}");
+    let mut ns = Namespace::from_capset(rt);
+    // /tmp mounted on its own: an open there is one Directory.open, as
+    // a descriptor-relative open would be.
+    let tmp = ns.open_dir(b"/tmp").map_err(err("open /tmp"))?;
+    ns.mount(b"/tmp", tmp).map_err(err("mount /tmp"))?;
+    let create = OpenOptions {
+        create: true,
+        truncate: true,
+        ..OpenOptions::default()
+    };
+    let file = ns
+        .open_file(b"/tmp/bench-file", create)
+        .map_err(err("create"))?;
+    let mut buf = alloc::vec![b'b'; FILE_OP];
+    measure(console, "file-write-64k", 200, 1, || {
+        for (i, chunk) in buf.chunks(MAX_FILE_CHUNK).enumerate() {
+            let (n, _) = file
+                .write((i * MAX_FILE_CHUNK) as u64, chunk)
+                .map_err(err("write"))?;
+            if n != chunk.len() {
+                return Err(alloc::format!("short write: {n}"));
+            }
+        }
+        Ok(())
+    })?;
+    measure(console, "file-read-64k", 200, 1, || {
+        for (i, chunk) in buf.chunks_mut(MAX_FILE_CHUNK).enumerate() {
+            let n = file
+                .read((i * MAX_FILE_CHUNK) as u64, chunk)
+                .map_err(err("read"))?;
+            if n != chunk.len() {
+                return Err(alloc::format!("short read: {n}"));
+            }
+        }
+        Ok(())
+    })?;
+    drop(file);
+    measure(console, "file-open-close", 400, 1, || {
+        ns.open_file(b"/tmp/bench-file", OpenOptions::default())
+            .map(drop)
+            .map_err(err("open"))
+    })?;
+    ns.unlink(b"/tmp/bench-file").map_err(err("unlink"))
 }
 
 /// The host's echo server (tools/net/udp-echo.py, started by

@@ -9,9 +9,13 @@
 #include <spawn.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct capos_spawn_action {
-	int cmd, fd, srcfd;
+	int cmd, fd, srcfd, oflag;
+	mode_t mode;
+	/* addopen's path; NULL for the other commands. */
+	const char *path;
 };
 
 struct capos_spawn_request {
@@ -23,6 +27,8 @@ struct capos_spawn_request {
 	const struct capos_spawn_action *actions;
 	size_t nactions;
 	char *const *argv, *const *envp;
+	/* posix_spawnp: the caller's PATH (getenv), or NULL. */
+	const char *pathvar;
 };
 
 /* 0 with the child's pid in *pid, or an errno. */

@@ -4,7 +4,9 @@
  * program starts through ProcessSpawner. So posix_spawn collects the
  * file actions (oldest first) and the attributes into one request for
  * libcapos-posix (__capos_spawn), which applies the actions to a copy of
- * the descriptor table and spawns the manifest binary the path names.
+ * the descriptor table (an open runs there, through this process's
+ * namespace) and spawns the manifest binary the path names (searched
+ * for in PATH for posix_spawnp).
  * Nothing runs in this address space on the child's behalf.
  */
 #include <errno.h>
@@ -47,8 +49,12 @@ int __capos_posix_spawn(pid_t *restrict res, const char *restrict path,
 			actions[i].cmd = op->cmd;
 			actions[i].fd = op->fd;
 			actions[i].srcfd = op->srcfd;
+			actions[i].oflag = op->oflag;
+			actions[i].mode = op->mode;
+			actions[i].path = op->cmd == FDOP_OPEN ? op->path : 0;
 		}
 	}
+	if (search) req.pathvar = getenv("PATH");
 	req.actions = actions;
 	req.nactions = n;
 	ec = __capos_spawn(res, &req);

@@ -1,9 +1,9 @@
 /*
  * capOS replacement for musl's src/process/posix_spawnp.c, which runs
  * posix_spawn with __execvpe's PATH search in the cloned child. On capOS
- * the programs are the boot manifest's binaries: a name without '/' is
- * the binary of that name (PATH is not consulted); any other path is
- * resolved as posix_spawn resolves it.
+ * libcapos-posix searches (libcapos-posix/src/spawn.rs, search: the same
+ * rules as __execvpe) the PATH posix_spawn passes it; each candidate is
+ * resolved as posix_spawn resolves a path.
  */
 #include "capos_spawn.h"
 
