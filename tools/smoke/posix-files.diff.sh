@@ -28,21 +28,8 @@ env -i bash -c '
     ulimit -n 64
     umask 022
     exec -a posix-files "$0" "$1" 0<&-' "$host" "$scratch" >"$out/host.raw" 2>&1 || status=$?
-grep -v '^~ ' "$out/host.raw" >"$out/host.txt" || true
-if [ "$status" -ne 0 ]; then
-    echo "posix-files diff: FAIL: the host build exited with status $status"
-    cat "$out/host.raw"
-    exit 1
-fi
-sed -n '/^kernel: starting init/,/^kernel: pid [0-9]* (posix-files) exited/p' "$log" |
-    grep -v -e '^~ ' -e '^libcapos-posix: ' -e '^kernel: ' -e '^init: ' -e '^proc: ' >"$out/capos.txt" || true
-if ! [ -s "$out/capos.txt" ]; then
-    echo "posix-files diff: FAIL: no program output in $log"
-    exit 1
-fi
-if diff -u "$out/host.txt" "$out/capos.txt"; then
-    echo "posix-files diff: PASS ($(wc -l <"$out/host.txt") lines identical on the host and on capOS)"
-else
-    echo "posix-files diff: FAIL (host vs capOS above)"
-    exit 1
-fi
+# shellcheck source=tools/smoke/differential.sh
+. tools/smoke/differential.sh
+# files-proc's own lines ("proc: ...") are not the program's.
+compare posix-files "$status" "$out/host.raw" "$log" '^kernel: pid [0-9]* (posix-files) exited' \
+    -e '^proc: '

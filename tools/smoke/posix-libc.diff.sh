@@ -22,22 +22,6 @@ musl-gcc -static -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$host" dem
 status=0
 bash tools/smoke/run-exact.sh CAPOS_DEMO=posix-libc -- "$host" posix-libc --flag "two words" \
     >"$out/host.raw" 2>&1 || status=$?
-grep -v '^~ ' "$out/host.raw" >"$out/host.txt" || true
-if [ "$status" -ne 0 ]; then
-    echo "posix-libc diff: FAIL: the host build exited with status $status"
-    exit 1
-fi
-# The program's lines lie between init's start and the program's exit;
-# init's and the kernel's own lines may interleave with them.
-sed -n '/^kernel: starting init/,/^kernel: pid [0-9]* (posix-libc) exited/p' "$log" |
-    grep -v -e '^~ ' -e '^libcapos-posix: ' -e '^kernel: ' -e '^init: ' >"$out/capos.txt" || true
-if ! [ -s "$out/capos.txt" ]; then
-    echo "posix-libc diff: FAIL: no program output in $log"
-    exit 1
-fi
-if diff -u "$out/host.txt" "$out/capos.txt"; then
-    echo "posix-libc diff: PASS ($(wc -l <"$out/host.txt") lines identical on the host and on capOS)"
-else
-    echo "posix-libc diff: FAIL (host vs capOS above)"
-    exit 1
-fi
+# shellcheck source=tools/smoke/differential.sh
+. tools/smoke/differential.sh
+compare posix-libc "$status" "$out/host.raw" "$log" '^kernel: pid [0-9]* (posix-libc) exited'

@@ -31,20 +31,6 @@ child=$(realpath "$host/pipe-child")
 status=0
 bash tools/smoke/run-exact.sh CAPOS_DEMO=posix-pipe PATH="$(dirname "$child")" -- \
     "$host/posix-pipe" posix-pipe "$child" >"$out/host.raw" 2>&1 || status=$?
-grep -v '^~ ' "$out/host.raw" >"$out/host.txt" || true
-if [ "$status" -ne 0 ]; then
-    echo "posix-pipe diff: FAIL: the host build exited with status $status"
-    exit 1
-fi
-sed -n '/^kernel: starting init/,/^kernel: pid [0-9]* (posix-pipe) exited/p' "$log" |
-    grep -v -e '^~ ' -e '^libcapos-posix: ' -e '^kernel: ' -e '^init: ' >"$out/capos.txt" || true
-if ! [ -s "$out/capos.txt" ]; then
-    echo "posix-pipe diff: FAIL: no program output in $log"
-    exit 1
-fi
-if diff -u "$out/host.txt" "$out/capos.txt"; then
-    echo "posix-pipe diff: PASS ($(wc -l <"$out/host.txt") lines identical on the host and on capOS)"
-else
-    echo "posix-pipe diff: FAIL (host vs capOS above)"
-    exit 1
-fi
+# shellcheck source=tools/smoke/differential.sh
+. tools/smoke/differential.sh
+compare posix-pipe "$status" "$out/host.raw" "$log" '^kernel: pid [0-9]* (posix-pipe) exited'

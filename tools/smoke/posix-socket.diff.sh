@@ -23,23 +23,6 @@ status=0
 bash tools/dns/netns.sh -- bash -c '"$0" "127.0.0.1:$ECHO_PORT" "$0"' "$(realpath "$host")" \
     >"$out/socket-host.raw" ||
     status=$?
-grep -v '^~ ' "$out/socket-host.raw" >"$out/socket-host.txt" || true
-if [ "$status" -ne 0 ]; then
-    echo "posix-socket diff: FAIL: the host build exited with status $status"
-    exit 1
-fi
-# The program's lines lie between init's start and its report of the
-# program's exit; init's and the kernel's own lines may interleave.
-sed -n '/^kernel: starting init/,/^init: posix-socket exited/p' "$log" |
-    grep -v -e '^~ ' -e '^libcapos-posix: ' -e '^kernel: ' -e '^init: ' >"$out/socket-capos.txt" ||
-    true
-if ! [ -s "$out/socket-capos.txt" ]; then
-    echo "posix-socket diff: FAIL: no posix-socket output in $log"
-    exit 1
-fi
-if diff -u "$out/socket-host.txt" "$out/socket-capos.txt"; then
-    echo "posix-socket diff: PASS ($(wc -l <"$out/socket-host.txt") lines identical on Linux and on capOS)"
-else
-    echo "posix-socket diff: FAIL (Linux vs capOS above)"
-    exit 1
-fi
+# shellcheck source=tools/smoke/differential.sh
+. tools/smoke/differential.sh
+compare posix-socket "$status" "$out/socket-host.raw" "$log" '^init: posix-socket exited'
