@@ -17,5 +17,7 @@ pub mod fs;
 pub mod launch;
 pub mod pipe;
 pub mod service_graph;
+#[cfg(test)]
+mod test_waiter;
 pub mod udp;
 pub mod vm_regions;

@@ -3,30 +3,7 @@ use alloc::vec;
 use core::cell::Cell;
 use std::rc::Rc;
 
-/// A waiter with an id and a liveness flag the test can flip.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct W {
-    id: u64,
-    owner: u64,
-    alive: Rc<Cell<bool>>,
-}
-
-impl Waiter for W {
-    fn owner(&self) -> u64 {
-        self.owner
-    }
-    fn alive(&self) -> bool {
-        self.alive.get()
-    }
-}
-
-fn waiter(id: u64) -> W {
-    W {
-        id,
-        owner: id,
-        alive: Rc::new(Cell::new(true)),
-    }
-}
+use crate::test_waiter::{W, waiter};
 
 type P = Pipe<W, W>;
 
