@@ -28,6 +28,10 @@ use crate::cap::{ALLOC_SLACK, CapRef};
 use crate::mem::paging::{AddressSpace, MapError, Perms, Unmapped};
 use crate::mem::{frames, phys_to_virt};
 
+mod fork;
+
+pub use fork::ForkError;
+
 pub type Pid = u64;
 
 /// Most capabilities one process may hold.

@@ -15,7 +15,9 @@ use spin::{Mutex, MutexGuard};
 
 use crate::arch::{cpu, gdt, switch};
 use crate::manifest::Manifest;
-use crate::process::{ExitCell, ExitStatus, Grant, PendingCall, Pid, Process, SpawnError, State};
+use crate::process::{
+    ExitCell, ExitStatus, ForkError, Grant, PendingCall, Pid, Process, SpawnError, State,
+};
 
 /// Ticks a process runs before another ready one gets the CPU.
 const TIME_SLICE_TICKS: u32 = 10;
@@ -168,6 +170,31 @@ impl Kernel {
         if self.init_pid.is_none() {
             self.init_pid = Some(pid);
         }
+        Ok((pid, exit))
+    }
+
+    /// Forks `parent`, the running process, in its call `call`: the child
+    /// gets the call's completion in its own ring (`child_reply`, given its
+    /// pid) and is queued. Returns its pid and exit cell.
+    pub fn fork(
+        &mut self,
+        parent: Pid,
+        call: PendingCall,
+        child_reply: impl Fn(Pid) -> Vec<u8>,
+    ) -> Result<(Pid, Arc<ExitCell>), ForkError> {
+        let pid = self.next_pid;
+        let mut child = self.process(parent).fork(pid)?;
+        self.next_pid += 1;
+        // The fork is the child's one call in flight, until the line below.
+        child.pending = 1;
+        let exit = child.exit.clone();
+        self.procs.insert(pid, child);
+        let call = PendingCall { pid, ..call };
+        crate::ring::complete(self, call, crate::ring::Completion::reply(child_reply(pid)));
+        let p = self.process(pid);
+        let ready = crate::ring::cq_available(p).unwrap_or(0);
+        p.set_resume_value(ready as u64);
+        self.run_queue.push_back(pid);
         Ok((pid, exit))
     }
 
