@@ -276,7 +276,10 @@ pub fn drain_submissions(k: &mut Kernel, pid: Pid) -> Result<(), i32> {
                     call,
                     Completion::reply(crate::cap::process_handle::encode_status(status)),
                 ),
-                None => cell.add_waiter(call),
+                None => {
+                    k.process(pid).exit_waits += 1;
+                    cell.add_waiter(call);
+                }
             },
             Err(outcome) => complete(k, call, outcome),
         }

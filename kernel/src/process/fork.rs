@@ -82,7 +82,7 @@ impl Process {
         let account = self.account.join();
         // From here on, an error drops what was made, and the account's
         // membership with it.
-        let guard = Joined(account.clone());
+        let mut joined = Joined(Some(account.clone()));
         let fixed_charge = account
             .charge(Resource::KernelHeap, PROCESS_KERNEL_BYTES)
             .map_err(ForkError::Processes)?;
@@ -145,6 +145,7 @@ impl Process {
             sq_head: self.sq_head,
             cq_tail: self.cq_tail,
             pending: 0,
+            exit_waits: 0,
             overflow: VecDeque::with_capacity(OVERFLOW_CAPACITY),
             exit: Arc::new(ExitCell::default()),
             vm: self.vm.clone(),
@@ -155,7 +156,8 @@ impl Process {
             _fixed_charge: fixed_charge,
         });
         debug_assert_eq!(child.caps.room() + child.caps.len(), CAP_TABLE_LIMIT);
-        core::mem::forget(guard);
+        // The child holds the membership now, and closes it at its exit.
+        joined.0 = None;
         child.set_capset_ids(self.pid);
         let frame = user_frame(&self.kstack);
         child.saved_rsp = prepare_stack(&mut child.kstack.0, frame);
@@ -183,10 +185,12 @@ impl Process {
 
 /// The account membership a fork in progress took; given back if the fork
 /// fails (a successful one hands it to the child, which closes it at exit).
-struct Joined(Arc<capos_lib::account::Account>);
+struct Joined(Option<Arc<capos_lib::account::Account>>);
 
 impl Drop for Joined {
     fn drop(&mut self) {
-        self.0.close();
+        if let Some(account) = self.0.take() {
+            account.close();
+        }
     }
 }
