@@ -70,7 +70,7 @@ leak-check: setup $(BUILD)/manifest-smoke.bin
 	SMOKE_STATUS=35 bash tools/smoke.sh leak-check $(LEAK_KERNEL) $(BUILD)/manifest-smoke.bin
 
 smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke run-posix-mix-smoke \
-        run-posix-pipe-smoke run-posix-files-smoke run-files capos-run-check leak-check run-fuzz-smoke \
+        run-posix-pipe-smoke run-posix-fork-smoke run-posix-files-smoke run-files capos-run-check leak-check run-fuzz-smoke \
         run-net-smoke run-posix-dns-smoke
 
 # The network (docs/architecture/network.md): QEMU with a virtio-net
@@ -257,7 +257,7 @@ POSIX_CFLAGS ?= -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE
 
 .PHONY: musl-build libcapos-posix-build libcapos-posix-check posix-build posix-make-check capos-cc-check \
         posix-dns-host-check run-posix-libc-smoke run-posix-mix-smoke run-posix-pipe-smoke \
-        run-posix-files-smoke
+        run-posix-fork-smoke run-posix-files-smoke
 
 musl-build: setup
 	bash vendor/musl/build.sh
@@ -296,6 +296,8 @@ posix-build: musl-build libcapos-posix-build
 	  -o $(POSIX_BUILD)/posix-dns-resolver $(wildcard demos/posix-dns-resolver/*.c) $(DNS_C_OBJ)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-socket $(wildcard demos/posix-socket/*.c)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/net-launch demos/posix-net-launch/launch.c
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-fork $(wildcard demos/posix-fork/*.c)
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/fork-wait demos/posix-fork/bench/fork-wait.c
 
 # `make CC=capos-cc` on a plain Makefile project (demos/posix-make: two
 # files and an archive): it must yield a static, non-PIE x86-64 ELF with
@@ -382,6 +384,17 @@ $(BUILD)/manifest-posix-pipe.bin: user posix-build FORCE
 run-posix-pipe-smoke: kernel $(BUILD)/manifest-posix-pipe.bin
 	bash tools/smoke.sh posix-pipe $(KERNEL) $(BUILD)/manifest-posix-pipe.bin
 	bash tools/smoke/posix-pipe.diff.sh
+$(BUILD)/manifest-posix-fork.bin: user posix-build FORCE
+	@mkdir -p $(BUILD)
+	bash tools/build-manifest.sh posix-fork $@
+
+# The real fork (demos/posix-fork: a service granted "fork"), then the
+# differential check against the host's musl-gcc build
+# (tools/smoke/posix-fork.diff.sh).
+run-posix-fork-smoke: kernel $(BUILD)/manifest-posix-fork.bin
+	bash tools/smoke.sh posix-fork $(KERNEL) $(BUILD)/manifest-posix-fork.bin
+	bash tools/smoke/posix-fork.diff.sh
+
 $(BUILD)/manifest-posix-files.bin: user posix-build FORCE
 	@mkdir -p $(BUILD)
 	bash tools/build-manifest.sh posix-files $@

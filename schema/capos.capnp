@@ -278,6 +278,18 @@ interface ProcessHandle {
   wait @0 () -> (status :ExitStatus);
 }
 
+# Duplicates the calling process (docs/interfaces/process-forker.md): a
+# copy of its address space and of its transferable capabilities, under
+# the same ids. Refused while the caller has any other call in flight.
+# The call completes twice: in the parent with `inChild` false, the
+# child's `pid` and its `handle`; in the child with `inChild` true, its
+# own `pid` and no handle. Failures are `overloaded` exceptions whose
+# reason starts with "processes:" (kernel memory for one more process:
+# EAGAIN) or "memory:" (frames for the copy: ENOMEM).
+interface ProcessForker {
+  fork @0 () -> (pid :UInt64, handle :ResultCap, inChild :Bool);
+}
+
 # ---------------------------------------------------------------- storage
 
 # The outcome of a storage method (docs/proposals/storage-and-naming-proposal.md
@@ -524,6 +536,8 @@ enum KernelCapKind {
   networkManager @8;
   # The root Directory of the store built from SystemManifest.fileSystem.
   fileSystem @9;
+  # Duplicates its holder (ProcessForker).
+  processForker @10;
 }
 
 struct KernelParams {

@@ -16,6 +16,11 @@
 //! account alive, and the parent gets the quota back only when the last of
 //! it is freed. That is how a leak shows: an account that never reaches
 //! zero.
+//!
+//! A forked process shares its parent's account ([`Account::join`]): fork
+//! makes a copy of a process, not a new holder of authority, so the
+//! limits a manifest gives a service bound it and every copy of it
+//! together, and a fork bomb runs into them.
 
 use alloc::sync::Arc;
 use core::fmt;
@@ -113,6 +118,9 @@ pub struct Account {
     /// Set when the process has ended ([`Account::close`]): from then on
     /// whatever is freed goes back to the parent at once.
     closed: AtomicBool,
+    /// Processes sharing the account (a process and its forks); it closes
+    /// when the last of them ends.
+    members: AtomicU64,
 }
 
 impl Account {
@@ -122,6 +130,7 @@ impl Account {
             heap: Quota::new(heap_bytes),
             frames: Quota::new(frames),
             closed: AtomicBool::new(false),
+            members: AtomicU64::new(1),
         })
     }
 
@@ -184,13 +193,22 @@ impl Account {
         }
     }
 
-    /// The process has ended: the part of its quotas it does not use goes
-    /// back to the parent now, and the rest as it is freed (memory that
-    /// outlives the process, such as a capability it made or a child it
-    /// started, keeps its share until it goes). Nothing more can be
-    /// charged.
+    /// One more process shares this account (a fork of one that does).
+    /// Each member ends with one [`Account::close`].
+    pub fn join(self: &Arc<Self>) -> Arc<Self> {
+        self.members.fetch_add(1, Ordering::Relaxed);
+        self.clone()
+    }
+
+    /// A process sharing the account has ended. Once the last one has,
+    /// the part of its quotas it does not use goes back to the parent now,
+    /// and the rest as it is freed (memory that outlives the process, such
+    /// as a capability it made or a child it started, keeps its share
+    /// until it goes). Nothing more can be charged.
     pub fn close(&self) {
-        if self.closed.swap(true, Ordering::Relaxed) {
+        let left = self.members.load(Ordering::Relaxed).saturating_sub(1);
+        self.members.store(left, Ordering::Relaxed);
+        if left > 0 || self.closed.swap(true, Ordering::Relaxed) {
             return;
         }
         for resource in [Resource::KernelHeap, Resource::Frames] {
@@ -343,5 +361,22 @@ mod tests {
         let _a = root.charge(Resource::KernelHeap, u64::MAX - 1).unwrap();
         assert!(root.charge(Resource::KernelHeap, 2).is_err());
         assert!(root.charge(Resource::Frames, 1).is_err());
+    }
+
+    #[test]
+    fn a_shared_account_closes_with_its_last_member() {
+        let parent = Account::root(1000, 100);
+        let child = Account::child(&parent, 400, 40).unwrap();
+        let fork = child.join();
+        let _held = fork.charge(Resource::Frames, 10).unwrap();
+        child.close();
+        // One member is left: it can still charge, and nothing went back.
+        assert!(fork.charge_raw(Resource::Frames, 5).is_ok());
+        assert_eq!(parent.used(Resource::Frames), 40);
+        fork.release(Resource::Frames, 5);
+        fork.close();
+        // The last member ended: the unused quota went back at once.
+        assert_eq!(parent.used(Resource::Frames), 10);
+        assert!(fork.charge_raw(Resource::Frames, 1).is_err());
     }
 }

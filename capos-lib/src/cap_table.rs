@@ -211,6 +211,39 @@ impl<T> CapTable<T> {
             })
     }
 
+    /// A copy for a forked process: the capabilities `keep` accepts, under
+    /// the same ids, so ids the process stored stay valid. The slots of
+    /// the others are free in the copy, their ids stale there; so are
+    /// reserved slots (a move in flight belongs to the original).
+    pub fn duplicate(&self, keep: impl Fn(&Entry<T>) -> bool) -> Self
+    where
+        T: Clone,
+    {
+        let mut copy = CapTable::new(self.limit);
+        for (index, slot) in self.slots.iter().enumerate() {
+            let state = match &slot.state {
+                State::Live(entry) if keep(entry) => State::Live(entry.clone()),
+                _ => State::Free,
+            };
+            let generation = match state {
+                State::Live(_) => {
+                    copy.live += 1;
+                    slot.generation
+                }
+                _ => {
+                    copy.free.push(index as u16);
+                    match slot.state {
+                        State::Free => slot.generation,
+                        // A slot left out looks released: its id is stale.
+                        _ => slot.generation.checked_add(1).unwrap_or(1),
+                    }
+                }
+            };
+            copy.slots.push(Slot { generation, state });
+        }
+        copy
+    }
+
     /// Removes every capability (process exit), returning how many there were.
     pub fn clear(&mut self) -> usize {
         let n = self.live;
@@ -345,5 +378,32 @@ mod tests {
         assert_eq!(live, [(ids[0], 0), (ids[2], 2)]);
         assert_eq!(t.clear(), 2);
         assert!(t.is_empty());
+    }
+
+    #[test]
+    fn a_duplicate_keeps_ids_and_drops_what_it_is_told() {
+        let mut t = CapTable::new(8);
+        let a = t.insert("console", 10).unwrap();
+        let b = t.insert("owner", 20).unwrap();
+        let c = t.insert("timer", 30).unwrap();
+        let gone = t.insert("released", 40).unwrap();
+        t.remove(gone).unwrap();
+        let moving = t.reserve(c).unwrap();
+        let copy = t.duplicate(|e| e.object != "owner");
+        assert_eq!(copy.get(a).unwrap().object, "console");
+        assert_eq!(copy.get(b).unwrap_err(), CapError::Stale);
+        assert_eq!(copy.get(c).unwrap_err(), CapError::Stale);
+        assert_eq!(copy.get(gone).unwrap_err(), CapError::Stale);
+        assert_eq!(copy.len(), 1);
+        // The original is untouched, its move still in flight.
+        t.rollback(c, moving).unwrap();
+        assert_eq!(t.get(b).unwrap().object, "owner");
+        // New ids in the copy never repeat an old one.
+        let mut copy = copy;
+        for _ in 0..7 {
+            let id = copy.insert("new", 1).unwrap();
+            assert!(![a, b, c, gone].contains(&id));
+        }
+        assert_eq!(copy.insert("full", 1).unwrap_err(), CapError::Full);
     }
 }

@@ -8,6 +8,7 @@
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
+#[derive(Clone)]
 pub struct VmRegions {
     /// start -> end
     ranges: BTreeMap<u64, u64>,

@@ -426,6 +426,13 @@ impl RingClient {
         self.completions.detach(token);
     }
 
+    /// Forgets every request in flight (see
+    /// [`crate::completions::Completions::forget_in_flight`]): a forked
+    /// child calls it for the parent's requests it copied.
+    pub fn forget_in_flight(&mut self) {
+        self.completions.forget_in_flight();
+    }
+
     /// Requests submitted whose CQE has not been reaped.
     pub fn in_flight(&self) -> usize {
         self.completions.in_flight()

@@ -251,6 +251,19 @@ impl Completions {
     pub fn in_flight(&self) -> usize {
         self.in_flight
     }
+
+    /// Drops every request in flight, as if none had been submitted: for a
+    /// forked child, whose copy of this table lists the parent's requests,
+    /// whose completions only the parent gets. Their tokens no longer match.
+    pub fn forget_in_flight(&mut self) {
+        for index in 0..self.slots.len() {
+            if matches!(self.slots[index].state, State::InFlight(_)) {
+                let generation = self.slots[index].generation;
+                self.release(token_of(index as u32, generation));
+            }
+        }
+        self.in_flight = 0;
+    }
 }
 
 #[cfg(test)]
@@ -351,5 +364,20 @@ mod tests {
         assert!(c.take(Token(old)).is_err());
         assert!(c.take(b).is_ok());
         assert_eq!(c.in_flight(), 0);
+    }
+
+    #[test]
+    fn forgotten_requests_never_complete_and_free_their_slots() {
+        let mut c = Completions::default();
+        let waiting = c.track(op::CALL, CallBuffers::default());
+        let done = c.track(op::CALL, CallBuffers::default());
+        assert!(c.complete(cqe(done.0, 0)));
+        c.forget_in_flight();
+        assert_eq!(c.in_flight(), 0);
+        // The forgotten request's completion, should one come, is unknown.
+        assert!(!c.complete(cqe(waiting.0, 0)));
+        assert!(c.take(done).is_ok());
+        let again = c.track(op::CALL, CallBuffers::default());
+        assert_ne!(again.0, waiting.0);
     }
 }

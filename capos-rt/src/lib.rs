@@ -129,6 +129,7 @@ pub use clients::{
     Directory, Entry, File, LIST_BATCH, MAX_FILE_CHUNK, Node, OpenOptions, Opened, Stat,
     StorageError, TimeChange,
 };
+pub use clients::{Forked, ProcessForker};
 pub use completions::{Completion, Token};
 pub use error::{DecodeError, Error};
 pub use message::Message;

@@ -42,6 +42,15 @@ impl Runtime {
         self.pid
     }
 
+    /// This is a forked child's copy of the runtime (ProcessForker.fork
+    /// returned `Forked::Child`): takes its own pid from its CapSet and
+    /// forgets the parent's requests still in flight, whose completions
+    /// only the parent gets.
+    pub fn forked(&mut self) {
+        self.pid = self.capset.pid();
+        self.ring().forget_in_flight();
+    }
+
     /// The pid of the process that spawned this one (0 for init).
     pub fn ppid(&self) -> u64 {
         self.capset.ppid()

@@ -152,6 +152,7 @@ fn start_init(manifest: manifest::Manifest) {
                     Arc::new(cap::network_manager::NetworkManager::unrestricted())
                 }
                 KernelCapKind::FileSystem => file_system.clone().expect("made above"),
+                KernelCapKind::ProcessForker => Arc::new(cap::process_forker::ProcessForker),
             };
             Grant {
                 name: name.clone(),

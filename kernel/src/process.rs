@@ -28,6 +28,10 @@ use crate::cap::{ALLOC_SLACK, CapRef};
 use crate::mem::paging::{AddressSpace, MapError, Perms, Unmapped};
 use crate::mem::{frames, phys_to_virt};
 
+mod fork;
+
+pub use fork::ForkError;
+
 pub type Pid = u64;
 
 /// Most capabilities one process may hold.
@@ -153,6 +157,9 @@ pub struct Process {
     pub cq_tail: u32,
     /// Calls accepted and not yet completed.
     pub pending: usize,
+    /// Those of them that are ProcessHandle waits: they do not stop a
+    /// fork (they stay the parent's; see process/fork.rs).
+    pub exit_waits: usize,
     /// Completions waiting for room in the CQ.
     pub overflow: VecDeque<Cqe>,
     pub exit: Arc<ExitCell>,
@@ -257,6 +264,7 @@ impl Process {
             sq_head: 0,
             cq_tail: 0,
             pending: 0,
+            exit_waits: 0,
             overflow: VecDeque::with_capacity(OVERFLOW_CAPACITY),
             exit: Arc::new(ExitCell::default()),
             vm: VmRegions::new(VM_BASE, VM_LIMIT),

@@ -132,6 +132,12 @@ pub fn cq_available(p: &Process) -> Result<u32, i32> {
     Ok(p.cq_tail.wrapping_sub(cq_head))
 }
 
+/// Submissions the kernel has not taken yet.
+pub fn sq_waiting(p: &Process) -> Result<u32, i32> {
+    let (sq_tail, _) = user_indices(p).ok_or(error::INVALID_ARGUMENT)?;
+    Ok(sq_tail.wrapping_sub(p.sq_head))
+}
+
 fn publish_indices(p: &Process) {
     // SAFETY: as in user_indices; these fields are the kernel's to write.
     unsafe {
@@ -270,7 +276,10 @@ pub fn drain_submissions(k: &mut Kernel, pid: Pid) -> Result<(), i32> {
                     call,
                     Completion::reply(crate::cap::process_handle::encode_status(status)),
                 ),
-                None => cell.add_waiter(call),
+                None => {
+                    k.process(pid).exit_waits += 1;
+                    cell.add_waiter(call);
+                }
             },
             Err(outcome) => complete(k, call, outcome),
         }

@@ -15,7 +15,9 @@ use spin::{Mutex, MutexGuard};
 
 use crate::arch::{cpu, gdt, switch};
 use crate::manifest::Manifest;
-use crate::process::{ExitCell, ExitStatus, Grant, PendingCall, Pid, Process, SpawnError, State};
+use crate::process::{
+    ExitCell, ExitStatus, ForkError, Grant, PendingCall, Pid, Process, SpawnError, State,
+};
 
 /// Ticks a process runs before another ready one gets the CPU.
 const TIME_SLICE_TICKS: u32 = 10;
@@ -171,6 +173,31 @@ impl Kernel {
         Ok((pid, exit))
     }
 
+    /// Forks `parent`, the running process, in its call `call`: the child
+    /// gets the call's completion in its own ring (`child_reply`, given its
+    /// pid) and is queued. Returns its pid and exit cell.
+    pub fn fork(
+        &mut self,
+        parent: Pid,
+        call: PendingCall,
+        child_reply: impl Fn(Pid) -> Vec<u8>,
+    ) -> Result<(Pid, Arc<ExitCell>), ForkError> {
+        let pid = self.next_pid;
+        let mut child = self.process(parent).fork(pid)?;
+        self.next_pid += 1;
+        // The fork is the child's one call in flight, until the line below.
+        child.pending = 1;
+        let exit = child.exit.clone();
+        self.procs.insert(pid, child);
+        let call = PendingCall { pid, ..call };
+        crate::ring::complete(self, call, crate::ring::Completion::reply(child_reply(pid)));
+        let p = self.process(pid);
+        let ready = crate::ring::cq_available(p).unwrap_or(0);
+        p.set_resume_value(ready as u64);
+        self.run_queue.push_back(pid);
+        Ok((pid, exit))
+    }
+
     pub fn make_ready(&mut self, pid: Pid) {
         if let Some(p) = self.procs.get_mut(&pid).map(|p| &mut **p)
             && matches!(p.state, State::Blocked { .. })
@@ -236,6 +263,9 @@ impl Kernel {
         let p = self.procs.remove(&pid).expect("current process");
         self.zombies.push(p);
         for call in waiters {
+            if let Some(waiter) = self.try_process(call.pid) {
+                waiter.exit_waits = waiter.exit_waits.saturating_sub(1);
+            }
             let reply = crate::cap::process_handle::encode_status(status);
             crate::ring::complete(self, call, crate::ring::Completion::reply(reply));
         }

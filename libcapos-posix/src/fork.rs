@@ -15,6 +15,10 @@
 //! getpid is refused: the child's pid does not exist until execve, and
 //! answering the parent's would be a lie. getppid is the parent's pid,
 //! which is true. Errors are positive Linux errno values.
+//!
+//! A process granted "fork" (a ProcessForker) gets a real duplicate
+//! instead (process/real_fork.rs); [`real_fork_errno`] is the errno of a
+//! real fork the kernel refused.
 
 use crate::fd::FdTable;
 use crate::linux::errno::{EINVAL, ESRCH};
@@ -209,6 +213,19 @@ impl<T> Shadow<T> {
     }
 }
 
+/// The errno of a ProcessForker.fork that failed: EAGAIN when the
+/// service's processes (their kernel memory) reach its quota, or when the
+/// kernel refuses for calls in flight; ENOMEM when memory for the copy
+/// runs out; EIO when the ring itself failed.
+pub fn real_fork_errno(error: &capos_rt::Error) -> i64 {
+    use crate::linux::errno::{EAGAIN, EIO, ENOMEM};
+    match error {
+        capos_rt::Error::Application { reason, .. } if reason.starts_with("memory:") => ENOMEM,
+        capos_rt::Error::Application { .. } => EAGAIN,
+        _ => EIO,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,5 +369,31 @@ mod tests {
         assert_eq!(shadow.pgid, None);
         assert_eq!(shadow.setpgid(0, 0), Ok(0));
         assert_eq!(shadow.pgid, Some(0));
+    }
+
+    #[test]
+    fn a_real_fork_past_the_process_quota_is_eagain_and_past_memory_enomem() {
+        use crate::linux::errno::{EAGAIN, EIO, ENOMEM};
+        use capos_rt::{Error, ExceptionType};
+        let refused = |kind, reason: &str| Error::Application {
+            kind,
+            reason: reason.into(),
+        };
+        let processes = "processes: kernel memory quota exhausted: 40000 bytes asked";
+        assert_eq!(
+            real_fork_errno(&refused(ExceptionType::Overloaded, processes)),
+            EAGAIN
+        );
+        let memory = "memory: memory quota exhausted: 1 page asked, 10 of 10 in use";
+        assert_eq!(
+            real_fork_errno(&refused(ExceptionType::Overloaded, memory)),
+            ENOMEM
+        );
+        let busy = "fork refused: the caller has other calls in flight";
+        assert_eq!(
+            real_fork_errno(&refused(ExceptionType::Failed, busy)),
+            EAGAIN
+        );
+        assert_eq!(real_fork_errno(&Error::Transport(-1)), EIO);
     }
 }

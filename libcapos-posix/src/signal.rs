@@ -98,6 +98,14 @@ pub struct Signals {
     pending: u64,
 }
 
+impl Signals {
+    /// A forked child's copy: same actions and mask, nothing pending
+    /// (POSIX: the child's set of pending signals starts empty).
+    pub fn forked(&mut self) {
+        self.pending = 0;
+    }
+}
+
 impl Default for Signals {
     fn default() -> Self {
         Signals {

@@ -24,7 +24,7 @@ use alloc::rc::Rc;
 use alloc::vec::Vec;
 use capos_rt::{
     Client, Console, Directory, EntropySource, Namespace, NetworkManager, PipeFactory, PipeReader,
-    PipeWriter, ProcessSpawner, Timer, VirtualMemory,
+    PipeWriter, ProcessForker, ProcessSpawner, Timer, VirtualMemory,
 };
 use core::cell::{Cell, RefCell};
 use libcapos::runtime;
@@ -93,6 +93,9 @@ pub struct State {
     pub exit: Option<i64>,
     /// Starts children (posix_spawn, execve, the fork shim).
     pub spawner: Option<ProcessSpawner>,
+    /// Duplicates this process ("fork"): with it fork is real
+    /// (process/real_fork.rs), without it the shim. Passed on to children.
+    pub forker: Option<ProcessForker>,
     /// Passed on to children ("pipes").
     pub pipes: Option<PipeFactory>,
     /// Makes sockets ("network"); passed on to children.
@@ -150,6 +153,7 @@ impl State {
             timer: runtime::take::<Timer>("timer").ok(),
             entropy: runtime::take::<EntropySource>("random").ok(),
             spawner: runtime::take::<ProcessSpawner>("spawner").ok(),
+            forker: runtime::take::<ProcessForker>("fork").ok(),
             pipes: runtime::take::<PipeFactory>("pipes").ok(),
             network: runtime::take::<NetworkManager>("network").ok(),
             stack_ip: None,

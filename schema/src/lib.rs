@@ -40,6 +40,7 @@ pub mod interface_id {
     pub const UDP_SOCKET: u64 = super::udp_socket::Client::TYPE_ID;
     pub const FILE: u64 = super::file::Client::TYPE_ID;
     pub const DIRECTORY: u64 = super::directory::Client::TYPE_ID;
+    pub const PROCESS_FORKER: u64 = super::process_forker::Client::TYPE_ID;
 
     /// The schema's name of a kernel interface, for logs.
     pub fn name(id: u64) -> Option<&'static str> {
@@ -61,12 +62,13 @@ pub mod interface_id {
             "UdpSocket",
             "File",
             "Directory",
+            "ProcessForker",
         ];
         ALL.iter().position(|&i| i == id).map(|i| NAMES[i])
     }
 
     /// Every interface the kernel implements, in the order above.
-    pub const ALL: [u64; 17] = [
+    pub const ALL: [u64; 18] = [
         CONSOLE,
         TIMER,
         PROCESS_SPAWNER,
@@ -84,6 +86,7 @@ pub mod interface_id {
         UDP_SOCKET,
         FILE,
         DIRECTORY,
+        PROCESS_FORKER,
     ];
 }
 

@@ -72,6 +72,7 @@ impl Drop for SharedFrames {
 }
 
 /// Where a process mapped an object; kept so the frames outlive the mapping.
+#[derive(Clone)]
 pub struct SharedMapping {
     pub end: u64,
     /// Held so the frames outlive every mapping of them.

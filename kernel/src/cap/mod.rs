@@ -14,6 +14,7 @@ pub mod memory_object;
 pub mod network_manager;
 pub mod pipe;
 pub mod pipe_factory;
+pub mod process_forker;
 pub mod process_handle;
 pub mod process_spawner;
 pub mod timer;

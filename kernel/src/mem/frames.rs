@@ -43,6 +43,18 @@ pub fn alloc_zeroed(count: u64) -> Option<u64> {
     Some(phys)
 }
 
+/// Allocates one frame holding a copy of the frame at `src` (a fork's
+/// eager copy: zeroing it first would be wasted work).
+pub fn alloc_copy(src: u64) -> Option<u64> {
+    let phys = FRAMES.lock().as_mut()?.alloc_contiguous(1)? * FRAME_SIZE;
+    // SAFETY: the new frame was just allocated, so nothing else uses it;
+    // `src` is a frame the caller owns; both lie in the direct map.
+    unsafe {
+        core::ptr::copy_nonoverlapping(phys_to_virt(src), phys_to_virt(phys), FRAME_SIZE as usize)
+    };
+    Some(phys)
+}
+
 pub fn free(phys: u64) {
     if let Some(bitmap) = FRAMES.lock().as_mut()
         && let Err(e) = bitmap.free(phys / FRAME_SIZE)

@@ -147,6 +147,14 @@ impl AddressSpace {
 
     /// Maps one page at `vaddr` to `phys`. `owned` frames are freed with the space.
     fn map(&mut self, vaddr: u64, phys: u64, perms: Perms, owned: bool) -> Result<(), MapError> {
+        self.map_leaf(
+            vaddr,
+            phys | perms.leaf_flags() | if owned { OWNED } else { 0 },
+        )
+    }
+
+    /// Sets the leaf entry of `vaddr` to `leaf`, making the tables above it.
+    fn map_leaf(&mut self, vaddr: u64, leaf_value: u64) -> Result<(), MapError> {
         let mut t = self.pml4;
         // The entry pointing to `t`, which counts `t`'s entries in use.
         let mut parent: Option<&'static mut u64> = None;
@@ -169,7 +177,7 @@ impl AddressSpace {
         if *leaf != 0 {
             return Err(MapError::AlreadyMapped);
         }
-        *leaf = phys | perms.leaf_flags() | if owned { OWNED } else { 0 };
+        *leaf = leaf_value;
         if let Some(parent) = parent {
             count_entries(parent, true);
         }
@@ -511,6 +519,71 @@ impl Drop for AddressSpace {
 }
 
 impl AddressSpace {
+    /// A copy of the user half for a forked process, charged to `account`:
+    /// every page the space owns gets a new frame holding a copy of its
+    /// contents (an eager copy, see docs/interfaces/process-forker.md),
+    /// with the same permissions; demand-zero ranges stay demand-zero
+    /// where untouched. A borrowed page is mapped to what `borrowed`
+    /// returns for it (its vaddr and frame), or left out on `None`.
+    pub fn duplicate(
+        &self,
+        account: Arc<Account>,
+        mut borrowed: impl FnMut(u64, u64) -> Option<u64>,
+    ) -> Result<AddressSpace, MapError> {
+        let mut copy = AddressSpace::new(account)?;
+        copy.lazy = self.lazy;
+        for i in 0..256 {
+            let entry = table(self.pml4)[i];
+            if entry & PRESENT != 0 {
+                copy.copy_level(entry & ADDR_MASK, 2, (i as u64) << 39, &mut borrowed)?;
+            }
+        }
+        Ok(copy)
+    }
+
+    /// Copies into this space every leaf under `t`, another space's table
+    /// of `level` whose first page is at `base` (see [`Self::duplicate`]).
+    fn copy_level(
+        &mut self,
+        t: u64,
+        level: u32,
+        base: u64,
+        borrowed: &mut dyn FnMut(u64, u64) -> Option<u64>,
+    ) -> Result<(), MapError> {
+        for (i, &entry) in table(t).iter().enumerate() {
+            let vaddr = base + ((i as u64) << (12 + 9 * level));
+            if level > 0 {
+                if entry & PRESENT != 0 {
+                    self.copy_level(entry & ADDR_MASK, level - 1, vaddr, borrowed)?;
+                }
+                continue;
+            }
+            // PROT_NONE pages are owned but not present: copied too.
+            if entry == 0 {
+                continue;
+            }
+            let (phys, flags) = (entry & ADDR_MASK, entry & !ADDR_MASK);
+            if entry & OWNED == 0 {
+                if let Some(frame) = borrowed(vaddr, phys) {
+                    self.map_leaf(vaddr, frame | flags)?;
+                }
+                continue;
+            }
+            self.account
+                .charge_raw(Resource::Frames, 1)
+                .map_err(MapError::Quota)?;
+            let Some(frame) = frames::alloc_copy(phys) else {
+                self.account.release(Resource::Frames, 1);
+                return Err(MapError::OutOfMemory);
+            };
+            if let Err(e) = self.map_leaf(vaddr, frame | flags) {
+                self.free_frame(frame);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
     /// Copies `data` to `vaddr` regardless of page permissions: loading an
     /// image into pages just mapped for it, before the process runs.
     pub fn load(&mut self, vaddr: u64, data: &[u8]) {

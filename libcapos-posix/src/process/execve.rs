@@ -57,6 +57,7 @@ fn release(s: &mut State) {
     s.timer = None;
     s.entropy = None;
     s.spawner = None;
+    s.forker = None;
     s.pipes = None;
     s.children = Children::default();
     let _ = crate::state::ring(|ring| ring.flush());

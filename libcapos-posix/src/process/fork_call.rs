@@ -20,6 +20,12 @@ use core::ffi::c_char;
 /// inside a branch fails the branch's own fork and never returns here.
 #[unsafe(no_mangle)]
 pub extern "C" fn __capos_fork_begin() -> i64 {
+    if let Some(result) = state::access(super::real_fork::fork).flatten() {
+        return match result {
+            Ok(pid) => pid,
+            Err(errno) => fork_entry::fail(errno),
+        };
+    }
     let started = state::access(begin).unwrap_or(Err(EIO));
     resume_if_requested();
     match started {

@@ -17,5 +17,6 @@ pub mod fork_entry;
 pub mod inherit;
 pub mod posix_spawn;
 pub mod program;
+pub mod real_fork;
 pub mod spawn_child;
 pub mod wait_call;

@@ -70,13 +70,16 @@ pub fn spawn_child(
             cap,
         });
     }
-    let own: [(&str, Option<&capos_rt::Cap>); 6] = [
+    let own: [(&str, Option<&capos_rt::Cap>); 7] = [
         ("memory", s.memory.as_ref().map(Client::cap)),
         ("timer", s.timer.as_ref().map(Client::cap)),
         ("random", s.entropy.as_ref().map(Client::cap)),
         ("spawner", Some(spawner.cap())),
         ("pipes", s.pipes.as_ref().map(Client::cap)),
         ("network", s.network.as_ref().map(Client::cap)),
+        // A child may fork only if its parent may (a shell's children are
+        // often shells).
+        ("fork", s.forker.as_ref().map(Client::cap)),
     ];
     grants.extend(
         own.iter()

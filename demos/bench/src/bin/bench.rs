@@ -4,7 +4,8 @@
 //! another process (CALL, RECV, RETURN, two context switches), a
 //! VirtualMemory map+unmap, a 1-byte ping-pong through two pipes and a
 //! 64 KiB stream through one (each with another process), and spawning a
-//! program that exits at once and waiting for it, a file of the kernel's
+//! program that exits at once and waiting for it, a C program's fork +
+//! exit + wait (fork-wait, measured by that program), a file of the kernel's
 //! RAM store (64 KiB written and read, open+close), and, when the system
 //! has a network device, a UDP round trip to the host's echo server and
 //! UDP sends one way to a sink on the host. Prints one "bench: NAME N instructions/op" line
@@ -25,8 +26,8 @@ use alloc::vec::Vec;
 use bench_programs::ECHO_INTERFACE;
 use capos_rt::{
     Console, EndpointFactory, Grant, MAX_FILE_CHUNK, Namespace, NetworkManager, OpenOptions,
-    PROT_READ, PROT_WRITE, PipeFactory, ProcessSpawner, Read, Recv, RecvWait, Runtime, Timer,
-    UdpEndpoint, VirtualMemory, println,
+    PROT_READ, PROT_WRITE, PipeFactory, ProcessForker, ProcessSpawner, Read, Recv, RecvWait,
+    Runtime, Timer, UdpEndpoint, VirtualMemory, println,
 };
 use capos_schema::console::write_line_params;
 
@@ -157,10 +158,40 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
     // make profile expects the figures in the order of this file.
     pipes(console, rt, &spawner)?;
     files(console, rt)?;
+    // After every figure make profile can count: fork-wait's own rdtsc
+    // windows are in another process, which the profile does not follow.
+    fork_wait(console, rt, &spawner, &vm)?;
     // Last, since they may be missing (no network device): make profile
     // then still finds every figure before them where it expects it.
     udp(console, rt)?;
     Ok(())
+}
+
+/// The fork-wait figure: fork, `_exit(0)` and waitpid from C, measured by
+/// fork-wait itself (demos/posix-fork/bench/fork-wait.c), which prints
+/// the figure's line; Linux's is bench.c's fork-wait.
+fn fork_wait(
+    console: &Console,
+    rt: &mut Runtime,
+    spawner: &ProcessSpawner,
+    vm: &VirtualMemory,
+) -> Result<(), String> {
+    let err = |what: &'static str| move |e: capos_rt::Error| alloc::format!("{what}: {e}");
+    let forker = rt
+        .take::<ProcessForker>("fork")
+        .map_err(|e| alloc::format!("fork: {e}"))?;
+    let grants = [
+        Grant::new("console", console),
+        Grant::new("memory", vm),
+        Grant::new("fork", &forker),
+    ];
+    let child = spawner
+        .spawn("fork-wait", "fork-wait", &grants)
+        .map_err(err("spawn fork-wait"))?;
+    match child.wait().map_err(err("wait"))? {
+        capos_rt::ExitStatus::Exited(0) => Ok(()),
+        other => Err(alloc::format!("fork-wait ended with {other}")),
+    }
 }
 
 /// Bytes per operation of the stream benchmark.

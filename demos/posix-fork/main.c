@@ -1,0 +1,50 @@
+/* posix-fork: runs every section and exits 0 if every check passed. */
+#include "demo.h"
+#include <errno.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int check(int ok, const char *what)
+{
+    if (!ok) {
+        printf("FAIL: %s\n", what);
+    }
+    return !ok;
+}
+
+const char *errname(int e)
+{
+    switch (e) {
+    case 0: return "0";
+    case EAGAIN: return "EAGAIN";
+    case ENOMEM: return "ENOMEM";
+    case ECHILD: return "ECHILD";
+    case ENOSYS: return "ENOSYS";
+    default: return "another errno";
+    }
+}
+
+pid_t fork_flushed(void)
+{
+    fflush(stdout);
+    return fork();
+}
+
+int wait_for(pid_t pid)
+{
+    int status = 0;
+    pid_t got = waitpid(pid, &status, 0);
+    if (got != pid) {
+        printf("FAIL: waitpid(%d) returned %d (%s)\n", (int)pid, (int)got, errname(errno));
+        return -1;
+    }
+    return status;
+}
+
+int main(void)
+{
+    int failed = demo_basics() + demo_pipes() + demo_bomb();
+    printf("posix-fork: %s\n", failed ? "FAILED" : "all checks passed");
+    return failed != 0;
+}
