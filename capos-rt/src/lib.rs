@@ -126,8 +126,8 @@ pub use clients::{
     VirtualMemory,
 };
 pub use clients::{
-    Directory, Entry, File, LIST_BATCH, MAX_FILE_CHUNK, Node, OpenOptions, Opened, Stat,
-    StorageError, TimeChange,
+    Description, Directory, Entry, File, LIST_BATCH, MAX_FILE_CHUNK, Node, OpenOptions, Opened,
+    Stat, StorageError, TimeChange, Whence,
 };
 pub use completions::{Completion, Token};
 pub use error::{DecodeError, Error};

@@ -194,6 +194,7 @@ impl Namespace {
                     node: Node::Directory(dir),
                     read_only,
                     created: false,
+                    cursor: false,
                 }
             }
             Target::Entry { parent, name } => parent.dir().open(&name, how)?,
