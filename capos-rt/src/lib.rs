@@ -132,7 +132,7 @@ pub use clients::{
 pub use completions::{Completion, Token};
 pub use error::{DecodeError, Error};
 pub use message::Message;
-pub use namespace::Namespace;
+pub use namespace::{CWD_GRANT, Namespace};
 pub use pending::PendingCall;
 pub use reply::Reply;
 pub use ring::{RingError, RingView};
