@@ -17,6 +17,8 @@
  *   fdseek N   lseeks fd 3 to N, says where it is, exits 0
  *   cat PATH   copies the file at PATH to stdout, exits 0
  *   pwd        prints its working directory, exits 0
+ *   openw PATH opens PATH O_WRONLY (writing nothing) and says how that
+ *              went, in a line marked system-dependent, exits 0
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -156,6 +158,11 @@ int main(int argc, char **argv)
     if (strcmp(mode, "pwd") == 0) {
         char cwd[256];
         printf("pipe-child: working in %s\n", getcwd(cwd, sizeof cwd) ? cwd : strerror(errno));
+        return 0;
+    }
+    if (strcmp(mode, "openw") == 0) {
+        int fd = open(arg, O_WRONLY);
+        printf("~ pipe-child: open O_WRONLY: %s\n", fd >= 0 ? "opened" : strerror(errno));
         return 0;
     }
     printf("pipe-child: unknown mode %s\n", mode);
