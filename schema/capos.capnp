@@ -390,6 +390,25 @@ interface File {
   # and PATH search find programs this way). Empty for any other file,
   # and for a manifest binary's file once it was written or truncated.
   binary @9 () -> (error :FsError, name :Text);
+  # The cursor methods. Each File capability object is one open file
+  # description (POSIX's): Directory.open and readOnly make a new one, at
+  # offset 0; copies of the capability (a grant to a child, a copied
+  # capability table) share it, so a parent and its child move one
+  # offset. A server answering `cursor` false from Directory.open keeps
+  # none: its clients keep the offset themselves.
+  # Up to `max` bytes from the description's offset, which moves past them.
+  readNext @10 (max :UInt32) -> (error :FsError, data :Data);
+  # Writes `data` at the description's offset, or at the end of the file
+  # when it appends; the offset moves to just after what was written.
+  writeNext @11 (data :Data) -> (error :FsError, written :UInt32, end :UInt64);
+  # Moves the offset to `offset` from `whence`; a result below 0 or past
+  # 2^63 - 1 is `invalidArgument` and leaves it where it was.
+  seek @12 (offset :Int64, whence :Whence) -> (error :FsError, offset :UInt64);
+  # Whether writeNext appends (O_APPEND, set by fcntl's F_SETFL).
+  setAppend @13 (append :Bool) -> (error :FsError);
+  # The description's offset and append flag (what a child that
+  # inherited it reads back), and whether this is a read-only facet.
+  description @14 () -> (error :FsError, offset :UInt64, append :Bool, readOnly :Bool);
 }
 
 # A directory and the subtree below it (docs/interfaces/directory.md).
@@ -405,8 +424,12 @@ interface Directory {
   # an existing name is `exists`. `truncate` empties a file. The result
   # has at most this capability's authority, and none to write when
   # `readOnly` is set; `readOnly` in the results says which it got.
-  open @0 (name :Text, create :Bool, exclusive :Bool, truncate :Bool, readOnly :Bool)
-       -> (error :FsError, kind :NodeKind, readOnly :Bool, created :Bool);
+  # A File comes as a new open file description (File's cursor methods)
+  # appending when `append` is set; `cursor` says the server keeps its
+  # offset (the kernel's store does).
+  open @0 (name :Text, create :Bool, exclusive :Bool, truncate :Bool, readOnly :Bool,
+           append :Bool)
+       -> (error :FsError, kind :NodeKind, readOnly :Bool, created :Bool, cursor :Bool);
   # Makes an empty directory with permission bits `mode` (recorded).
   mkdir @1 (name :Text, mode :UInt32) -> (error :FsError);
   # Removes a file's name; its data lives until its last File capability goes.
@@ -432,6 +455,13 @@ interface Directory {
   walk @8 (names :List(Text)) -> (error :FsError);
   # A read-only facet of this directory: it comes with the reply.
   readOnly @9 () -> (error :FsError);
+}
+
+# Where File.seek counts from (SEEK_SET, SEEK_CUR, SEEK_END).
+enum Whence {
+  start @0;
+  current @1;
+  end @2;
 }
 
 # ---------------------------------------------------------------- boot manifest

@@ -126,14 +126,14 @@ pub use clients::{
     VirtualMemory,
 };
 pub use clients::{
-    Directory, Entry, File, LIST_BATCH, MAX_FILE_CHUNK, Node, OpenOptions, Opened, Stat,
-    StorageError, TimeChange,
+    Description, Directory, Entry, File, LIST_BATCH, MAX_FILE_CHUNK, Node, OpenOptions, Opened,
+    Stat, StorageError, TimeChange, Whence,
 };
 pub use clients::{Forked, ProcessForker};
 pub use completions::{Completion, Token};
 pub use error::{DecodeError, Error};
 pub use message::Message;
-pub use namespace::Namespace;
+pub use namespace::{CWD_GRANT, Namespace};
 pub use pending::PendingCall;
 pub use reply::Reply;
 pub use ring::{RingError, RingView};

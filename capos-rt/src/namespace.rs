@@ -11,6 +11,10 @@
 //! ([`StorageError::NotCovered`], EACCES): that is how `..` never climbs
 //! above a capability's directory. Nothing here is authority; it only
 //! picks which capability to use.
+//!
+//! The working directory comes from the CapSet too, as a `Directory`
+//! named [`CWD_GRANT`] followed by its absolute path ("cwd:/tmp/work"):
+//! how a parent passes its own to a child ([`Namespace::grants`]).
 
 use crate::clients::{
     Client, Directory, Entry, File, Node, OpenOptions, Opened, Stat, StorageError,
@@ -24,6 +28,9 @@ struct Mount {
     names: Vec<Vec<u8>>,
     dir: Directory,
 }
+
+/// The CapSet name of the working directory is this and its path.
+pub const CWD_GRANT: &str = "cwd:";
 
 #[derive(Default)]
 pub struct Namespace {
@@ -70,14 +77,17 @@ impl Namespace {
     }
 
     /// A namespace of every `Directory` in the CapSet whose name is an
-    /// absolute path; they are taken out of the CapSet.
+    /// absolute path, and the working directory granted as
+    /// [`CWD_GRANT`] and its path; they are taken out of the CapSet.
     pub fn from_capset(rt: &mut Runtime) -> Self {
         let mut ns = Namespace::new();
+        let cwd = CWD_GRANT.as_bytes();
         let names: Vec<Vec<u8>> = rt
             .capset()
             .entries()
             .iter()
-            .filter(|e| e.interface_id == Directory::INTERFACE_ID && e.name().starts_with(b"/"))
+            .filter(|e| e.interface_id == Directory::INTERFACE_ID)
+            .filter(|e| e.name().starts_with(b"/") || e.name().starts_with(cwd))
             .map(|e| e.name().to_vec())
             .collect();
         for name in names {
@@ -86,10 +96,39 @@ impl Namespace {
             };
             if let Ok(dir) = rt.take::<Directory>(text) {
                 // A name that is not a normalized path is not a mount.
-                let _ = ns.mount(&name, dir);
+                let _ = match name.strip_prefix(cwd) {
+                    Some(at) => ns.enter(at, dir),
+                    None => ns.mount(&name, dir),
+                };
             }
         }
         ns
+    }
+
+    /// Makes `dir` the working directory, at path `at` (absolute and
+    /// normalized): what a parent's working directory becomes in its
+    /// child.
+    pub fn enter(&mut self, at: &[u8], dir: Directory) -> Result<(), StorageError> {
+        let names = path::absolute(at).ok_or(StorageError::Fs(FsError::InvalidName))?;
+        self.cwd = Some(Mount {
+            names: owned(&names),
+            dir,
+        });
+        Ok(())
+    }
+
+    /// What a child is granted so that it sees the files this process
+    /// does: each mount at its path, and the working directory (unless it
+    /// is the root) as [`CWD_GRANT`] and its path. Each is a copy of the
+    /// capability held here, so a read-only facet stays one.
+    pub fn grants(&self) -> impl Iterator<Item = (Vec<u8>, &Directory)> + '_ {
+        let mounts = self.mounts.iter().map(|m| (join(&m.names), &m.dir));
+        let cwd = self.cwd.as_ref().map(|c| {
+            let mut name = CWD_GRANT.as_bytes().to_vec();
+            name.extend_from_slice(&join(&c.names));
+            (name, &c.dir)
+        });
+        mounts.chain(cwd)
     }
 
     /// Mounts `dir` at `at` (absolute and normalized). A mount point
@@ -194,6 +233,7 @@ impl Namespace {
                     node: Node::Directory(dir),
                     read_only,
                     created: false,
+                    cursor: false,
                 }
             }
             Target::Entry { parent, name } => parent.dir().open(&name, how)?,

@@ -17,7 +17,9 @@
  * A POSIX program using libcapos beside musl: libcapos-posix owns
  * "console", "timer", "memory" and "spawner" for the C library, so the
  * capabilities passed on to each program are granted a second time under
- * names of their own ("pass-console", ...).
+ * names of their own ("pass-console", ...). A Directory granted as
+ * "pass-root", if any, is passed on as "/": the program's file tree
+ * (its /etc/resolv.conf and /etc/hosts).
  */
 #include <arpa/inet.h>
 #include <capos/capos.h>
@@ -126,12 +128,21 @@ int main(int argc, char **argv)
 	capos_release(net);
 	printf("net-launch: network narrowed to %s\n", argv[2]);
 
-	const capos_grant grants[] = {
+	capos_grant grants[] = {
 		{.name = "console", .cap = console}, {.name = "timer", .cap = timer},
 		{.name = "memory", .cap = memory},   {.name = "random", .cap = random},
-		{.name = "pipes", .cap = pipes},     {.name = "network", .cap = narrowed},
+		{.name = "pipes", .cap = pipes},     {.name = "/", .cap = 0},
+		{.name = "network", .cap = narrowed},
 	};
-	const size_t ngrants = sizeof grants / sizeof grants[0];
+	size_t ngrants = sizeof grants / sizeof grants[0];
+	uint32_t root;
+	if (capos_capset_get("pass-root", &root, NULL) == CAPOS_OK) {
+		grants[5].cap = root;
+	} else {
+		/* No tree to pass: "network" moves into the file tree's place. */
+		grants[5] = grants[6];
+		ngrants--;
+	}
 	int runs = 0, failed = 0;
 	for (int i = 4; i < argc;) {
 		int end = i;

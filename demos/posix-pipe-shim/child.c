@@ -12,7 +12,15 @@
  *   relay      copies stdin to stdout until end of file, exits 0
  *   consume N  reads stdin to end of file; exits 0 if it got N bytes of
  *              the pattern, 1 if not
+ *   fdwrite T  writes T and a newline to fd 3, says whether fd 3 has
+ *              O_APPEND and where its offset is, exits 0
+ *   fdseek N   lseeks fd 3 to N, says where it is, exits 0
+ *   cat PATH   copies the file at PATH to stdout, exits 0
+ *   pwd        prints its working directory, exits 0
+ *   openw PATH opens PATH O_WRONLY (writing nothing) and says how that
+ *              went, in a line marked system-dependent, exits 0
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +122,47 @@ int main(int argc, char **argv)
     }
     if (strcmp(mode, "done") == 0) {
         printf("pipe-child: done\n");
+        return 0;
+    }
+    if (strcmp(mode, "fdwrite") == 0) {
+        char line[128];
+        int len = snprintf(line, sizeof line, "%s\n", arg);
+        int flags = fcntl(3, F_GETFL);
+        ssize_t n = write(3, line, (size_t)len);
+        printf("pipe-child: wrote %d bytes to fd 3 (O_APPEND %s), its offset is now %ld\n",
+               (int)n, flags >= 0 && (flags & O_APPEND) ? "set" : "clear",
+               (long)lseek(3, 0, SEEK_CUR));
+        return n == len ? 0 : 1;
+    }
+    if (strcmp(mode, "fdseek") == 0) {
+        off_t at = lseek(3, atol(arg), SEEK_SET);
+        printf("pipe-child: lseek(3, %s, SEEK_SET) = %ld\n", arg, (long)at);
+        return at == atol(arg) ? 0 : 1;
+    }
+    if (strcmp(mode, "cat") == 0) {
+        int fd = open(arg, O_RDONLY);
+        if (fd < 0) {
+            printf("pipe-child: open: %s\n", strerror(errno));
+            return 1;
+        }
+        printf("pipe-child: the file holds:\n");
+        fflush(stdout);
+        ssize_t n;
+        while ((n = read(fd, chunk, sizeof chunk)) > 0) {
+            if (write_all(STDOUT_FILENO, chunk, (size_t)n) != 0) {
+                return 3;
+            }
+        }
+        return n == 0 && close(fd) == 0 ? 0 : 1;
+    }
+    if (strcmp(mode, "pwd") == 0) {
+        char cwd[256];
+        printf("pipe-child: working in %s\n", getcwd(cwd, sizeof cwd) ? cwd : strerror(errno));
+        return 0;
+    }
+    if (strcmp(mode, "openw") == 0) {
+        int fd = open(arg, O_WRONLY);
+        printf("~ pipe-child: open O_WRONLY: %s\n", fd >= 0 ? "opened" : strerror(errno));
         return 0;
     }
     printf("pipe-child: unknown mode %s\n", mode);

@@ -25,6 +25,7 @@ int demo_fork(void);
 int demo_wait(void);
 int demo_pipe(void);
 int demo_paths(void);
+int demo_shared(void);
 
 /* Starts child_path with argv {"pipe-child", mode, arg, our pid} through
  * posix_spawn with the file actions `fa` (may be NULL). */

@@ -85,7 +85,8 @@ int main(int argc, char **argv)
     const char *slash = strrchr(child_path, '/');
     printf("posix-pipe: the child is %s\n", slash ? slash + 1 : child_path);
 
-    int (*const sections[])(void) = {demo_spawn, demo_paths, demo_fork, demo_wait, demo_pipe};
+    int (*const sections[])(void) = {demo_spawn, demo_paths, demo_fork, demo_wait, demo_pipe,
+                                        demo_shared};
     int failures = 0;
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         failures += sections[i]();

@@ -471,10 +471,7 @@ fn fcntl_call(s: &mut State, fd: i64, cmd: i64, arg: i64) -> Result<i64, i64> {
         fcntl::F_SETFL => {
             let open = s.fds.get(fd)?;
             match status_flags(arg) {
-                Ok(flags) => {
-                    open.status.set(flags);
-                    Ok(0)
-                }
+                Ok(flags) => crate::file::io::set_status(open, flags).map(|()| 0),
                 Err(e) => refuse(s, nr::FCNTL, e, "O_ASYNC, O_DIRECT and O_NOATIME"),
             }
         }

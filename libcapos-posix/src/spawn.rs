@@ -155,7 +155,8 @@ pub enum FileAction<'a> {
         flags: i64,
         mode: i64,
     },
-    /// addchdir_np: a child gets no working directory to change.
+    /// addchdir_np: not supported (the child starts in the parent's
+    /// working directory).
     Chdir,
     /// addfchdir_np: likewise.
     Fchdir,
@@ -179,7 +180,8 @@ impl ActionError {
 }
 
 /// Why addchdir_np and addfchdir_np fail.
-pub const NO_CHILD_CWD: &str = "a posix_spawn child starts with no directories of its own (only descriptors cross), so it has no working directory to change";
+pub const NO_CHILD_CWD: &str =
+    "a posix_spawn child starts in its parent's working directory; file actions cannot change it";
 
 /// The descriptors a child starts with: `parent` copied, `actions`
 /// applied in order, then every close-on-exec descriptor dropped. A

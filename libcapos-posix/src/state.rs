@@ -23,8 +23,8 @@ use crate::signal::Signals;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use capos_rt::{
-    Client, Console, Directory, EntropySource, Namespace, NetworkManager, PipeFactory, PipeReader,
-    PipeWriter, ProcessForker, ProcessSpawner, Timer, VirtualMemory,
+    CWD_GRANT, Client, Console, Directory, EntropySource, Namespace, NetworkManager, PipeFactory,
+    PipeReader, PipeWriter, ProcessForker, ProcessSpawner, Timer, VirtualMemory,
 };
 use core::cell::{Cell, RefCell};
 use libcapos::runtime;
@@ -172,13 +172,16 @@ impl State {
 }
 
 /// Every Directory the CapSet holds under an absolute path, mounted there
-/// (capos_rt::Namespace), through libcapos; the working directory is "/".
+/// (capos_rt::Namespace), through libcapos; the working directory is the
+/// one granted as "cwd:PATH" (a parent's), else "/".
 fn namespace() -> Namespace {
+    let cwd = CWD_GRANT.as_bytes();
     let names: Vec<Vec<u8>> = runtime::with_runtime(|rt| {
         rt.capset()
             .entries()
             .iter()
-            .filter(|e| e.interface_id == Directory::INTERFACE_ID && e.name().starts_with(b"/"))
+            .filter(|e| e.interface_id == Directory::INTERFACE_ID)
+            .filter(|e| e.name().starts_with(b"/") || e.name().starts_with(cwd))
             .map(|e| e.name().to_vec())
             .collect()
     })
@@ -190,7 +193,10 @@ fn namespace() -> Namespace {
         };
         if let Ok(dir) = runtime::take::<Directory>(text) {
             // A name that is not a normalized path is no mount point.
-            let _ = ns.mount(&name, dir);
+            let _ = match name.strip_prefix(cwd) {
+                Some(at) => ns.enter(at, dir),
+                None => ns.mount(&name, dir),
+            };
         }
     }
     ns

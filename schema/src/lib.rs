@@ -105,6 +105,11 @@ pub mod method {
         pub const SET_MODE: u16 = 7;
         pub const SET_TIMES: u16 = 8;
         pub const BINARY: u16 = 9;
+        pub const READ_NEXT: u16 = 10;
+        pub const WRITE_NEXT: u16 = 11;
+        pub const SEEK: u16 = 12;
+        pub const SET_APPEND: u16 = 13;
+        pub const DESCRIPTION: u16 = 14;
     }
 
     pub mod directory {
@@ -164,6 +169,11 @@ mod tests {
             ("setMode", SET_MODE),
             ("setTimes", SET_TIMES),
             ("binary", BINARY),
+            ("readNext", READ_NEXT),
+            ("writeNext", WRITE_NEXT),
+            ("seek", SEEK),
+            ("setAppend", SET_APPEND),
+            ("description", DESCRIPTION),
         ];
         assert_eq!(methods("File"), names(&expected));
     }

@@ -24,6 +24,8 @@ pub struct OpenOptions {
     pub truncate: bool,
     /// Ask for a read-only facet.
     pub read_only: bool,
+    /// A File's description appends (O_APPEND).
+    pub append: bool,
 }
 
 /// What an open gave.
@@ -38,6 +40,9 @@ pub struct Opened {
     /// directory could give).
     pub read_only: bool,
     pub created: bool,
+    /// The server keeps the File's offset (its cursor methods work): a
+    /// copy of the capability shares it.
+    pub cursor: bool,
 }
 
 /// One directory entry.
@@ -76,14 +81,16 @@ impl Directory {
                 p.set_exclusive(how.exclusive);
                 p.set_truncate(how.truncate);
                 p.set_read_only(how.read_only);
+                p.set_append(how.append);
             },
         )?;
-        let (kind, read_only, created) =
+        let (kind, read_only, created, cursor) =
             reply.read::<directory::open_results::Owned, _>(|r| match check(r.get_error()) {
                 Ok(()) => Ok(Ok((
                     storage::kind(r.get_kind())?,
                     r.get_read_only(),
                     r.get_created(),
+                    r.get_cursor(),
                 ))),
                 Err(e) => Ok(Err(e)),
             })??;
@@ -101,6 +108,7 @@ impl Directory {
             node,
             read_only,
             created,
+            cursor,
         })
     }
 

@@ -198,6 +198,127 @@ impl File {
     }
 }
 
+/// Where [`File::seek`] counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whence {
+    Start,
+    Current,
+    End,
+}
+
+/// What [`File::description`] reports of an open file description.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Description {
+    pub offset: u64,
+    pub append: bool,
+    pub read_only: bool,
+}
+
+/// The cursor methods: the open file description this capability is
+/// (docs/interfaces/file.md), shared by its copies.
+impl File {
+    /// Reads into `buf` (at most [`MAX_FILE_CHUNK`] bytes) from the
+    /// description's offset, which moves past them; 0 at the end.
+    pub fn read_next(&self, buf: &mut [u8]) -> Result<usize, StorageError> {
+        let max = buf.len().min(MAX_FILE_CHUNK);
+        if max == 0 {
+            return Ok(0);
+        }
+        let (reply, _) = storage::call::<file::read_next_params::Owned>(
+            &self.cap,
+            Self::INTERFACE_ID,
+            method::READ_NEXT,
+            max.next_multiple_of(8) + READ_OVERHEAD,
+            |mut p| p.set_max(max as u32),
+        )?;
+        reply.read::<file::read_next_results::Owned, _>(|r| {
+            if let Err(e) = check(r.get_error()) {
+                return Ok(Err(e));
+            }
+            let data = r.get_data()?;
+            if data.len() > max {
+                return Err(Error::Decode(DecodeError::Contract(
+                    "a file read returned more than asked",
+                )));
+            }
+            buf[..data.len()].copy_from_slice(data);
+            Ok(Ok(data.len()))
+        })?
+    }
+
+    /// Writes `data` (at most [`MAX_FILE_CHUNK`] bytes) at the
+    /// description's offset, or at the end when it appends; returns how
+    /// much was written (short only when the store is full) and the
+    /// offset after it, where the description's offset now is.
+    pub fn write_next(&self, data: &[u8]) -> Result<(usize, u64), StorageError> {
+        let data = &data[..data.len().min(MAX_FILE_CHUNK)];
+        let (reply, _) = storage::call::<file::write_next_params::Owned>(
+            &self.cap,
+            Self::INTERFACE_ID,
+            method::WRITE_NEXT,
+            RESULT_BYTES,
+            |mut p| p.set_data(data),
+        )?;
+        reply.read::<file::write_next_results::Owned, _>(|r| {
+            if let Err(e) = check(r.get_error()) {
+                return Ok(Err(e));
+            }
+            let written = r.get_written() as usize;
+            if written > data.len() {
+                return Err(Error::Decode(DecodeError::Contract(
+                    "a file write took more than it was given",
+                )));
+            }
+            Ok(Ok((written, r.get_end())))
+        })?
+    }
+
+    /// Moves the description's offset; returns where it now is.
+    pub fn seek(&self, offset: i64, whence: Whence) -> Result<u64, StorageError> {
+        let (reply, _) = storage::call::<file::seek_params::Owned>(
+            &self.cap,
+            Self::INTERFACE_ID,
+            method::SEEK,
+            RESULT_BYTES,
+            |mut p| {
+                p.set_offset(offset);
+                p.set_whence(match whence {
+                    Whence::Start => capos_schema::Whence::Start,
+                    Whence::Current => capos_schema::Whence::Current,
+                    Whence::End => capos_schema::Whence::End,
+                });
+            },
+        )?;
+        reply.read::<file::seek_results::Owned, _>(|r| {
+            Ok(check(r.get_error()).map(|()| r.get_offset()))
+        })?
+    }
+
+    /// Whether the description's writes append (O_APPEND).
+    pub fn set_append(&self, append: bool) -> Result<(), StorageError> {
+        self.simple::<file::set_append_params::Owned>(method::SET_APPEND, |mut p| {
+            p.set_append(append)
+        })
+    }
+
+    pub fn description(&self) -> Result<Description, StorageError> {
+        let (reply, _) = storage::call::<file::description_params::Owned>(
+            &self.cap,
+            Self::INTERFACE_ID,
+            method::DESCRIPTION,
+            RESULT_BYTES,
+            |_| {},
+        )?;
+        reply.read::<file::description_results::Owned, _>(|r| {
+            Ok(check(r.get_error()).map(|()| Description {
+                offset: r.get_offset(),
+                append: r.get_append(),
+                read_only: r.get_read_only(),
+            }))
+        })?
+    }
+}
+
 fn set_time(mut t: capos_schema::time_change::Builder<'_>, change: TimeChange) {
     match change {
         TimeChange::Keep => t.set_keep(()),

@@ -54,7 +54,7 @@ pub use endpoint::{Endpoint, Incoming, PendingRecv};
 pub use endpoint_client::{ENDPOINT_RESULT_BYTES, EndpointClient};
 pub use endpoint_factory::EndpointFactory;
 pub use entropy_source::{EntropySource, MAX_ENTROPY_CHUNK};
-pub use file::{File, MAX_FILE_CHUNK, TimeChange};
+pub use file::{Description, File, MAX_FILE_CHUNK, TimeChange, Whence};
 pub use forker::{Forked, ProcessForker};
 pub use mapping::Mapping;
 pub use memory_object::MemoryObject;

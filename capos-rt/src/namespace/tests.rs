@@ -301,6 +301,7 @@ const CREATE: OpenOptions = OpenOptions {
     exclusive: false,
     truncate: false,
     read_only: false,
+    append: false,
 };
 
 fn read_all(ns: &Namespace, p: &[u8]) -> Vec<u8> {

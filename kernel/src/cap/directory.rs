@@ -82,6 +82,7 @@ impl Directory {
             opened.node,
             opened.kind,
             opened.read_only,
+            p.get_append(),
             charge,
         ) {
             Ok(object) => object,
@@ -211,6 +212,7 @@ impl Directory {
                 node,
                 Kind::Directory,
                 self.0.read_only,
+                false,
                 charge,
             )
         });
@@ -224,7 +226,14 @@ impl Directory {
         let encode = |_id: u32| encode_error(Ok(()));
         check_cap_reply(ctx, &encode)?;
         let charge = charge_object(ctx)?;
-        match open_cap(self.store(), self.node(), Kind::Directory, true, charge) {
+        match open_cap(
+            self.store(),
+            self.node(),
+            Kind::Directory,
+            true,
+            false,
+            charge,
+        ) {
             Ok(object) => insert_cap_reply(ctx, object, &encode),
             Err(e) => Ok(Reply::Done(encode_error(Err(e)))),
         }
@@ -250,6 +259,8 @@ fn encode_open(
     r.set_kind(kind);
     r.set_read_only(read_only);
     r.set_created(created);
+    // Every File of this store is an open file description with its offset.
+    r.set_cursor(result.is_ok() && kind == NodeKind::File);
     encode(&message)
 }
 

@@ -5,12 +5,17 @@
 //! of the capability goes (kernel/src/fs/handle.rs). What the store does
 //! is capos_lib::fs, host-tested; this file decodes, applies the facet's
 //! rule, and encodes.
+//!
+//! Each object is also one open file description: the offset and append
+//! flag of the cursor methods. Copies of the capability (grants to a
+//! child, a copied table) are the same object, so they move one offset,
+//! as a parent and child sharing a descriptor do on POSIX systems.
 
 use alloc::vec::Vec;
 
 use capnp::message::{Builder, HeapAllocator};
 use capos_lib::fs::{FsError, Kind, READ_OVERHEAD, TimeChange, WriteAt, facet};
-use capos_schema::capos_capnp::{FsError as SchemaError, file, time_change};
+use capos_schema::capos_capnp::{FsError as SchemaError, Whence, file, time_change};
 use capos_schema::interface_id;
 use capos_schema::method::file as method;
 
@@ -20,25 +25,52 @@ use super::{
 };
 use crate::fs::handle::{Handle, charge_object, check_fits, open_cap, schema_error, set_stat};
 use crate::fs::now;
+use spin::Mutex;
 
-pub struct File(pub Handle);
+pub struct File {
+    handle: Handle,
+    /// Locked before the store, for the whole of a cursor method, so
+    /// two of them on one description never interleave.
+    cursor: Mutex<Cursor>,
+}
+
+/// An open file description's state.
+#[derive(Clone, Copy)]
+struct Cursor {
+    offset: u64,
+    append: bool,
+}
+
+/// The largest offset: off_t's.
+const MAX_OFFSET: u64 = i64::MAX as u64;
 
 impl File {
-    fn read(&self, ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
-        let p: file::read_params::Reader = params.get_root()?;
+    /// A new description of `handle`'s node, at offset 0.
+    pub fn new(handle: Handle, append: bool) -> Self {
+        File {
+            handle,
+            cursor: Mutex::new(Cursor { offset: 0, append }),
+        }
+    }
+
+    /// `read` at `offset` (READ) and `readNext` (READ_NEXT at the
+    /// cursor) share this: the reply, and how many bytes it holds.
+    /// readNext's results have read's layout.
+    fn read(&self, ctx: &mut CallCtx, offset: u64, max: u32) -> Result<(Reply, u64), CallError> {
         // As much as fits the caller's result buffer: the data is padded
         // to whole words after READ_OVERHEAD bytes of framing.
         let fits = (ctx.result_capacity as usize).saturating_sub(READ_OVERHEAD) & !7;
-        let max = (p.get_max() as usize).min(fits);
-        if max == 0 && p.get_max() != 0 {
+        let asked = max;
+        let max = (max as usize).min(fits);
+        if max == 0 && asked != 0 {
             return Err(CallError::ResultTooSmall(READ_OVERHEAD + 8));
         }
-        let mut store = self.0.store.lock();
-        let n = match store.readable(self.0.node, p.get_offset(), max) {
+        let mut store = self.handle.store.lock();
+        let n = match store.readable(self.handle.node, offset, max) {
             Ok(n) => n,
             Err(e) => {
                 drop(store);
-                return Ok(Reply::Done(encode_read_error(e)));
+                return Ok((Reply::Done(encode_read_error(e)), 0));
             }
         };
         // One segment holding everything, so the result is at most
@@ -48,31 +80,100 @@ impl File {
         let mut r = message.init_root::<file::read_results::Builder>();
         r.set_error(SchemaError::Ok);
         let data = r.init_data(n as u32);
-        let result = store.read(self.0.node, p.get_offset(), data, now());
+        let result = store.read(self.handle.node, offset, data, now());
         drop(store);
         match result {
-            Ok(_) => Ok(Reply::Done(encode(&message))),
-            Err(e) => Ok(Reply::Done(encode_read_error(e))),
+            Ok(_) => Ok((Reply::Done(encode(&message)), n as u64)),
+            Err(e) => Ok((Reply::Done(encode_read_error(e)), 0)),
         }
     }
 
-    fn write(&self, ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
-        let p: file::write_params::Reader = params.get_root()?;
-        let data = p.get_data()?;
+    fn read_next(&self, ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
+        let p: file::read_next_params::Reader = params.get_root()?;
+        let mut cursor = self.cursor.lock();
+        let (reply, n) = self.read(ctx, cursor.offset, p.get_max())?;
+        cursor.offset += n;
+        Ok(reply)
+    }
+
+    /// `write` at `at` (WRITE) and `writeNext` (WRITE_NEXT) share this;
+    /// writeNext's results have write's layout.
+    fn write(
+        &self,
+        ctx: &mut CallCtx,
+        at: Result<WriteAt, FsError>,
+        data: &[u8],
+    ) -> Result<Result<(usize, u64), FsError>, CallError> {
         check_fits(ctx, &encode_write(Ok((0, 0))))?;
-        let at = match (p.get_append(), p.get_offset()) {
-            (false, offset) => Ok(WriteAt::Offset(offset)),
-            (true, 0) => Ok(WriteAt::End),
-            (true, _) => Err(FsError::InvalidArgument),
+        Ok(facet::mutate(self.handle.read_only).and(at).and_then(|at| {
+            self.handle
+                .store
+                .lock()
+                .write(self.handle.node, at, data, now())
+        }))
+    }
+
+    fn write_next(&self, ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
+        let p: file::write_next_params::Reader = params.get_root()?;
+        let mut cursor = self.cursor.lock();
+        let at = if cursor.append {
+            WriteAt::End
+        } else {
+            WriteAt::Offset(cursor.offset)
         };
-        let result = facet::mutate(self.0.read_only)
-            .and(at)
-            .and_then(|at| self.0.store.lock().write(self.0.node, at, data, now()));
+        let result = self.write(ctx, Ok(at), p.get_data()?)?;
+        if let Ok((_, end)) = result {
+            cursor.offset = end;
+        }
         Ok(Reply::Done(encode_write(result)))
     }
 
+    fn seek(&self, ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
+        let p: file::seek_params::Reader = params.get_root()?;
+        let whence = p.get_whence().map_err(|_| CallError::Malformed)?;
+        check_fits(ctx, &encode_seek(Ok(0)))?;
+        let mut cursor = self.cursor.lock();
+        let base = match whence {
+            Whence::Start => Ok(0),
+            Whence::Current => Ok(cursor.offset),
+            Whence::End => self
+                .handle
+                .store
+                .lock()
+                .stat(self.handle.node)
+                .map(|s| s.size),
+        };
+        let result = base.and_then(|base| {
+            base.checked_add_signed(p.get_offset())
+                .filter(|&at| at <= MAX_OFFSET)
+                .ok_or(FsError::InvalidArgument)
+        });
+        if let Ok(at) = result {
+            cursor.offset = at;
+        }
+        Ok(Reply::Done(encode_seek(result)))
+    }
+
+    fn description(&self, ctx: &mut CallCtx) -> Result<Reply, CallError> {
+        let cursor = *self.cursor.lock();
+        let mut message = new_message();
+        let mut r = message.init_root::<file::description_results::Builder>();
+        r.set_error(SchemaError::Ok);
+        r.set_offset(cursor.offset);
+        r.set_append(cursor.append);
+        r.set_read_only(self.handle.read_only);
+        let bytes = encode(&message);
+        check_fits(ctx, &bytes)?;
+        Ok(Reply::Done(bytes))
+    }
+
     fn size(&self, ctx: &mut CallCtx) -> Result<Reply, CallError> {
-        let result = self.0.store.lock().stat(self.0.node).map(|s| s.size);
+        let result = self
+            .handle
+            .store
+            .lock()
+            .stat(self.handle.node)
+            .map(|s| s.size);
         let mut message = new_message();
         let mut r = message.init_root::<file::size_results::Builder>();
         r.set_error(schema_error(result.map(drop)));
@@ -83,13 +184,13 @@ impl File {
     }
 
     fn stat(&self, ctx: &mut CallCtx) -> Result<Reply, CallError> {
-        let result = self.0.store.lock().stat(self.0.node);
+        let result = self.handle.store.lock().stat(self.handle.node);
         let mut message = new_message();
         let mut r = message.init_root::<file::stat_results::Builder>();
         match result {
             Ok(stat) => {
                 r.set_error(SchemaError::Ok);
-                set_stat(r.init_stat(), &stat, self.0.read_only);
+                set_stat(r.init_stat(), &stat, self.handle.read_only);
             }
             Err(e) => r.set_error(schema_error(Err(e))),
         }
@@ -100,7 +201,7 @@ impl File {
 
     /// The manifest binary this file still holds unchanged, by name.
     fn binary(&self, ctx: &mut CallCtx) -> Result<Reply, CallError> {
-        let bytes = self.0.store.lock().boot_bytes(self.0.node);
+        let bytes = self.handle.store.lock().boot_bytes(self.handle.node);
         let name = match bytes {
             Ok(Some(bytes)) => Ok(ctx.kernel.manifest.binary_at(bytes).unwrap_or("")),
             Ok(None) => Ok(""),
@@ -122,8 +223,8 @@ impl File {
         op: impl FnOnce(&mut capos_lib::fs::Store<crate::fs::FramePage>, u64) -> Result<(), FsError>,
     ) -> Result<Reply, CallError> {
         check_fits(ctx, &encode_error(Ok(())))?;
-        let result =
-            facet::mutate(self.0.read_only).and_then(|()| op(&mut self.0.store.lock(), now()));
+        let result = facet::mutate(self.handle.read_only)
+            .and_then(|()| op(&mut self.handle.store.lock(), now()));
         Ok(Reply::Done(encode_error(result)))
     }
 
@@ -131,7 +232,15 @@ impl File {
         let encode = |_id: u32| encode_error(Ok(()));
         check_cap_reply(ctx, &encode)?;
         let charge = charge_object(ctx)?;
-        match open_cap(&self.0.store, self.0.node, Kind::File, true, charge) {
+        // A new description, as a new open is.
+        match open_cap(
+            &self.handle.store,
+            self.handle.node,
+            Kind::File,
+            true,
+            false,
+            charge,
+        ) {
             Ok(object) => insert_cap_reply(ctx, object, &encode),
             Err(e) => Ok(Reply::Done(encode_error(Err(e)))),
         }
@@ -143,6 +252,14 @@ fn encode_read_error(e: FsError) -> Vec<u8> {
     message
         .init_root::<file::read_results::Builder>()
         .set_error(schema_error(Err(e)));
+    encode(&message)
+}
+
+fn encode_seek(result: Result<u64, FsError>) -> Vec<u8> {
+    let mut message = new_message();
+    let mut r = message.init_root::<file::seek_results::Builder>();
+    r.set_error(schema_error(result.map(drop)));
+    r.set_offset(result.unwrap_or(0));
     encode(&message)
 }
 
@@ -182,15 +299,28 @@ impl CapObject for File {
 
     fn call(&self, ctx: &mut CallCtx, method: u16, params: &Params) -> Result<Reply, CallError> {
         match method {
-            method::READ => self.read(ctx, params),
-            method::WRITE => self.write(ctx, params),
+            method::READ => {
+                let p: file::read_params::Reader = params.get_root()?;
+                self.read(ctx, p.get_offset(), p.get_max())
+                    .map(|(reply, _)| reply)
+            }
+            method::WRITE => {
+                let p: file::write_params::Reader = params.get_root()?;
+                let at = match (p.get_append(), p.get_offset()) {
+                    (false, offset) => Ok(WriteAt::Offset(offset)),
+                    (true, 0) => Ok(WriteAt::End),
+                    (true, _) => Err(FsError::InvalidArgument),
+                };
+                let result = self.write(ctx, at, p.get_data()?)?;
+                Ok(Reply::Done(encode_write(result)))
+            }
             method::SIZE => {
                 let _: file::size_params::Reader = params.get_root()?;
                 self.size(ctx)
             }
             method::TRUNCATE => {
                 let p: file::truncate_params::Reader = params.get_root()?;
-                let node = self.0.node;
+                let node = self.handle.node;
                 self.change(ctx, |s, now| s.truncate(node, p.get_size(), now))
             }
             method::STAT => {
@@ -209,19 +339,32 @@ impl CapObject for File {
             }
             method::SET_MODE => {
                 let p: file::set_mode_params::Reader = params.get_root()?;
-                let node = self.0.node;
+                let node = self.handle.node;
                 self.change(ctx, |s, now| s.set_mode(node, p.get_mode(), now))
             }
             method::SET_TIMES => {
                 let p: file::set_times_params::Reader = params.get_root()?;
                 let accessed = time_change(p.get_accessed()?)?;
                 let modified = time_change(p.get_modified()?)?;
-                let node = self.0.node;
+                let node = self.handle.node;
                 self.change(ctx, |s, now| s.set_times(node, accessed, modified, now))
             }
             method::BINARY => {
                 let _: file::binary_params::Reader = params.get_root()?;
                 self.binary(ctx)
+            }
+            method::READ_NEXT => self.read_next(ctx, params),
+            method::WRITE_NEXT => self.write_next(ctx, params),
+            method::SEEK => self.seek(ctx, params),
+            method::SET_APPEND => {
+                let p: file::set_append_params::Reader = params.get_root()?;
+                check_fits(ctx, &encode_error(Ok(())))?;
+                self.cursor.lock().append = p.get_append();
+                Ok(Reply::Done(encode_error(Ok(()))))
+            }
+            method::DESCRIPTION => {
+                let _: file::description_params::Reader = params.get_root()?;
+                self.description(ctx)
             }
             _ => Err(CallError::InvalidMethod),
         }

@@ -44,20 +44,21 @@ pub fn object_bytes<T>() -> usize {
     size_of::<T>() + 2 * size_of::<usize>()
 }
 
-/// A capability object for `node` (retained here), charged to the caller.
-/// `make` wraps the handle in the interface's object. The store must not
-/// be locked by the caller.
+/// A capability object for `node` (retained here), charged to the caller:
+/// a File is a new open file description at offset 0, appending when
+/// `append` is set. The store must not be locked by the caller.
 pub fn open_cap(
     store: &SharedStore,
     node: NodeId,
     kind: Kind,
     read_only: bool,
+    append: bool,
     charge: Charge,
 ) -> Result<CapRef, FsError> {
     store.lock().retain(node)?;
     let handle = Handle::new(store.clone(), node, read_only, charge);
     Ok(match kind {
-        Kind::File => Arc::new(crate::cap::file::File(handle)),
+        Kind::File => Arc::new(crate::cap::file::File::new(handle, append)),
         Kind::Directory => Arc::new(crate::cap::directory::Directory(handle)),
     })
 }

@@ -7,7 +7,7 @@ use super::object::FileObject;
 use crate::linux::errno::{EBADF, EINVAL};
 use crate::linux::fcntl::O_APPEND;
 use crate::state::{Object, Open};
-use capos_rt::{FsError, MAX_FILE_CHUNK, StorageError};
+use capos_rt::{FsError, MAX_FILE_CHUNK, StorageError, Whence};
 
 /// Reads into `out` from `offset` until it is full or the file ends.
 fn read_at(f: &FileObject, mut offset: u64, out: &mut [u8]) -> Result<usize, i64> {
@@ -59,6 +59,44 @@ fn write_at(
     Ok((done, offset))
 }
 
+/// Reads into `out` at the description's offset (which moves on) until
+/// it is full or the file ends.
+fn read_next(f: &FileObject, out: &mut [u8]) -> Result<usize, i64> {
+    let mut done = 0;
+    while done < out.len() {
+        let end = (done + MAX_FILE_CHUNK).min(out.len());
+        let n = f
+            .file
+            .read_next(&mut out[done..end])
+            .map_err(|e| errno::of(&e))?;
+        if n == 0 {
+            break;
+        }
+        done += n;
+    }
+    Ok(done)
+}
+
+/// Writes `data` at the description's offset, or its end when it
+/// appends; as [`write_at`], a short write is the store running out.
+fn write_next(f: &FileObject, data: &[u8]) -> Result<usize, i64> {
+    let mut done = 0;
+    while done < data.len() {
+        let chunk = &data[done..(done + MAX_FILE_CHUNK).min(data.len())];
+        match f.file.write_next(chunk) {
+            Ok((n, _)) => {
+                done += n;
+                if n < chunk.len() {
+                    break;
+                }
+            }
+            Err(StorageError::Fs(FsError::NoSpace)) if done > 0 => break,
+            Err(e) => return Err(errno::of(&e)),
+        }
+    }
+    Ok(done)
+}
+
 fn file(open: &Open) -> Result<&FileObject, i64> {
     match &open.object {
         Object::File(f) => Ok(f),
@@ -73,8 +111,14 @@ pub fn read(open: &Open, out: &mut [u8]) -> Result<i64, i64> {
     if !f.read {
         return Err(EBADF);
     }
-    let n = read_at(f, f.offset.get(), out)?;
-    f.offset.set(f.offset.get() + n as u64);
+    let n = match &f.local {
+        None => read_next(f, out)?,
+        Some(offset) => {
+            let n = read_at(f, offset.get(), out)?;
+            offset.set(offset.get() + n as u64);
+            n
+        }
+    };
     Ok(n as i64)
 }
 
@@ -88,10 +132,28 @@ pub fn write(open: &Open, data: &[u8]) -> Result<i64, i64> {
     if !f.write {
         return Err(EBADF);
     }
-    let append = open.status.get() & O_APPEND != 0;
-    let (n, end) = write_at(f, f.offset.get(), append, data)?;
-    f.offset.set(end);
+    let n = match &f.local {
+        None => write_next(f, data)?,
+        Some(offset) => {
+            let append = open.status.get() & O_APPEND != 0;
+            let (n, end) = write_at(f, offset.get(), append, data)?;
+            offset.set(end);
+            n
+        }
+    };
     Ok(n as i64)
+}
+
+/// F_SETFL: the status flags of `open`; a file whose description the
+/// server keeps learns whether it appends.
+pub fn set_status(open: &Open, flags: i64) -> Result<(), i64> {
+    if let Object::File(f @ FileObject { local: None, .. }) = &open.object {
+        f.file
+            .set_append(flags & O_APPEND != 0)
+            .map_err(|e| errno::of(&e))?;
+    }
+    open.status.set(flags);
+    Ok(())
 }
 
 /// `pread64`: at `offset`, leaving the file offset alone.
@@ -134,27 +196,37 @@ pub fn lseek(open: &Open, offset: i64, whence: i64) -> Result<i64, i64> {
                 let size = f.file.size().map_err(|e| errno::of(&e))?;
                 i64::try_from(size).map_err(|_| EINVAL)
             };
-            let base = match whence {
-                SEEK_SET => 0,
-                SEEK_CUR => f.offset.get() as i64,
-                SEEK_END => size()?,
+            let (offset, whence) = match whence {
+                SEEK_SET => (offset, Whence::Start),
+                SEEK_CUR => (offset, Whence::Current),
+                SEEK_END => (offset, Whence::End),
                 SEEK_DATA | SEEK_HOLE => {
                     let size = size()?;
                     if offset < 0 || offset >= size {
                         return Err(if offset < 0 { EINVAL } else { ENXIO });
                     }
-                    let at = if whence == SEEK_DATA { offset } else { size };
-                    f.offset.set(at as u64);
-                    return Ok(at);
+                    (
+                        if whence == SEEK_DATA { offset } else { size },
+                        Whence::Start,
+                    )
                 }
                 _ => return Err(EINVAL),
             };
-            let at = base
+            let Some(at) = &f.local else {
+                let to = f.file.seek(offset, whence).map_err(|e| errno::of(&e))?;
+                return i64::try_from(to).map_err(|_| EINVAL);
+            };
+            let base = match whence {
+                Whence::Start => 0,
+                Whence::Current => at.get() as i64,
+                Whence::End => size()?,
+            };
+            let to = base
                 .checked_add(offset)
-                .filter(|&at| at >= 0)
+                .filter(|&to| to >= 0)
                 .ok_or(EINVAL)?;
-            f.offset.set(at as u64);
-            Ok(at)
+            at.set(to as u64);
+            Ok(to)
         }
         Object::Directory(d) => match (whence, offset) {
             (SEEK_SET, at) if at >= 0 => {

@@ -5,9 +5,14 @@ use capos_rt::{Directory, File};
 use core::cell::Cell;
 
 pub struct FileObject {
+    /// The node, and (when `local` is None) the open file description:
+    /// its offset and append flag live in the File capability's object,
+    /// shared by every copy of it (a descriptor passed to a child).
     pub file: File,
-    /// The file offset, shared by every descriptor `dup` made.
-    pub offset: Cell<u64>,
+    /// The offset, kept here for a File whose server keeps none (a
+    /// userspace server answering `cursor` false): shared by every
+    /// descriptor `dup` made, not by a child's.
+    pub local: Option<Cell<u64>>,
     /// The access mode it was opened with.
     pub read: bool,
     pub write: bool,
@@ -26,10 +31,12 @@ pub struct DirObject {
 }
 
 impl FileObject {
-    pub fn new(file: File, read: bool, write: bool) -> Self {
+    /// `cursor`: the File's server keeps its offset (the kernel's store
+    /// does); otherwise this object keeps it, from `offset`.
+    pub fn new(file: File, cursor: bool, offset: u64, read: bool, write: bool) -> Self {
         FileObject {
             file,
-            offset: Cell::new(0),
+            local: (!cursor).then(|| Cell::new(offset)),
             read,
             write,
         }

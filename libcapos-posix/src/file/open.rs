@@ -1,7 +1,7 @@
 //! `open`, `openat` and `creat`.
 
 use super::abi::errno::{EISDIR, ENOTDIR, EROFS};
-use super::abi::open::{O_CREAT, O_TRUNC, O_WRONLY};
+use super::abi::open::{O_APPEND, O_CREAT, O_TRUNC, O_WRONLY};
 use super::flags::{self, Refused};
 use super::object::{DirObject, FileObject};
 use super::path;
@@ -56,6 +56,8 @@ pub fn open(
         truncate: req.truncate,
         // A descriptor that cannot write holds a capability that cannot.
         read_only: !req.write,
+        // The description appends (the File's cursor methods).
+        append: req.status & O_APPEND != 0,
     };
     let opened = path::with(s, dirfd, p, |ns, p| ns.open(p, how)).map_err(errno)?;
     let object = match opened.node {
@@ -80,7 +82,7 @@ pub fn open(
                     let _ = file.set_mode(bits);
                 }
             }
-            Object::File(FileObject::new(file, req.read, req.write))
+            Object::File(FileObject::new(file, opened.cursor, 0, req.read, req.write))
         }
     };
     let open = Open::new(object);

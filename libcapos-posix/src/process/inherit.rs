@@ -28,21 +28,42 @@ use libcapos::runtime;
 pub const CONNECTED_SOCKET: &str = "a connected UDP socket cannot be passed to a child \
 (its association stays in this process); open it with SOCK_CLOEXEC";
 
-/// The descriptor object for a capability granted as "fd/N"; None (the
-/// capability released) if no descriptor kind implements its interface,
-/// or a socket's port cannot be read.
-pub fn object(cap: AnyCap) -> Option<Object> {
+/// The open file description for a capability granted as "fd/N"; None
+/// (the capability released) if no descriptor kind implements its
+/// interface, or a socket's port cannot be read.
+pub fn open(cap: AnyCap) -> Option<Open> {
+    if cap.interface_id() == File::INTERFACE_ID {
+        return cap.into_client::<File>().ok().map(file);
+    }
+    object(cap).map(Open::new)
+}
+
+/// A file descriptor's description. The kernel's File capability is the
+/// parent's open file description: the offset and O_APPEND are shared
+/// with it (File.description reads them back). A server that keeps no
+/// offset fails `description`: the child then starts at offset 0 of its
+/// own. The access is what the capability allows.
+fn file(file: File) -> Open {
+    let (cursor, append, read_only) = match file.description() {
+        Ok(d) => (true, d.append, d.read_only),
+        Err(_) => (false, false, file.stat().map_or(true, |st| st.read_only)),
+    };
+    let open = Open::new(Object::File(FileObject::new(
+        file, cursor, 0, true, !read_only,
+    )));
+    if append {
+        open.status.set(crate::linux::fcntl::O_APPEND);
+    }
+    open
+}
+
+/// The descriptor object for a capability granted as "fd/N" (a File's
+/// is [`open`]'s).
+fn object(cap: AnyCap) -> Option<Object> {
     match cap.interface_id() {
         Console::INTERFACE_ID => cap.into_client::<Console>().ok().map(Object::Console),
         PipeReader::INTERFACE_ID => cap.into_client::<PipeReader>().ok().map(Object::PipeReader),
         PipeWriter::INTERFACE_ID => cap.into_client::<PipeWriter>().ok().map(Object::PipeWriter),
-        // The parent's offset is not shared: it lives in the parent
-        // (docs/posix/operations.md). The access is what the capability
-        // allows.
-        File::INTERFACE_ID => cap.into_client::<File>().ok().map(|file| {
-            let write = file.stat().is_ok_and(|st| !st.read_only);
-            Object::File(FileObject::new(file, true, write))
-        }),
         Directory::INTERFACE_ID => cap
             .into_client::<Directory>()
             .ok()
@@ -104,9 +125,9 @@ pub fn table() -> Option<FdTable<Open>> {
         let Ok(cap) = runtime::take_any(&spawn::fd_grant_name(fd)) else {
             continue;
         };
-        if let Some(object) = object(cap) {
+        if let Some(open) = open(cap) {
             // Cannot fail: fd is below MAX_FDS and free (names are unique).
-            let _ = fds.open_from(fd, Rc::new(Open::new(object)), false);
+            let _ = fds.open_from(fd, Rc::new(open), false);
         }
     }
     Some(fds)

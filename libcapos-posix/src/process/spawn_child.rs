@@ -1,12 +1,14 @@
 //! Starting a child through ProcessSpawner (decisions 1 and 2 of §6):
-//! the grants are the child's descriptors as "fd/N" and the adapter's
-//! own capabilities the parent holds, under the same names ("network"
-//! too, so a child may make sockets as its parent can). Nothing else
-//! crosses.
+//! the grants are the child's descriptors as "fd/N", the adapter's own
+//! capabilities the parent holds, under the same names ("network" too,
+//! so a child may make sockets as its parent can), and the parent's
+//! directories: each mount at its path and the working directory as
+//! "cwd:PATH" (capos_rt::Namespace::grants), the same capabilities, so
+//! a read-only one stays read-only. Nothing else crosses.
 
 use super::inherit;
 use crate::fd::FdTable;
-use crate::linux::errno::{EINVAL, ENOSYS};
+use crate::linux::errno::{EINVAL, ENAMETOOLONG, ENOSYS};
 use crate::net::Failure;
 use crate::report;
 use crate::spawn;
@@ -22,6 +24,8 @@ pub enum Refused {
     NoSpawner,
     /// A socket descriptor could not be passed (process/inherit.rs).
     Socket(Failure),
+    /// A directory's grant name (its path) is longer than a CapSet name.
+    LongPath,
     /// An errno for the caller.
     Errno(i64),
 }
@@ -85,6 +89,14 @@ pub fn spawn_child(
         own.iter()
             .filter_map(|&(name, cap)| cap.map(|cap| Grant { name, cap })),
     );
+    let dirs: Vec<(String, &capos_rt::Cap)> =
+        s.ns.grants()
+            .map(|(name, dir)| (String::from_utf8_lossy(&name).into_owned(), dir.cap()))
+            .collect();
+    if dirs.iter().any(|(name, _)| name.len() > MAX_CAP_NAME) {
+        return Err(Refused::LongPath);
+    }
+    grants.extend(dirs.iter().map(|(name, cap)| Grant { name, cap }));
     // The process name is a label (the kernel's log lines); a binary
     // name longer than a CapSet name is cut, on a character boundary.
     let mut end = binary.len().min(MAX_CAP_NAME);
@@ -110,6 +122,10 @@ fn texts<'a>(list: &[&'a [u8]]) -> Result<Vec<&'a str>, Refused> {
 /// The report reason of [`Refused::NoSpawner`].
 pub const NO_SPAWNER: &str = "no \"spawner\" capability: this process may not start programs";
 
+/// The report reason of [`Refused::LongPath`].
+pub const LONG_PATH: &str = "a mount point or the working directory has a path longer than \
+a CapSet name (48 bytes), so it cannot be passed to the child";
+
 impl Refused {
     /// The errno of the refusal; for want of a spawner, a report line
     /// names `what` was refused.
@@ -128,6 +144,10 @@ impl Refused {
                     ));
                 }
                 f.errno
+            }
+            Refused::LongPath => {
+                s.log(&report::named(what, "ENAMETOOLONG", LONG_PATH));
+                ENAMETOOLONG
             }
             Refused::Errno(e) => e,
         }

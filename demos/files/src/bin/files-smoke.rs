@@ -35,6 +35,7 @@ const CREATE: OpenOptions = OpenOptions {
     exclusive: false,
     truncate: false,
     read_only: false,
+    append: false,
 };
 
 /// Files made in one directory.
