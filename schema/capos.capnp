@@ -491,6 +491,9 @@ struct ServiceConfig {
   expectFault @6 :Bool;
   # The service's quotas; zeros take the defaults.
   limits @7 :ResourceLimits;
+  # The exit code init counts as the service's success (0 unless set):
+  # a test whose service must end with a given status (dash's `exit 3`).
+  exitCode @8 :UInt8;
 }
 
 # An Endpoint init creates for the service, granted to it (owner facet)
@@ -512,6 +515,11 @@ struct ServiceCap {
       from @4 :Text;          # init's Directory capability, by name
       path @5 :Text;          # absolute, below it ("/" is itself)
       readOnly @6 :Bool;      # granted as a read-only facet
+    }
+    file :group {             # a file below one of init's Directories, opened
+      from @7 :Text;          # init's Directory capability, by name
+      path @8 :Text;          # absolute, naming a file ("/etc/motd")
+      readOnly @9 :Bool;      # granted as a read-only facet
     }
   }
 }

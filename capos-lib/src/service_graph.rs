@@ -63,6 +63,15 @@ pub enum CapSource {
         path: String,
         read_only: bool,
     },
+    /// The file at `path` (absolute, normalized, not "/") below one of
+    /// init's Directory capabilities, `from`, opened by init (read-only
+    /// when `read_only` is set). Granted as "fd/N" it is the service's
+    /// descriptor N.
+    File {
+        from: String,
+        path: String,
+        read_only: bool,
+    },
 }
 
 /// What init does once the graph is valid.

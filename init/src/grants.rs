@@ -20,6 +20,13 @@ pub enum Source {
         path: String,
         read_only: bool,
     },
+    /// The file at `path` below init's Directory `from`, opened read-only
+    /// when `read_only` is set.
+    File {
+        from: String,
+        path: String,
+        read_only: bool,
+    },
 }
 
 /// One entry of a service's CapSet: its name there, and its source.
@@ -44,6 +51,15 @@ pub fn grants(services: &[Service], index: usize) -> Option<Vec<Grant>> {
                 path,
                 read_only,
             } => Source::Directory {
+                from: from.clone(),
+                path: path.clone(),
+                read_only: *read_only,
+            },
+            CapSource::File {
+                from,
+                path,
+                read_only,
+            } => Source::File {
                 from: from.clone(),
                 path: path.clone(),
                 read_only: *read_only,

@@ -69,6 +69,8 @@ pub struct Graph {
     pub interface_ids: Vec<Vec<u64>>,
     /// `expect_fault[i]`: service `i` is meant to die by a CPU fault.
     pub expect_fault: Vec<bool>,
+    /// `exit_codes[i]`: the exit code that counts as service `i`'s success.
+    pub exit_codes: Vec<u8>,
     /// `limits[i]`: service `i`'s quotas, carved from init's.
     pub limits: Vec<capos_rt::Limits>,
     /// Indices into `services`, in start order.
@@ -102,6 +104,7 @@ pub fn check(bytes: &[u8], init_caps: &[&str]) -> Result<Graph, Invalid> {
         services: manifest.services,
         interface_ids: manifest.interface_ids,
         expect_fault: manifest.expect_fault,
+        exit_codes: manifest.exit_codes,
         limits: manifest.limits,
         order: plan.order,
     })

@@ -33,6 +33,8 @@ pub struct Manifest {
     pub interface_ids: Vec<Vec<u64>>,
     /// `expect_fault[i]`: service `i` is meant to die by a CPU fault.
     pub expect_fault: Vec<bool>,
+    /// `exit_codes[i]`: the exit code that counts as service `i`'s success.
+    pub exit_codes: Vec<u8>,
     /// `limits[i]`: service `i`'s quotas.
     pub limits: Vec<capos_rt::Limits>,
 }
@@ -98,12 +100,14 @@ pub fn decode(bytes: &[u8]) -> Result<Manifest, ManifestError> {
     let mut services = Vec::new();
     let mut interface_ids = Vec::new();
     let mut expect_fault = Vec::new();
+    let mut exit_codes = Vec::new();
     let mut limits = Vec::new();
     for (i, config) in root.get_services()?.iter().enumerate() {
         let (service, ids) = service(i, config)?;
         services.push(service);
         interface_ids.push(ids);
         expect_fault.push(config.get_expect_fault());
+        exit_codes.push(config.get_exit_code());
         let quotas = config.get_limits()?;
         limits.push(capos_rt::Limits {
             kernel_bytes: quotas.get_kernel_bytes(),
@@ -115,6 +119,7 @@ pub fn decode(bytes: &[u8]) -> Result<Manifest, ManifestError> {
         services,
         interface_ids,
         expect_fault,
+        exit_codes,
         limits,
     })
 }
@@ -161,6 +166,11 @@ fn service(
                 from: text(d.get_from(), || path("from"))?,
                 path: text(d.get_path(), || path("path"))?,
                 read_only: d.get_read_only(),
+            },
+            service_cap::source::File(f) => CapSource::File {
+                from: text(f.get_from(), || path("from"))?,
+                path: text(f.get_path(), || path("path"))?,
+                read_only: f.get_read_only(),
             },
         };
         caps.push(CapImport {

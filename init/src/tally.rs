@@ -3,8 +3,18 @@
 use capos_rt::ExitStatus;
 use core::fmt;
 
-/// Services that ended as the manifest expects (exit 0, or a fault where
-/// `expectFault` is set), and all the others (never started included).
+/// How the manifest expects a service to end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// An exit with this code (`exitCode`, 0 unless set).
+    Exit(u8),
+    /// A CPU fault (`expectFault`).
+    Fault,
+}
+
+/// Services that ended as the manifest expects (their `exitCode`, 0
+/// unless set, or a fault where `expectFault` is set), and all the others
+/// (never started included).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Tally {
     pub succeeded: usize,
@@ -12,10 +22,11 @@ pub struct Tally {
 }
 
 impl Tally {
-    pub fn ended(&mut self, status: &ExitStatus, expect_fault: bool) {
-        let as_expected = match status {
-            ExitStatus::Exited(code) => !expect_fault && *code == 0,
-            ExitStatus::Faulted(_) => expect_fault,
+    pub fn ended(&mut self, status: &ExitStatus, expected: Expected) {
+        let as_expected = match (status, expected) {
+            (ExitStatus::Exited(code), Expected::Exit(want)) => *code == i64::from(want),
+            (ExitStatus::Faulted(_), Expected::Fault) => true,
+            _ => false,
         };
         if as_expected {
             self.succeeded += 1;
@@ -62,11 +73,11 @@ mod tests {
     #[test]
     fn exit_zero_succeeds_unless_a_fault_is_expected() {
         let mut t = Tally::default();
-        t.ended(&ExitStatus::Exited(0), false);
+        t.ended(&ExitStatus::Exited(0), Expected::Exit(0));
         assert_eq!(t.exit_code(), 0);
-        t.ended(&ExitStatus::Exited(0), false);
-        t.ended(&ExitStatus::Exited(3), false);
-        t.ended(&FAULT, false);
+        t.ended(&ExitStatus::Exited(0), Expected::Exit(0));
+        t.ended(&ExitStatus::Exited(3), Expected::Exit(0));
+        t.ended(&FAULT, Expected::Exit(0));
         t.lost();
         assert_eq!(
             t.to_string(),
@@ -78,9 +89,19 @@ mod tests {
     #[test]
     fn an_expected_fault_succeeds_and_an_exit_then_fails() {
         let mut t = Tally::default();
-        t.ended(&FAULT, true);
+        t.ended(&FAULT, Expected::Fault);
         assert_eq!((t.succeeded, t.failed), (1, 0));
-        t.ended(&ExitStatus::Exited(0), true);
+        t.ended(&ExitStatus::Exited(0), Expected::Fault);
         assert_eq!((t.succeeded, t.failed), (1, 1));
+    }
+
+    #[test]
+    fn an_expected_exit_code_succeeds_and_any_other_fails() {
+        let mut t = Tally::default();
+        t.ended(&ExitStatus::Exited(3), Expected::Exit(3));
+        assert_eq!((t.succeeded, t.failed), (1, 0));
+        t.ended(&ExitStatus::Exited(0), Expected::Exit(3));
+        t.ended(&FAULT, Expected::Exit(3));
+        assert_eq!((t.succeeded, t.failed), (1, 2));
     }
 }

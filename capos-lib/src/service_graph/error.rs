@@ -58,6 +58,13 @@ pub enum GraphError {
         cap: String,
         path: String,
     },
+    /// A `File` source's path is not absolute and normalized, or is "/".
+    BadFilePath {
+        service: String,
+        index: usize,
+        cap: String,
+        path: String,
+    },
     /// A `Service` source names no service.
     UnknownService {
         service: String,
@@ -167,6 +174,15 @@ impl fmt::Display for GraphError {
             } => write!(
                 f,
                 "service {service:?}: caps[{index}] {cap:?}: directory path {path:?} is not absolute and normalized (\"/\", \"/tmp\", \"/etc/ssl\")"
+            ),
+            GraphError::BadFilePath {
+                service,
+                index,
+                cap,
+                path,
+            } => write!(
+                f,
+                "service {service:?}: caps[{index}] {cap:?}: file path {path:?} is not an absolute, normalized path naming a file (\"/etc/motd\")"
             ),
             GraphError::UnknownService {
                 service,

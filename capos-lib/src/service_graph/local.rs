@@ -77,6 +77,17 @@ fn check_caps(service: &Service, init_caps: &[&str]) -> Result<(), GraphError> {
                 }
                 Some(from)
             }
+            CapSource::File { from, path, .. } => {
+                if crate::fs::path::absolute(path.as_bytes()).is_none_or(|names| names.is_empty()) {
+                    return Err(GraphError::BadFilePath {
+                        service: service.name.clone(),
+                        index,
+                        cap: cap.name.clone(),
+                        path: path.clone(),
+                    });
+                }
+                Some(from)
+            }
             CapSource::Service { .. } => None,
         };
         if let Some(init_cap) = init_cap

@@ -12,11 +12,11 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use capos_rt::{
     AnyCap, BootPackage, Cap, Client, Console, Directory, EndpointClient, EndpointFactory,
-    ExitStatus, Grant, LookupError, Mapping, PendingCall, ProcessHandle, ProcessSpawner, Runtime,
-    VirtualMemory, println,
+    ExitStatus, File, Grant, LookupError, Mapping, OpenOptions, PendingCall, ProcessHandle,
+    ProcessSpawner, Runtime, VirtualMemory, println,
 };
 use init::grants::{self, Source};
-use init::tally::Tally;
+use init::tally::{Expected, Tally};
 use init::{Graph, check};
 
 capos_rt::entry!(main);
@@ -168,7 +168,7 @@ fn read_manifest<'a>(
 struct Running {
     name: String,
     handle: ProcessHandle,
-    expect_fault: bool,
+    expected: Expected,
 }
 
 /// Starts the services in order; stops at the first that cannot start.
@@ -196,7 +196,11 @@ fn start_all(graph: &Graph, caps: &Caps, console: &Console, tally: &mut Tally) -
             Ok(handle) => {
                 println!(console, "init: started {name}");
                 running.push(Running {
-                    expect_fault: graph.expect_fault[index],
+                    expected: if graph.expect_fault[index] {
+                        Expected::Fault
+                    } else {
+                        Expected::Exit(graph.exit_codes[index])
+                    },
                     name: name.clone(),
                     handle,
                 });
@@ -246,10 +250,25 @@ fn start(
             subtrees.insert(grant.name.as_str(), dir);
         }
     }
+    // Likewise the files granted, opened first.
+    let mut files = BTreeMap::new();
+    for grant in &plan {
+        if let Source::File {
+            from,
+            path,
+            read_only,
+        } = &grant.source
+        {
+            let file = open_file(caps, from, path, *read_only)
+                .map_err(|e| format!("cap {:?}: file {path:?} of {from:?}: {e}", grant.name))?;
+            files.insert(grant.name.as_str(), file);
+        }
+    }
     let mut granted = Vec::with_capacity(plan.len());
     for grant in &plan {
         let cap = match &grant.source {
             Source::Directory { .. } => subtrees.get(grant.name.as_str()).map(Directory::cap),
+            Source::File { .. } => files.get(grant.name.as_str()).map(File::cap),
             Source::Init(name) => caps.get(console, name),
             Source::Owner { export } => owners.get(*export).map(|o| o.cap()),
             Source::Client { service, export } => clients
@@ -295,6 +314,27 @@ fn subtree(caps: &Caps, from: &str, path: &str, read_only: bool) -> Result<Direc
     }
 }
 
+/// The file at `path` below init's Directory `from`, opened as it is
+/// (never created or truncated), read-only if asked: a service's
+/// descriptor when granted as "fd/N".
+fn open_file(caps: &Caps, from: &str, path: &str, read_only: bool) -> Result<File, String> {
+    let root = caps
+        .dirs
+        .get(from)
+        .ok_or_else(|| format!("init holds no Directory {from:?}"))?;
+    let names = capos_lib::fs::path::absolute(path.as_bytes())
+        .ok_or_else(|| "not an absolute, normalized path".to_string())?;
+    let Some((name, parents)) = names.split_last() else {
+        return Err("\"/\" is a directory".to_string());
+    };
+    let dir = root.walk(parents).map_err(|e| e.to_string())?;
+    let how = OpenOptions {
+        read_only,
+        ..OpenOptions::default()
+    };
+    dir.open_file(name, how).map_err(|e| e.to_string())
+}
+
 /// Waits for every running service, reporting each as it ends.
 fn wait_all(
     rt: &Runtime,
@@ -338,7 +378,7 @@ fn wait_all(
             match status {
                 Ok(status) => {
                     println!(console, "init: {} {status}", service.name);
-                    tally.ended(&status, service.expect_fault);
+                    tally.ended(&status, service.expected);
                 }
                 Err(e) => {
                     println!(console, "init: cannot wait for {}: {e}", service.name);

@@ -284,5 +284,12 @@ pub fn is_directory(fs: &FileSystem, p: &str) -> bool {
             .any(|n| n.path == p.as_bytes() && matches!(n.content, FsContent::Directory))
 }
 
+/// Whether `p` names a file (not a directory) of the tree.
+pub fn is_file(fs: &FileSystem, p: &str) -> bool {
+    fs.nodes
+        .iter()
+        .any(|n| n.path == p.as_bytes() && !matches!(n.content, FsContent::Directory))
+}
+
 #[cfg(test)]
 mod tests;

@@ -107,6 +107,9 @@ pub struct ServiceJson {
     pub env: Vec<String>,
     #[serde(default)]
     pub expect_fault: bool,
+    /// The exit code that counts as success (0 if absent).
+    #[serde(default)]
+    pub exit_code: u8,
     #[serde(default)]
     pub limits: LimitsJson,
 }
@@ -121,7 +124,8 @@ pub struct LimitsJson {
     pub memory_bytes: u64,
 }
 
-/// `{name, init}`, `{name, service, export}` or `{name, directory}`;
+/// `{name, init}`, `{name, service, export}`, `{name, directory}` or
+/// `{name, file}`;
 /// which fields are present is checked later, for a clearer message than
 /// an untagged enum gives.
 #[derive(Debug, Clone, Deserialize)]
@@ -132,6 +136,8 @@ pub struct ServiceCapJson {
     pub service: Option<String>,
     pub export: Option<String>,
     pub directory: Option<DirectoryCapJson>,
+    /// A file of one of init's Directories, with the same fields.
+    pub file: Option<DirectoryCapJson>,
 }
 
 /// A subtree of one of init's Directories.

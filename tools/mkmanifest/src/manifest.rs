@@ -71,6 +71,8 @@ pub struct Service {
     pub env: Vec<String>,
     /// The service is meant to die by a CPU fault (a containment test).
     pub expect_fault: bool,
+    /// The exit code that counts as the service's success.
+    pub exit_code: u8,
     pub limits: Limits,
 }
 
@@ -136,6 +138,7 @@ impl Service {
         out.set_name(self.name.as_str());
         out.set_binary(self.binary.as_str());
         out.set_expect_fault(self.expect_fault);
+        out.set_exit_code(self.exit_code);
         let mut limits = out.reborrow().init_limits();
         limits.set_kernel_bytes(self.limits.kernel_bytes);
         limits.set_memory_bytes(self.limits.memory_bytes);
@@ -159,6 +162,16 @@ impl Service {
                     d.set_from(from.as_str());
                     d.set_path(path.as_str());
                     d.set_read_only(*read_only);
+                }
+                CapSource::File {
+                    from,
+                    path,
+                    read_only,
+                } => {
+                    let mut f = entry.init_source().init_file();
+                    f.set_from(from.as_str());
+                    f.set_path(path.as_str());
+                    f.set_read_only(*read_only);
                 }
             }
         }
@@ -255,6 +268,7 @@ mod tests {
                     argv: vec!["worker".into(), "-v".into()],
                     env: vec!["A=1".into()],
                     expect_fault: false,
+                    exit_code: 0,
                     limits: Limits {
                         kernel_bytes: 1 << 20,
                         memory_bytes: 0,
@@ -274,6 +288,7 @@ mod tests {
                     argv: vec![],
                     env: vec![],
                     expect_fault: true,
+                    exit_code: 0,
                     limits: Limits::default(),
                 },
             ],

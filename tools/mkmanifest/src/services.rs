@@ -61,8 +61,8 @@ fn convert(i: usize, json: &ServiceJson) -> Result<Service, InputError> {
                     InputError::new(
                         format!("services[{i}].caps[{c}]"),
                         "give one of \"init\" (one of init's caps), \"service\" and \"export\" \
-                         (another service's export), or \"directory\" (a subtree of one of \
-                         init's Directories)",
+                         (another service's export), \"directory\" (a subtree of one of \
+                         init's Directories) or \"file\" (a file below one of them)",
                     )
                 })?,
             })
@@ -93,6 +93,7 @@ fn convert(i: usize, json: &ServiceJson) -> Result<Service, InputError> {
         argv: json.argv.clone(),
         env: json.env.clone(),
         expect_fault: json.expect_fault,
+        exit_code: json.exit_code,
         limits: Limits {
             kernel_bytes: json.limits.kernel_bytes,
             memory_bytes: json.limits.memory_bytes,
@@ -101,16 +102,27 @@ fn convert(i: usize, json: &ServiceJson) -> Result<Service, InputError> {
 }
 
 fn source(cap: &ServiceCapJson) -> Option<CapSource> {
-    match (&cap.init, &cap.service, &cap.export, &cap.directory) {
-        (Some(init), None, None, None) => Some(CapSource::Init(init.clone())),
-        (None, Some(service), Some(export), None) => Some(CapSource::Service {
+    match (
+        &cap.init,
+        &cap.service,
+        &cap.export,
+        &cap.directory,
+        &cap.file,
+    ) {
+        (Some(init), None, None, None, None) => Some(CapSource::Init(init.clone())),
+        (None, Some(service), Some(export), None, None) => Some(CapSource::Service {
             service: service.clone(),
             export: export.clone(),
         }),
-        (None, None, None, Some(d)) => Some(CapSource::Directory {
+        (None, None, None, Some(d), None) => Some(CapSource::Directory {
             from: d.from.clone(),
             path: d.path.clone(),
             read_only: d.read_only,
+        }),
+        (None, None, None, None, Some(f)) => Some(CapSource::File {
+            from: f.from.clone(),
+            path: f.path.clone(),
+            read_only: f.read_only,
         }),
         _ => None,
     }
@@ -152,6 +164,9 @@ fn path_of(error: &GraphError, index_of: &HashMap<&str, usize>) -> String {
         }
         GraphError::BadDirectoryPath { service, index, .. } => {
             format!("{}.caps[{index}].directory.path", at(service))
+        }
+        GraphError::BadFilePath { service, index, .. } => {
+            format!("{}.caps[{index}].file.path", at(service))
         }
         GraphError::UnknownService { service, index, .. }
         | GraphError::ImportsItself { service, index, .. } => {

@@ -147,6 +147,16 @@ fn check_file_system_grants(
                     format!("{path:?} is not a directory of the fileSystem tree"),
                 ));
             }
+            if let CapSource::File { from, path, .. } = &cap.source
+                && fs_caps.contains(&from.as_str())
+                && let Some(fs) = file_system
+                && !files::is_file(fs, path)
+            {
+                return Err(InputError::new(
+                    format!("services[{i}].caps[{c}].file.path"),
+                    format!("{path:?} is not a file of the fileSystem tree"),
+                ));
+            }
         }
     }
     Ok(())

@@ -249,3 +249,36 @@ fn directory_sources_need_an_init_cap_and_a_normalized_absolute_path() {
         );
     }
 }
+
+fn from_file(name: &str, from: &str, path: &str) -> CapImport {
+    CapImport {
+        name: name.to_string(),
+        source: CapSource::File {
+            from: from.to_string(),
+            path: path.to_string(),
+            read_only: true,
+        },
+    }
+}
+
+#[test]
+fn file_sources_need_an_init_cap_and_a_path_naming_a_file() {
+    let ok = vec![
+        from_file("fd/0", "nic", "/script.sh"),
+        from_file("fd/3", "nic", "/etc/motd"),
+    ];
+    assert!(validate(&[with_caps(service("s"), ok)], BINARIES, INIT_CAPS).is_ok());
+    let caps = vec![from_file("fd/0", "fs", "/script.sh")];
+    let (error, _) = refusal(&[with_caps(service("s"), caps)]);
+    assert!(matches!(error, GraphError::UnknownInitCap { index: 0, .. }));
+    // "/" is a directory, never a file.
+    for bad in ["/", "etc/motd", "/etc/", "/etc/../motd", "//motd", ""] {
+        let caps = vec![from_file("fd/0", "nic", bad)];
+        let (error, message) = refusal(&[with_caps(service("s"), caps)]);
+        assert!(
+            matches!(error, GraphError::BadFilePath { index: 0, .. }),
+            "{bad:?}"
+        );
+        assert!(message.contains("naming a file"), "{message}");
+    }
+}

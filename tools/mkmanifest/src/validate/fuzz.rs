@@ -182,6 +182,8 @@ fn build(
                 .map(|(j, v)| format!("K{j}={v}"))
                 .collect(),
             expect_fault,
+            // Some services expect a status other than 0.
+            exit_code: (i % 4) as u8,
             limits: limits.unwrap_or_default(),
         });
     }
@@ -238,6 +240,12 @@ fn to_json(m: &Manifest, sparse: bool) -> Value {
                         read_only,
                     } => json!({"name": c.name, "directory":
                         {"from": from, "path": path, "readOnly": read_only}}),
+                    CapSource::File {
+                        from,
+                        path,
+                        read_only,
+                    } => json!({"name": c.name, "file":
+                        {"from": from, "path": path, "readOnly": read_only}}),
                 })
                 .collect();
             let exports: Vec<Value> = s
@@ -252,6 +260,7 @@ fn to_json(m: &Manifest, sparse: bool) -> Value {
                 ("argv", json!(s.argv), s.argv.is_empty()),
                 ("env", json!(s.env), s.env.is_empty()),
                 ("expectFault", json!(s.expect_fault), !s.expect_fault),
+                ("exitCode", json!(s.exit_code), s.exit_code == 0),
                 (
                     "limits",
                     json!({
@@ -340,6 +349,11 @@ fn decode(bytes: &[u8]) -> Result<Manifest, String> {
                     path: string(d.get_path())?,
                     read_only: d.get_read_only(),
                 },
+                service_cap::source::File(f) => CapSource::File {
+                    from: string(f.get_from())?,
+                    path: string(f.get_path())?,
+                    read_only: f.get_read_only(),
+                },
             };
             imports.push(CapImport {
                 name: string(c.get_name())?,
@@ -362,6 +376,7 @@ fn decode(bytes: &[u8]) -> Result<Manifest, String> {
             argv: strings(s.get_argv())?,
             env: strings(s.get_env())?,
             expect_fault: s.get_expect_fault(),
+            exit_code: s.get_exit_code(),
             limits: Limits {
                 kernel_bytes: limits.get_kernel_bytes(),
                 memory_bytes: limits.get_memory_bytes(),
