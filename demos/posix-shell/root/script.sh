@@ -1,0 +1,40 @@
+# Read by dash on descriptor 0 (make run-posix-shell-smoke), on capOS and
+# on Linux in a scratch root holding the same files; the two outputs must
+# be identical.
+cd /home
+ls; echo done
+cat foo | grep bar
+echo a b c | wc -w
+x=$(echo hi); echo "$x"
+for i in $(seq 1 3); do echo "item $i"; done
+seq 2 | while read n; do echo "read $n"; done
+echo one > /tmp/out
+echo two >> /tmp/out
+cat < /tmp/out
+wc -l < /tmp/out
+ls /nowhere 2>&1
+ls /nowhere > /tmp/err 2>&1; echo "ls: $?"; cat /tmp/err
+( cd /tmp && pwd )
+pwd
+false; echo "false: $?"
+nosuchcommand; echo "missing: $?"
+cat <<END
+here $x
+  document
+END
+sort fruit | uniq -c | sort -rn | head -1
+printf '%s=%d\n' answer 42
+echo "a:b:c" | cut -d: -f2 | tr b B
+echo hello world | sed 's/world/capOS/'
+seq 5 | tail -2 | head -1
+mkdir /tmp/d && touch /tmp/d/f && cp /tmp/d/f /tmp/d/g && mv /tmp/d/g /tmp/d/h && ls /tmp/d
+rm /tmp/d/f /tmp/d/h && ls /tmp/d | wc -l
+env -i A=1 B=2
+test -d /tmp && echo "test -d: yes"
+[ -f /tmp/nothing ] || echo "[ -f ]: no"
+sleep 0 && true && echo slept
+seq 1 100000 | head -1
+segv; echo "segv: $?"
+echo end
+exit 3
+echo "not reached"
