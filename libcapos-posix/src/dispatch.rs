@@ -46,7 +46,7 @@ pub unsafe extern "C" fn __capos_syscall(
     // In the fork shim's child branch, exit is a refusal like any call
     // off its allowlist (process/fork_call.rs).
     if (n == nr::EXIT || n == nr::EXIT_GROUP) && !fork_call::recording() {
-        finish(a1);
+        finish(a1 & 0xff);
     }
     let result = state::with(|s| {
         let a = [a1, a2, a3, a4, a5, a6];
@@ -69,13 +69,15 @@ pub unsafe extern "C" fn __capos_syscall(
     }
 }
 
-/// Releases what the process holds and exits with `code & 0xff`, as
-/// Linux's exit status: the adapter's capabilities queue their releases as
-/// its state drops, then libcapos drops its own and flushes the ring once.
+/// Releases what the process holds and exits with `code`: a C exit's
+/// `code & 0xff`, as Linux's exit status, or what execve passes on
+/// (`wait::KILLED_BY | signal` for a program a signal ended). The
+/// adapter's capabilities queue their releases as its state drops, then
+/// libcapos drops its own and flushes the ring once.
 fn finish(code: i64) -> ! {
     drop(state::remove());
     libcapos::runtime::finish();
-    exit(code & 0xff)
+    exit(code)
 }
 
 /// A refusal with `errno`, logged the first time call `n` is refused.

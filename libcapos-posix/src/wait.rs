@@ -123,31 +123,60 @@ pub fn fault_signal(kind: FaultKind) -> i32 {
     }
 }
 
-/// The wait status Linux reports: an exit as `(code & 0xff) << 8`
-/// (WIFEXITED), a fault as the killing signal (WIFSIGNALED, no core
-/// dump).
-pub fn status(exit: &ExitStatus) -> i32 {
+/// The exit code of a process whose execve'd program was killed by a
+/// signal: `KILLED_BY | signal`. A capOS process cannot itself end
+/// "killed by a signal"; a C program's own exit codes are `code & 0xff`
+/// and a Rust program's are 32-bit, so a code of this form (bit 32 and a
+/// signal number 1 to 64) means that, and its waiter reads it as the
+/// signal (a forked shell's child that execve'd a program which faulted:
+/// the shell prints "Segmentation fault").
+pub const KILLED_BY: i64 = 1 << 32;
+
+/// The signal an exit code of the form `KILLED_BY | signal` stands for.
+fn killed_by(code: i64) -> Option<i32> {
+    let signal = code ^ KILLED_BY;
+    (1..=64).contains(&signal).then_some(signal as i32)
+}
+
+/// The signal that ended a process, if one did: a fault's, or one an
+/// execve'd program's end passed on.
+fn ending_signal(exit: &ExitStatus) -> Option<i32> {
     match exit {
-        ExitStatus::Exited(code) => ((code & 0xff) as i32) << 8,
-        ExitStatus::Faulted(fault) => fault_signal(fault.kind),
+        ExitStatus::Exited(code) => killed_by(*code),
+        ExitStatus::Faulted(fault) => Some(fault_signal(fault.kind)),
+    }
+}
+
+/// The wait status Linux reports: an exit as `(code & 0xff) << 8`
+/// (WIFEXITED), a fault (or a passed-on signal) as the killing signal
+/// (WIFSIGNALED, no core dump).
+pub fn status(exit: &ExitStatus) -> i32 {
+    match (exit, ending_signal(exit)) {
+        (_, Some(signal)) => signal,
+        (ExitStatus::Exited(code), None) => ((code & 0xff) as i32) << 8,
+        (ExitStatus::Faulted(_), None) => unreachable!("a fault always has a signal"),
     }
 }
 
 /// waitid's view of an end: `si_code` and `si_status`.
 pub fn siginfo_code(exit: &ExitStatus) -> (i32, i32) {
-    match exit {
-        ExitStatus::Exited(code) => (CLD_EXITED, (code & 0xff) as i32),
-        ExitStatus::Faulted(fault) => (CLD_KILLED, fault_signal(fault.kind)),
+    match (exit, ending_signal(exit)) {
+        (_, Some(signal)) => (CLD_KILLED, signal),
+        (ExitStatus::Exited(code), None) => (CLD_EXITED, (code & 0xff) as i32),
+        (ExitStatus::Faulted(_), None) => unreachable!("a fault always has a signal"),
     }
 }
 
 /// The exit code of a process that execve'd a program and waited for
-/// it: the program's own, or the shell's 128 + signal when it faulted
-/// (a capOS process cannot itself end "killed by a signal").
+/// it: the program's own, or `KILLED_BY | signal` when a signal ended it,
+/// so that this process's waiter sees the program's end as Linux would.
 pub fn exec_exit_code(exit: &ExitStatus) -> i64 {
-    match exit {
-        ExitStatus::Exited(code) => code & 0xff,
-        ExitStatus::Faulted(fault) => 128 + i64::from(fault_signal(fault.kind)),
+    match ending_signal(exit) {
+        Some(signal) => KILLED_BY | i64::from(signal),
+        None => match exit {
+            ExitStatus::Exited(code) => code & 0xff,
+            ExitStatus::Faulted(_) => unreachable!("a fault always has a signal"),
+        },
     }
 }
 
@@ -199,7 +228,20 @@ mod tests {
         }
         assert_eq!(siginfo_code(&ExitStatus::Exited(3)), (CLD_EXITED, 3));
         assert_eq!(exec_exit_code(&ExitStatus::Exited(300)), 44);
-        assert_eq!(exec_exit_code(&faulted(FaultKind::PageFault)), 139);
+        let passed_on = exec_exit_code(&faulted(FaultKind::PageFault));
+        assert_eq!(passed_on, KILLED_BY | i64::from(SIGSEGV));
+        // The waiter of the process that execve'd sees the fault's signal,
+        // and so does the waiter above it.
+        let s = status(&ExitStatus::Exited(passed_on));
+        assert!(wifsignaled(s) && wtermsig(s) == SIGSEGV);
+        assert_eq!(
+            siginfo_code(&ExitStatus::Exited(passed_on)),
+            (CLD_KILLED, SIGSEGV)
+        );
+        assert_eq!(exec_exit_code(&ExitStatus::Exited(passed_on)), passed_on);
+        // Only signals 1 to 64 above KILLED_BY; other codes are exits.
+        assert_eq!(status(&ExitStatus::Exited(KILLED_BY)), 0);
+        assert_eq!(status(&ExitStatus::Exited(KILLED_BY | 65)), 65 << 8);
     }
 
     #[test]
