@@ -118,7 +118,7 @@ fuzz: kernel user
 # the current figures the baseline.
 # The bench system holds a C program too (spawn-wait-c), so it needs the
 # POSIX build.
-$(BUILD)/manifest-bench.bin: user posix-build FORCE
+$(BUILD)/manifest-bench.bin: user posix-build posix-shell-build FORCE
 	@mkdir -p $(BUILD)
 	bash tools/build-manifest.sh bench $@
 
@@ -415,6 +415,7 @@ posix-shell-build: posix-build
 	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) bash vendor/dash/build.sh target/capos-posix/dash capos
 	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) bash vendor/toybox/build.sh target/capos-posix/toybox capos
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/segv demos/posix-shell/segv.c
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/shell-pipeline demos/posix-shell/bench/shell-pipeline.c
 
 $(BUILD)/manifest-posix-shell.bin: user posix-shell-build FORCE
 	@mkdir -p $(BUILD)

@@ -30,6 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../posix-shell/bench/pipeline.h"
+
 /* Rounds per figure; the lowest is reported, as in bench.rs. */
 enum { ROUNDS = 5 };
 
@@ -342,6 +344,7 @@ int main(void)
     /* The same C program and call; the name matches capOS's C figure. */
     measure("spawn-wait-c", 20, spawn_wait);
     measure("fork-wait", 20, fork_wait);
+    measure("shell-pipeline", 2, shell_pipeline);
     files();
     puts("linux: done");
     power_off();

@@ -156,11 +156,19 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
         }
     })?;
     // make profile expects the figures in the order of this file.
-    pipes(console, rt, &spawner)?;
-    files(console, rt)?;
+    let pipe_factory = rt
+        .take::<PipeFactory>("pipes")
+        .map_err(|e| alloc::format!("pipes: {e}"))?;
+    pipes(console, &spawner, &pipe_factory)?;
+    let mut ns = Namespace::from_capset(rt);
+    files(console, &mut ns)?;
     // After every figure make profile can count: fork-wait's own rdtsc
     // windows are in another process, which the profile does not follow.
-    fork_wait(console, rt, &spawner, &vm)?;
+    let forker = rt
+        .take::<ProcessForker>("fork")
+        .map_err(|e| alloc::format!("fork: {e}"))?;
+    fork_wait(console, &spawner, &vm, &forker)?;
+    shell_pipeline(console, &spawner, &vm, &forker, &pipe_factory, &ns)?;
     // Last, since they may be missing (no network device): make profile
     // then still finds every figure before them where it expects it.
     udp(console, rt)?;
@@ -172,18 +180,15 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
 /// the figure's line; Linux's is bench.c's fork-wait.
 fn fork_wait(
     console: &Console,
-    rt: &mut Runtime,
     spawner: &ProcessSpawner,
     vm: &VirtualMemory,
+    forker: &ProcessForker,
 ) -> Result<(), String> {
     let err = |what: &'static str| move |e: capos_rt::Error| alloc::format!("{what}: {e}");
-    let forker = rt
-        .take::<ProcessForker>("fork")
-        .map_err(|e| alloc::format!("fork: {e}"))?;
     let grants = [
         Grant::new("console", console),
         Grant::new("memory", vm),
-        Grant::new("fork", &forker),
+        Grant::new("fork", forker),
     ];
     let child = spawner
         .spawn("fork-wait", "fork-wait", &grants)
@@ -194,17 +199,60 @@ fn fork_wait(
     }
 }
 
+/// The shell-pipeline figure: dash runs `seq 1 20000 | wc -l` end to
+/// end, measured by shell-pipeline (demos/posix-shell/bench/), which
+/// prints the figure's line; Linux's is bench.c's, from the same
+/// pipeline.h. It gets the store's root (dash, seq and wc in /bin, /tmp
+/// for wc's output) and what dash needs to fork, spawn and pipe.
+fn shell_pipeline(
+    console: &Console,
+    spawner: &ProcessSpawner,
+    vm: &VirtualMemory,
+    forker: &ProcessForker,
+    pipes: &PipeFactory,
+    ns: &Namespace,
+) -> Result<(), String> {
+    let err = |what: &'static str| move |e: capos_rt::Error| alloc::format!("{what}: {e}");
+    let root = ns
+        .open_dir(b"/")
+        .map_err(|e| alloc::format!("open /: {e}"))?;
+    let grants = [
+        Grant::new("console", console),
+        Grant::new("memory", vm),
+        Grant::new("spawner", spawner),
+        Grant::new("fork", forker),
+        Grant::new("pipes", pipes),
+        Grant::new("/", &root),
+    ];
+    // dash's children (seq, wc) take the default quotas out of these.
+    let limits = capos_rt::Limits {
+        kernel_bytes: 2 * 1024 * 1024,
+        memory_bytes: 128 * 1024 * 1024,
+    };
+    let child = spawner
+        .spawn_limited(
+            "shell-pipeline",
+            "shell-pipeline",
+            &grants,
+            &["shell-pipeline"],
+            &[],
+            limits,
+        )
+        .map_err(err("spawn shell-pipeline"))?;
+    match child.wait().map_err(err("wait"))? {
+        capos_rt::ExitStatus::Exited(0) => Ok(()),
+        other => Err(alloc::format!("shell-pipeline ended with {other}")),
+    }
+}
+
 /// Bytes per operation of the stream benchmark.
 const STREAM_OP: usize = 64 * 1024;
 
 /// The pipe figures: `pipe-pingpong`, one byte to bench-pipe-peer and back
 /// through two pipes (Linux: the same with pipe(2)); `pipe-stream-64k`,
 /// 64 KiB read from a pipe that bench-pipe-peer keeps full.
-fn pipes(console: &Console, rt: &mut Runtime, spawner: &ProcessSpawner) -> Result<(), String> {
+fn pipes(console: &Console, spawner: &ProcessSpawner, pipes: &PipeFactory) -> Result<(), String> {
     let err = |what: &'static str| move |e: capos_rt::Error| alloc::format!("{what}: {e}");
-    let pipes = rt
-        .take::<PipeFactory>("pipes")
-        .map_err(|e| alloc::format!("pipes: {e}"))?;
     const PEER: &str = "bench-pipe-peer";
 
     let (there_r, there_w) = pipes.create().map_err(err("pipe"))?;
@@ -275,9 +323,8 @@ const FILE_OP: usize = 64 * 1024;
 /// file's after the warm-up run, as tmpfs's are after the first write);
 /// `file-open-close`, opening that file by name in /tmp and releasing
 /// the File (Linux: open and close by path).
-fn files(console: &Console, rt: &mut Runtime) -> Result<(), String> {
+fn files(console: &Console, ns: &mut Namespace) -> Result<(), String> {
     let err = |what: &'static str| move |e: capos_rt::StorageError| alloc::format!("{what}: {e}");
-    let mut ns = Namespace::from_capset(rt);
     // /tmp mounted on its own: an open there is one Directory.open, as
     // a descriptor-relative open would be.
     let tmp = ns.open_dir(b"/tmp").map_err(err("open /tmp"))?;
