@@ -415,7 +415,6 @@ posix-shell-build: posix-build
 	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) bash vendor/dash/build.sh target/capos-posix/dash capos
 	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) bash vendor/toybox/build.sh target/capos-posix/toybox capos
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/segv demos/posix-shell/segv.c
-	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/shell-pipeline demos/posix-shell/bench/shell-pipeline.c
 
 $(BUILD)/manifest-posix-shell.bin: user posix-shell-build FORCE
 	@mkdir -p $(BUILD)

@@ -1,9 +1,11 @@
-/* The shell-pipeline operation of make bench, one source for both sides:
- * demos/posix-shell/bench/shell-pipeline.c measures it on capOS,
- * demos/linux-bench/bench.c on Linux. dash runs `seq 1 20000 | wc -l`
- * end to end: posix_spawn of /bin/dash with wc's output on /tmp/count,
- * dash's fork for the pipeline, the two toybox commands over a pipe, the
- * waits; then the count is checked. */
+/* The shell-pipeline operation of make bench on Linux
+ * (demos/linux-bench/bench.c): dash runs `seq 1 20000 | wc -l` end to
+ * end: posix_spawn of /bin/dash with wc's output on /tmp/count, dash's
+ * fork for the pipeline, the two toybox commands over a pipe, the waits;
+ * then the count is checked. capOS's twin is shell_pipeline in
+ * demos/bench/src/bin/bench.rs, which spawns the same dash the same way
+ * (the spawn gives dash the quotas its commands need, which posix_spawn
+ * from C cannot). */
 #ifndef SHELL_PIPELINE_H
 #define SHELL_PIPELINE_H
 
