@@ -9,7 +9,6 @@ extern crate alloc;
 
 use alloc::format;
 use alloc::string::String;
-use alloc::vec;
 use capos_abi::error::{RESULT_TOO_SMALL, STALE_CAP};
 use capos_rt::{
     CallRequest, Client, Console, EndpointFactory, Error, ExceptionType, ExitStatus, Forked, Grant,
@@ -133,7 +132,8 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
         .map_err(err("spawn"))?;
     child.wait().map_err(err("wait for spawn-args"))?;
     let endpoint = factory.create(0xf0).map_err(err("endpoint"))?;
-    let mut memory = vec![1u8; 64];
+    // On the heap: the copy's heap is its own too.
+    let mut memory = alloc::boxed::Box::new([1u8; 64]);
     let parent = rt.pid();
     match forker.fork().map_err(err("fork"))? {
         Forked::Child { pid } => {
