@@ -12,7 +12,8 @@ use alloc::string::String;
 use capos_abi::error::{RESULT_TOO_SMALL, STALE_CAP};
 use capos_rt::{
     CallRequest, Client, Console, EndpointFactory, Error, ExceptionType, ExitStatus, Forked, Grant,
-    Limits, ProcessForker, ProcessSpawner, Reply, Runtime, Timer, message, println,
+    Limits, PROT_READ, PROT_WRITE, ProcessForker, ProcessSpawner, Reply, Runtime, Timer,
+    VirtualMemory, message, println,
 };
 use capos_schema::{interface_id, process_forker};
 
@@ -20,6 +21,7 @@ capos_rt::entry!(main);
 
 /// What the forked copy exits with, for the parent to check.
 const CHILD_CODE: i64 = 42;
+const PAGE: u64 = 4096;
 
 fn main(mut rt: Runtime) -> i64 {
     let Ok(console) = rt.take::<Console>("console") else {
@@ -69,6 +71,9 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
     let factory = rt
         .take::<EndpointFactory>("endpoints")
         .map_err(|e| format!("endpoints: {e}"))?;
+    let vm = rt
+        .take::<VirtualMemory>("memory")
+        .map_err(|e| format!("memory: {e}"))?;
 
     // Another call in flight: the copy would wait for its completion,
     // which only this process would get.
@@ -134,11 +139,34 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
     let endpoint = factory.create(0xf0).map_err(err("endpoint"))?;
     // On the heap: the copy's heap is its own too.
     let mut memory = alloc::boxed::Box::new([1u8; 64]);
+    // A MemoryObject's page is shared with the copy; an anonymous one is
+    // copied.
+    let object = vm.create_object(PAGE).map_err(err("create_object"))?;
+    let shared = object
+        .map(0, PROT_READ | PROT_WRITE)
+        .map_err(err("map the object"))? as *mut u64;
+    let anonymous = vm
+        .map(0, PAGE, PROT_READ | PROT_WRITE)
+        .map_err(err("map"))? as *mut u64;
+    // SAFETY: both are mapped read-write, a page long, and nothing else
+    // refers to them.
+    unsafe {
+        shared.write_volatile(1);
+        anonymous.write_volatile(1);
+    }
     let parent = rt.pid();
     match forker.fork().map_err(err("fork"))? {
         Forked::Child { pid } => {
             rt.forked();
             memory.fill(2);
+            // SAFETY: the copy has both mappings, as the parent had them.
+            unsafe {
+                shared.write_volatile(2);
+                anonymous.write_volatile(2);
+            }
+            // The copy's own mapping of the object goes; the parent's stays.
+            vm.unmap(shared as u64, PAGE)
+                .map_err(err("unmap in the copy"))?;
             println!(
                 console,
                 "spawn-fork: in the copy: its own pid {}, the runtime's {}; its parent's child's handle {}; the Endpoint owner facet {}; the console held",
@@ -164,6 +192,15 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
                 console,
                 "spawn-fork: the copy exited {CHILD_CODE}; the parent's memory, handle and owner facet are its own"
             );
+            // SAFETY: still mapped in this process.
+            let (seen_shared, seen_anonymous) =
+                unsafe { (shared.read_volatile(), anonymous.read_volatile()) };
+            println!(
+                console,
+                "spawn-fork: after the copy wrote 2 to both: the MemoryObject page reads {seen_shared}, the anonymous page {seen_anonymous}"
+            );
+            vm.unmap(shared as u64, PAGE).map_err(err("unmap"))?;
+            vm.unmap(anonymous as u64, PAGE).map_err(err("unmap"))?;
         }
     }
     Ok(())
