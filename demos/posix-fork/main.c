@@ -1,9 +1,14 @@
-/* posix-fork: runs every section and exits 0 if every check passed. */
+/* posix-fork: runs every section and exits 0 if every check passed.
+ * Run as "posix-fork exec-child", it is the program a forked child
+ * execs: it says so and exits 6. */
 #include "demo.h"
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+const char *self_path;
 
 int check(int ok, const char *what)
 {
@@ -42,8 +47,17 @@ int wait_for(pid_t pid)
     return status;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "exec-child") == 0) {
+        printf("exec-child: running in the program a forked child exec'd\n");
+        return 6;
+    }
+    if (argc != 2) {
+        printf("usage: posix-fork SELF_PATH\n");
+        return 2;
+    }
+    self_path = argv[1];
     int failed = demo_basics() + demo_pipes() + demo_bomb();
     printf("posix-fork: %s\n", failed ? "FAILED" : "all checks passed");
     return failed != 0;
