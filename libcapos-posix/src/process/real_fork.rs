@@ -41,11 +41,13 @@ pub fn fork(s: &mut State) -> Option<Result<i64, i64>> {
 
 /// The per-process state of the copy that is the child.
 fn become_child(s: &mut State) {
+    // Its own pid; the parent's waits in flight forgotten first, so that
+    // what is queued below is tracked as this process's own.
+    runtime::with_runtime(|rt| rt.forked());
     // The parent's children are not this process's: their handles did
     // not cross (not transferable), and their waits stay the parent's.
     // Dropping them queues releases of ids that are stale here, which the
     // kernel answers with an error nobody waits for.
     s.children = Children::default();
-    runtime::with_runtime(|rt| rt.forked());
     s.signals.forked();
 }
