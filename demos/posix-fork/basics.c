@@ -2,6 +2,7 @@
  * separate memory; exit statuses, a grandchild, and a fault that
  * reaches waitpid as SIGSEGV. */
 #include "demo.h"
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,7 +105,23 @@ static int fork_beside_a_wait(void)
     return failed;
 }
 
+/* The shell's pattern: fork, then execve a program in the child; the
+ * child's exit status is the program's. */
+static int fork_then_exec(void)
+{
+    pid_t pid = fork_flushed();
+    if (pid == 0) {
+        char *argv[] = {"posix-fork", "exec-child", NULL};
+        execv(self_path, argv);
+        printf("FAIL: execv in the forked child: %s\n", errname(errno));
+        _exit(127);
+    }
+    int status = wait_for(pid);
+    printf("parent: fork then execve: the program exited %d\n", WEXITSTATUS(status));
+    return check(WIFEXITED(status) && WEXITSTATUS(status) == 6, "the exec'd program's status");
+}
+
 int demo_basics(void)
 {
-    return copies() + grandchild() + fault() + fork_beside_a_wait();
+    return copies() + grandchild() + fault() + fork_beside_a_wait() + fork_then_exec();
 }

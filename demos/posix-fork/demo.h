@@ -14,6 +14,10 @@
 
 #include <sys/types.h>
 
+/* This program's own path (argv[1]: "/bin/posix-fork" on capOS, the
+ * host build's path on Linux), which a forked child execs. */
+extern const char *self_path;
+
 /* Prints "FAIL: what" unless ok; returns 1 on failure, else 0. */
 int check(int ok, const char *what);
 /* The errno's name, for lines both systems print alike. */

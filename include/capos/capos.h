@@ -157,6 +157,9 @@
 // UdpSocket: one bound UDP port.
 #define CAPOS_IFACE_UDP_SOCKET 15888142064093913574ull
 
+// ProcessForker: duplicates this process (`capos_fork`).
+#define CAPOS_IFACE_PROCESS_FORKER 11878710907247672600ull
+
 // Protection bits (`capos_abi::vm`): combine with `|`. Writable and
 // executable together is refused (W^X).
 #define CAPOS_PROT_NONE 0
@@ -195,6 +198,12 @@
 #define CAPOS_FAULT_DIVIDE_ERROR 3
 
 #define CAPOS_FAULT_OTHER 4
+
+// `capos_fork`'s return in the process that called it.
+#define CAPOS_FORK_PARENT 0
+
+// `capos_fork`'s return in the new copy.
+#define CAPOS_FORK_CHILD 1
 
 // Most grants one spawn may carry (the child's CapSet is one page).
 #define CAPOS_MAX_GRANTS 63
@@ -460,6 +469,26 @@ int32_t capos_spawn(uint32_t spawner,
 // # Safety
 // `out_status` must be NULL or writable.
 int32_t capos_process_wait(uint32_t handle, struct capos_exit_status *out_status);
+
+// Duplicates this process through the ProcessForker `forker`
+// (docs/interfaces/process-forker.md): returns twice.
+// In this process, `CAPOS_FORK_PARENT`, with the child's pid at `out_pid`
+// and the id of a new ProcessHandle for it at `out_handle` (libcapos
+// holds it: wait on it, then release it). In the copy,
+// `CAPOS_FORK_CHILD`, with its own pid at `out_pid` and 0 at
+// `out_handle`; the copy holds this process's capabilities under the same
+// ids, but no ProcessHandle (libcapos forgets them there). Either pointer
+// may be NULL.
+//
+// Fails, with nothing created, with `CAPOS_E_NOT_HELD`,
+// `CAPOS_E_WRONG_INTERFACE` (not a ProcessForker), `CAPOS_E_APPLICATION`
+// (the kernel refused: another call of this process in flight, or the
+// quotas this process shares with its forks cannot hold one more process
+// or its copy of memory) or a transport code.
+//
+// # Safety
+// `out_pid` and `out_handle` must be NULL or writable.
+int32_t capos_fork(uint32_t forker, uint64_t *out_pid, uint32_t *out_handle);
 
 // Ends the process with exit status `code`, which its ProcessHandle
 // reports. Does not return. Capabilities still held are dropped by the

@@ -13,9 +13,9 @@ use crate::ffi;
 use crate::held::Held;
 use crate::iface::{
     CAPOS_IFACE_CONSOLE, CAPOS_IFACE_NETWORK_MANAGER, CAPOS_IFACE_PIPE_FACTORY,
-    CAPOS_IFACE_PIPE_READER, CAPOS_IFACE_PIPE_WRITER, CAPOS_IFACE_PROCESS_HANDLE,
-    CAPOS_IFACE_PROCESS_SPAWNER, CAPOS_IFACE_TIMER, CAPOS_IFACE_UDP_SOCKET,
-    CAPOS_IFACE_VIRTUAL_MEMORY,
+    CAPOS_IFACE_PIPE_READER, CAPOS_IFACE_PIPE_WRITER, CAPOS_IFACE_PROCESS_FORKER,
+    CAPOS_IFACE_PROCESS_HANDLE, CAPOS_IFACE_PROCESS_SPAWNER, CAPOS_IFACE_TIMER,
+    CAPOS_IFACE_UDP_SOCKET, CAPOS_IFACE_VIRTUAL_MEMORY,
 };
 use crate::state::{self, State};
 use capos_abi::capset::MAX_CAP_NAME;
@@ -42,6 +42,7 @@ fn take(rt: &mut Runtime, name: &str, interface_id: u64) -> Result<Held, i32> {
         CAPOS_IFACE_TIMER => Held::Timer(rt.take(name).map_err(lookup_code)?),
         CAPOS_IFACE_PROCESS_SPAWNER => Held::Spawner(rt.take(name).map_err(lookup_code)?),
         CAPOS_IFACE_PROCESS_HANDLE => Held::Process(rt.take(name).map_err(lookup_code)?),
+        CAPOS_IFACE_PROCESS_FORKER => Held::Forker(rt.take(name).map_err(lookup_code)?),
         CAPOS_IFACE_VIRTUAL_MEMORY => Held::Memory(rt.take(name).map_err(lookup_code)?),
         CAPOS_IFACE_PIPE_FACTORY => Held::Pipes(rt.take(name).map_err(lookup_code)?),
         CAPOS_IFACE_PIPE_READER => Held::PipeReader(rt.take(name).map_err(lookup_code)?),

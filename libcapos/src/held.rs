@@ -10,8 +10,8 @@
 use crate::error::{CAPOS_E_NOT_HELD, CAPOS_E_WRONG_INTERFACE};
 use alloc::collections::BTreeMap;
 use capos_rt::{
-    Cap, Client, Console, NetworkManager, PipeFactory, PipeReader, PipeWriter, ProcessHandle,
-    ProcessSpawner, Timer, UdpSocket, VirtualMemory,
+    Cap, Client, Console, NetworkManager, PipeFactory, PipeReader, PipeWriter, ProcessForker,
+    ProcessHandle, ProcessSpawner, Timer, UdpSocket, VirtualMemory,
 };
 
 /// One owned capability, typed where libcapos has a wrapper for its
@@ -21,6 +21,7 @@ pub enum Held {
     Timer(Timer),
     Spawner(ProcessSpawner),
     Process(ProcessHandle),
+    Forker(ProcessForker),
     Memory(VirtualMemory),
     Pipes(PipeFactory),
     PipeReader(PipeReader),
@@ -39,6 +40,7 @@ impl Held {
             Held::Timer(c) => c.cap(),
             Held::Spawner(c) => c.cap(),
             Held::Process(c) => c.cap(),
+            Held::Forker(c) => c.cap(),
             Held::Memory(c) => c.cap(),
             Held::Pipes(c) => c.cap(),
             Held::PipeReader(c) => c.cap(),
@@ -55,6 +57,7 @@ impl Held {
             Held::Timer(c) => c.into_cap(),
             Held::Spawner(c) => c.into_cap(),
             Held::Process(c) => c.into_cap(),
+            Held::Forker(c) => c.into_cap(),
             Held::Memory(c) => c.into_cap(),
             Held::Pipes(c) => c.into_cap(),
             Held::PipeReader(c) => c.into_cap(),
@@ -95,6 +98,13 @@ impl Table {
         self.by_id.get(&id).ok_or(CAPOS_E_NOT_HELD)
     }
 
+    /// Drops every ProcessHandle: a forked child's copies of its parent's,
+    /// which name nothing in the child (handles are not transferable).
+    pub fn drop_process_handles(&mut self) {
+        self.by_id
+            .retain(|_, held| !matches!(held, Held::Process(_)));
+    }
+
     pub fn remove(&mut self, id: u32) -> Result<Held, i32> {
         self.by_id.remove(&id).ok_or(CAPOS_E_NOT_HELD)
     }
@@ -103,6 +113,7 @@ impl Table {
     typed!(timer, Timer, Timer);
     typed!(spawner, Spawner, ProcessSpawner);
     typed!(process, Process, ProcessHandle);
+    typed!(forker, Forker, ProcessForker);
     typed!(memory, Memory, VirtualMemory);
     typed!(pipes, Pipes, PipeFactory);
     typed!(pipe_reader, PipeReader, PipeReader);

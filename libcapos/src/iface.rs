@@ -31,6 +31,8 @@ pub const CAPOS_IFACE_PIPE_WRITER: u64 = 0xd6fd_bf96_6d87_f283;
 pub const CAPOS_IFACE_NETWORK_MANAGER: u64 = 0xabdf_d80f_738a_7ea3;
 /// UdpSocket: one bound UDP port.
 pub const CAPOS_IFACE_UDP_SOCKET: u64 = 0xdc7e_0507_3f42_61e6;
+/// ProcessForker: duplicates this process (`capos_fork`).
+pub const CAPOS_IFACE_PROCESS_FORKER: u64 = 0xa4d9_a8a2_500e_3d18;
 
 // The schema is the source of truth: a changed id stops the build here, and
 // the header check then asks for the regenerated header.
@@ -39,6 +41,7 @@ const _: () = {
     assert!(CAPOS_IFACE_TIMER == schema::TIMER);
     assert!(CAPOS_IFACE_PROCESS_SPAWNER == schema::PROCESS_SPAWNER);
     assert!(CAPOS_IFACE_PROCESS_HANDLE == schema::PROCESS_HANDLE);
+    assert!(CAPOS_IFACE_PROCESS_FORKER == schema::PROCESS_FORKER);
     assert!(CAPOS_IFACE_VIRTUAL_MEMORY == schema::VIRTUAL_MEMORY);
     assert!(CAPOS_IFACE_MEMORY_OBJECT == schema::MEMORY_OBJECT);
     assert!(CAPOS_IFACE_ENDPOINT_FACTORY == schema::ENDPOINT_FACTORY);

@@ -1,6 +1,7 @@
-//! ProcessSpawner and ProcessHandle: `capos_spawn` starts a binary of the
-//! boot manifest with named grants, arguments and environment;
-//! `capos_process_wait` reports how it ended.
+//! ProcessSpawner, ProcessHandle and ProcessForker: `capos_spawn` starts a
+//! binary of the boot manifest with named grants, arguments and
+//! environment; `capos_process_wait` reports how it ended; `capos_fork`
+//! duplicates this process.
 
 use crate::error::{CAPOS_E_BAD_ARGUMENT, CAPOS_E_MESSAGE_TOO_LARGE, code, status};
 use crate::ffi::{self, MAX_BYTES};
@@ -8,7 +9,7 @@ use crate::held::Held;
 use crate::state::{self, State};
 use alloc::vec::Vec;
 use capos_abi::capset::MAX_CAPSET_ENTRIES;
-use capos_rt::{ExitStatus, FaultKind, Grant};
+use capos_rt::{ExitStatus, FaultKind, Forked, Grant};
 use core::ffi::c_char;
 
 /// `capos_exit_status.kind`: the process called exit or returned from main.
@@ -22,6 +23,11 @@ pub const CAPOS_FAULT_GENERAL_PROTECTION: u32 = 1;
 pub const CAPOS_FAULT_INVALID_OPCODE: u32 = 2;
 pub const CAPOS_FAULT_DIVIDE_ERROR: u32 = 3;
 pub const CAPOS_FAULT_OTHER: u32 = 4;
+
+/// `capos_fork`'s return in the process that called it.
+pub const CAPOS_FORK_PARENT: i32 = 0;
+/// `capos_fork`'s return in the new copy.
+pub const CAPOS_FORK_CHILD: i32 = 1;
 
 /// Most grants one spawn may carry (the child's CapSet is one page).
 pub const CAPOS_MAX_GRANTS: usize = 63;
@@ -129,6 +135,21 @@ impl State {
                 .map_err(|e| code(&e))?
         };
         Ok(self.held.insert(Held::Process(handle)))
+    }
+
+    /// Forks through ProcessForker `forker`: in the parent, the child's
+    /// pid and its new ProcessHandle's id; in the child, its own pid and
+    /// no handle, with the runtime and the table fixed up for it.
+    pub fn fork(&mut self, forker: u32) -> Result<(u64, Option<u32>), i32> {
+        let forked = self.held.forker(forker)?.fork().map_err(|e| code(&e))?;
+        Ok(match forked {
+            Forked::Parent { pid, handle } => (pid, Some(self.held.insert(Held::Process(handle)))),
+            Forked::Child { pid } => {
+                self.rt.forked();
+                self.held.drop_process_handles();
+                (pid, None)
+            }
+        })
     }
 
     pub fn process_wait(&self, handle: u32) -> Result<CaposExitStatus, i32> {
@@ -250,6 +271,43 @@ pub unsafe extern "C" fn capos_process_wait(handle: u32, out_status: *mut CaposE
     }))
 }
 
+/// Duplicates this process through the ProcessForker `forker`
+/// (docs/interfaces/process-forker.md): returns twice.
+/// In this process, `CAPOS_FORK_PARENT`, with the child's pid at `out_pid`
+/// and the id of a new ProcessHandle for it at `out_handle` (libcapos
+/// holds it: wait on it, then release it). In the copy,
+/// `CAPOS_FORK_CHILD`, with its own pid at `out_pid` and 0 at
+/// `out_handle`; the copy holds this process's capabilities under the same
+/// ids, but no ProcessHandle (libcapos forgets them there). Either pointer
+/// may be NULL.
+///
+/// Fails, with nothing created, with `CAPOS_E_NOT_HELD`,
+/// `CAPOS_E_WRONG_INTERFACE` (not a ProcessForker), `CAPOS_E_APPLICATION`
+/// (the kernel refused: another call of this process in flight, or the
+/// quotas this process shares with its forks cannot hold one more process
+/// or its copy of memory) or a transport code.
+///
+/// # Safety
+/// `out_pid` and `out_handle` must be NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn capos_fork(forker: u32, out_pid: *mut u64, out_handle: *mut u32) -> i32 {
+    match state::with(|s| s.fork(forker)) {
+        Ok((pid, handle)) => {
+            // SAFETY: NULL or writable per the contract.
+            unsafe {
+                ffi::store(out_pid, pid);
+                ffi::store(out_handle, handle.unwrap_or(0));
+            }
+            if handle.is_some() {
+                CAPOS_FORK_PARENT
+            } else {
+                CAPOS_FORK_CHILD
+            }
+        }
+        Err(code) => code,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,5 +424,38 @@ mod tests {
         // SAFETY: the count is refused before any read.
         let got = unsafe { read_grants(one.as_ptr(), CAPOS_MAX_GRANTS + 1) };
         assert_eq!(got, Err(CAPOS_E_BAD_ARGUMENT));
+    }
+
+    /// A kernel whose fork answers as the parent's copy does, then as the
+    /// child's.
+    fn forking_kernel(sqe: &capos_abi::ring::Sqe, _: &[u8]) -> Outcome {
+        assert_eq!(sqe.interface_id, crate::iface::CAPOS_IFACE_PROCESS_FORKER);
+        static CALLS: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
+        let in_child = CALLS.fetch_add(1, core::sync::atomic::Ordering::Relaxed) > 0;
+        let words = message::build::<capos_schema::process_forker::fork_results::Owned>(|mut r| {
+            r.set_pid(7);
+            r.set_in_child(in_child);
+            if !in_child {
+                let mut handle = r.init_handle();
+                handle.set_cap_id(HANDLE);
+                handle.set_interface_id(CAPOS_IFACE_PROCESS_HANDLE);
+            }
+        });
+        Outcome::Reply(message::as_bytes(&words).to_vec())
+    }
+
+    #[test]
+    fn fork_holds_the_childs_handle_in_the_parent_and_drops_handles_in_the_child() {
+        let caps = [("fork", 0x1_0003, crate::iface::CAPOS_IFACE_PROCESS_FORKER)];
+        let mut env = TestEnv::new(&caps, forking_kernel);
+        let mut s = env.state();
+        let (forker, _) = s.capset_get(b"fork").unwrap();
+        assert_eq!(s.fork(forker), Ok((7, Some(HANDLE))));
+        assert!(s.held.process(HANDLE).is_ok());
+        // The second answer is the child's: no handle, and the parent's
+        // handle is forgotten here.
+        assert_eq!(s.fork(forker), Ok((7, None)));
+        assert_eq!(s.held.process(HANDLE).err(), Some(CAPOS_E_NOT_HELD));
+        assert_eq!(s.fork(0x9_9999), Err(CAPOS_E_NOT_HELD));
     }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The differential check of demos/posix-fork: builds posix-fork for the
-# host with Debian's musl-gcc, runs it natively the way capOS starts it
+# host with Debian's musl-gcc, runs it natively (with its own path as
+# argv[1], for the child that execs it) the way capOS starts it
 # (tools/smoke/run-exact.sh: no environment, no stdin, 64 descriptors at
 # most), and compares its output (stdout and stderr through one pipe, as
 # on the capOS console) byte for byte with its lines in the smoke's
@@ -20,7 +21,8 @@ mkdir -p "$host" "$out"
 musl-gcc -static -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE \
     -o "$host/posix-fork" demos/posix-fork/*.c
 status=0
-bash tools/smoke/run-exact.sh -- "$host/posix-fork" posix-fork >"$out/host.raw" 2>&1 || status=$?
+self=$(realpath "$host/posix-fork")
+bash tools/smoke/run-exact.sh -- "$self" posix-fork "$self" >"$out/host.raw" 2>&1 || status=$?
 # shellcheck source=tools/smoke/differential.sh
 . tools/smoke/differential.sh
 compare posix-fork "$status" "$out/host.raw" "$log" '^init: posix-fork exited'

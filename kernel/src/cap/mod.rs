@@ -112,6 +112,15 @@ pub trait CapObject: Send + Sync {
 
     fn call(&self, ctx: &mut CallCtx, method: u16, params: &Params) -> Result<Reply, CallError>;
 
+    /// Whether a fork copies it into the child (process/fork.rs): what may
+    /// be transferred, except an Endpoint's owner facet. A granted or
+    /// moved owner facet serves in a process that chose to; a forked one
+    /// would make a second copy of the same server code, and calls would
+    /// split between two copies that each believe they are the server.
+    fn forkable(&self) -> bool {
+        self.transferable() && self.endpoint_owner().is_none()
+    }
+
     /// The Endpoint behind an owner facet (RECV and RETURN go to it).
     fn endpoint_owner(&self) -> Option<&Arc<endpoint::Endpoint>> {
         None

@@ -44,6 +44,12 @@ impl ProcessForker {
     fn fork(&self, ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
         let _: process_forker::fork_params::Reader = params.get_root()?;
         check_cap_reply(ctx, &|id| encode_results(u64::MAX, Some(id)))?;
+        // The copy takes its registers and CPU state from the CPU: the
+        // caller must be the process running (always so: the ring is only
+        // drained in its own cap_enter).
+        if ctx.kernel.current() != Some(ctx.caller) {
+            return Err(refuse("the caller is not the running process"));
+        }
         let caller = ctx.kernel.process(ctx.caller);
         // Both copies would see a call in flight complete, or an SQE
         // behind this one run: the child's copy of the runtime would wait

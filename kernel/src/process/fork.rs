@@ -132,7 +132,7 @@ impl Process {
             pid,
             name: self.name.clone(),
             aspace,
-            caps: self.caps.duplicate(|e| e.object.transferable()),
+            caps: self.caps.duplicate(|e| e.object.forkable()),
             ring_phys,
             capset_phys,
             // SAFETY: as in Process::new.

@@ -19,8 +19,11 @@ use libcapos::runtime;
 /// pid in the parent, 0 in the child, or an errno (EAGAIN, ENOMEM).
 ///
 /// The kernel refuses a fork while other calls are in flight, except
-/// ProcessHandle waits, the only calls the adapter leaves in flight
-/// between POSIX calls (a waitpid with WNOHANG that found no child ended).
+/// ProcessHandle waits (a waitpid with WNOHANG that found no child ended
+/// leaves one). The adapter leaves one other kind in flight between POSIX
+/// calls: the readiness waits of a poll that returned before all its
+/// descriptors were ready; a fork then fails with EAGAIN until they
+/// complete (docs/posix/operations.md).
 pub fn fork(s: &mut State) -> Option<Result<i64, i64>> {
     let forker = s.forker.as_ref()?;
     Some(match forker.fork() {
@@ -41,11 +44,13 @@ pub fn fork(s: &mut State) -> Option<Result<i64, i64>> {
 
 /// The per-process state of the copy that is the child.
 fn become_child(s: &mut State) {
+    // Its own pid; the parent's waits in flight forgotten first, so that
+    // what is queued below is tracked as this process's own.
+    runtime::with_runtime(|rt| rt.forked());
     // The parent's children are not this process's: their handles did
     // not cross (not transferable), and their waits stay the parent's.
     // Dropping them queues releases of ids that are stale here, which the
     // kernel answers with an error nobody waits for.
     s.children = Children::default();
-    runtime::with_runtime(|rt| rt.forked());
     s.signals.forked();
 }
