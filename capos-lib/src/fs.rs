@@ -16,9 +16,11 @@
 //!   an upper bound of the heap it takes.
 //! - [`Store`]: the tree, files, listing cursors, rename's checks, and
 //!   the life of nodes that are unlinked while open.
+//! - [`cursor`]: an open file description's offset and append flag.
 //!
 //! No operation panics on any input: every failure is an [`FsError`].
 
+pub mod cursor;
 mod error;
 pub mod facet;
 pub mod name;

@@ -24,6 +24,9 @@ int step_spawn(uint32_t console);
 /* Sends a line through a pipe and back; end of file and a write with no
  * reader give their own outcomes. */
 int step_pipe(void);
+/* Reads, writes, seeks, lists and removes files through the "fs"
+ * Directory. */
+int step_files(void);
 /* Releases the timer; its id is refused afterwards. */
 int step_release(uint32_t timer);
 

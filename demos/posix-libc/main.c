@@ -61,6 +61,13 @@ int main(int argc, char **argv)
     failures += check(setenv("ADDED", "no", 0) == 0, "setenv without overwrite");
     printf("setenv ADDED: %s\n", getenv("ADDED"));
     failures += check(unsetenv("ADDED") == 0 && !getenv("ADDED"), "unsetenv");
+    /* putenv puts the string itself in the environment: changing it
+     * changes the variable. */
+    static char put[] = "PUT=through putenv";
+    failures += check(putenv(put) == 0, "putenv");
+    put[4] = 'T';
+    printf("putenv PUT: %s\n", getenv("PUT"));
+    failures += check(unsetenv("PUT") == 0 && !getenv("PUT"), "unsetenv after putenv");
     fflush(stdout);
 
     int (*const sections[])(void) = {

@@ -15,6 +15,8 @@
  *   fdwrite T  writes T and a newline to fd 3, says whether fd 3 has
  *              O_APPEND and where its offset is, exits 0
  *   fdseek N   lseeks fd 3 to N, says where it is, exits 0
+ *   fdlines N  writes N lines "child NNNN" to fd 3, one write each,
+ *              exits 0 (or 1 if a write fails)
  *   cat PATH   copies the file at PATH to stdout, exits 0
  *   pwd        prints its working directory, exits 0
  *   openw PATH opens PATH O_WRONLY (writing nothing) and says how that
@@ -138,6 +140,17 @@ int main(int argc, char **argv)
         off_t at = lseek(3, atol(arg), SEEK_SET);
         printf("pipe-child: lseek(3, %s, SEEK_SET) = %ld\n", arg, (long)at);
         return at == atol(arg) ? 0 : 1;
+    }
+    if (strcmp(mode, "fdlines") == 0) {
+        long n = atol(arg);
+        for (long i = 0; i < n; i++) {
+            char line[16];
+            int len = snprintf(line, sizeof line, "child %04ld\n", i);
+            if (write(3, line, (size_t)len) != len) {
+                return 1;
+            }
+        }
+        return 0;
     }
     if (strcmp(mode, "cat") == 0) {
         int fd = open(arg, O_RDONLY);

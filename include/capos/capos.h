@@ -10,6 +10,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// `flags` of `capos_dir_open`: make an empty file if the name is missing.
+#define CAPOS_OPEN_CREATE 1
+
+// With `CAPOS_OPEN_CREATE`: fail with `CAPOS_E_EXISTS` if the name is there.
+#define CAPOS_OPEN_EXCLUSIVE 2
+
+// Empty the file.
+#define CAPOS_OPEN_TRUNCATE 4
+
+// Ask for a read-only facet.
+#define CAPOS_OPEN_READ_ONLY 8
+
+// The File's writes at its own offset (`capos_file_write_next`) append.
+#define CAPOS_OPEN_APPEND 16
+
+// A File (what `capos_dir_open` and `capos_dir_list` report).
+#define CAPOS_NODE_FILE 0
+
+// A Directory.
+#define CAPOS_NODE_DIRECTORY 1
+
+// Room for the longest name (255 bytes) and its NUL.
+#define CAPOS_NAME_BYTES 256
+
 // Success.
 #define CAPOS_OK 0
 
@@ -115,6 +139,49 @@
 // receive no datagram reached in time).
 #define CAPOS_E_TIMED_OUT (int32_t)-112
 
+// A file system has no entry of that name (the schema's FsError
+// `notFound`, POSIX ENOENT).
+#define CAPOS_E_NO_ENTRY (int32_t)-113
+
+// The name is taken (EEXIST).
+#define CAPOS_E_EXISTS (int32_t)-114
+
+// A directory was needed (ENOTDIR).
+#define CAPOS_E_NOT_DIRECTORY (int32_t)-115
+
+// A file was needed (EISDIR).
+#define CAPOS_E_IS_DIRECTORY (int32_t)-116
+
+// The directory has entries (ENOTEMPTY).
+#define CAPOS_E_NOT_EMPTY (int32_t)-117
+
+// A change through a read-only facet (EROFS).
+#define CAPOS_E_READ_ONLY (int32_t)-118
+
+// The file store's quota is used up (ENOSPC).
+#define CAPOS_E_NO_SPACE (int32_t)-119
+
+// A name of more than 255 bytes, or a path too long (ENAMETOOLONG).
+#define CAPOS_E_NAME_TOO_LONG (int32_t)-120
+
+// An empty name, ".", "..", or one holding "/" (EINVAL).
+#define CAPOS_E_INVALID_NAME (int32_t)-121
+
+// Past the largest file size (EFBIG).
+#define CAPOS_E_FILE_TOO_LARGE (int32_t)-122
+
+// A rename between two trees (EXDEV).
+#define CAPOS_E_CROSS_TREE (int32_t)-123
+
+// `whence` of `capos_file_seek`: from the start of the file.
+#define CAPOS_SEEK_SET 0
+
+// From the description's offset.
+#define CAPOS_SEEK_CUR 1
+
+// From the end of the file.
+#define CAPOS_SEEK_END 2
+
 // Console: serial output.
 #define CAPOS_IFACE_CONSOLE 15861275373181794754ull
 
@@ -159,6 +226,12 @@
 
 // ProcessForker: duplicates this process (`capos_fork`).
 #define CAPOS_IFACE_PROCESS_FORKER 11878710907247672600ull
+
+// Directory: a directory and the subtree below it.
+#define CAPOS_IFACE_DIRECTORY 15270068055939970639ull
+
+// File: an open file (and its open file description).
+#define CAPOS_IFACE_FILE 17260783814914251471ull
 
 // Protection bits (`capos_abi::vm`): combine with `|`. Writable and
 // executable together is refused (W^X).
@@ -223,6 +296,18 @@
 
 // Most destinations one narrowing set holds.
 #define CAPOS_UDP_MAX_ALLOWED 16
+
+// One entry of a directory, as `capos_dir_list` stores it.
+typedef struct capos_dir_entry {
+  // The name, NUL-terminated.
+  char name[CAPOS_NAME_BYTES];
+  // `CAPOS_NODE_FILE` or `CAPOS_NODE_DIRECTORY`.
+  uint32_t kind;
+  // The node's number (st_ino).
+  uint64_t node;
+  // Where a listing continues after this entry.
+  uint64_t cursor;
+} capos_dir_entry;
 
 // One capability handed to a child: the id of a capability libcapos
 // holds, and the name it gets in the child's CapSet. The parent keeps its
@@ -314,6 +399,82 @@ int32_t capos_console_write(uint32_t console, const void *data, size_t len);
 // `text` must be NULL or a NUL-terminated string.
 int32_t capos_console_write_line(uint32_t console, const char *text);
 
+// Opens entry `name` of the Directory `dir` with `flags` (the
+// `CAPOS_OPEN_*` bits) and stores the id of what came back, held by
+// libcapos, at `out_node` and its kind (`CAPOS_NODE_FILE` or
+// `CAPOS_NODE_DIRECTORY`) at `out_kind` (either may be NULL; a NULL
+// `out_node` releases the capability at once). A File comes as a new
+// open file description at offset 0 (`capos_file_read_next`).
+//
+// Returns 0, a file system code (`CAPOS_E_NO_ENTRY`, `CAPOS_E_EXISTS`,
+// `CAPOS_E_READ_ONLY`, `CAPOS_E_NO_SPACE`, `CAPOS_E_NAME_TOO_LONG`,
+// `CAPOS_E_INVALID_NAME`, `CAPOS_E_IS_DIRECTORY` for truncating a
+// directory), `CAPOS_E_BAD_ARGUMENT` (NULL name, unknown flag,
+// `CAPOS_OPEN_EXCLUSIVE` without `CAPOS_OPEN_CREATE`), `CAPOS_E_NOT_HELD`,
+// `CAPOS_E_WRONG_INTERFACE` (not a Directory), `CAPOS_E_APPLICATION` (a
+// quota) or a transport code.
+//
+// # Safety
+// `name` must be NULL or a NUL-terminated string; `out_node` and
+// `out_kind` NULL or writable.
+int32_t capos_dir_open(uint32_t dir,
+                       const char *name,
+                       uint32_t flags,
+                       uint32_t *out_node,
+                       uint32_t *out_kind);
+
+// Makes the empty directory `name` in the Directory `dir`, recording the
+// permission bits `mode`.
+//
+// Returns 0, `CAPOS_E_EXISTS`, `CAPOS_E_READ_ONLY`, `CAPOS_E_NO_SPACE`,
+// `CAPOS_E_NAME_TOO_LONG`, `CAPOS_E_INVALID_NAME`,
+// `CAPOS_E_BAD_ARGUMENT` (NULL name), `CAPOS_E_NOT_HELD`,
+// `CAPOS_E_WRONG_INTERFACE` or a transport code.
+//
+// # Safety
+// `name` must be NULL or a NUL-terminated string.
+int32_t capos_dir_mkdir(uint32_t dir, const char *name, uint32_t mode);
+
+// Removes the file `name` of the Directory `dir`; its data lives until
+// its last File capability goes.
+//
+// Returns 0, `CAPOS_E_NO_ENTRY`, `CAPOS_E_IS_DIRECTORY`,
+// `CAPOS_E_READ_ONLY`, `CAPOS_E_INVALID_NAME`, `CAPOS_E_BAD_ARGUMENT`,
+// `CAPOS_E_NOT_HELD`, `CAPOS_E_WRONG_INTERFACE` or a transport code.
+//
+// # Safety
+// `name` must be NULL or a NUL-terminated string.
+int32_t capos_dir_unlink(uint32_t dir, const char *name);
+
+// Removes the empty directory `name` of the Directory `dir`.
+//
+// Returns 0, `CAPOS_E_NO_ENTRY`, `CAPOS_E_NOT_DIRECTORY`,
+// `CAPOS_E_NOT_EMPTY`, `CAPOS_E_READ_ONLY`, `CAPOS_E_INVALID_NAME`,
+// `CAPOS_E_BAD_ARGUMENT`, `CAPOS_E_NOT_HELD`, `CAPOS_E_WRONG_INTERFACE`
+// or a transport code.
+//
+// # Safety
+// `name` must be NULL or a NUL-terminated string.
+int32_t capos_dir_rmdir(uint32_t dir, const char *name);
+
+// Stores up to `max` entries of the Directory `dir` created after
+// `cursor` (0: from the start), oldest first, at `out`; how many at
+// `out_count` and, at `out_end`, 1 if none are left after them, else 0
+// (either may be NULL). Continue with the last entry's `cursor`.
+//
+// Returns 0, `CAPOS_E_BAD_ARGUMENT` (`out` NULL with `max` above 0),
+// `CAPOS_E_NOT_HELD`, `CAPOS_E_WRONG_INTERFACE` or a transport code.
+//
+// # Safety
+// `out` must be valid for `max` writable entries (NULL if 0);
+// `out_count` and `out_end` NULL or writable.
+int32_t capos_dir_list(uint32_t dir,
+                       uint64_t cursor,
+                       struct capos_dir_entry *out,
+                       size_t max,
+                       size_t *out_count,
+                       uint32_t *out_end);
+
 // The value of the environment entry `key` (`KEY=VALUE`) the process was
 // started with, or NULL if there is none (or `key` is NULL). The string
 // is read-only and lives as long as the process.
@@ -325,6 +486,83 @@ const char *capos_env_get(const char *key);
 // The name of an error code, as a static NUL-terminated string that is
 // never NULL and never freed: for example `"CAPOS_E_NOT_FOUND"`.
 const char *capos_error_name(int32_t code);
+
+// Reads up to `len` bytes of the File `file` from `offset` into `buf`
+// (less only at the end of the file) and stores how many at `out_len`
+// (may be NULL; on failure, the bytes read before it). The description's
+// offset does not move.
+//
+// Returns 0, `CAPOS_E_BAD_ARGUMENT` (`buf` NULL with `len` above 0),
+// `CAPOS_E_NOT_HELD`, `CAPOS_E_WRONG_INTERFACE` (not a File) or a
+// transport code.
+//
+// # Safety
+// `buf` must be valid for `len` writable bytes (NULL if 0); `out_len`
+// NULL or writable.
+int32_t capos_file_read(uint32_t file, uint64_t offset, void *buf, size_t len, size_t *out_len);
+
+// Writes the `len` bytes at `data` to the File `file` at `offset` and
+// stores how many went in at `out_written` (may be NULL), on failure too.
+// The description's offset does not move.
+//
+// Returns 0, `CAPOS_E_NO_SPACE` (the store is full; the count says what
+// went in), `CAPOS_E_READ_ONLY` (a read-only facet),
+// `CAPOS_E_FILE_TOO_LARGE`, `CAPOS_E_BAD_ARGUMENT`, `CAPOS_E_NOT_HELD`,
+// `CAPOS_E_WRONG_INTERFACE` or a transport code.
+//
+// # Safety
+// `data` must be valid for `len` bytes (NULL if 0); `out_written` NULL
+// or writable.
+int32_t capos_file_write(uint32_t file,
+                         uint64_t offset,
+                         const void *data,
+                         size_t len,
+                         size_t *out_written);
+
+// As `capos_file_read`, from the open file description's offset, which
+// moves past what was read (for every holder of the capability).
+//
+// # Safety
+// As `capos_file_read`.
+int32_t capos_file_read_next(uint32_t file, void *buf, size_t len, size_t *out_len);
+
+// As `capos_file_write`, at the open file description's offset (or at
+// the end of the file, if it was opened with `CAPOS_OPEN_APPEND`), which
+// moves past what was written (for every holder of the capability).
+//
+// # Safety
+// As `capos_file_write`.
+int32_t capos_file_write_next(uint32_t file, const void *data, size_t len, size_t *out_written);
+
+// Moves the open file description's offset of the File `file` to
+// `offset` from `whence` (`CAPOS_SEEK_SET`, `CAPOS_SEEK_CUR`,
+// `CAPOS_SEEK_END`) and stores where it now is at `out_offset` (may be
+// NULL).
+//
+// Returns 0, `CAPOS_E_BAD_ARGUMENT` (an unknown whence, or a result
+// below 0 or past 2^63 - 1: the offset stays), `CAPOS_E_NOT_HELD`,
+// `CAPOS_E_WRONG_INTERFACE` or a transport code.
+//
+// # Safety
+// `out_offset` NULL or writable.
+int32_t capos_file_seek(uint32_t file, int64_t offset, uint32_t whence, uint64_t *out_offset);
+
+// Stores the size in bytes of the File `file` at `out_size` (may be
+// NULL).
+//
+// Returns 0, `CAPOS_E_NOT_HELD`, `CAPOS_E_WRONG_INTERFACE` or a
+// transport code.
+//
+// # Safety
+// `out_size` NULL or writable.
+int32_t capos_file_size(uint32_t file, uint64_t *out_size);
+
+// Cuts the File `file` to `size` bytes, or extends it with zeros.
+//
+// Returns 0, `CAPOS_E_READ_ONLY`, `CAPOS_E_NO_SPACE`,
+// `CAPOS_E_FILE_TOO_LARGE`, `CAPOS_E_NOT_HELD`, `CAPOS_E_WRONG_INTERFACE`
+// or a transport code.
+int32_t capos_file_truncate(uint32_t file, uint64_t size);
 
 // Allocates `size` bytes, 16-byte aligned, uninitialized. Returns NULL if
 // the heap cannot hold them. `size` 0 gives a unique pointer that must

@@ -16,7 +16,7 @@
 )]
 
 use capos_abi::error as abi;
-use capos_rt::{Error, ExceptionType, RingError};
+use capos_rt::{Error, ExceptionType, FsError, RingError, StorageError};
 use core::ffi::{CStr, c_char};
 
 /// Success.
@@ -95,6 +95,29 @@ pub const CAPOS_E_DISCONNECTED: i32 = -111 as i32;
 /// A wait with a timeout ended with nothing to show for it (a UDP
 /// receive no datagram reached in time).
 pub const CAPOS_E_TIMED_OUT: i32 = -112 as i32;
+/// A file system has no entry of that name (the schema's FsError
+/// `notFound`, POSIX ENOENT).
+pub const CAPOS_E_NO_ENTRY: i32 = -113 as i32;
+/// The name is taken (EEXIST).
+pub const CAPOS_E_EXISTS: i32 = -114 as i32;
+/// A directory was needed (ENOTDIR).
+pub const CAPOS_E_NOT_DIRECTORY: i32 = -115 as i32;
+/// A file was needed (EISDIR).
+pub const CAPOS_E_IS_DIRECTORY: i32 = -116 as i32;
+/// The directory has entries (ENOTEMPTY).
+pub const CAPOS_E_NOT_EMPTY: i32 = -117 as i32;
+/// A change through a read-only facet (EROFS).
+pub const CAPOS_E_READ_ONLY: i32 = -118 as i32;
+/// The file store's quota is used up (ENOSPC).
+pub const CAPOS_E_NO_SPACE: i32 = -119 as i32;
+/// A name of more than 255 bytes, or a path too long (ENAMETOOLONG).
+pub const CAPOS_E_NAME_TOO_LONG: i32 = -120 as i32;
+/// An empty name, ".", "..", or one holding "/" (EINVAL).
+pub const CAPOS_E_INVALID_NAME: i32 = -121 as i32;
+/// Past the largest file size (EFBIG).
+pub const CAPOS_E_FILE_TOO_LARGE: i32 = -122 as i32;
+/// A rename between two trees (EXDEV).
+pub const CAPOS_E_CROSS_TREE: i32 = -123 as i32;
 
 // The transport codes are the ABI's, value for value.
 const _: () = {
@@ -149,6 +172,17 @@ const NAMES: &[(i32, &CStr)] = &[
     (CAPOS_E_WOULD_BLOCK, c"CAPOS_E_WOULD_BLOCK"),
     (CAPOS_E_DISCONNECTED, c"CAPOS_E_DISCONNECTED"),
     (CAPOS_E_TIMED_OUT, c"CAPOS_E_TIMED_OUT"),
+    (CAPOS_E_NO_ENTRY, c"CAPOS_E_NO_ENTRY"),
+    (CAPOS_E_EXISTS, c"CAPOS_E_EXISTS"),
+    (CAPOS_E_NOT_DIRECTORY, c"CAPOS_E_NOT_DIRECTORY"),
+    (CAPOS_E_IS_DIRECTORY, c"CAPOS_E_IS_DIRECTORY"),
+    (CAPOS_E_NOT_EMPTY, c"CAPOS_E_NOT_EMPTY"),
+    (CAPOS_E_READ_ONLY, c"CAPOS_E_READ_ONLY"),
+    (CAPOS_E_NO_SPACE, c"CAPOS_E_NO_SPACE"),
+    (CAPOS_E_NAME_TOO_LONG, c"CAPOS_E_NAME_TOO_LONG"),
+    (CAPOS_E_INVALID_NAME, c"CAPOS_E_INVALID_NAME"),
+    (CAPOS_E_FILE_TOO_LARGE, c"CAPOS_E_FILE_TOO_LARGE"),
+    (CAPOS_E_CROSS_TREE, c"CAPOS_E_CROSS_TREE"),
 ];
 
 /// The C name of `code`: "CAPOS_OK" for any non-negative value,
@@ -188,6 +222,31 @@ pub fn code(error: &Error) -> i32 {
         Error::Ring(RingError::Misaligned | RingError::Geometry | RingError::Corrupt) => {
             CAPOS_E_INVALID_ARGUMENT
         }
+    }
+}
+
+/// The code of a Directory or File call's failure: the file system's
+/// answers each have their own; a path the namespace does not cover or a
+/// mount point (which the C calls never meet: they take single names) is
+/// a bad argument.
+pub fn storage(error: &StorageError) -> i32 {
+    match error {
+        StorageError::Fs(e) => match e {
+            FsError::NotFound => CAPOS_E_NO_ENTRY,
+            FsError::Exists => CAPOS_E_EXISTS,
+            FsError::NotDirectory => CAPOS_E_NOT_DIRECTORY,
+            FsError::IsDirectory => CAPOS_E_IS_DIRECTORY,
+            FsError::NotEmpty => CAPOS_E_NOT_EMPTY,
+            FsError::ReadOnly => CAPOS_E_READ_ONLY,
+            FsError::NoSpace => CAPOS_E_NO_SPACE,
+            FsError::NameTooLong => CAPOS_E_NAME_TOO_LONG,
+            FsError::InvalidName => CAPOS_E_INVALID_NAME,
+            FsError::InvalidArgument => CAPOS_E_BAD_ARGUMENT,
+            FsError::FileTooLarge => CAPOS_E_FILE_TOO_LARGE,
+            FsError::CrossTree => CAPOS_E_CROSS_TREE,
+        },
+        StorageError::NotCovered | StorageError::Busy => CAPOS_E_BAD_ARGUMENT,
+        StorageError::Call(e) => code(e),
     }
 }
 

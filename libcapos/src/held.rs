@@ -10,8 +10,8 @@
 use crate::error::{CAPOS_E_NOT_HELD, CAPOS_E_WRONG_INTERFACE};
 use alloc::collections::BTreeMap;
 use capos_rt::{
-    Cap, Client, Console, NetworkManager, PipeFactory, PipeReader, PipeWriter, ProcessForker,
-    ProcessHandle, ProcessSpawner, Timer, UdpSocket, VirtualMemory,
+    Cap, Client, Console, Directory, File, NetworkManager, PipeFactory, PipeReader, PipeWriter,
+    ProcessForker, ProcessHandle, ProcessSpawner, Timer, UdpSocket, VirtualMemory,
 };
 
 /// One owned capability, typed where libcapos has a wrapper for its
@@ -28,6 +28,8 @@ pub enum Held {
     PipeWriter(PipeWriter),
     Network(NetworkManager),
     Udp(UdpSocket),
+    Directory(Directory),
+    File(File),
     /// A capability of an interface libcapos has no typed calls for; raw
     /// calls reach it.
     Other(Cap),
@@ -47,6 +49,8 @@ impl Held {
             Held::PipeWriter(c) => c.cap(),
             Held::Network(c) => c.cap(),
             Held::Udp(c) => c.cap(),
+            Held::Directory(c) => c.cap(),
+            Held::File(c) => c.cap(),
             Held::Other(cap) => cap,
         }
     }
@@ -64,6 +68,8 @@ impl Held {
             Held::PipeWriter(c) => c.into_cap(),
             Held::Network(c) => c.into_cap(),
             Held::Udp(c) => c.into_cap(),
+            Held::Directory(c) => c.into_cap(),
+            Held::File(c) => c.into_cap(),
             Held::Other(cap) => cap,
         }
     }
@@ -120,4 +126,6 @@ impl Table {
     typed!(pipe_writer, PipeWriter, PipeWriter);
     typed!(network, Network, NetworkManager);
     typed!(udp, Udp, UdpSocket);
+    typed!(directory, Directory, Directory);
+    typed!(file, File, File);
 }

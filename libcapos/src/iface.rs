@@ -33,6 +33,10 @@ pub const CAPOS_IFACE_NETWORK_MANAGER: u64 = 0xabdf_d80f_738a_7ea3;
 pub const CAPOS_IFACE_UDP_SOCKET: u64 = 0xdc7e_0507_3f42_61e6;
 /// ProcessForker: duplicates this process (`capos_fork`).
 pub const CAPOS_IFACE_PROCESS_FORKER: u64 = 0xa4d9_a8a2_500e_3d18;
+/// Directory: a directory and the subtree below it.
+pub const CAPOS_IFACE_DIRECTORY: u64 = 0xd3ea_2dfe_1a57_764f;
+/// File: an open file (and its open file description).
+pub const CAPOS_IFACE_FILE: u64 = 0xef8a_9f6d_98c6_9acf;
 
 // The schema is the source of truth: a changed id stops the build here, and
 // the header check then asks for the regenerated header.
@@ -52,4 +56,6 @@ const _: () = {
     assert!(CAPOS_IFACE_PIPE_WRITER == schema::PIPE_WRITER);
     assert!(CAPOS_IFACE_NETWORK_MANAGER == schema::NETWORK_MANAGER);
     assert!(CAPOS_IFACE_UDP_SOCKET == schema::UDP_SOCKET);
+    assert!(CAPOS_IFACE_DIRECTORY == schema::DIRECTORY);
+    assert!(CAPOS_IFACE_FILE == schema::FILE);
 };

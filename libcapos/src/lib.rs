@@ -53,11 +53,13 @@ mod argv;
 mod call;
 mod capset;
 mod console;
+mod directory;
 #[cfg(all(target_os = "none", feature = "c-entry"))]
 mod entry;
 mod env;
 mod error;
 mod ffi;
+mod file;
 mod heap;
 mod held;
 mod iface;

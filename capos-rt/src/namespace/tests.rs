@@ -470,3 +470,47 @@ fn files_read_write_and_list_through_the_clients() {
         Some(StorageError::Fs(FsError::NotFound))
     );
 }
+
+#[test]
+fn a_child_given_the_grants_sees_the_same_namespace() {
+    let (_ring, root) = serve();
+    let root = Directory::from_cap(root);
+    root.mkdir(b"tmp").unwrap();
+    let tmp = root.walk(&[b"tmp"]).unwrap();
+    tmp.mkdir(b"work").unwrap();
+    let mut parent = Namespace::new();
+    parent.mount(b"/", root.read_only().unwrap()).unwrap();
+    parent.mount(b"/tmp", tmp).unwrap();
+    parent
+        .open_file(b"/tmp/work/note", CREATE)
+        .unwrap()
+        .write(0, b"shared")
+        .unwrap();
+
+    // At the root: the mounts alone.
+    let names: Vec<Vec<u8>> = parent.grants().map(|(n, _)| n).collect();
+    assert_eq!(names, [b"/".to_vec(), b"/tmp".to_vec()]);
+
+    parent.chdir(b"/tmp/work").unwrap();
+    let mut child = Namespace::new();
+    for (name, dir) in parent.grants() {
+        // What a grant passes: the same capability (a copy of it).
+        let dir = dir.walk(&[]).unwrap();
+        match name.strip_prefix(super::CWD_GRANT.as_bytes()) {
+            Some(at) => child.enter(at, dir).unwrap(),
+            None => child.mount(&name, dir).unwrap(),
+        }
+    }
+    assert_eq!(child.cwd(), b"/tmp/work");
+    assert_eq!(read_all(&child, b"note"), b"shared");
+    assert_eq!(read_all(&child, b"../work/./note"), b"shared");
+    // The root stays read-only in the child.
+    assert_eq!(
+        child.open_file(b"/made", CREATE).err(),
+        Some(StorageError::Fs(FsError::ReadOnly))
+    );
+    assert_eq!(
+        child.enter(b"relative", root.walk(&[]).unwrap()).err(),
+        Some(StorageError::Fs(FsError::InvalidName))
+    );
+}

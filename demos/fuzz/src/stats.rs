@@ -22,7 +22,7 @@ pub mod phase {
 
 /// The methods and ring operations counted in `Stats::calls` and
 /// `Stats::succeeded`, by index.
-pub const METHODS: [&str; 56] = [
+pub const METHODS: [&str; 62] = [
     "Console.write",
     "Console.writeLine",
     "Timer.now",
@@ -79,6 +79,12 @@ pub const METHODS: [&str; 56] = [
     "UdpSocket.localAddress",
     "UdpSocket.close",
     "UdpSocket.stats",
+    "File.binary",
+    "File.readNext",
+    "File.writeNext",
+    "File.seek",
+    "File.setAppend",
+    "File.description",
 ];
 
 /// Names of `Stats::exceptions`: the ExceptionType values, then the

@@ -14,6 +14,7 @@
 use alloc::vec::Vec;
 
 use capnp::message::{Builder, HeapAllocator};
+use capos_lib::fs::cursor::{self, Cursor};
 use capos_lib::fs::{FsError, Kind, READ_OVERHEAD, TimeChange, WriteAt, facet};
 use capos_schema::capos_capnp::{FsError as SchemaError, Whence, file, time_change};
 use capos_schema::interface_id;
@@ -34,22 +35,12 @@ pub struct File {
     cursor: Mutex<Cursor>,
 }
 
-/// An open file description's state.
-#[derive(Clone, Copy)]
-struct Cursor {
-    offset: u64,
-    append: bool,
-}
-
-/// The largest offset: off_t's.
-const MAX_OFFSET: u64 = i64::MAX as u64;
-
 impl File {
     /// A new description of `handle`'s node, at offset 0.
     pub fn new(handle: Handle, append: bool) -> Self {
         File {
             handle,
-            cursor: Mutex::new(Cursor { offset: 0, append }),
+            cursor: Mutex::new(Cursor::new(append)),
         }
     }
 
@@ -116,12 +107,7 @@ impl File {
     fn write_next(&self, ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
         let p: file::write_next_params::Reader = params.get_root()?;
         let mut cursor = self.cursor.lock();
-        let at = if cursor.append {
-            WriteAt::End
-        } else {
-            WriteAt::Offset(cursor.offset)
-        };
-        let result = self.write(ctx, Ok(at), p.get_data()?)?;
+        let result = self.write(ctx, Ok(cursor.write_at()), p.get_data()?)?;
         if let Ok((_, end)) = result {
             cursor.offset = end;
         }
@@ -132,25 +118,16 @@ impl File {
         let p: file::seek_params::Reader = params.get_root()?;
         let whence = p.get_whence().map_err(|_| CallError::Malformed)?;
         check_fits(ctx, &encode_seek(Ok(0)))?;
-        let mut cursor = self.cursor.lock();
-        let base = match whence {
-            Whence::Start => Ok(0),
-            Whence::Current => Ok(cursor.offset),
-            Whence::End => self
-                .handle
-                .store
-                .lock()
-                .stat(self.handle.node)
-                .map(|s| s.size),
+        let whence = match whence {
+            Whence::Start => cursor::Whence::Start,
+            Whence::Current => cursor::Whence::Current,
+            Whence::End => cursor::Whence::End,
         };
-        let result = base.and_then(|base| {
-            base.checked_add_signed(p.get_offset())
-                .filter(|&at| at <= MAX_OFFSET)
-                .ok_or(FsError::InvalidArgument)
-        });
-        if let Ok(at) = result {
-            cursor.offset = at;
-        }
+        let size = || {
+            let store = self.handle.store.lock();
+            store.stat(self.handle.node).map(|s| s.size)
+        };
+        let result = self.cursor.lock().seek(p.get_offset(), whence, size);
         Ok(Reply::Done(encode_seek(result)))
     }
 

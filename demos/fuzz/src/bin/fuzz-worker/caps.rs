@@ -79,7 +79,7 @@ impl Kind {
             Kind::Factory | Kind::Entropy | Kind::Owner | Kind::Handle | Kind::PipeFactory => 1,
             Kind::Client => 8,
             Kind::Directory => 10,
-            Kind::File => 9,
+            Kind::File => 15,
         }
     }
 
@@ -87,6 +87,10 @@ impl Kind {
     /// to this kind), or of RECV, RETURN and RELEASE.
     pub fn counter(self, opcode: u8, method: u16) -> Option<usize> {
         use capos_abi::ring::op;
+        // File's methods from binary on came later: counted after the rest.
+        if (opcode, self) == (op::CALL, Kind::File) && method >= 9 {
+            return (method < self.methods()).then_some(56 + method as usize - 9);
+        }
         let base = match (opcode, self) {
             (op::CALL, Kind::Console) => 0,
             (op::CALL, Kind::Timer) => 2,

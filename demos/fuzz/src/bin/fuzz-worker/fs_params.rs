@@ -5,7 +5,8 @@
 //! of 0 to 5 such names; every open flag combination; offsets and sizes
 //! at the edges of a file (0, a page boundary, the 2^40 limit and past
 //! it, the top of u64); reads and listings of 0, a few or absurd counts;
-//! writes up to the message limit; modes and time changes of every kind.
+//! writes up to the message limit; modes and time changes of every kind;
+//! seeks to both ends of the offset range from each whence.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -13,7 +14,7 @@ use capnp::text;
 use capos_abi::ring::MAX_MESSAGE_BYTES;
 use capos_lib::fs::{MAX_FILE_SIZE, NAME_MAX, PAGE_SIZE};
 use capos_rt::message::build;
-use capos_schema::{directory, file, time_change};
+use capos_schema::{Whence, directory, file, time_change};
 use fuzz_programs::rng::Rng;
 
 /// A name: mostly one of a few, so that operations meet; sometimes one
@@ -91,6 +92,7 @@ pub fn directory(rng: &mut Rng, method: u16) -> (Vec<u64>, bool) {
             p.set_exclusive(rng.chance(1, 4));
             p.set_truncate(rng.chance(1, 4));
             p.set_read_only(rng.chance(1, 3));
+            p.set_append(rng.chance(1, 4));
         })),
         1 => small(build::<directory::mkdir_params::Owned>(|mut p| {
             p.set_name(text::Reader::from(&name(rng)[..]));
@@ -169,6 +171,34 @@ pub fn file(rng: &mut Rng, method: u16) -> (Vec<u64>, bool) {
         8 => small(build::<file::set_times_params::Owned>(|mut p| {
             set_time(rng, p.reborrow().init_accessed());
             set_time(rng, p.init_modified());
+        })),
+        10 => {
+            let max = match rng.below(4) {
+                0 => 0,
+                1 => rng.edgy_u64() as u32,
+                _ => rng.range(1, 600) as u32,
+            };
+            let words = build::<file::read_next_params::Owned>(|mut p| p.set_max(max));
+            (words, max > 600)
+        }
+        11 => {
+            let len = write_len(rng) as usize;
+            let byte = rng.next_u64() as u8;
+            small(build::<file::write_next_params::Owned>(|mut p| {
+                p.set_data(&vec![byte; len])
+            }))
+        }
+        12 => small(build::<file::seek_params::Owned>(|mut p| {
+            // Offsets at the ends of the range, from every whence.
+            p.set_offset(match rng.below(4) {
+                0 => offset(rng) as i64,
+                1 => -(rng.below(64) as i64),
+                _ => rng.edgy_u64() as i64,
+            });
+            p.set_whence(*rng.pick(&[Whence::Start, Whence::Current, Whence::End]));
+        })),
+        13 => small(build::<file::set_append_params::Owned>(|mut p| {
+            p.set_append(rng.chance(1, 2))
         })),
         _ => small(build::<file::size_params::Owned>(|_| {})),
     }

@@ -418,7 +418,7 @@ fn structured(rng: &mut Rng, kind: Kind, method: u16, caps: &Caps) -> (Vec<u64>,
             p.set_prot(prot(rng));
         })),
         (Kind::Directory, m) if m < 10 => fs_params::directory(rng, m),
-        (Kind::File, m) if m < 9 => fs_params::file(rng, m),
+        (Kind::File, m) if m < 15 => fs_params::file(rng, m),
         (Kind::PipeReader, 0) => pipe_params::read(rng),
         (Kind::NetworkManager, m) if m < 3 => small(net_params::manager(rng, m)),
         (Kind::UdpSocket, m) if m < 6 => net_params::socket(rng, m),
