@@ -144,6 +144,21 @@ pub fn write(open: &Open, data: &[u8]) -> Result<i64, i64> {
     Ok(n as i64)
 }
 
+/// F_GETFL's status flags of `open`. A file whose description the server
+/// keeps answers O_APPEND from there: a child sharing it may have changed
+/// it since.
+pub fn status(open: &Open) -> i64 {
+    let flags = open.status.get();
+    match &open.object {
+        Object::File(f @ FileObject { local: None, .. }) => match f.file.description() {
+            Ok(d) if d.append => flags | O_APPEND,
+            Ok(_) => flags & !O_APPEND,
+            Err(_) => flags,
+        },
+        _ => flags,
+    }
+}
+
 /// F_SETFL: the status flags of `open`; a file whose description the
 /// server keeps learns whether it appends.
 pub fn set_status(open: &Open, flags: i64) -> Result<(), i64> {
