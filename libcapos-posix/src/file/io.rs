@@ -60,7 +60,8 @@ fn write_at(
 }
 
 /// Reads into `out` at the description's offset (which moves on) until
-/// it is full or the file ends.
+/// it is full or a piece comes back short: the file ended (no second
+/// call to learn it, as a read at EOF would be).
 fn read_next(f: &FileObject, out: &mut [u8]) -> Result<usize, i64> {
     let mut done = 0;
     while done < out.len() {
@@ -69,10 +70,10 @@ fn read_next(f: &FileObject, out: &mut [u8]) -> Result<usize, i64> {
             .file
             .read_next(&mut out[done..end])
             .map_err(|e| errno::of(&e))?;
-        if n == 0 {
+        done += n;
+        if done < end {
             break;
         }
-        done += n;
     }
     Ok(done)
 }
