@@ -40,6 +40,7 @@ pub mod interface_id {
     pub const UDP_SOCKET: u64 = super::udp_socket::Client::TYPE_ID;
     pub const FILE: u64 = super::file::Client::TYPE_ID;
     pub const DIRECTORY: u64 = super::directory::Client::TYPE_ID;
+    pub const TERMINAL: u64 = super::terminal::Client::TYPE_ID;
 
     /// The schema's name of a kernel interface, for logs.
     pub fn name(id: u64) -> Option<&'static str> {
@@ -61,12 +62,13 @@ pub mod interface_id {
             "UdpSocket",
             "File",
             "Directory",
+            "Terminal",
         ];
         ALL.iter().position(|&i| i == id).map(|i| NAMES[i])
     }
 
     /// Every interface the kernel implements, in the order above.
-    pub const ALL: [u64; 17] = [
+    pub const ALL: [u64; 18] = [
         CONSOLE,
         TIMER,
         PROCESS_SPAWNER,
@@ -84,6 +86,7 @@ pub mod interface_id {
         UDP_SOCKET,
         FILE,
         DIRECTORY,
+        TERMINAL,
     ];
 }
 
@@ -115,6 +118,19 @@ pub mod method {
         pub const STAT_AT: u16 = 7;
         pub const WALK: u16 = 8;
         pub const READ_ONLY: u16 = 9;
+    }
+
+    pub mod terminal {
+        pub const READ: u16 = 0;
+        pub const WRITE: u16 = 1;
+        pub const GET_MODE: u16 = 2;
+        pub const SET_MODE: u16 = 3;
+        pub const READY: u16 = 4;
+        pub const SET_FOREGROUND: u16 = 5;
+        pub const GET_FOREGROUND: u16 = 6;
+        pub const WINDOW_SIZE: u16 = 7;
+        pub const SET_WINDOW_SIZE: u16 = 8;
+        pub const STATS: u16 = 9;
     }
 }
 
@@ -181,5 +197,23 @@ mod tests {
             ("readOnly", READ_ONLY),
         ];
         assert_eq!(methods("Directory"), names(&expected));
+    }
+
+    #[test]
+    fn terminal_ordinals_are_the_schemas() {
+        use method::terminal::*;
+        let expected = [
+            ("read", READ),
+            ("write", WRITE),
+            ("getMode", GET_MODE),
+            ("setMode", SET_MODE),
+            ("ready", READY),
+            ("setForeground", SET_FOREGROUND),
+            ("getForeground", GET_FOREGROUND),
+            ("windowSize", WINDOW_SIZE),
+            ("setWindowSize", SET_WINDOW_SIZE),
+            ("stats", STATS),
+        ];
+        assert_eq!(methods("Terminal"), names(&expected));
     }
 }

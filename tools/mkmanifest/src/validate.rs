@@ -25,7 +25,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const MAX_BINARY_BYTES: usize = 64 << 20;
 
 /// The kernel capabilities init can be given, by their manifest names.
-pub const KINDS: [(&str, KernelCapKind); 10] = [
+pub const KINDS: [(&str, KernelCapKind); 11] = [
     ("console", KernelCapKind::Console),
     ("timer", KernelCapKind::Timer),
     ("processSpawner", KernelCapKind::ProcessSpawner),
@@ -36,6 +36,7 @@ pub const KINDS: [(&str, KernelCapKind); 10] = [
     ("pipeFactory", KernelCapKind::PipeFactory),
     ("networkManager", KernelCapKind::NetworkManager),
     ("fileSystem", KernelCapKind::FileSystem),
+    ("terminal", KernelCapKind::Terminal),
 ];
 
 /// Checks `system` and loads its binaries with `read_binary`, which gets
