@@ -129,6 +129,7 @@ pub use clients::{
     Directory, Entry, File, LIST_BATCH, MAX_FILE_CHUNK, Node, OpenOptions, Opened, Stat,
     StorageError, TimeChange,
 };
+pub use clients::{NCCS, TermRead, TermReadiness, TermStats, Terminal, TerminalMode};
 pub use completions::{Completion, Token};
 pub use error::{DecodeError, Error};
 pub use message::Message;
