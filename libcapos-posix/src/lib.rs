@@ -45,6 +45,7 @@ mod report;
 mod signal;
 mod socket;
 mod spawn;
+mod termios;
 mod vector;
 mod wait;
 
@@ -64,3 +65,5 @@ mod sigcall;
 mod start;
 #[cfg(target_os = "none")]
 mod state;
+#[cfg(target_os = "none")]
+mod tty;
