@@ -71,7 +71,7 @@ leak-check: setup $(BUILD)/manifest-smoke.bin
 
 smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke run-posix-mix-smoke \
         run-posix-pipe-smoke run-posix-files-smoke run-files capos-run-check leak-check run-fuzz-smoke \
-        run-net-smoke run-posix-dns-smoke
+        run-net-smoke run-posix-dns-smoke run-console-smoke
 
 # The network (docs/architecture/network.md): QEMU with a virtio-net
 # device on user networking, inside a private network namespace beside
@@ -296,6 +296,7 @@ posix-build: musl-build libcapos-posix-build
 	  -o $(POSIX_BUILD)/posix-dns-resolver $(wildcard demos/posix-dns-resolver/*.c) $(DNS_C_OBJ)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-socket $(wildcard demos/posix-socket/*.c)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/net-launch demos/posix-net-launch/launch.c
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-console $(wildcard demos/posix-console/*.c)
 
 # `make CC=capos-cc` on a plain Makefile project (demos/posix-make: two
 # files and an archive): it must yield a static, non-PIE x86-64 ELF with
@@ -392,4 +393,15 @@ $(BUILD)/manifest-posix-files.bin: user posix-build FORCE
 run-posix-files-smoke: kernel $(BUILD)/manifest-posix-files.bin
 	bash tools/smoke.sh posix-files $(KERNEL) $(BUILD)/manifest-posix-files.bin
 	bash tools/smoke/posix-files.diff.sh
+$(BUILD)/manifest-console.bin: user posix-build FORCE
+	@mkdir -p $(BUILD)
+	bash tools/build-manifest.sh console $@
+
+# The console as a terminal (docs/interfaces/terminal.md): QEMU's serial
+# line typed into by tools/smoke/type.py as tools/smoke/console.type
+# says, answering demos/posix-console's prompts (line editing, raw mode,
+# ^C to a handler, poll, a flood past the input queue, ^D).
+.PHONY: run-console-smoke
+run-console-smoke: kernel $(BUILD)/manifest-console.bin
+	SMOKE_TYPE=tools/smoke/console.type bash tools/smoke.sh console $(KERNEL) $(BUILD)/manifest-console.bin
 # ---------------------------------------------------------------- end of POSIX C on capOS

@@ -1,0 +1,154 @@
+/* The terminal from C (make run-console-smoke): descriptors 0, 1 and 2
+ * are the console's terminal. tools/smoke/console.type types at each
+ * "ready" line; tools/smoke/console.expect checks what this prints.
+ * Each step prints what Linux would give the same program on a pty. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t caught;
+
+static void on_signal(int sig) { caught = sig; }
+
+/* Prints `n` bytes of `buf` with control characters escaped. */
+static void show(const char *what, const char *buf, ssize_t n) {
+    printf("console: %s %zd [", what, n);
+    for (ssize_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        if (c == '\n')
+            printf("\\n");
+        else if (c < 0x20 || c == 0x7f)
+            printf("\\x%02x", c);
+        else
+            putchar(c);
+    }
+    printf("]\n");
+}
+
+static void ready(const char *step) {
+    printf("console: ready %s\n", step);
+    fflush(stdout);
+}
+
+static void handler(int sig, int flags) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = flags;
+    sigaction(sig, &sa, NULL);
+}
+
+static void identity(void) {
+    struct winsize ws;
+    int r = ioctl(0, TIOCGWINSZ, &ws);
+    printf("console: isatty %d %d %d winsize %d %dx%d\n", isatty(0), isatty(1), isatty(2), r,
+           ws.ws_row, ws.ws_col);
+    pid_t pid = getpid();
+    printf("console: pgrp %d sid %d foreground %d\n", getpgrp() == pid, getsid(0) == pid,
+           tcgetpgrp(0) == pid);
+    errno = 0;
+    int s = setsid();
+    printf("console: setsid %d %s\n", s, strerror(errno));
+    s = tcsetpgrp(0, pid);
+    printf("console: tcsetpgrp %d\n", s);
+    errno = 0;
+    int tty = isatty(7);
+    printf("console: isatty(closed fd 7) %d %s\n", tty, strerror(errno));
+}
+
+static void modes(struct termios *t) {
+    tcgetattr(0, t);
+    printf("console: mode icanon %d echo %d isig %d icrnl %d opost %d onlcr %d vmin %d\n",
+           !!(t->c_lflag & ICANON), !!(t->c_lflag & ECHO), !!(t->c_lflag & ISIG),
+           !!(t->c_iflag & ICRNL), !!(t->c_oflag & OPOST), !!(t->c_oflag & ONLCR), t->c_cc[VMIN]);
+}
+
+int main(void) {
+    char buf[8192];
+    ssize_t n;
+    struct termios saved, raw;
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    identity();
+    modes(&saved);
+
+    /* Canonical lines, edited with erase (DEL and backspace) and kill. */
+    ready("line");
+    n = read(0, buf, sizeof buf);
+    show("line", buf, n);
+    ready("kill");
+    n = read(0, buf, sizeof buf);
+    show("line", buf, n);
+
+    /* Raw mode: VMIN 3, no echo, no signals, CR as it is. */
+    raw = saved;
+    raw.c_lflag &= ~(ICANON | ECHO | ISIG);
+    raw.c_iflag &= ~ICRNL;
+    raw.c_cc[VMIN] = 3;
+    raw.c_cc[VTIME] = 0;
+    tcsetattr(0, TCSAFLUSH, &raw);
+    ready("raw");
+    n = read(0, buf, sizeof buf);
+    show("raw", buf, n);
+    /* VMIN 0, VTIME 2: nothing typed, so nothing after 0.2 s. */
+    raw.c_cc[VMIN] = 0;
+    raw.c_cc[VTIME] = 2;
+    tcsetattr(0, TCSANOW, &raw);
+    n = read(0, buf, sizeof buf);
+    show("vtime", buf, n);
+    tcsetattr(0, TCSAFLUSH, &saved);
+    modes(&saved);
+
+    /* ^C with a handler: the read fails with EINTR after it ran. */
+    handler(SIGINT, 0);
+    ready("sigint");
+    errno = 0;
+    n = read(0, buf, sizeof buf);
+    printf("console: read %zd %s, handler saw %d\n", n, strerror(errno), (int)caught);
+    /* With SA_RESTART the read goes on and gets the next line. */
+    caught = 0;
+    handler(SIGINT, SA_RESTART);
+    ready("restart");
+    n = read(0, buf, sizeof buf);
+    show("restarted", buf, n);
+    printf("console: handler saw %d\n", (int)caught);
+    /* Ignored: ^C is only echoed (and flushes the line). */
+    signal(SIGINT, SIG_IGN);
+    ready("ignored");
+    n = read(0, buf, sizeof buf);
+    show("after ignored", buf, n);
+
+    /* poll says when a line is there. */
+    ready("poll");
+    struct pollfd p = {.fd = 0, .events = POLLIN};
+    int r = poll(&p, 1, -1);
+    printf("console: poll %d revents %#x\n", r, p.revents);
+    n = read(0, buf, sizeof buf);
+    show("polled", buf, n);
+
+    /* A flood longer than the queue: the line keeps 4095 bytes, the
+     * rest is dropped, and the line end still gets in. */
+    ready("flood");
+    ssize_t total = 0;
+    for (;;) {
+        n = read(0, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        total += n;
+        if (buf[n - 1] == '\n')
+            break;
+    }
+    printf("console: flood line %zd bytes\n", total);
+
+    /* ^D on an empty line: end of file. */
+    ready("eof");
+    n = read(0, buf, sizeof buf);
+    printf("console: eof read %zd\n", n);
+    printf("console: done\n");
+    return 0;
+}
