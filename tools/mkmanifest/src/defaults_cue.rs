@@ -33,6 +33,7 @@ fn interface_ids_are_the_schemas() {
         ("udpSocket", interface_id::UDP_SOCKET),
         ("file", interface_id::FILE),
         ("directory", interface_id::DIRECTORY),
+        ("terminal", interface_id::TERMINAL),
     ];
     let got: Vec<(&str, u64)> = definition("#InterfaceId: {")
         .lines()
