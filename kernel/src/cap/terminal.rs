@@ -120,7 +120,7 @@ impl Hangup for Line {
             let mut active = LINE.lock();
             if active
                 .as_ref()
-                .is_some_and(|w| w.as_ptr() == self as *const Line)
+                .is_some_and(|w| core::ptr::eq(w.as_ptr(), self))
             {
                 *active = None;
             }
