@@ -101,6 +101,25 @@ int main(void) {
     tcsetattr(0, TCSANOW, &raw);
     n = read(0, buf, sizeof buf);
     show("vtime", buf, n);
+    /* Every byte value, as it is: no signals, no CR conversion, no
+     * stripping. */
+    raw.c_iflag &= ~(ISTRIP | INLCR | IGNCR | IXON);
+    raw.c_lflag &= ~IEXTEN;
+    raw.c_cc[VMIN] = 255;
+    raw.c_cc[VTIME] = 0;
+    tcsetattr(0, TCSANOW, &raw);
+    ready("binary");
+    ssize_t got = 0;
+    long sum = 0;
+    while (got < 256) {
+        n = read(0, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        for (ssize_t i = 0; i < n; i++)
+            sum += (unsigned char)buf[i];
+        got += n;
+    }
+    printf("console: binary %zd bytes sum %ld\n", got, sum);
     tcsetattr(0, TCSAFLUSH, &saved);
     modes(&saved);
 

@@ -6,6 +6,7 @@ SCRIPT, a file of lines
     expect REGEX     wait until the output since the last match matches
     send TEXT        write TEXT (Python string escapes: \\r, \\x03, ...)
     flood N CHAR     write CHAR N times in one go
+    range A B        write the bytes A to B (decimal), in order
 
 Blank lines and lines starting with # are skipped. Waiting is bounded
 only by the caller's timeout (smoke.sh's): a missing prompt fails the
@@ -35,6 +36,9 @@ def steps(path):
                 yield verb, re.compile(arg.encode())
             elif verb == "send":
                 yield verb, codecs.decode(arg, "unicode_escape").encode("latin-1")
+            elif verb == "range":
+                first, last = (int(x) for x in arg.split())
+                yield verb, bytes(range(first, last + 1))
             elif verb == "flood":
                 count, char = arg.split(" ", 1)
                 yield verb, codecs.decode(char, "unicode_escape").encode("latin-1") * int(count)

@@ -127,6 +127,12 @@ impl Hangup for Line {
         }
         let (reads, readies) = {
             let mut s = self.state.lock();
+            let (received, dropped) = s.ld.counters();
+            // The input counters, for a hostile-input smoke to read.
+            crate::kprintln!(
+                "kernel: terminal closed: {received} bytes received, {dropped} dropped (queue full), {} lost by the serial chip",
+                serial::hardware_overruns()
+            );
             (
                 core::mem::take(&mut s.reads),
                 core::mem::take(&mut s.readies),
