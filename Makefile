@@ -400,8 +400,11 @@ $(BUILD)/manifest-console.bin: user posix-build FORCE
 # The console as a terminal (docs/interfaces/terminal.md): QEMU's serial
 # line typed into by tools/smoke/type.py as tools/smoke/console.type
 # says, answering demos/posix-console's prompts (line editing, raw mode,
-# ^C to a handler, poll, a flood past the input queue, ^D).
+# ^C to a handler, poll, a flood past the input queue, ^D), then the
+# same program typed into on a Linux pty, transcripts compared
+# (tools/smoke/console.diff.sh).
 .PHONY: run-console-smoke
 run-console-smoke: kernel $(BUILD)/manifest-console.bin
 	SMOKE_TYPE=tools/smoke/console.type bash tools/smoke.sh console $(KERNEL) $(BUILD)/manifest-console.bin
+	bash tools/smoke/console.diff.sh
 # ---------------------------------------------------------------- end of POSIX C on capOS

@@ -79,7 +79,6 @@ pub const SIGQUIT: u8 = 3;
 pub const SIGTSTP: u8 = 20;
 
 const DEL: u8 = 0x7f;
-const BACKSPACE: u8 = 0x08;
 
 /// A terminal mode: Linux's struct termios without the line and speeds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -304,7 +303,7 @@ impl LineDiscipline {
     fn canonical(&mut self, b: u8, echo: &mut Vec<u8>) {
         let m = self.mode;
         let echoing = m.l(lflag::ECHO);
-        if m.is(cc::VERASE, b) || b == BACKSPACE {
+        if m.is(cc::VERASE, b) {
             if let Some(gone) = self.edit.pop() {
                 self.echo_erase(gone, b, echo);
             }

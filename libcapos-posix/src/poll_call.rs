@@ -10,8 +10,10 @@
 //! when the next poll asks again, so polling in a loop piles nothing up.
 //! The console is always writable and never readable; a socket is always
 //! writable (a send never waits) and readable once a datagram is there
-//! for it. Nothing interrupts the wait (capOS delivers no signals), so
-//! ppoll's and pselect6's signal masks change nothing.
+//! for it; a terminal is always writable and readable when a read would
+//! not wait. Only a terminal's signal character interrupts the wait (the
+//! caller then acts on it, dispatch.rs's `interruptible`); ppoll's and
+//! pselect6's signal masks change nothing.
 
 use crate::linux::errno::{EFAULT, EINTR, EINVAL, EIO};
 use crate::net::object::UdpFd;

@@ -100,7 +100,7 @@ pub fn kill(s: &mut State, n: i64, to_self: bool, sig: i64) -> Result<i64, i64> 
             s,
             n,
             ENOSYS,
-            "capOS delivers no signals: handlers never run, nothing stops a process",
+            "capOS delivers no signals but a terminal's: handlers run only then, nothing stops a process",
         ),
         Err(e) => Err(e),
     }

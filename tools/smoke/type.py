@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
-"""Types into a program's terminal: runs COMMAND (QEMU with -serial
-stdio) with pipes, copies everything it prints to our stdout, and follows
-SCRIPT, a file of lines
+"""Types into a program's terminal: runs COMMAND, copies everything it
+prints to our stdout, and follows SCRIPT, a file of lines
 
     expect REGEX     wait until the output since the last match matches
     send TEXT        write TEXT (Python string escapes: \\r, \\x03, ...)
@@ -14,15 +13,24 @@ smoke as a timeout, and the last output shows where. When the script
 ends, the rest of the output is copied until COMMAND exits; our status
 is COMMAND's.
 
-    python3 tools/smoke/type.py SCRIPT COMMAND [ARGS...]
+COMMAND is QEMU with -serial stdio, talked to through pipes; with --pty
+it is a Linux program given a pseudo-terminal of 24x80 as its
+controlling terminal and descriptors 0, 1 and 2 (the differential check
+of the console smoke, tools/smoke/console.diff.sh).
+
+    python3 tools/smoke/type.py [--pty] SCRIPT COMMAND [ARGS...]
 """
 
 import codecs
+import fcntl
 import os
+import pty
 import re
 import signal
+import struct
 import subprocess
 import sys
+import termios
 
 
 def steps(path):
@@ -46,19 +54,73 @@ def steps(path):
                 sys.exit(f"{path}:{number}: unknown step {verb!r}")
 
 
+class Piped:
+    """COMMAND with pipes for its standard streams."""
+
+    def __init__(self, command):
+        self.child = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+
+    def read(self):
+        return os.read(self.child.stdout.fileno(), 4096)
+
+    def write(self, data):
+        self.child.stdin.write(data)
+        self.child.stdin.flush()
+
+    def kill(self):
+        self.child.kill()
+
+    def wait(self):
+        return self.child.wait()
+
+
+class Pty:
+    """COMMAND on a pseudo-terminal, as a session leader controlling it."""
+
+    def __init__(self, command):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+            os.execvp(command[0], command)
+
+    def read(self):
+        try:
+            return os.read(self.fd, 4096)
+        except OSError:
+            # EIO: the slave side is closed, the program has ended.
+            return b""
+
+    def write(self, data):
+        while data:
+            data = data[os.write(self.fd, data):]
+
+    def kill(self):
+        os.kill(self.pid, signal.SIGKILL)
+
+    def wait(self):
+        _, status = os.waitpid(self.pid, 0)
+        return os.waitstatus_to_exitcode(status)
+
+
 def main():
-    if len(sys.argv) < 3:
+    args = sys.argv[1:]
+    use_pty = args[:1] == ["--pty"]
+    if use_pty:
+        args = args[1:]
+    if len(args) < 2:
         sys.exit(__doc__)
-    script, command = sys.argv[1], sys.argv[2:]
-    child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    # smoke.sh's timeout ends us: QEMU goes too.
+    script, command = args[0], args[1:]
+    child = Pty(command) if use_pty else Piped(command)
+    # smoke.sh's timeout ends us: the program goes too.
     signal.signal(signal.SIGTERM, lambda *_: (child.kill(), sys.exit(124)))
     out = sys.stdout.buffer
     seen = b""
 
     def pump():
         nonlocal seen
-        chunk = os.read(child.stdout.fileno(), 4096)
+        chunk = child.read()
         if chunk:
             out.write(chunk)
             out.flush()
@@ -77,9 +139,8 @@ def main():
                     return child.wait() or 1
         else:
             try:
-                child.stdin.write(arg)
-                child.stdin.flush()
-            except BrokenPipeError:
+                child.write(arg)
+            except (BrokenPipeError, OSError):
                 break
     while pump():
         pass

@@ -13,7 +13,7 @@ use proptest::prop_assert_eq;
 /// The model of one canonical line: printable bytes, erase, kill, end.
 fn edit(model: &mut Vec<u8>, lines: &mut Vec<Vec<u8>>, b: u8) {
     match b {
-        0x7f | 0x08 => {
+        0x7f => {
             model.pop();
         }
         0x15 => model.clear(),

@@ -37,11 +37,22 @@ fn a_line_is_readable_only_when_ended() {
 }
 
 #[test]
-fn erase_and_backspace_remove_a_character_and_back_over_it() {
+fn erase_removes_a_character_and_backs_over_it() {
     let mut ld = LineDiscipline::new();
-    let (echo, _) = typed(&mut ld, b"abx\x7fc\x08d\n");
+    let (echo, _) = typed(&mut ld, b"abx\x7fc\x7fd\n");
     assert_eq!(echo, b"abx\x08 \x08c\x08 \x08d\r\n");
     assert_eq!(ld.read_now(100, false), ReadNow::Data(b"abd\n".to_vec()));
+    // Backspace is an ordinary byte unless it is VERASE (stty erase ^H),
+    // as on Linux; a control character erases two columns (^H).
+    let (echo, _) = typed(&mut ld, b"a\x08\x7f\x7f\n");
+    assert_eq!(echo, b"a^H\x08 \x08\x08 \x08\x08 \x08\r\n");
+    let mut m = Mode::default();
+    m.cc[cc::VERASE] = 0x08;
+    ld.set_mode(m, false);
+    typed(&mut ld, b"xy\x08\n");
+    assert_eq!(ld.read_now(100, false), ReadNow::Data(b"\n".to_vec()));
+    assert_eq!(ld.read_now(100, false), ReadNow::Data(b"x\n".to_vec()));
+    ld.set_mode(Mode::default(), false);
     // Erasing an empty line does nothing, echoes nothing.
     let (echo, _) = typed(&mut ld, b"\x7f\x7f");
     assert!(echo.is_empty());
