@@ -394,18 +394,29 @@ impl LineDiscipline {
 
     /// Output processing of `data` into `out`, as oflag says.
     pub fn output(&self, data: &[u8], out: &mut Vec<u8>) {
+        self.output_with(data, |bytes| out.extend_from_slice(bytes));
+    }
+
+    /// Output processing of `data`, handed to `put` piece by piece
+    /// (for a writer that needs no buffer).
+    pub fn output_with(&self, data: &[u8], mut put: impl FnMut(&[u8])) {
         let o = self.mode.oflag;
         if o & oflag::OPOST == 0 {
-            out.extend_from_slice(data);
+            put(data);
             return;
         }
-        for &b in data {
-            match b {
-                b'\n' if o & oflag::ONLCR != 0 => out.extend_from_slice(b"\r\n"),
-                b'\r' if o & oflag::OCRNL != 0 => out.push(b'\n'),
-                _ => out.push(b),
-            }
+        let mut start = 0;
+        for (i, &b) in data.iter().enumerate() {
+            let replacement: &[u8] = match b {
+                b'\n' if o & oflag::ONLCR != 0 => b"\r\n",
+                b'\r' if o & oflag::OCRNL != 0 => b"\n",
+                _ => continue,
+            };
+            put(&data[start..i]);
+            put(replacement);
+            start = i + 1;
         }
+        put(&data[start..]);
     }
 
     /// What a read of at most `max` bytes gets now. `timed_out`: its VTIME

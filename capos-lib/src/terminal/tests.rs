@@ -223,6 +223,12 @@ fn output_processing() {
     ld.output(b"a\nb\r", &mut out);
     assert_eq!(out, b"a\r\nb\r");
     let mut m = Mode::default();
+    m.oflag |= oflag::OCRNL;
+    ld.set_mode(m, false);
+    out.clear();
+    ld.output(b"\ra\rb\n\n", &mut out);
+    assert_eq!(out, b"\na\nb\r\n\r\n");
+    let mut m = Mode::default();
     m.oflag &= !oflag::OPOST;
     ld.set_mode(m, false);
     out.clear();

@@ -78,6 +78,8 @@ struct State {
     /// member.
     pending: Option<(u32, u8)>,
     window: (u16, u16),
+    /// The echo of one interrupt's input, kept so its capacity is reused.
+    echo: Vec<u8>,
 }
 
 pub struct Line {
@@ -99,6 +101,7 @@ impl Terminal {
                 foreground: 0,
                 pending: None,
                 window: (24, 80),
+                echo: Vec::new(),
             }),
         });
         *LINE.lock() = Some(Arc::downgrade(&line));
@@ -156,19 +159,21 @@ pub fn on_input(k: &mut Kernel, bytes: &[u8]) {
     let Some(line) = LINE.lock().as_ref().and_then(Weak::upgrade) else {
         return;
     };
-    let mut echo = Vec::new();
     let mut answers = Vec::new();
     {
         let mut s = line.state.lock();
+        let mut echo = core::mem::take(&mut s.echo);
         for &b in bytes {
             if let Some(signal) = s.ld.receive(b, &mut echo) {
                 s.raise(signal, &mut answers);
             }
         }
+        serial::write_raw(&echo);
+        echo.clear();
+        s.echo = echo;
         let now = crate::time::now_ns();
         s.settle(now, true, &mut answers);
     }
-    serial::write_raw(&echo);
     deliver(k, answers);
 }
 
@@ -356,9 +361,8 @@ impl Terminal {
         if ctx.result_capacity < 24 {
             return Err(CallError::ResultTooSmall(24));
         }
-        let mut out = Vec::new();
-        self.0.state.lock().ld.output(data, &mut out);
-        serial::write_raw(&out);
+        // Written as processed, with no buffer a caller could size.
+        self.0.state.lock().ld.output_with(data, serial::write_raw);
         let mut message = new_message();
         let mut results = message.init_root::<schema::write_results::Builder>();
         results.set_written(data.len() as u32);
