@@ -474,6 +474,11 @@ interface Terminal {
   # input queue was full, and bytes the serial chip lost before the
   # kernel read them (its overrun flag).
   stats @9 () -> (received :UInt64, dropped :UInt64, hardwareOverruns :UInt64);
+  # Completes when a signal character is typed for `group` (or at once if
+  # one is pending for it), so that a process blocked elsewhere (a sleep,
+  # a wait) hears it. One per process; a newer one completes the older
+  # at once with `signal` 0.
+  signal @10 (group :UInt32) -> (signal :UInt8);
 }
 
 # ---------------------------------------------------------------- boot manifest

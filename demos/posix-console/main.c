@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t caught;
@@ -136,6 +137,15 @@ int main(void) {
     n = read(0, buf, sizeof buf);
     show("restarted", buf, n);
     printf("console: handler saw %d\n", (int)caught);
+    /* A sleep is cut short by ^C: EINTR, the time left in rem, even
+     * under SA_RESTART (sleeps are never restarted). */
+    caught = 0;
+    ready("sleep");
+    struct timespec req = {.tv_sec = 100}, rem = {0};
+    errno = 0;
+    int slept = nanosleep(&req, &rem);
+    printf("console: sleep %d %s, handler saw %d, more than 90 s left %d\n", slept,
+           strerror(errno), (int)caught, rem.tv_sec > 90 && rem.tv_sec <= 100);
     /* Ignored: ^C is only echoed (and flushes the line). */
     signal(SIGINT, SIG_IGN);
     ready("ignored");

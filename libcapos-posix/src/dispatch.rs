@@ -9,6 +9,7 @@
 //! return EFAULT.
 
 use crate::fd::status_flags;
+use crate::interrupt::{self, Waited};
 use crate::linux::errno::{self, *};
 use crate::linux::{self, fcntl, ioctl, nr};
 use crate::mmap;
@@ -63,7 +64,13 @@ pub unsafe extern "C" fn __capos_syscall(
         // A signal handler the call left runs now, outside the borrow;
         // with SA_RESTART the interrupted call starts again.
         match sigcall::run_handler() {
-            Some(h) if result == Err(EINTR) && h.flags & signal::SA_RESTART != 0 => continue,
+            Some(h)
+                if result == Err(EINTR)
+                    && h.flags & signal::SA_RESTART != 0
+                    && signal::restartable(n) =>
+            {
+                continue;
+            }
             _ => break result,
         }
     };
@@ -227,8 +234,10 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
             nr::MPROTECT => protect(s, a[0] as u64, a[1] as u64, a[2]),
             nr::CLOCK_GETTIME => clock_gettime(s, n, a[0], a[1] as *mut i64),
             nr::GETTIMEOFDAY => gettimeofday(s, n, a[0] as *mut i64, a[1] as *mut i32),
-            nr::NANOSLEEP => nanosleep(s, n, a[0] as *const i64),
-            nr::CLOCK_NANOSLEEP => clock_nanosleep(s, n, a[0], a[1], a[2] as *const i64),
+            nr::NANOSLEEP => nanosleep(s, n, a[0] as *const i64, a[1] as *mut i64),
+            nr::CLOCK_NANOSLEEP => {
+                clock_nanosleep(s, n, a[0], a[1], a[2] as *const i64, a[3] as *mut i64)
+            }
             nr::GETPID | nr::GETTID | nr::SET_TID_ADDRESS => Ok(state::pid() as i64),
             nr::GETPPID => Ok(wait_call::getppid()),
             nr::EXECVE => execve::execve(s, a[0] as *const _, a[1] as *const _, a[2] as *const _),
@@ -724,14 +733,51 @@ unsafe fn timespec_ns(ts: *const i64) -> Result<u64, i64> {
         .saturating_add(nsec as u64))
 }
 
-unsafe fn nanosleep(s: &mut State, n: i64, req: *const i64) -> Result<i64, i64> {
+unsafe fn nanosleep(s: &mut State, n: i64, req: *const i64, rem: *mut i64) -> Result<i64, i64> {
     // SAFETY: passed on from the caller's contract.
     let ns = unsafe { timespec_ns(req) }?;
-    let Some(timer) = &s.timer else {
+    if s.timer.is_none() {
         return refuse(s, n, ENOSYS, "no \"timer\" capability");
-    };
-    // Nothing interrupts a sleep (no signals), so `rem` is never written.
-    timer.sleep(ns).map(|()| 0).map_err(|_| EIO)
+    }
+    // SAFETY: passed on from the caller's contract.
+    unsafe { sleep(s, ns, rem) }
+}
+
+/// Sleeps `ns` on the timer (which the caller checked is there). A
+/// terminal's signal character ends the sleep as its action says: EINTR
+/// with the time left in `rem` (if not NULL) for a handler or the end of
+/// the process; an ignored or blocked one lets the sleep go on.
+///
+/// # Safety
+/// `rem` is NULL or a writable struct timespec.
+unsafe fn sleep(s: &mut State, ns: u64, rem: *mut i64) -> Result<i64, i64> {
+    let now = |s: &State| s.timer.as_ref().ok_or(EIO)?.now().map_err(|_| EIO);
+    let deadline = now(s)?.saturating_add(ns);
+    loop {
+        let left = deadline.saturating_sub(now(s)?);
+        if left == 0 {
+            return Ok(0);
+        }
+        let timer = s.timer.as_ref().ok_or(EIO)?;
+        let call = timer.sleep_async(left).map_err(|_| EIO)?;
+        match interrupt::wait(s, call)? {
+            Waited::Done(Ok(_)) => return Ok(0),
+            Waited::Done(Err(_)) => return Err(EIO),
+            Waited::Signal(sig) => {
+                if sigcall::arrive(s, i64::from(sig)) {
+                    if !rem.is_null() {
+                        let left = deadline.saturating_sub(now(s)?);
+                        // SAFETY: a writable struct timespec per the contract.
+                        unsafe {
+                            rem.write((left / NS_PER_S) as i64);
+                            rem.add(1).write((left % NS_PER_S) as i64);
+                        }
+                    }
+                    return Err(EINTR);
+                }
+            }
+        }
+    }
 }
 
 /// `clock_nanosleep(clock, flags, req, rem)`: relative, or until `req`
@@ -743,6 +789,7 @@ unsafe fn clock_nanosleep(
     clock: i64,
     flags: i64,
     req: *const i64,
+    rem: *mut i64,
 ) -> Result<i64, i64> {
     const TIMER_ABSTIME: i64 = 1;
     let wall = clock_kind(clock).ok_or(EINVAL)?;
@@ -760,7 +807,14 @@ unsafe fn clock_nanosleep(
         .map_err(|_| EIO)?;
         ns = ns.saturating_sub(now);
     }
-    timer.sleep(ns).map(|()| 0).map_err(|_| EIO)
+    // An absolute sleep leaves `rem` alone, as Linux.
+    let rem = if flags & TIMER_ABSTIME != 0 {
+        core::ptr::null_mut()
+    } else {
+        rem
+    };
+    // SAFETY: passed on from the caller's contract.
+    unsafe { sleep(s, ns, rem) }
 }
 
 /// Fields of struct utsname, 65 bytes each.

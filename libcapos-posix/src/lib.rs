@@ -52,6 +52,8 @@ mod wait;
 #[cfg(target_os = "none")]
 mod dispatch;
 #[cfg(target_os = "none")]
+mod interrupt;
+#[cfg(target_os = "none")]
 mod net;
 #[cfg(target_os = "none")]
 mod pipe;

@@ -188,6 +188,27 @@ impl Signals {
     }
 }
 
+/// Whether call `n`, interrupted by a handler of an SA_RESTART action,
+/// starts again, as on Linux: reads, writes, ioctl and waits for
+/// children do; sleeps, poll and select never do (they fail with EINTR).
+pub fn restartable(n: i64) -> bool {
+    use crate::linux::nr;
+    matches!(
+        n,
+        nr::READ
+            | nr::READV
+            | nr::WRITE
+            | nr::WRITEV
+            | nr::IOCTL
+            | nr::WAIT4
+            | nr::WAITID
+            | nr::RECVFROM
+            | nr::RECVMSG
+            | nr::SENDTO
+            | nr::SENDMSG
+    )
+}
+
 /// What a signal arriving from outside does (a terminal's signal
 /// character, reported by the read or poll it ended).
 #[derive(Debug, PartialEq, Eq)]
@@ -323,6 +344,16 @@ mod tests {
             restorer: 0,
             mask,
         }
+    }
+
+    #[test]
+    fn sa_restart_restarts_reads_not_sleeps() {
+        use crate::linux::nr;
+        assert!(super::restartable(nr::READ));
+        assert!(super::restartable(nr::WAIT4));
+        assert!(!super::restartable(nr::NANOSLEEP));
+        assert!(!super::restartable(nr::POLL));
+        assert!(!super::restartable(nr::CLOCK_NANOSLEEP));
     }
 
     #[test]

@@ -121,6 +121,8 @@ pub struct State {
     /// A terminal signal a poll saw (it holds the state shared), acted on
     /// by the poll's caller.
     pub arrived: Cell<u8>,
+    /// A Terminal.signal call in flight (interrupt.rs).
+    pub signal_wait: Option<capos_rt::PendingCall>,
 }
 
 impl State {
@@ -187,6 +189,7 @@ impl State {
             groups,
             handler: None,
             arrived: Cell::new(0),
+            signal_wait: None,
         }
     }
 }

@@ -131,6 +131,7 @@ pub mod method {
         pub const WINDOW_SIZE: u16 = 7;
         pub const SET_WINDOW_SIZE: u16 = 8;
         pub const STATS: u16 = 9;
+        pub const SIGNAL: u16 = 10;
     }
 }
 
@@ -213,6 +214,7 @@ mod tests {
             ("windowSize", WINDOW_SIZE),
             ("setWindowSize", SET_WINDOW_SIZE),
             ("stats", STATS),
+            ("signal", SIGNAL),
         ];
         assert_eq!(methods("Terminal"), names(&expected));
     }

@@ -141,6 +141,22 @@ impl Terminal {
         )
     }
 
+    /// Starts a signal wait for process group `group`: it completes when
+    /// a signal character is typed for the group; [`Terminal::signal_of`]
+    /// reads its reply.
+    pub fn signal_async(&self, group: u32) -> Result<PendingCall, Error> {
+        self.cap.submit::<terminal::signal_params::Owned>(
+            Self::INTERFACE_ID,
+            method::SIGNAL,
+            |mut p| p.set_group(group),
+        )
+    }
+
+    /// The signal a signal wait reported; 0 if a newer wait replaced it.
+    pub fn signal_of(reply: &Reply) -> Result<u8, Error> {
+        reply.read::<terminal::signal_results::Owned, _>(|r| Ok(r.get_signal()))
+    }
+
     pub fn set_foreground(&self, group: u32) -> Result<(), Error> {
         self.cap
             .call::<terminal::set_foreground_params::Owned>(

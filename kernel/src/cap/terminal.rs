@@ -71,6 +71,8 @@ struct State {
     reads: VecDeque<Read>,
     /// Readiness waits (poll), at most one per process.
     readies: Vec<Waiting>,
+    /// Signal waits (a process blocked elsewhere), at most one per process.
+    signal_waits: Vec<Waiting>,
     /// The foreground process group (0: none set).
     foreground: u32,
     /// A signal character nobody in the foreground group was waiting for:
@@ -98,6 +100,7 @@ impl Terminal {
                 ld: LineDiscipline::new(),
                 reads: VecDeque::new(),
                 readies: Vec::new(),
+                signal_waits: Vec::new(),
                 foreground: 0,
                 pending: None,
                 window: (24, 80),
@@ -128,7 +131,7 @@ impl Hangup for Line {
                 *active = None;
             }
         }
-        let (reads, readies) = {
+        let (reads, readies, signal_waits) = {
             let mut s = self.state.lock();
             let (received, dropped) = s.ld.counters();
             // The input counters, for a hostile-input smoke to read.
@@ -139,9 +142,11 @@ impl Hangup for Line {
             (
                 core::mem::take(&mut s.reads),
                 core::mem::take(&mut s.readies),
+                core::mem::take(&mut s.signal_waits),
             )
         };
-        for w in reads.into_iter().map(|r| r.waiting).chain(readies) {
+        let waits = reads.into_iter().map(|r| r.waiting);
+        for w in waits.chain(readies).chain(signal_waits) {
             complete(k, w.call, gone());
         }
     }
@@ -222,6 +227,16 @@ impl State {
             }
         }
         self.readies = kept;
+        let mut kept = Vec::new();
+        for w in self.signal_waits.drain(..) {
+            if w.alive() && in_foreground(fg, w.group) {
+                reached = true;
+                answers.push((w.call, Completion::reply(encode_signal(signal))));
+            } else if w.alive() {
+                kept.push(w);
+            }
+        }
+        self.signal_waits = kept;
         self.pending = (!reached).then_some((fg, signal));
     }
 
@@ -299,6 +314,31 @@ fn encode_ready(ready: bool, signal: u8) -> Vec<u8> {
     results.set_ready(ready);
     results.set_signal(signal);
     encode(&message)
+}
+
+fn encode_signal(signal: u8) -> Vec<u8> {
+    let mut message = new_message();
+    let mut results = message.init_root::<schema::signal_results::Builder>();
+    results.set_signal(signal);
+    encode(&message)
+}
+
+/// Takes out every waiting call of process `pid` in `waits`, answered
+/// with `reply` (a newer wait of the process replaces its older one).
+fn replace_older(
+    waits: &mut Vec<Waiting>,
+    pid: crate::process::Pid,
+    reply: impl Fn() -> Completion,
+    answers: &mut Vec<(PendingCall, Completion)>,
+) {
+    let mut i = 0;
+    while i < waits.len() {
+        if waits[i].call.pid == pid {
+            answers.push((waits.swap_remove(i).call, reply()));
+        } else {
+            i += 1;
+        }
+    }
 }
 
 fn waiting(ctx: &mut CallCtx, group: u32, size: usize) -> Result<Waiting, CallError> {
@@ -419,19 +459,36 @@ impl Terminal {
         if s.ld.readable() && s.reads.is_empty() {
             return Ok(Reply::Done(encode_ready(true, 0)));
         }
-        // A newer wait of the same process replaces its older one.
-        let caller = ctx.caller;
         let mut answers = Vec::new();
-        let mut i = 0;
-        while i < s.readies.len() {
-            if s.readies[i].call.pid == caller {
-                answers.push((s.readies.swap_remove(i).call, ready_reply(false, 0)));
-            } else {
-                i += 1;
-            }
-        }
+        replace_older(
+            &mut s.readies,
+            ctx.caller,
+            || ready_reply(false, 0),
+            &mut answers,
+        );
         let w = waiting(ctx, group, size_of::<Waiting>())?;
         s.readies.push(w);
+        drop(s);
+        deliver(ctx.kernel, answers);
+        Ok(Reply::Pending(Wait::Taken))
+    }
+
+    fn signal(&self, ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
+        let p: schema::signal_params::Reader = params.get_root()?;
+        let group = p.get_group();
+        let mut s = self.0.state.lock();
+        if let Some(signal) = s.take_signal(group) {
+            return Ok(Reply::Done(encode_signal(signal)));
+        }
+        let mut answers = Vec::new();
+        replace_older(
+            &mut s.signal_waits,
+            ctx.caller,
+            || Completion::reply(encode_signal(0)),
+            &mut answers,
+        );
+        let w = waiting(ctx, group, size_of::<Waiting>())?;
+        s.signal_waits.push(w);
         drop(s);
         deliver(ctx.kernel, answers);
         Ok(Reply::Pending(Wait::Taken))
@@ -495,6 +552,7 @@ impl CapObject for Terminal {
             method::WINDOW_SIZE => self.window_size(),
             method::SET_WINDOW_SIZE => self.set_window_size(params),
             method::STATS => self.stats(),
+            method::SIGNAL => self.signal(ctx, params),
             _ => Err(CallError::InvalidMethod),
         }
     }
