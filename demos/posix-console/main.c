@@ -5,11 +5,14 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t caught;
@@ -69,7 +72,53 @@ static void modes(struct termios *t) {
            !!(t->c_iflag & ICRNL), !!(t->c_oflag & OPOST), !!(t->c_oflag & ONLCR), t->c_cc[VMIN]);
 }
 
-int main(void) {
+/* The child of the process-group step: it is in its parent's group and
+ * session, which is the terminal's foreground, so ^C ends its sleep and,
+ * by SIGINT's default action, the child. */
+static int child(void) {
+    pid_t parent = getppid();
+    printf("console: child in the parent's group %d session %d, foreground %d\n",
+           getpgrp() == parent, getsid(0) == parent, tcgetpgrp(0) == getpgrp());
+    ready("child");
+    sleep(100);
+    printf("console: child slept on\n");
+    return 1;
+}
+
+/* Starts this program again as the child, SIGINT at its default there,
+ * and waits for it. */
+static void group_step(const char *self) {
+    char path[256];
+    if (strchr(self, '/'))
+        snprintf(path, sizeof path, "%s", self);
+    else
+        snprintf(path, sizeof path, "/bin/%s", self);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGINT);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+    char *argv[] = {(char *)self, "child", NULL};
+    pid_t pid;
+    int r = posix_spawn(&pid, path, NULL, &attr, argv, environ);
+    if (r != 0) {
+        printf("console: posix_spawn %s\n", strerror(r));
+        return;
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    /* Linux reports "killed by SIGINT"; capOS, with no such status yet,
+     * exit code 128 + SIGINT, as a shell's $? shows both. */
+    int by_sigint = (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) ||
+                    (WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGINT);
+    printf("console: child ended by SIGINT %d\n", by_sigint);
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "child") == 0)
+        return child();
     char buf[8192];
     ssize_t n;
     struct termios saved, raw;
@@ -151,6 +200,10 @@ int main(void) {
     ready("ignored");
     n = read(0, buf, sizeof buf);
     show("after ignored", buf, n);
+
+    /* A child in this group (SIGINT still ignored here) sleeps; ^C ends
+     * it. */
+    group_step(argv[0]);
 
     /* poll says when a line is there. */
     ready("poll");

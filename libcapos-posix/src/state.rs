@@ -149,7 +149,7 @@ impl State {
         let log = runtime::take::<Console>("console")
             .ok()
             .map(|c| Rc::new(Open::new(Object::Console(c))));
-        let groups = Groups::new(pid());
+        let groups = Groups::at_start(pid());
         let terminal = runtime::take::<Terminal>("terminal").ok().map(|t| {
             crate::tty::claim_foreground(&t, &groups, pid());
             Rc::new(Open::new(Object::Terminal(t)))

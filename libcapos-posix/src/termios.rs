@@ -101,9 +101,46 @@ pub fn may_set_foreground(group: i64, caller_session: u64, session: u64) -> Resu
     Ok(())
 }
 
+/// The launch environment entry that carries a process's group and
+/// session to a child (POSIX: a child inherits both). The adapter adds
+/// it at the spawn and takes it out at start, so no program sees it.
+pub const GROUPS_ENV: &[u8] = b"CAPOS_PROCESS_GROUP=";
+
+/// The entry for group `pgid` and session `sid`; 0 means the child's own
+/// pid (POSIX_SPAWN_SETPGROUP with 0, POSIX_SPAWN_SETSID).
+pub fn groups_entry(pgid: u64, sid: u64) -> alloc::vec::Vec<u8> {
+    let mut entry = GROUPS_ENV.to_vec();
+    entry.extend_from_slice(alloc::format!("{pgid},{sid}").as_bytes());
+    entry
+}
+
+/// (pgid, sid) of an entry made by [`groups_entry`], 0 replaced by
+/// `own`; None if `entry` is not one or is malformed.
+pub fn parse_groups(entry: &[u8], own: u64) -> Option<(u64, u64)> {
+    let rest = entry.strip_prefix(GROUPS_ENV)?;
+    let text = core::str::from_utf8(rest).ok()?;
+    let (pgid, sid) = text.split_once(',')?;
+    let id = |t: &str| match t.parse::<u64>().ok()? {
+        0 => Some(own),
+        n => Some(n),
+    };
+    Some((id(pgid)?, id(sid)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn groups_cross_a_spawn_in_one_entry() {
+        let entry = groups_entry(7, 3);
+        assert_eq!(entry, b"CAPOS_PROCESS_GROUP=7,3");
+        assert_eq!(parse_groups(&entry, 9), Some((7, 3)));
+        assert_eq!(parse_groups(&groups_entry(0, 0), 9), Some((9, 9)));
+        assert_eq!(parse_groups(b"CAPOS_PROCESS_GROUP=7", 9), None);
+        assert_eq!(parse_groups(b"CAPOS_PROCESS_GROUP=x,1", 9), None);
+        assert_eq!(parse_groups(b"PATH=/bin", 9), None);
+    }
 
     #[test]
     fn termios_round_trips_in_linux_layout() {

@@ -38,6 +38,29 @@ impl Groups {
             sid: pid,
         }
     }
+
+    /// This process's groups: what its parent passed (the launch
+    /// environment's entry), else its own group and session.
+    pub fn at_start(pid: u64) -> Groups {
+        let inherited = libcapos::runtime::with_runtime(|rt| {
+            rt.env().iter().find_map(|e| termios::parse_groups(e, pid))
+        })
+        .flatten();
+        match inherited {
+            Some((pgid, sid)) => Groups { pgid, sid },
+            None => Groups::new(pid),
+        }
+    }
+
+    /// The environment entry giving a child group `pgid` (None: this
+    /// process's; Some(0): the child's own) and, with `new_session`, a
+    /// session of its own.
+    pub fn for_child(&self, pgid: Option<u64>, new_session: bool) -> alloc::vec::Vec<u8> {
+        if new_session {
+            return termios::groups_entry(0, 0);
+        }
+        termios::groups_entry(pgid.unwrap_or(self.pgid), self.sid)
+    }
 }
 
 /// Makes the caller's group the terminal's foreground if none is set.

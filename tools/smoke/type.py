@@ -114,7 +114,7 @@ def main():
     script, command = args[0], args[1:]
     child = Pty(command) if use_pty else Piped(command)
     # smoke.sh's timeout ends us: the program goes too.
-    signal.signal(signal.SIGTERM, lambda *_: (child.kill(), sys.exit(124)))
+    signal.signal(signal.SIGTERM, lambda *_: (child.kill(), os._exit(124)))
     out = sys.stdout.buffer
     seen = b""
 
