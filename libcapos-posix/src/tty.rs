@@ -4,14 +4,15 @@
 //! window size, foreground group), and process groups and sessions.
 //!
 //! Process groups and sessions are recorded here, per process: a process
-//! starts as the leader of its own group and session (pgid = sid = pid,
-//! as a login gives a shell); setpgid and setsid change the record, and
+//! init starts is the leader of its own group and session (pgid = sid =
+//! pid, as a login gives a shell), a child inherits its parent's (the
+//! launch environment carries them, termios::GROUPS_ENV); setpgid and
+//! setsid change the record, and
 //! the group goes with every terminal read and readiness wait so the
 //! kernel knows whom a signal character is for. The first session
 //! leader with a terminal whose foreground group is unset makes its
-//! group the foreground, as Linux's controlling terminal on open.
-//! Children do not inherit the record yet (each starts as its own
-//! group); see docs/posix/operations.md.
+//! group the foreground, as Linux's controlling terminal on open. See
+//! docs/posix/operations.md.
 
 use crate::dispatch::refuse;
 use crate::linux::errno::{EAGAIN, EFAULT, EINTR, EINVAL, EIO, ENOTTY, EPERM, ESRCH};
