@@ -71,7 +71,7 @@ leak-check: setup $(BUILD)/manifest-smoke.bin
 
 smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke run-posix-mix-smoke \
         run-posix-pipe-smoke run-posix-fork-smoke run-posix-files-smoke run-files capos-run-check leak-check run-fuzz-smoke \
-        run-net-smoke run-posix-dns-smoke run-posix-shell-smoke
+        run-net-smoke run-posix-dns-smoke run-posix-shell-smoke run-console-smoke
 
 # The network (docs/architecture/network.md): QEMU with a virtio-net
 # device on user networking, inside a private network namespace beside
@@ -299,6 +299,7 @@ posix-build: musl-build libcapos-posix-build
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-fork $(wildcard demos/posix-fork/*.c)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/fork-wait demos/posix-fork/bench/fork-wait.c
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-getaddrinfo demos/posix-getaddrinfo/main.c
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-console $(wildcard demos/posix-console/*.c)
 
 # `make CC=capos-cc` on a plain Makefile project (demos/posix-make: two
 # files and an archive): it must yield a static, non-PIE x86-64 ELF with
@@ -427,4 +428,19 @@ $(BUILD)/manifest-posix-shell.bin: user posix-shell-build FORCE
 run-posix-shell-smoke: kernel $(BUILD)/manifest-posix-shell.bin
 	bash tools/smoke.sh posix-shell $(KERNEL) $(BUILD)/manifest-posix-shell.bin
 	bash tools/smoke/posix-shell.diff.sh
+
+$(BUILD)/manifest-console.bin: user posix-build FORCE
+	@mkdir -p $(BUILD)
+	bash tools/build-manifest.sh console $@
+
+# The console as a terminal (docs/interfaces/terminal.md): QEMU's serial
+# line typed into by tools/smoke/type.py as tools/smoke/console.type
+# says, answering demos/posix-console's prompts (line editing, raw mode,
+# ^C to a handler, poll, a flood past the input queue, ^D), then the
+# same program typed into on a Linux pty, transcripts compared
+# (tools/smoke/console.diff.sh).
+.PHONY: run-console-smoke
+run-console-smoke: kernel $(BUILD)/manifest-console.bin
+	SMOKE_TYPE=tools/smoke/console.type bash tools/smoke.sh console $(KERNEL) $(BUILD)/manifest-console.bin
+	bash tools/smoke/console.diff.sh
 # ---------------------------------------------------------------- end of POSIX C on capOS

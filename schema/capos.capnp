@@ -464,6 +464,65 @@ enum Whence {
   end @2;
 }
 
+# ---------------------------------------------------------------- terminal
+
+# A terminal's mode: the flag words and control characters of Linux's
+# struct termios, with Linux's values (capos_lib::terminal names the ones
+# the line discipline acts on), so that what one process sets another
+# reads back unchanged.
+struct TerminalMode {
+  iflag @0 :UInt32;
+  oflag @1 :UInt32;
+  cflag @2 :UInt32;
+  lflag @3 :UInt32;
+  # c_cc: capos_lib::terminal::NCCS bytes (VINTR at 0, VMIN at 6, ...).
+  cc @4 :Data;
+}
+
+# The serial console as a terminal (docs/interfaces/terminal.md): bytes
+# from the serial line's receive interrupt pass through a line discipline
+# in the kernel (canonical editing, echo, signal characters, raw mode).
+# `group` arguments are the caller's process group, as the POSIX adapter
+# records it: signal characters are for the foreground group.
+interface Terminal {
+  # Input, at most `max` bytes and what fits the result buffer. Canonical
+  # mode: one line at most (its newline included), as edited. Otherwise
+  # as VMIN and VTIME say. Waits until then (other ring calls keep
+  # running); with `wait` false it never does, and `wouldBlock` says it
+  # would have. Empty `data` and no flag set: end of file (^D on an empty
+  # line) or VTIME ran out. `signal` nonzero: a signal character (SIGINT,
+  # SIGQUIT, SIGTSTP) was typed for the foreground group, which `group`
+  # is in, and ended the read; no data came with it.
+  read @0 (max :UInt32, wait :Bool, group :UInt32) -> (data :Data, wouldBlock :Bool, signal :UInt8);
+  # Output, processed as the mode's oflag says (OPOST with ONLCR: "\n"
+  # becomes "\r\n").
+  write @1 (data :Data) -> (written :UInt32);
+  getMode @2 () -> (mode :TerminalMode);
+  # A new mode; `flush` discards the input not read yet (TCSAFLUSH).
+  # A `cc` of the wrong length is `failed`.
+  setMode @3 (mode :TerminalMode, flush :Bool) -> ();
+  # Completes when a read would not wait (`ready`) or a signal character
+  # is pending for `group` (`signal`). One per process; a newer one
+  # completes the older at once with neither set.
+  ready @4 (group :UInt32) -> (ready :Bool, signal :UInt8);
+  # The foreground process group (tcsetpgrp); 0: none yet, when signal
+  # characters go to whichever group reads first.
+  setForeground @5 (group :UInt32) -> ();
+  getForeground @6 () -> (group :UInt32);
+  # The window size TIOCGWINSZ reports (80x24 until set).
+  windowSize @7 () -> (rows :UInt16, columns :UInt16);
+  setWindowSize @8 (rows :UInt16, columns :UInt16) -> ();
+  # Input counters since boot: bytes received, bytes dropped because the
+  # input queue was full, and bytes the serial chip lost before the
+  # kernel read them (its overrun flag).
+  stats @9 () -> (received :UInt64, dropped :UInt64, hardwareOverruns :UInt64);
+  # Completes when a signal character is typed for `group` (or at once if
+  # one is pending for it), so that a process blocked elsewhere (a sleep,
+  # a wait) hears it. One per process; a newer one completes the older
+  # at once with `signal` 0.
+  signal @10 (group :UInt32) -> (signal :UInt8);
+}
+
 # ---------------------------------------------------------------- boot manifest
 
 # The boot module: what the kernel starts and with which authority.
@@ -576,6 +635,8 @@ enum KernelCapKind {
   fileSystem @9;
   # Duplicates its holder (ProcessForker).
   processForker @10;
+  # The serial console as a Terminal (input, line discipline).
+  terminal @11;
 }
 
 struct KernelParams {

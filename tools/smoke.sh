@@ -9,7 +9,8 @@
 # The serial log is kept at target/smoke/NAME.log. SMOKE_STATUS=35 makes
 # the kernel's failure exit the expected one (a test that must fail).
 # QEMU-ARGS are added to QEMU's (tools/qemu.sh), e.g. -icount for a run
-# that must replay exactly.
+# that must replay exactly. SMOKE_TYPE=SCRIPT types into the console
+# (tools/smoke/type.py).
 set -uo pipefail
 name=$1 kernel=$2 manifest=$3
 shift 3
@@ -21,7 +22,14 @@ want_status=${SMOKE_STATUS:-33}
 mkdir -p target/smoke
 timeout_s=${SMOKE_TIMEOUT:-120}
 
-timeout "$timeout_s" bash tools/qemu.sh "$kernel" "$manifest" "$@" </dev/null >"$log.raw" 2>&1
+# SMOKE_TYPE=SCRIPT types into the serial console as SCRIPT says
+# (tools/smoke/type.py); otherwise the console gets no input.
+if [ -n "${SMOKE_TYPE:-}" ]; then
+    timeout "$timeout_s" python3 tools/smoke/type.py "$SMOKE_TYPE" \
+        bash tools/qemu.sh "$kernel" "$manifest" "$@" </dev/null >"$log.raw" 2>&1
+else
+    timeout "$timeout_s" bash tools/qemu.sh "$kernel" "$manifest" "$@" </dev/null >"$log.raw" 2>&1
+fi
 status=$?
 tr -d '\r' <"$log.raw" >"$log"
 rm -f "$log.raw"

@@ -130,6 +130,7 @@ pub use clients::{
     Stat, StorageError, TimeChange, Whence,
 };
 pub use clients::{Forked, ProcessForker};
+pub use clients::{NCCS, TermRead, TermReadiness, TermStats, Terminal, TerminalMode};
 pub use completions::{Completion, Token};
 pub use error::{DecodeError, Error};
 pub use message::Message;

@@ -132,6 +132,13 @@ fn start_init(manifest: manifest::Manifest) {
     } else {
         None
     };
+    // One serial line, so one Terminal for every grant of it.
+    let terminal: Option<CapRef> = k
+        .manifest
+        .init_caps
+        .iter()
+        .any(|(_, kind)| *kind == KernelCapKind::Terminal)
+        .then(|| Arc::new(cap::terminal::Terminal::create()) as CapRef);
     let grants: Vec<Grant> = k
         .manifest
         .init_caps
@@ -153,6 +160,7 @@ fn start_init(manifest: manifest::Manifest) {
                 }
                 KernelCapKind::FileSystem => file_system.clone().expect("made above"),
                 KernelCapKind::ProcessForker => Arc::new(cap::process_forker::ProcessForker),
+                KernelCapKind::Terminal => terminal.clone().expect("made above"),
             };
             Grant {
                 name: name.clone(),
@@ -162,6 +170,7 @@ fn start_init(manifest: manifest::Manifest) {
         })
         .collect();
     drop(file_system);
+    drop(terminal);
     let init_name = k.manifest.init_binary.clone();
     let init_elf = k
         .manifest

@@ -216,6 +216,7 @@ impl Kernel {
     pub fn on_tick(&mut self, now: u64) {
         // Frames in and out, and socket receive timeouts.
         crate::net::poll(self);
+        crate::cap::terminal::on_tick(self, now);
         while let Some(entry) = self.sleepers.first_entry() {
             if entry.key().0 > now {
                 break;
@@ -488,6 +489,24 @@ pub fn on_network_interrupt() {
         // Before the kernel state exists nothing can wait on the network;
         // the device is still acknowledged so its line drops.
         None => crate::net::ack_interrupt(),
+    }
+}
+
+/// The serial line's receive interrupt: what arrived goes to the
+/// terminal (discarded before the kernel state exists). Drained to the
+/// end, so the chip raises its line again for the next byte.
+#[inline(never)]
+pub fn on_serial_interrupt() {
+    let mut guard = KERNEL.lock();
+    let mut buf = [0u8; 64];
+    loop {
+        let n = crate::serial::receive(&mut buf);
+        if n == 0 {
+            break;
+        }
+        if let Some(k) = guard.as_mut() {
+            crate::cap::terminal::on_input(k, &buf[..n]);
+        }
     }
 }
 

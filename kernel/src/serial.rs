@@ -1,12 +1,24 @@
-//! COM1, the kernel's only output device. Console capabilities write here too.
+//! COM1, the kernel's only output device, and the console's input once
+//! a Terminal exists (its receive interrupt, IRQ 4). Console
+//! capabilities write here too.
 
 use core::fmt;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use spin::Mutex;
 
 use crate::arch::cpu::{inb, outb};
 
 const COM1: u16 = 0x3f8;
+/// COM1's interrupt line on the PC.
+pub const IRQ: u8 = 4;
+/// Line status: a byte is waiting; the chip lost bytes (overrun).
+const LSR_DATA: u8 = 0x01;
+const LSR_OVERRUN: u8 = 0x02;
+
+/// Bytes the chip lost because its FIFO was full before the kernel read
+/// it (its overrun flag; each report counts one loss).
+static HARDWARE_OVERRUNS: AtomicU64 = AtomicU64::new(0);
 
 pub struct Serial;
 
@@ -20,6 +32,40 @@ pub fn init() {
     outb(COM1 + 3, 0x03); // 8N1
     outb(COM1 + 2, 0xc7); // FIFO on
     outb(COM1 + 4, 0x03);
+}
+
+/// Turns on the receive interrupt (IRQ 4): for the Terminal, which reads
+/// what arrives. OUT2 in the modem control register gates the chip's
+/// interrupt onto the PC's line. Bytes that came before are discarded.
+pub fn enable_receive() {
+    while inb(COM1 + 5) & LSR_DATA != 0 {
+        inb(COM1);
+    }
+    outb(COM1 + 4, 0x0b); // DTR, RTS, OUT2
+    outb(COM1 + 1, 0x01); // received data available
+    crate::arch::pic::unmask(IRQ);
+}
+
+/// Reads what has arrived into `buf`, returning how many bytes; counts
+/// the chip's overruns on the way.
+pub fn receive(buf: &mut [u8]) -> usize {
+    let mut n = 0;
+    while n < buf.len() {
+        let status = inb(COM1 + 5);
+        if status & LSR_OVERRUN != 0 {
+            HARDWARE_OVERRUNS.fetch_add(1, Ordering::Relaxed);
+        }
+        if status & LSR_DATA == 0 {
+            break;
+        }
+        buf[n] = inb(COM1);
+        n += 1;
+    }
+    n
+}
+
+pub fn hardware_overruns() -> u64 {
+    HARDWARE_OVERRUNS.load(Ordering::Relaxed)
 }
 
 impl Serial {
@@ -36,6 +82,15 @@ impl Serial {
             }
             self.put(b);
         }
+    }
+}
+
+/// Writes bytes exactly as given (the terminal has already processed
+/// its output).
+pub fn write_raw(bytes: &[u8]) {
+    let mut serial = SERIAL.lock();
+    for &b in bytes {
+        serial.put(b);
     }
 }
 

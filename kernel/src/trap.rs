@@ -70,6 +70,11 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
                 pic::end_of_interrupt(irq);
                 return;
             }
+            if irq == crate::serial::IRQ {
+                crate::sched::on_serial_interrupt();
+                pic::end_of_interrupt(irq);
+                return;
+            }
             // Spurious IRQs 7 and 15 must not be acknowledged (15 still
             // needs the master acknowledged, which end_of_interrupt's
             // master half would do; keep it simple and ignore both).

@@ -9,6 +9,7 @@
 //! return EFAULT.
 
 use crate::fd::status_flags;
+use crate::interrupt::{self, Waited};
 use crate::linux::errno::{self, *};
 use crate::linux::{self, fcntl, ioctl, nr};
 use crate::mmap;
@@ -16,8 +17,9 @@ use crate::net::{self, calls, io};
 use crate::process::{execve, fork_call, wait_call};
 use crate::report;
 use crate::sigcall;
+use crate::signal;
 use crate::state::{self, Object, Open, State};
-use crate::{file, pipe, poll, poll_call};
+use crate::{file, pipe, poll, poll_call, tty};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use capos_rt::syscall::exit;
@@ -48,16 +50,30 @@ pub unsafe extern "C" fn __capos_syscall(
     if (n == nr::EXIT || n == nr::EXIT_GROUP) && !fork_call::recording() {
         finish(a1 & 0xff);
     }
-    let result = state::with(|s| {
-        let a = [a1, a2, a3, a4, a5, a6];
-        // SAFETY: passed on from this function's contract.
-        unsafe {
-            match s.fork {
-                Some(_) => fork_call::call(s, n, a),
-                None => call(s, n, a),
+    let result = loop {
+        let result = state::with(|s| {
+            let a = [a1, a2, a3, a4, a5, a6];
+            // SAFETY: passed on from this function's contract.
+            unsafe {
+                match s.fork {
+                    Some(_) => fork_call::call(s, n, a),
+                    None => call(s, n, a),
+                }
             }
+        });
+        // A signal handler the call left runs now, outside the borrow;
+        // with SA_RESTART the interrupted call starts again.
+        match sigcall::run_handler() {
+            Some(h)
+                if result == Err(EINTR)
+                    && h.flags & signal::SA_RESTART != 0
+                    && signal::restartable(n) =>
+            {
+                continue;
+            }
+            _ => break result,
         }
-    });
+    };
     // Returns to the parent if the child branch has just ended.
     fork_call::resume_if_requested();
     if let Some(code) = state::exit_requested() {
@@ -99,22 +115,28 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
             nr::READV => readv(s, a[0], a[1] as *const [usize; 2], a[2]),
             nr::PIPE => pipe::pipe2(s, n, a[0] as *mut i32, 0),
             nr::PIPE2 => pipe::pipe2(s, n, a[0] as *mut i32, a[1]),
-            nr::POLL => poll_call::poll(s, a[0] as *mut _, a[1] as u64, poll::poll_timeout(a[2])),
+            nr::POLL => interruptible(s, |s| {
+                poll_call::poll(s, a[0] as *mut _, a[1] as u64, poll::poll_timeout(a[2]))
+            }),
             nr::PPOLL => {
                 poll_call::check_sigmask(a[3], a[4])?;
                 let timeout = poll_call::timeout(a[2] as *const i64, 1)?;
-                poll_call::poll(s, a[0] as *mut _, a[1] as u64, timeout)
+                interruptible(s, |s| {
+                    poll_call::poll(s, a[0] as *mut _, a[1] as u64, timeout)
+                })
             }
             nr::SELECT => {
                 let timeout = poll_call::timeout(a[4] as *const i64, 1000)?;
-                poll_call::select(
-                    s,
-                    a[0],
-                    a[1] as *mut _,
-                    a[2] as *mut _,
-                    a[3] as *mut _,
-                    timeout,
-                )
+                interruptible(s, |s| {
+                    poll_call::select(
+                        s,
+                        a[0],
+                        a[1] as *mut _,
+                        a[2] as *mut _,
+                        a[3] as *mut _,
+                        timeout,
+                    )
+                })
             }
             nr::PSELECT6 => {
                 // a[5]: { const sigset_t *mask; size_t size }, or NULL.
@@ -125,14 +147,16 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
                     poll_call::check_sigmask(mask, size)?;
                 }
                 let timeout = poll_call::timeout(a[4] as *const i64, 1)?;
-                poll_call::select(
-                    s,
-                    a[0],
-                    a[1] as *mut _,
-                    a[2] as *mut _,
-                    a[3] as *mut _,
-                    timeout,
-                )
+                interruptible(s, |s| {
+                    poll_call::select(
+                        s,
+                        a[0],
+                        a[1] as *mut _,
+                        a[2] as *mut _,
+                        a[3] as *mut _,
+                        timeout,
+                    )
+                })
             }
             n if file::calls::handles(n) => {
                 let r = file::calls::call(s, n, a);
@@ -190,6 +214,11 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
                 net::answer(s, n, r)
             }
             nr::IOCTL => ioctl_call(s, a[0], a[1], a[2] as *const i32),
+            nr::SETPGID => tty::setpgid(s, a[0], a[1]),
+            nr::GETPGID => tty::getpgid(s, a[0]),
+            nr::GETPGRP => tty::getpgid(s, 0),
+            nr::SETSID => tty::setsid(s),
+            nr::GETSID => tty::getsid(s, a[0]),
             nr::CLOSE => s.fds.close(a[0]).map(|()| 0),
             nr::DUP => dup(s, a[0], 0, false),
             nr::DUP2 => s.fds.dup2(a[0], a[1], false, false).map(|fd| fd as i64),
@@ -207,8 +236,10 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
             nr::MPROTECT => protect(s, a[0] as u64, a[1] as u64, a[2]),
             nr::CLOCK_GETTIME => clock_gettime(s, n, a[0], a[1] as *mut i64),
             nr::GETTIMEOFDAY => gettimeofday(s, n, a[0] as *mut i64, a[1] as *mut i32),
-            nr::NANOSLEEP => nanosleep(s, n, a[0] as *const i64),
-            nr::CLOCK_NANOSLEEP => clock_nanosleep(s, n, a[0], a[1], a[2] as *const i64),
+            nr::NANOSLEEP => nanosleep(s, n, a[0] as *const i64, a[1] as *mut i64),
+            nr::CLOCK_NANOSLEEP => {
+                clock_nanosleep(s, n, a[0], a[1], a[2] as *const i64, a[3] as *mut i64)
+            }
             nr::GETPID | nr::GETTID | nr::SET_TID_ADDRESS => Ok(state::pid() as i64),
             nr::GETPPID => Ok(wait_call::getppid()),
             nr::EXECVE => execve::execve(s, a[0] as *const _, a[1] as *const _, a[2] as *const _),
@@ -249,12 +280,27 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
     }
 }
 
+/// A poll or select, which a terminal's signal character can end: the
+/// signal's action decides whether it fails with EINTR or waits again
+/// (an ignored or blocked signal; the timeout then starts over).
+fn interruptible(s: &mut State, f: impl Fn(&State) -> Result<i64, i64>) -> Result<i64, i64> {
+    loop {
+        let r = f(s);
+        let sig = s.arrived.take();
+        if sig == 0 || r != Err(EINTR) || sigcall::arrive(s, i64::from(sig)) {
+            return r;
+        }
+    }
+}
+
 /// The open description at `fd` if it can be written (EBADF for a pipe's
 /// read end, as a descriptor opened O_RDONLY).
 fn writable(s: &State, fd: i64) -> Result<Rc<Open>, i64> {
     let open = s.fds.get(fd)?;
     match &open.object {
-        Object::Console(_) | Object::PipeWriter(_) | Object::Udp(_) => Ok(open.clone()),
+        Object::Console(_) | Object::PipeWriter(_) | Object::Udp(_) | Object::Terminal(_) => {
+            Ok(open.clone())
+        }
         Object::File(f) if f.write => Ok(open.clone()),
         Object::PipeReader(_) | Object::File(_) | Object::Directory(_) => Err(EBADF),
     }
@@ -283,15 +329,23 @@ unsafe fn read(s: &mut State, fd: i64, buf: *mut u8, len: usize) -> Result<i64, 
         let r = unsafe { io::read(s, fd, buf, len) };
         return net::answer(s, nr::READ, r);
     }
-    let Object::PipeReader(reader) = &open.object else {
-        return Err(EBADF);
-    };
     if len == 0 {
-        return Ok(0);
+        return match open.object {
+            Object::PipeReader(_) | Object::Terminal(_) => Ok(0),
+            _ => Err(EBADF),
+        };
     }
     if buf.is_null() {
         return Err(EFAULT);
     }
+    if let Object::Terminal(t) = &open.object {
+        // SAFETY: per the contract, `buf` holds `len` writable bytes.
+        let out = unsafe { slice::from_raw_parts_mut(buf, len) };
+        return tty::read(s, &open, t, out);
+    }
+    let Object::PipeReader(reader) = &open.object else {
+        return Err(EBADF);
+    };
     // SAFETY: per the contract, `buf` holds `len` writable bytes.
     let out = unsafe { slice::from_raw_parts_mut(buf, len) };
     pipe::read(&open, reader, out)
@@ -303,7 +357,7 @@ unsafe fn readv(s: &mut State, fd: i64, iov: *const [usize; 2], count: i64) -> R
     let open = s.fds.get(fd)?.clone();
     let reader = match &open.object {
         Object::PipeReader(reader) => Some(reader),
-        Object::File(_) | Object::Directory(_) | Object::Udp(_) => None,
+        Object::File(_) | Object::Directory(_) | Object::Udp(_) | Object::Terminal(_) => None,
         _ => return Err(EBADF),
     };
     if !(0..=IOV_MAX).contains(&count) {
@@ -332,15 +386,21 @@ unsafe fn readv(s: &mut State, fd: i64, iov: *const [usize; 2], count: i64) -> R
         let r = io::readv(s, fd, &mut parts);
         return net::answer(s, nr::READV, r);
     }
-    let got_buf = match reader {
-        Some(reader) => {
+    let got_buf = match (reader, &open.object) {
+        (_, Object::Terminal(t)) => {
+            let mut buf = alloc::vec![0u8; total.min(capos_abi::terminal::MAX_READ)];
+            let got = tty::read(s, &open, t, &mut buf)? as usize;
+            buf.truncate(got);
+            buf
+        }
+        (Some(reader), _) => {
             let mut buf = alloc::vec![0u8; total.min(capos_rt::MAX_PIPE_CHUNK)];
             let got = pipe::read(&open, reader, &mut buf)? as usize;
             buf.truncate(got);
             buf
         }
         // A file fills every iovec it can, as Linux's.
-        None => {
+        (None, _) => {
             let mut buf = alloc::vec![0u8; total];
             let got = file::io::read(&open, &mut buf)? as usize;
             buf.truncate(got);
@@ -359,10 +419,11 @@ unsafe fn readv(s: &mut State, fd: i64, iov: *const [usize; 2], count: i64) -> R
     Ok(got as i64)
 }
 
-/// The console is a serial log, not a terminal: no line discipline,
-/// window size or input, so every terminal request (TCGETS, TIOCGWINSZ,
-/// which `isatty` issues, ...) is ENOTTY, as for a Linux pipe. The
-/// requests every descriptor answers work, and FIONREAD on a socket.
+/// Terminal requests (TCGETS, TIOCGWINSZ, which `isatty` issues, ...)
+/// go to tty.rs for a terminal descriptor; on anything else they are
+/// ENOTTY, as for a Linux pipe (the console is a serial log, not a
+/// terminal). The requests every descriptor answers work, and FIONREAD
+/// on a socket.
 ///
 /// # Safety
 /// For FIONBIO, `arg` is NULL or a readable int; for FIONREAD, NULL or a
@@ -389,6 +450,10 @@ unsafe fn ioctl_call(s: &mut State, fd: i64, request: i64, arg: *const i32) -> R
                 .set(status | if on { fcntl::O_NONBLOCK } else { 0 });
             Ok(0)
         }
+        // SAFETY: passed on from the contract.
+        _ if matches!(open.object, Object::Terminal(_)) => unsafe {
+            tty::ioctl(s, fd, request, arg as usize)
+        },
         _ => Err(ENOTTY),
     }
 }
@@ -417,6 +482,7 @@ unsafe fn write(s: &mut State, fd: i64, buf: *const u8, len: usize) -> Result<i6
             Ok(len as i64)
         }
         Object::File(_) => file::io::write(&open, data),
+        Object::Terminal(t) => tty::write(t, data),
         Object::Udp(_) => {
             let r = io::write(s, fd, data);
             net::answer(s, nr::WRITE, r)
@@ -666,14 +732,51 @@ unsafe fn timespec_ns(ts: *const i64) -> Result<u64, i64> {
         .saturating_add(nsec as u64))
 }
 
-unsafe fn nanosleep(s: &mut State, n: i64, req: *const i64) -> Result<i64, i64> {
+unsafe fn nanosleep(s: &mut State, n: i64, req: *const i64, rem: *mut i64) -> Result<i64, i64> {
     // SAFETY: passed on from the caller's contract.
     let ns = unsafe { timespec_ns(req) }?;
-    let Some(timer) = &s.timer else {
+    if s.timer.is_none() {
         return refuse(s, n, ENOSYS, "no \"timer\" capability");
-    };
-    // Nothing interrupts a sleep (no signals), so `rem` is never written.
-    timer.sleep(ns).map(|()| 0).map_err(|_| EIO)
+    }
+    // SAFETY: passed on from the caller's contract.
+    unsafe { sleep(s, ns, rem) }
+}
+
+/// Sleeps `ns` on the timer (which the caller checked is there). A
+/// terminal's signal character ends the sleep as its action says: EINTR
+/// with the time left in `rem` (if not NULL) for a handler or the end of
+/// the process; an ignored or blocked one lets the sleep go on.
+///
+/// # Safety
+/// `rem` is NULL or a writable struct timespec.
+unsafe fn sleep(s: &mut State, ns: u64, rem: *mut i64) -> Result<i64, i64> {
+    let now = |s: &State| s.timer.as_ref().ok_or(EIO)?.now().map_err(|_| EIO);
+    let deadline = now(s)?.saturating_add(ns);
+    loop {
+        let left = deadline.saturating_sub(now(s)?);
+        if left == 0 {
+            return Ok(0);
+        }
+        let timer = s.timer.as_ref().ok_or(EIO)?;
+        let call = timer.sleep_async(left).map_err(|_| EIO)?;
+        match interrupt::wait(s, call)? {
+            Waited::Done(Ok(_)) => return Ok(0),
+            Waited::Done(Err(_)) => return Err(EIO),
+            Waited::Signal(sig) => {
+                if sigcall::arrive(s, i64::from(sig)) {
+                    if !rem.is_null() {
+                        let left = deadline.saturating_sub(now(s)?);
+                        // SAFETY: a writable struct timespec per the contract.
+                        unsafe {
+                            rem.write((left / NS_PER_S) as i64);
+                            rem.add(1).write((left % NS_PER_S) as i64);
+                        }
+                    }
+                    return Err(EINTR);
+                }
+            }
+        }
+    }
 }
 
 /// `clock_nanosleep(clock, flags, req, rem)`: relative, or until `req`
@@ -685,6 +788,7 @@ unsafe fn clock_nanosleep(
     clock: i64,
     flags: i64,
     req: *const i64,
+    rem: *mut i64,
 ) -> Result<i64, i64> {
     const TIMER_ABSTIME: i64 = 1;
     let wall = clock_kind(clock).ok_or(EINVAL)?;
@@ -702,7 +806,14 @@ unsafe fn clock_nanosleep(
         .map_err(|_| EIO)?;
         ns = ns.saturating_sub(now);
     }
-    timer.sleep(ns).map(|()| 0).map_err(|_| EIO)
+    // An absolute sleep leaves `rem` alone, as Linux.
+    let rem = if flags & TIMER_ABSTIME != 0 {
+        core::ptr::null_mut()
+    } else {
+        rem
+    };
+    // SAFETY: passed on from the caller's contract.
+    unsafe { sleep(s, ns, rem) }
 }
 
 /// Fields of struct utsname, 65 bytes each.

@@ -45,11 +45,14 @@ mod report;
 mod signal;
 mod socket;
 mod spawn;
+mod termios;
 mod vector;
 mod wait;
 
 #[cfg(target_os = "none")]
 mod dispatch;
+#[cfg(target_os = "none")]
+mod interrupt;
 #[cfg(target_os = "none")]
 mod net;
 #[cfg(target_os = "none")]
@@ -64,3 +67,5 @@ mod sigcall;
 mod start;
 #[cfg(target_os = "none")]
 mod state;
+#[cfg(target_os = "none")]
+mod tty;

@@ -54,6 +54,10 @@ pub mod nr {
     pub const FCHDIR: i64 = 81;
     pub const GETTIMEOFDAY: i64 = 96;
     pub const SETPGID: i64 = 109;
+    pub const GETPGRP: i64 = 111;
+    pub const SETSID: i64 = 112;
+    pub const GETPGID: i64 = 121;
+    pub const GETSID: i64 = 124;
     pub const GETPPID: i64 = 110;
     pub const RT_SIGPENDING: i64 = 127;
     pub const GETTID: i64 = 186;
@@ -77,6 +81,7 @@ pub mod errno {
     pub const EPERM: i64 = 1;
     pub const ENOENT: i64 = 2;
     pub const ESRCH: i64 = 3;
+    pub const EINTR: i64 = 4;
     pub const E2BIG: i64 = 7;
     pub const ENOEXEC: i64 = 8;
     pub const EBADF: i64 = 9;
@@ -116,6 +121,7 @@ pub mod errno {
             EPERM => "EPERM",
             ENOENT => "ENOENT",
             ESRCH => "ESRCH",
+            EINTR => "EINTR",
             EIO => "EIO",
             E2BIG => "E2BIG",
             ENOEXEC => "ENOEXEC",

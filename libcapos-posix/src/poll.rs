@@ -53,6 +53,9 @@ pub enum State {
         read_shut: bool,
         hangup: bool,
     },
+    /// A terminal: a read would not wait (`readable`). Writes never
+    /// wait, so it is always writable.
+    Terminal { readable: bool },
     /// Not known yet (a readiness call still in flight).
     Unknown,
     /// Always readable and writable: a file or a directory, as Linux
@@ -92,6 +95,7 @@ pub fn revents(events: i16, state: State) -> i16 {
             let read = if queued || shut { readable } else { 0 };
             hup | events & (read | rdhup | writable)
         }
+        State::Terminal { readable: r } => events & (writable | if r { readable } else { 0 }),
         State::Unknown => 0,
     }
 }

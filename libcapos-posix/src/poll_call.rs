@@ -10,10 +10,12 @@
 //! when the next poll asks again, so polling in a loop piles nothing up.
 //! The console is always writable and never readable; a socket is always
 //! writable (a send never waits) and readable once a datagram is there
-//! for it. Nothing interrupts the wait (capOS delivers no signals), so
-//! ppoll's and pselect6's signal masks change nothing.
+//! for it; a terminal is always writable and readable when a read would
+//! not wait. Only a terminal's signal character interrupts the wait (the
+//! caller then acts on it, dispatch.rs's `interruptible`); ppoll's and
+//! pselect6's signal masks change nothing.
 
-use crate::linux::errno::{EFAULT, EINVAL, EIO};
+use crate::linux::errno::{EFAULT, EINTR, EINVAL, EIO};
 use crate::net::object::UdpFd;
 use crate::poll::{self, FdSet, MAX_POLL_FDS, POLLNVAL, PollFd, revents};
 use crate::signal::SIGSET_SIZE;
@@ -23,7 +25,7 @@ use crate::state::{self, Object, Open, State};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use capos_abi::udp::MAX_PAYLOAD;
-use capos_rt::{PendingCall, Readiness, Recv, RecvWait};
+use capos_rt::{PendingCall, Readiness, Recv, RecvWait, TermReadiness};
 use core::slice;
 
 /// One object polled, however many entries name it.
@@ -56,6 +58,10 @@ fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, 
         }
         let (call, state) = match &open.object {
             Object::Console(_) => (None, poll::State::WriteOnly),
+            Object::Terminal(t) => (
+                Some(t.ready_async(s.groups.pgid as u32)),
+                poll::State::Terminal { readable: false },
+            ),
             Object::PipeReader(r) => (Some(r.ready_async()), poll::State::Unknown),
             Object::PipeWriter(w) => (Some(w.ready_async()), poll::State::Unknown),
             Object::File(_) | Object::Directory(_) => (None, poll::State::Always),
@@ -85,6 +91,21 @@ fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, 
         for p in polled.iter_mut() {
             if p.call.as_ref().is_some_and(PendingCall::is_complete) {
                 let reply = p.call.take().ok_or(EIO)?.wait().map_err(|_| EIO)?;
+                if let Object::Terminal(t) = &p.open.object {
+                    let r = TermReadiness::from_reply(&reply).map_err(|_| EIO)?;
+                    if r.signal != 0 {
+                        // Acted on by the poll's caller (it may end the
+                        // poll with EINTR); the wait goes on meanwhile.
+                        s.arrived.set(r.signal);
+                        return Err(EINTR);
+                    }
+                    if !r.ready {
+                        // Replaced by a newer wait of ours: wait again.
+                        p.call = Some(t.ready_async(s.groups.pgid as u32).map_err(|_| EIO)?);
+                    }
+                    p.state = poll::State::Terminal { readable: r.ready };
+                    continue;
+                }
                 let r = Readiness::from_reply(&reply).map_err(|_| EIO)?;
                 p.state = match &p.open.object {
                     Object::PipeReader(_) => poll::State::Reader {

@@ -8,7 +8,7 @@ use crate::dispatch::refuse;
 use crate::linux::errno::{EFAULT, EINVAL, ENOSYS, EPERM};
 use crate::linux::nr;
 use crate::report;
-use crate::signal::{self, Action, SIGPIPE, SIGSET_SIZE, Sent};
+use crate::signal::{self, Action, Arrived, Handler, SA_SIGINFO, SIGPIPE, SIGSET_SIZE, Sent};
 use crate::state::State;
 use alloc::format;
 
@@ -30,7 +30,8 @@ pub unsafe fn sigaction(
     let new = (!act.is_null()).then(|| unsafe { act.read_unaligned() });
     let prev = s.signals.action(sig, new)?;
     if new.is_some_and(|a| a.is_handler()) && s.reported.first(nr::RT_SIGACTION) {
-        let text = "handler recorded; capOS delivers no signals, so it never runs";
+        let text = "handler recorded; it runs only for a terminal's signal characters \
+(a read or poll of the terminal returns to it)";
         s.log(&report::note(nr::RT_SIGACTION, text));
     }
     if !old.is_null() {
@@ -99,7 +100,7 @@ pub fn kill(s: &mut State, n: i64, to_self: bool, sig: i64) -> Result<i64, i64> 
             s,
             n,
             ENOSYS,
-            "capOS delivers no signals: handlers never run, nothing stops a process",
+            "capOS delivers no signals but a terminal's: handlers run only then, nothing stops a process",
         ),
         Err(e) => Err(e),
     }
@@ -131,4 +132,59 @@ pub fn broken_pipe(s: &mut State) -> i64 {
         terminate(s, SIGPIPE);
     }
     crate::linux::errno::EPIPE
+}
+
+/// A signal arrived from outside (a terminal's signal character, which
+/// a read or poll reported): acted on as its action says. True if the
+/// call it ended must fail with EINTR: a handler is to run (as the call
+/// returns, [`run_handler`]) or the process is ending.
+pub fn arrive(s: &mut State, sig: i64) -> bool {
+    match s.signals.arrive(sig) {
+        Ok(Arrived::Terminate) => {
+            terminate(s, sig);
+            true
+        }
+        Ok(Arrived::Handler(h)) => {
+            s.handler = Some(h);
+            true
+        }
+        Ok(Arrived::Stop) => {
+            if s.reported.first(nr::KILL) {
+                let text = format!(
+                    "{} stops nothing: capOS has no job control; discarded",
+                    signal::name(sig)
+                );
+                s.log(&report::note(nr::KILL, &text));
+            }
+            false
+        }
+        Ok(Arrived::Discarded | Arrived::Pending) | Err(_) => false,
+    }
+}
+
+/// Runs the handler a call left, once the call's borrow of the state has
+/// ended (it may make calls of its own), with the mask the arrival set,
+/// then puts the mask back. Returns it, for SA_RESTART.
+pub fn run_handler() -> Option<Handler> {
+    let h = crate::state::access(|s| s.handler.take())??;
+    // A siginfo_t with si_signo set, for SA_SIGINFO handlers.
+    let mut info = [0u64; 16];
+    info[0] = h.sig as u64;
+    if h.flags & SA_SIGINFO != 0 {
+        // SAFETY: the program installed this function with SA_SIGINFO,
+        // so it takes (int, siginfo_t *, void *); `info` lives across the
+        // call.
+        let f: extern "C" fn(i32, *mut u64, *mut u8) = unsafe { core::mem::transmute(h.function) };
+        f(h.sig as i32, info.as_mut_ptr(), core::ptr::null_mut());
+    } else {
+        // SAFETY: the program installed this function as a handler,
+        // which takes the signal number.
+        let f: extern "C" fn(i32) = unsafe { core::mem::transmute(h.function) };
+        f(h.sig as i32);
+    }
+    crate::state::access(|s| {
+        s.signals.end_handler(&h);
+        deliver(s);
+    });
+    Some(h)
 }

@@ -196,6 +196,104 @@ impl Signals {
     }
 }
 
+/// Whether call `n`, interrupted by a handler of an SA_RESTART action,
+/// starts again, as on Linux: reads, writes, ioctl and waits for
+/// children do; sleeps, poll and select never do (they fail with EINTR).
+pub fn restartable(n: i64) -> bool {
+    use crate::linux::nr;
+    matches!(
+        n,
+        nr::READ
+            | nr::READV
+            | nr::WRITE
+            | nr::WRITEV
+            | nr::IOCTL
+            | nr::WAIT4
+            | nr::WAITID
+            | nr::RECVFROM
+            | nr::RECVMSG
+            | nr::SENDTO
+            | nr::SENDMSG
+    )
+}
+
+/// What a signal arriving from outside does (a terminal's signal
+/// character, reported by the read or poll it ended).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Arrived {
+    /// Ignored: the interrupted call goes on.
+    Discarded,
+    /// Blocked: held until the mask lets it through; the call goes on.
+    Pending,
+    /// Its default action ends the process.
+    Terminate,
+    /// Its default action stops the process, which capOS cannot do (no
+    /// job control): discarded, the call goes on.
+    Stop,
+    /// Run this handler; the mask is already the handler's, `restore`
+    /// is the one to put back after it.
+    Handler(Handler),
+}
+
+/// A handler to run for a signal that arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Handler {
+    pub sig: i64,
+    pub function: usize,
+    pub flags: u64,
+    pub restore: u64,
+}
+
+/// sa_flags bits the delivery acts on.
+pub const SA_SIGINFO: u64 = 4;
+pub const SA_RESTART: u64 = 0x1000_0000;
+pub const SA_NODEFER: u64 = 0x4000_0000;
+pub const SA_RESETHAND: u64 = 0x8000_0000;
+
+impl Signals {
+    /// Signal `sig` arrives: what its action says, with the mask set for
+    /// a handler (sa_mask and the signal itself unless SA_NODEFER) and
+    /// the action reset first under SA_RESETHAND, as POSIX says.
+    pub fn arrive(&mut self, sig: i64) -> Result<Arrived, i64> {
+        let i = valid(sig)?;
+        if self.mask & bit(sig) != 0 {
+            self.pending |= bit(sig);
+            return Ok(Arrived::Pending);
+        }
+        let action = self.actions[i];
+        if action.is_handler() {
+            let restore = self.mask;
+            let mut mask = self.mask | action.mask;
+            if action.flags & SA_NODEFER == 0 {
+                mask |= bit(sig);
+            }
+            self.mask = mask & !UNBLOCKABLE;
+            if action.flags & SA_RESETHAND != 0 {
+                self.actions[i] = Action::default();
+            }
+            return Ok(Arrived::Handler(Handler {
+                sig,
+                function: action.handler,
+                flags: action.flags,
+                restore,
+            }));
+        }
+        if action.handler == SIG_IGN {
+            return Ok(Arrived::Discarded);
+        }
+        Ok(match default_action(sig) {
+            DefaultAction::Ignore => Arrived::Discarded,
+            DefaultAction::Stop => Arrived::Stop,
+            DefaultAction::Terminate => Arrived::Terminate,
+        })
+    }
+
+    /// A handler returned: its mask goes back.
+    pub fn end_handler(&mut self, handler: &Handler) {
+        self.mask = handler.restore;
+    }
+}
+
 /// The exit code of a process a signal terminates.
 pub fn exit_code(sig: i64) -> i64 {
     128 + sig
@@ -245,6 +343,66 @@ pub fn name(sig: i64) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use super::{Arrived, SA_NODEFER, SA_RESETHAND};
+
+    fn handler_action(function: usize, flags: u64, mask: u64) -> Action {
+        Action {
+            handler: function,
+            flags,
+            restorer: 0,
+            mask,
+        }
+    }
+
+    #[test]
+    fn sa_restart_restarts_reads_not_sleeps() {
+        use crate::linux::nr;
+        assert!(super::restartable(nr::READ));
+        assert!(super::restartable(nr::WAIT4));
+        assert!(!super::restartable(nr::NANOSLEEP));
+        assert!(!super::restartable(nr::POLL));
+        assert!(!super::restartable(nr::CLOCK_NANOSLEEP));
+    }
+
+    #[test]
+    fn an_arriving_signal_follows_its_action() {
+        let mut s = Signals::default();
+        assert_eq!(s.arrive(2), Ok(Arrived::Terminate));
+        assert_eq!(s.arrive(20), Ok(Arrived::Stop));
+        assert_eq!(s.arrive(28), Ok(Arrived::Discarded));
+        s.action(2, Some(handler_action(SIG_IGN, 0, 0))).unwrap();
+        assert_eq!(s.arrive(2), Ok(Arrived::Discarded));
+        s.procmask(SIG_BLOCK, Some(1 << 2)).unwrap();
+        assert_eq!(s.arrive(3), Ok(Arrived::Pending));
+        assert_eq!(s.pending(), 1 << 2);
+        assert_eq!(s.arrive(0), Err(EINVAL));
+    }
+
+    #[test]
+    fn a_handler_runs_with_its_mask_and_resethand_resets() {
+        let mut s = Signals::default();
+        s.action(2, Some(handler_action(0x1000, SA_RESETHAND, 1 << 14)))
+            .unwrap();
+        let Ok(Arrived::Handler(h)) = s.arrive(2) else {
+            panic!("a handler");
+        };
+        assert_eq!((h.sig, h.function, h.restore), (2, 0x1000, 0));
+        // sa_mask and the signal itself are blocked while it runs.
+        assert_eq!(s.procmask(SIG_BLOCK, None), Ok((1 << 14) | (1 << 1)));
+        s.end_handler(&h);
+        assert_eq!(s.procmask(SIG_BLOCK, None), Ok(0));
+        // SA_RESETHAND: the next one takes the default action.
+        assert_eq!(s.arrive(2), Ok(Arrived::Terminate));
+        // SA_NODEFER leaves the signal itself unblocked.
+        s.action(2, Some(handler_action(0x1000, SA_NODEFER, 0)))
+            .unwrap();
+        let Ok(Arrived::Handler(h)) = s.arrive(2) else {
+            panic!("a handler");
+        };
+        assert_eq!(s.procmask(SIG_BLOCK, None), Ok(0));
+        s.end_handler(&h);
+    }
+
     use super::*;
 
     const SIGABRT: i64 = 6;

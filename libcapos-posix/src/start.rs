@@ -58,7 +58,13 @@ fn start(rt: Runtime) -> i64 {
         panic!("libcapos-posix: no x86-64 ELF header at __ehdr_start: link with tools/capos-cc");
     };
     let args: Vec<&[u8]> = rt.args().iter().collect();
-    let env: Vec<&[u8]> = rt.env().iter().collect();
+    // The parent's process group travels in one entry the program never
+    // sees (tty.rs).
+    let env: Vec<&[u8]> = rt
+        .env()
+        .iter()
+        .filter(|e| !e.starts_with(crate::termios::GROUPS_ENV))
+        .collect();
     // C keeps pointers into argv and envp until exit: the vector lives as
     // long as the process.
     let vector = Box::leak(Box::new(Vector::new(&args, &env, program)));

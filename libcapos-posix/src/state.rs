@@ -19,12 +19,13 @@ use crate::net::object::UdpFd;
 use crate::process::children::Children;
 use crate::process::inherit;
 use crate::report::Reported;
-use crate::signal::Signals;
+use crate::signal::{Handler, Signals};
+use crate::tty::Groups;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use capos_rt::{
     CWD_GRANT, Client, Console, Directory, EntropySource, Namespace, NetworkManager, PipeFactory,
-    PipeReader, PipeWriter, ProcessForker, ProcessSpawner, Timer, VirtualMemory,
+    PipeReader, PipeWriter, ProcessForker, ProcessSpawner, Terminal, Timer, VirtualMemory,
 };
 use core::cell::{Cell, RefCell};
 use libcapos::runtime;
@@ -43,6 +44,8 @@ pub enum Object {
     Directory(DirObject),
     /// A UDP socket (net/).
     Udp(UdpFd),
+    /// The console as a terminal (tty.rs).
+    Terminal(Terminal),
 }
 
 impl Object {
@@ -56,7 +59,7 @@ impl Object {
                 (false, true) => crate::linux::fcntl::O_WRONLY,
                 _ => crate::linux::fcntl::O_RDONLY,
             },
-            Object::Udp(_) => crate::linux::fcntl::O_RDWR,
+            Object::Udp(_) | Object::Terminal(_) => crate::linux::fcntl::O_RDWR,
         }
     }
 }
@@ -114,6 +117,15 @@ pub struct State {
     pub ns: Namespace,
     /// The file mode creation mask.
     pub umask: u32,
+    /// The process group and session (tty.rs).
+    pub groups: Groups,
+    /// A signal handler a call left to run as it returns (sigcall.rs).
+    pub handler: Option<Handler>,
+    /// A terminal signal a poll saw (it holds the state shared), acted on
+    /// by the poll's caller.
+    pub arrived: Cell<u8>,
+    /// A Terminal.signal call in flight (interrupt.rs).
+    pub signal_wait: Option<capos_rt::PendingCall>,
 }
 
 impl State {
@@ -130,18 +142,29 @@ impl State {
 }
 
 impl State {
-    /// Takes "console", "memory", "timer", "random", "spawner", "pipes"
-    /// and "network" from the CapSet, if granted, through libcapos (which must
-    /// hold the runtime by now). The descriptors are the "fd/N" entries a
-    /// parent passed (process/inherit.rs); with none, the console is fds
-    /// 1 and 2 and fd 0 stays closed (no capability provides input yet).
+    /// Takes "console", "memory", "timer", "random", "spawner", "pipes",
+    /// "network" and "terminal" from the CapSet, if granted, through
+    /// libcapos (which must hold the runtime by now). The descriptors are
+    /// the "fd/N" entries a parent passed (process/inherit.rs); with none,
+    /// the terminal is fds 0, 1 and 2 if granted, else the console is 1
+    /// and 2 and fd 0 stays closed.
     pub fn new() -> State {
         let log = runtime::take::<Console>("console")
             .ok()
             .map(|c| Rc::new(Open::new(Object::Console(c))));
+        let groups = Groups::at_start(pid());
+        let terminal = runtime::take::<Terminal>("terminal").ok().map(|t| {
+            crate::tty::claim_foreground(&t, &groups, pid());
+            Rc::new(Open::new(Object::Terminal(t)))
+        });
         let fds = inherit::table().unwrap_or_else(|| {
             let mut fds = FdTable::default();
-            if let Some(console) = &log {
+            if let Some(terminal) = &terminal {
+                // Cannot fail: the table is empty and has room.
+                for fd in 0..3 {
+                    let _ = fds.open_from(fd, terminal.clone(), false);
+                }
+            } else if let Some(console) = &log {
                 // Cannot fail: the table is empty and has room.
                 let _ = fds.open_from(1, console.clone(), false);
                 let _ = fds.open_from(2, console.clone(), false);
@@ -167,6 +190,10 @@ impl State {
             resume: None,
             ns: namespace(),
             umask: 0o022,
+            groups,
+            handler: None,
+            arrived: Cell::new(0),
+            signal_wait: None,
         }
     }
 }

@@ -41,6 +41,7 @@ pub mod interface_id {
     pub const FILE: u64 = super::file::Client::TYPE_ID;
     pub const DIRECTORY: u64 = super::directory::Client::TYPE_ID;
     pub const PROCESS_FORKER: u64 = super::process_forker::Client::TYPE_ID;
+    pub const TERMINAL: u64 = super::terminal::Client::TYPE_ID;
 
     /// The schema's name of a kernel interface, for logs.
     pub fn name(id: u64) -> Option<&'static str> {
@@ -63,6 +64,7 @@ pub mod interface_id {
             "File",
             "Directory",
             "ProcessForker",
+            "Terminal",
         ];
         ALL.iter().position(|&i| i == id).map(|i| NAMES[i])
     }
@@ -87,6 +89,7 @@ pub mod interface_id {
         FILE,
         DIRECTORY,
         PROCESS_FORKER,
+        TERMINAL,
     ];
 }
 
@@ -123,6 +126,20 @@ pub mod method {
         pub const STAT_AT: u16 = 7;
         pub const WALK: u16 = 8;
         pub const READ_ONLY: u16 = 9;
+    }
+
+    pub mod terminal {
+        pub const READ: u16 = 0;
+        pub const WRITE: u16 = 1;
+        pub const GET_MODE: u16 = 2;
+        pub const SET_MODE: u16 = 3;
+        pub const READY: u16 = 4;
+        pub const SET_FOREGROUND: u16 = 5;
+        pub const GET_FOREGROUND: u16 = 6;
+        pub const WINDOW_SIZE: u16 = 7;
+        pub const SET_WINDOW_SIZE: u16 = 8;
+        pub const STATS: u16 = 9;
+        pub const SIGNAL: u16 = 10;
     }
 }
 
@@ -194,5 +211,24 @@ mod tests {
             ("readOnly", READ_ONLY),
         ];
         assert_eq!(methods("Directory"), names(&expected));
+    }
+
+    #[test]
+    fn terminal_ordinals_are_the_schemas() {
+        use method::terminal::*;
+        let expected = [
+            ("read", READ),
+            ("write", WRITE),
+            ("getMode", GET_MODE),
+            ("setMode", SET_MODE),
+            ("ready", READY),
+            ("setForeground", SET_FOREGROUND),
+            ("getForeground", GET_FOREGROUND),
+            ("windowSize", WINDOW_SIZE),
+            ("setWindowSize", SET_WINDOW_SIZE),
+            ("stats", STATS),
+            ("signal", SIGNAL),
+        ];
+        assert_eq!(methods("Terminal"), names(&expected));
     }
 }

@@ -17,6 +17,7 @@ pub mod pipe_factory;
 pub mod process_forker;
 pub mod process_handle;
 pub mod process_spawner;
+pub mod terminal;
 pub mod timer;
 pub mod udp_socket;
 pub mod virtual_memory;

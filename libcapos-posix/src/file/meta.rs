@@ -25,14 +25,17 @@ unsafe fn copy_out(out: *mut u8, bytes: &[u8]) -> Result<i64, i64> {
     Ok(0)
 }
 
-/// The stat of what descriptor `fd` holds; pipes and the console have
-/// only a type.
+/// The stat of what descriptor `fd` holds; pipes, the console and the
+/// terminal have only a type (the terminal a character device, as a
+/// Linux tty's crw--w----).
 fn fd_stat(s: &State, fd: i64) -> Result<Result<Stat, [u8; KSTAT_SIZE]>, i64> {
     let open = s.fds.get(fd)?;
     let got = match &open.object {
         Object::File(f) => f.file.stat(),
         Object::Directory(d) => d.dir.stat(),
-        Object::Console(_) => return Ok(Err(stat::kstat_of_kind(S_IFCHR, 0o620))),
+        Object::Console(_) | Object::Terminal(_) => {
+            return Ok(Err(stat::kstat_of_kind(S_IFCHR, 0o620)));
+        }
         _ => return Ok(Err(stat::kstat_of_kind(S_IFIFO, 0o600))),
     };
     got.map(Ok).map_err(|e| errno::of(&e))

@@ -36,8 +36,10 @@ pub unsafe fn execve(
     let (path, argv, env) = unsafe { (cstr::bytes(path)?, cstr::list(argv)?, cstr::list(envp)?) };
     let binary = super::program::find(s, path)?;
     let fds = s.fds.inherited();
+    // The program goes on in this process's group and session.
+    let groups = s.groups.for_child(None, false);
     let (_, handle) =
-        spawn_child(s, &binary, &argv, &env, &fds).map_err(|r| r.errno(s, "execve"))?;
+        spawn_child(s, &binary, &argv, &env, &fds, &groups).map_err(|r| r.errno(s, "execve"))?;
     drop(fds);
     release(s);
     let code = handle

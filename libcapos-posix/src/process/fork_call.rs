@@ -115,9 +115,12 @@ unsafe fn exec(
     // SAFETY: passed on from the contract.
     let (path, argv, env) = unsafe { (cstr::bytes(path)?, cstr::list(argv)?, cstr::list(envp)?) };
     let binary = super::program::find(s, path)?;
-    let fds = s.fork.as_ref().ok_or(EIO)?.fds.inherited();
+    let shadow = s.fork.as_ref().ok_or(EIO)?;
+    let fds = shadow.fds.inherited();
+    // setpgid(0, pgid) in the branch: the child's group (0: its own).
+    let groups = s.groups.for_child(shadow.pgid.map(|g| g as u64), false);
     let (pid, handle) =
-        spawn_child(s, &binary, &argv, &env, &fds).map_err(|r| r.errno(s, "execve"))?;
+        spawn_child(s, &binary, &argv, &env, &fds, &groups).map_err(|r| r.errno(s, "execve"))?;
     drop(fds);
     s.children.add(pid, handle);
     s.fork = None;

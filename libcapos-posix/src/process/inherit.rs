@@ -21,7 +21,9 @@ use crate::spawn;
 use crate::state::{Object, Open, State};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
-use capos_rt::{AnyCap, Cap, Client, Console, Directory, File, PipeReader, PipeWriter, UdpSocket};
+use capos_rt::{
+    AnyCap, Cap, Client, Console, Directory, File, PipeReader, PipeWriter, Terminal, UdpSocket,
+};
 use libcapos::runtime;
 
 /// Why a connected socket does not cross a spawn.
@@ -64,6 +66,7 @@ fn object(cap: AnyCap) -> Option<Object> {
         Console::INTERFACE_ID => cap.into_client::<Console>().ok().map(Object::Console),
         PipeReader::INTERFACE_ID => cap.into_client::<PipeReader>().ok().map(Object::PipeReader),
         PipeWriter::INTERFACE_ID => cap.into_client::<PipeWriter>().ok().map(Object::PipeWriter),
+        Terminal::INTERFACE_ID => cap.into_client::<Terminal>().ok().map(Object::Terminal),
         Directory::INTERFACE_ID => cap
             .into_client::<Directory>()
             .ok()
@@ -85,6 +88,7 @@ pub fn capability(object: &Object) -> Option<&Cap> {
         Object::PipeWriter(writer) => Some(writer.cap()),
         Object::File(f) => Some(f.file.cap()),
         Object::Directory(d) => Some(d.dir.cap()),
+        Object::Terminal(t) => Some(t.cap()),
         Object::Udp(_) => None,
     }
 }

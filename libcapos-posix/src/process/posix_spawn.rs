@@ -8,13 +8,14 @@
 //! through the namespace, before the spawn) and the result is passed as
 //! the child's "fd/N" grants.
 //!
-//! Attributes: POSIX_SPAWN_SETPGROUP, SETSIGMASK and SETSIGDEF are
-//! accepted; the child starts with an empty signal mask, default
-//! dispositions and no process group whatever they say (capOS has no
-//! groups, and no process can signal another). RESETIDS and USEVFORK
-//! change nothing (capOS has no user ids; the request never runs in this
-//! address space). SETSID and the scheduling flags are refused with
-//! ENOSYS: capOS has no sessions or scheduling policies.
+//! Attributes: POSIX_SPAWN_SETPGROUP and SETSID put the child in the
+//! group or a new session (the adapter's record, tty.rs; otherwise it
+//! inherits this process's). SETSIGMASK and SETSIGDEF are accepted; the
+//! child starts with an empty signal mask and default dispositions
+//! whatever they say. RESETIDS and USEVFORK change nothing (capOS has no
+//! user ids; the request never runs in this address space). The
+//! scheduling flags are refused with ENOSYS: capOS has no scheduling
+//! policies.
 
 use super::spawn_child::spawn_child;
 use super::{cstr, fork_call, program};
@@ -110,9 +111,6 @@ unsafe fn posix_spawn(s: &mut State, pid: *mut i32, req: *const Request) -> Resu
     if req.flags & !KNOWN != 0 || (req.flags & SETPGROUP != 0 && req.pgroup < 0) {
         return Err(EINVAL);
     }
-    if req.flags & SETSID != 0 {
-        return Err(refuse(s, "POSIX_SPAWN_SETSID: capOS has no sessions"));
-    }
     if req.flags & (SETSCHEDPARAM | SETSCHEDULER) != 0 {
         return Err(refuse(
             s,
@@ -149,8 +147,10 @@ unsafe fn posix_spawn(s: &mut State, pid: *mut i32, req: *const Request) -> Resu
     })?;
     // SAFETY: NULL-terminated string lists per the contract.
     let (argv, env) = unsafe { (cstr::list(req.argv)?, cstr::list(req.envp)?) };
-    let (child, handle) =
-        spawn_child(s, &binary, &argv, &env, &fds).map_err(|r| r.errno(s, "posix_spawn"))?;
+    let pgroup = (req.flags & SETPGROUP != 0).then_some(req.pgroup as u64);
+    let groups = s.groups.for_child(pgroup, req.flags & SETSID != 0);
+    let (child, handle) = spawn_child(s, &binary, &argv, &env, &fds, &groups)
+        .map_err(|r| r.errno(s, "posix_spawn"))?;
     s.children.add(child, handle);
     if !pid.is_null() {
         // SAFETY: a writable pid_t per the contract.

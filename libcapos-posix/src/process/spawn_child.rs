@@ -31,20 +31,29 @@ pub enum Refused {
 }
 
 /// Starts manifest binary `binary` with `argv`, `env` and the descriptors
-/// of `fds` (already past exec's close-on-exec pass); returns its pid
-/// and handle. The child's quotas are the kernel's defaults, carved out
-/// of this process's own.
+/// of `fds` (already past exec's close-on-exec pass), in the process
+/// group and session `groups` says (tty.rs `Groups::for_child`); returns
+/// its pid and handle. The child's quotas are the kernel's defaults,
+/// carved out of this process's own.
 pub fn spawn_child(
     s: &State,
     binary: &str,
     argv: &[&[u8]],
     env: &[&[u8]],
     fds: &FdTable<Open>,
+    groups: &[u8],
 ) -> Result<(u64, ProcessHandle), Refused> {
     let Some(spawner) = &s.spawner else {
         return Err(Refused::NoSpawner);
     };
-    let (argv, env) = (texts(argv)?, texts(env)?);
+    // The caller's own entry, if it passed one on, gives way to ours.
+    let env: Vec<&[u8]> = env
+        .iter()
+        .copied()
+        .filter(|e| !e.starts_with(crate::termios::GROUPS_ENV))
+        .chain(core::iter::once(groups))
+        .collect();
+    let (argv, env) = (texts(argv)?, texts(&env)?);
     let entries: Vec<(String, &Open)> = fds
         .iter()
         .map(|(fd, open, _)| (spawn::fd_grant_name(fd), &**open))

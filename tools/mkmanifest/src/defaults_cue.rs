@@ -34,6 +34,7 @@ fn interface_ids_are_the_schemas() {
         ("file", interface_id::FILE),
         ("directory", interface_id::DIRECTORY),
         ("processForker", interface_id::PROCESS_FORKER),
+        ("terminal", interface_id::TERMINAL),
     ];
     let got: Vec<(&str, u64)> = definition("#InterfaceId: {")
         .lines()

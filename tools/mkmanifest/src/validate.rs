@@ -37,6 +37,7 @@ pub const KINDS: [(&str, KernelCapKind); 11] = [
     ("networkManager", KernelCapKind::NetworkManager),
     ("fileSystem", KernelCapKind::FileSystem),
     ("processForker", KernelCapKind::ProcessForker),
+    ("terminal", KernelCapKind::Terminal),
 ];
 
 /// Checks `system` and loads its binaries with `read_binary`, which gets

@@ -146,7 +146,7 @@ fn unknown_kind_lists_the_known_ones() {
     let e = error_after(|s| s.init.caps[2].kind = "consol".into());
     assert_eq!(
         e.to_string(),
-        r#"init.caps[2].kind: unknown kernel capability "consol" (expected one of console, timer, processSpawner, virtualMemory, bootPackage, endpointFactory, entropySource, pipeFactory, networkManager, fileSystem, processForker)"#
+        r#"init.caps[2].kind: unknown kernel capability "consol" (expected one of console, timer, processSpawner, virtualMemory, bootPackage, endpointFactory, entropySource, pipeFactory, networkManager, fileSystem, processForker, terminal)"#
     );
 }
 

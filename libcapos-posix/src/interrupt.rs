@@ -1,0 +1,59 @@
+//! Waits a terminal's signal character can cut short. A process whose
+//! descriptors 0 to 2 name a terminal keeps one Terminal.signal call in
+//! flight (State::signal_wait, made on its first interruptible wait and
+//! kept across calls until it completes); a blocking call waits for its
+//! own completion or that one, whichever comes first. The abandoned call
+//! stays with the kernel and its completion is dropped (a sleep's timer
+//! runs out unheard). Reads and polls of the terminal itself need none of
+//! this: their own completion carries the signal (tty.rs, poll_call.rs).
+
+use crate::linux::errno::EIO;
+use crate::state::{self, Object, State};
+use capos_rt::{Error, PendingCall, Reply, Terminal};
+
+/// How an interruptible wait ended.
+pub enum Waited {
+    /// The call completed.
+    Done(Result<Reply, Error>),
+    /// A signal character for this process's group came first.
+    Signal(u8),
+}
+
+/// Makes sure a signal wait is in flight, if a descriptor 0 to 2 is a
+/// terminal.
+fn arm(s: &mut State) {
+    if s.signal_wait.is_some() {
+        return;
+    }
+    let group = s.groups.pgid as u32;
+    let call = (0..3)
+        .filter_map(|fd| s.fds.get(fd).ok())
+        .find_map(|open| match &open.object {
+            Object::Terminal(t) => Some(t.signal_async(group)),
+            _ => None,
+        });
+    s.signal_wait = call.and_then(Result::ok);
+}
+
+/// Waits for `call`, or for a signal character for this process's group.
+pub fn wait(s: &mut State, call: PendingCall) -> Result<Waited, i64> {
+    arm(s);
+    state::ring(|ring| ring.flush())?;
+    loop {
+        if call.is_complete() {
+            return Ok(Waited::Done(call.wait()));
+        }
+        if s.signal_wait.as_ref().is_some_and(PendingCall::is_complete) {
+            let reply = s.signal_wait.take().ok_or(EIO)?.wait().map_err(|_| EIO)?;
+            let sig = Terminal::signal_of(&reply).map_err(|_| EIO)?;
+            if sig != 0 {
+                return Ok(Waited::Signal(sig));
+            }
+            // Replaced by a newer wait of ours: wait again.
+            arm(s);
+            state::ring(|ring| ring.flush())?;
+            continue;
+        }
+        state::ring(|ring| ring.wait(1).map(drop))?;
+    }
+}
