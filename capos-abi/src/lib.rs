@@ -14,5 +14,6 @@ pub mod limits;
 pub mod pipe;
 pub mod ring;
 pub mod syscall;
+pub mod tcp;
 pub mod udp;
 pub mod vm;

@@ -40,6 +40,8 @@ pub mod interface_id {
     pub const UDP_SOCKET: u64 = super::udp_socket::Client::TYPE_ID;
     pub const FILE: u64 = super::file::Client::TYPE_ID;
     pub const DIRECTORY: u64 = super::directory::Client::TYPE_ID;
+    pub const TCP_CONNECTION: u64 = super::tcp_connection::Client::TYPE_ID;
+    pub const TCP_LISTENER: u64 = super::tcp_listener::Client::TYPE_ID;
 
     /// The schema's name of a kernel interface, for logs.
     pub fn name(id: u64) -> Option<&'static str> {
@@ -61,12 +63,14 @@ pub mod interface_id {
             "UdpSocket",
             "File",
             "Directory",
+            "TcpConnection",
+            "TcpListener",
         ];
         ALL.iter().position(|&i| i == id).map(|i| NAMES[i])
     }
 
     /// Every interface the kernel implements, in the order above.
-    pub const ALL: [u64; 17] = [
+    pub const ALL: [u64; 19] = [
         CONSOLE,
         TIMER,
         PROCESS_SPAWNER,
@@ -84,6 +88,8 @@ pub mod interface_id {
         UDP_SOCKET,
         FILE,
         DIRECTORY,
+        TCP_CONNECTION,
+        TCP_LISTENER,
     ];
 }
 

@@ -16,6 +16,7 @@ pub mod pipe;
 pub mod pipe_factory;
 pub mod process_handle;
 pub mod process_spawner;
+pub mod tcp;
 pub mod timer;
 pub mod udp_socket;
 pub mod virtual_memory;
