@@ -77,7 +77,7 @@ smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke run-posi
 # device on user networking, inside a private network namespace beside
 # our UDP echo server (tools/net/run.sh); nothing leaves this machine.
 # Other smokes boot without a network device, as before.
-NET_QEMU := -netdev user,id=n0,hostfwd=udp:127.0.0.1:7778-:7777 \
+NET_QEMU := -netdev user,id=n0,hostfwd=udp:127.0.0.1:7778-:7777,hostfwd=tcp:127.0.0.1:7780-:7780 \
             -device virtio-net-pci,netdev=n0,romfile=
 .PHONY: run-net-smoke
 run-net-smoke: kernel $(BUILD)/manifest-net.bin

@@ -20,5 +20,6 @@ pub const DEFAULT_BACKLOG: u32 = 8;
 pub const RECEIVE_OVERHEAD: usize = 32;
 
 /// The most bytes one TcpConnection.send takes (more is refused): a
-/// sender loops, as with a short write.
-pub const MAX_SEND: usize = 64 * 1024;
+/// sender loops, as with a short write. Half a ring message, so the
+/// params always fit.
+pub const MAX_SEND: usize = 32 * 1024;

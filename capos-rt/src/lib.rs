@@ -129,6 +129,10 @@ pub use clients::{
     Directory, Entry, File, LIST_BATCH, MAX_FILE_CHUNK, Node, OpenOptions, Opened, Stat,
     StorageError, TimeChange,
 };
+pub use clients::{
+    MAX_TCP_CHUNK, Received, StreamReadiness, StreamWait, TcpConnection, TcpFailure, TcpListener,
+    TcpStats,
+};
 pub use completions::{Completion, Token};
 pub use error::{DecodeError, Error};
 pub use message::Message;

@@ -37,7 +37,7 @@ use super::stack::Stack;
 
 /// TCP sockets the stack holds at once (connections, backlog places and
 /// connections still closing), across all processes.
-pub const MAX_SOCKETS: usize = 96;
+pub const MAX_SOCKETS: usize = 64;
 
 /// How long a connection attempt or unacknowledged data waits for the
 /// peer before the connection is given up (`timedOut`).
@@ -714,7 +714,10 @@ impl Tcp {
             stack.sockets.get_mut::<tcp::Socket>(c.handle).abort();
             self.remove_socket(stack, c.handle);
         }
+        // An emptied BTreeMap keeps its root node: replaced, so it goes.
+        self.listeners = BTreeMap::new();
         self.ports = BTreeMap::new();
+        self.closing = Vec::new();
         drop(events);
     }
 }
