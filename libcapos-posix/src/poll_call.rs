@@ -8,14 +8,20 @@
 //! until one completes. The calls left waiting are abandoned: the kernel
 //! keeps at most one per process and pipe half or socket and answers it
 //! when the next poll asks again, so polling in a loop piles nothing up.
-//! The console is always writable and never readable; a socket is always
-//! writable (a send never waits) and readable once a datagram is there
-//! for it. Nothing interrupts the wait (capOS delivers no signals), so
+//! The console is always writable and never readable; a UDP socket is
+//! always writable (a send never waits) and readable once a datagram is
+//! there for it. A TCP connection's wait asks for what the first entry
+//! naming it wants (reading, writing); a listener is readable when a
+//! connection waits to be accepted. Nothing interrupts the wait (capOS delivers no signals), so
 //! ppoll's and pselect6's signal masks change nothing.
 
 use crate::linux::errno::{EFAULT, EINVAL, EIO};
 use crate::net::object::UdpFd;
-use crate::poll::{self, FdSet, MAX_POLL_FDS, POLLNVAL, PollFd, revents};
+use crate::net::stream::StreamCap;
+use crate::poll::{
+    self, FdSet, MAX_POLL_FDS, POLLIN, POLLNVAL, POLLOUT, POLLRDHUP, POLLRDNORM, POLLWRNORM,
+    PollFd, revents,
+};
 use crate::signal::SIGSET_SIZE;
 use crate::socket::addr::V4;
 use crate::socket::datagram::Datagram;
@@ -23,7 +29,7 @@ use crate::state::{self, Object, Open, State};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use capos_abi::udp::MAX_PAYLOAD;
-use capos_rt::{PendingCall, Readiness, Recv, RecvWait};
+use capos_rt::{PendingCall, Readiness, Recv, RecvWait, StreamReadiness, TcpFailure};
 use core::slice;
 
 /// One object polled, however many entries name it.
@@ -59,6 +65,31 @@ fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, 
             Object::PipeReader(r) => (Some(r.ready_async()), poll::State::Unknown),
             Object::PipeWriter(w) => (Some(w.ready_async()), poll::State::Unknown),
             Object::File(_) | Object::Directory(_) => (None, poll::State::Always),
+            Object::Tcp(t) => match t.kernel() {
+                Some(StreamCap::Listener(l)) => (Some(l.ready_async()), poll::State::Unknown),
+                // Asked for what this entry wants: a readiness wait that
+                // settles on anything would wake at once for a writable
+                // connection polled for input only.
+                Some(StreamCap::Connection(c)) => (
+                    Some(c.ready_async(
+                        e.events & (POLLIN | POLLRDNORM | POLLRDHUP) != 0,
+                        e.events & (POLLOUT | POLLWRNORM) != 0,
+                    )),
+                    poll::State::Unknown,
+                ),
+                // Not connected: Linux's tcp_poll says POLLOUT|POLLHUP for
+                // a closed socket; a fresh one only POLLHUP.
+                None => (
+                    None,
+                    poll::State::Stream {
+                        readable: false,
+                        writable: false,
+                        read_end: false,
+                        hangup: true,
+                        error: false,
+                    },
+                ),
+            },
             Object::Udp(u) => match u.kernel() {
                 // Asked only when the answer is not known already: a
                 // peeked datagram waits, reads are shut (readable as end
@@ -85,9 +116,24 @@ fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, 
         for p in polled.iter_mut() {
             if p.call.as_ref().is_some_and(PendingCall::is_complete) {
                 let reply = p.call.take().ok_or(EIO)?.wait().map_err(|_| EIO)?;
+                if let Object::Tcp(t) = &p.open.object
+                    && t.connection().is_some()
+                {
+                    let r = StreamReadiness::from_reply(&reply).map_err(|_| EIO)?;
+                    t.settle(&r);
+                    let failed = r.failure != TcpFailure::None && r.failure != TcpFailure::Closed;
+                    p.state = poll::State::Stream {
+                        readable: r.readable,
+                        writable: r.writable,
+                        read_end: r.readable && r.hangup,
+                        hangup: r.hangup,
+                        error: failed,
+                    };
+                    continue;
+                }
                 let r = Readiness::from_reply(&reply).map_err(|_| EIO)?;
                 p.state = match &p.open.object {
-                    Object::PipeReader(_) => poll::State::Reader {
+                    Object::PipeReader(_) | Object::Tcp(_) => poll::State::Reader {
                         ready: r.ready,
                         hangup: r.hangup,
                     },

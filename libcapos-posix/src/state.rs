@@ -43,6 +43,8 @@ pub enum Object {
     Directory(DirObject),
     /// A UDP socket (net/).
     Udp(UdpFd),
+    /// A TCP socket (net/stream.rs).
+    Tcp(crate::net::stream::TcpFd),
 }
 
 impl Object {
@@ -56,7 +58,7 @@ impl Object {
                 (false, true) => crate::linux::fcntl::O_WRONLY,
                 _ => crate::linux::fcntl::O_RDONLY,
             },
-            Object::Udp(_) => crate::linux::fcntl::O_RDWR,
+            Object::Udp(_) | Object::Tcp(_) => crate::linux::fcntl::O_RDWR,
         }
     }
 }

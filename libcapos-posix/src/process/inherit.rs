@@ -17,11 +17,15 @@ use crate::fd::FdTable;
 use crate::file::object::{DirObject, FileObject};
 use crate::net::Failure;
 use crate::net::object::UdpFd;
+use crate::net::stream::{StreamCap, TcpFd};
 use crate::spawn;
 use crate::state::{Object, Open, State};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
-use capos_rt::{AnyCap, Cap, Client, Console, Directory, File, PipeReader, PipeWriter, UdpSocket};
+use capos_rt::{
+    AnyCap, Cap, Client, Console, Directory, File, PipeReader, PipeWriter, TcpConnection,
+    TcpListener, UdpSocket,
+};
 use libcapos::runtime;
 
 /// Why a connected socket does not cross a spawn.
@@ -51,6 +55,16 @@ pub fn object(cap: AnyCap) -> Option<Object> {
             let socket = cap.into_client::<UdpSocket>().ok()?;
             UdpFd::inherited(socket).ok().map(Object::Udp)
         }
+        // A TCP socket crosses as its connection or listener; its options
+        // stay behind.
+        TcpConnection::INTERFACE_ID => cap
+            .into_client::<TcpConnection>()
+            .ok()
+            .map(|c| Object::Tcp(TcpFd::with(StreamCap::Connection(c)))),
+        TcpListener::INTERFACE_ID => cap
+            .into_client::<TcpListener>()
+            .ok()
+            .map(|l| Object::Tcp(TcpFd::with(StreamCap::Listener(l)))),
         _ => None,
     }
 }
@@ -65,6 +79,12 @@ pub fn capability(object: &Object) -> Option<&Cap> {
         Object::File(f) => Some(f.file.cap()),
         Object::Directory(d) => Some(d.dir.cap()),
         Object::Udp(_) => None,
+        // A fresh or bound TCP socket has nothing in the kernel yet: it
+        // does not cross (EINVAL at the spawn).
+        Object::Tcp(t) => match t.kernel()? {
+            StreamCap::Connection(c) => Some(c.cap()),
+            StreamCap::Listener(l) => Some(l.cap()),
+        },
     }
 }
 
