@@ -29,11 +29,15 @@ def one(i, args, results):
             back = bytearray()
 
             def reader():
-                while True:
-                    chunk = s.recv(65536)
-                    if not chunk:
-                        break
-                    back.extend(chunk)
+                # A reset (the guest turned the attempt away) ends it too.
+                try:
+                    while True:
+                        chunk = s.recv(65536)
+                        if not chunk:
+                            break
+                        back.extend(chunk)
+                except OSError:
+                    pass
 
             t = threading.Thread(target=reader)
             t.start()

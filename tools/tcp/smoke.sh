@@ -35,6 +35,12 @@ client=$!
 
 bash tools/smoke.sh posix-tcp "$kernel" "$manifest" "$@"
 status=$?
+# The guest is gone: a client still trying has nothing left to reach.
+for _ in $(seq 100); do
+    kill -0 "$client" 2>/dev/null || break
+    sleep 0.2
+done
+kill "$client" 2>/dev/null
 wait "$client"
 client_status=$?
 kill "$http" 2>/dev/null
