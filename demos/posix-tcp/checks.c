@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -245,6 +246,46 @@ static void hostile(void)
 	close(s);
 }
 
+/* epoll, level-triggered, over a listener and two connections. */
+static void epoll_checks(void)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	listen(l, 4);
+	int a = dial(peer_base), b = dial(peer_base);
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 1};
+	epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev);
+	ev = (struct epoll_event){.events = EPOLLIN, .data.u64 = 2};
+	epoll_ctl(ep, EPOLL_CTL_ADD, a, &ev);
+	ev = (struct epoll_event){.events = EPOLLIN | EPOLLONESHOT, .data.u64 = 3};
+	epoll_ctl(ep, EPOLL_CTL_ADD, b, &ev);
+	int again = epoll_ctl(ep, EPOLL_CTL_ADD, a, &ev) < 0 ? errno : 0;
+	ev.events = EPOLLIN | EPOLLET;
+	int et = epoll_ctl(ep, EPOLL_CTL_MOD, a, &ev) < 0 ? errno : 0;
+	struct epoll_event out[4];
+	int idle = epoll_wait(ep, out, 4, 0);
+	send_all(b, "x", 1);
+	int n = epoll_wait(ep, out, 4, 10000);
+	unsigned long long which = n == 1 ? out[0].data.u64 : 0;
+	/* Level-triggered: still readable, but b was one-shot. */
+	send_all(a, "y", 1);
+	struct pollfd p = {.fd = a, .events = POLLIN};
+	poll(&p, 1, 10000);
+	int m = epoll_wait(ep, out, 4, 10000);
+	unsigned long long seen = 0;
+	for (int i = 0; i < m; i++)
+		seen |= 1ULL << out[i].data.u64;
+	close(a);
+	int after_close = epoll_wait(ep, out, 4, 0);
+	printf("tcp: epoll: idle %d; b readable: %d event, data %llu; then %d event(s) (a%s, b%s); "
+	       "EEXIST %s, EPOLLET %s; after closing a: %d\n",
+	       idle, n, which, m, seen & 4 ? "" : " missing", seen & 8 ? " again?" : " disarmed",
+	       again == EEXIST ? "yes" : "no", et == EINVAL ? "EINVAL" : "accepted", after_close);
+	close(b);
+	close(l);
+	close(ep);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 4) {
@@ -258,6 +299,7 @@ int main(int argc, char **argv)
 	nonblocking_connect();
 	names_and_options();
 	hostile();
+	epoll_checks();
 	printf("tcp: checks done\n");
 	return 0;
 }

@@ -17,7 +17,7 @@ use crate::process::{execve, fork_call, wait_call};
 use crate::report;
 use crate::sigcall;
 use crate::state::{self, Object, Open, State};
-use crate::{file, pipe, poll, poll_call};
+use crate::{epoll, epoll_call, file, pipe, poll, poll_call};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use capos_rt::syscall::exit;
@@ -97,6 +97,28 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
             nr::READV => readv(s, a[0], a[1] as *const [usize; 2], a[2]),
             nr::PIPE => pipe::pipe2(s, n, a[0] as *mut i32, 0),
             nr::PIPE2 => pipe::pipe2(s, n, a[0] as *mut i32, a[1]),
+            nr::EPOLL_CREATE1 => epoll_call::create(s, a[0]),
+            nr::EPOLL_CREATE if (a[0] as i32) <= 0 => Err(EINVAL),
+            nr::EPOLL_CREATE => epoll_call::create(s, 0),
+            nr::EPOLL_CTL => match epoll_call::ctl(s, a[0], a[1], a[2], a[3] as *const _) {
+                Ok(v) => Ok(v),
+                Err((errno, true)) => refuse(s, n, errno, epoll::EDGE_TRIGGERED),
+                Err((errno, false)) => Err(errno),
+            },
+            nr::EPOLL_WAIT => {
+                let timeout = poll::poll_timeout(a[3] as i32 as i64);
+                epoll_call::wait(s, a[0], a[1] as *mut _, a[2], timeout)
+            }
+            nr::EPOLL_PWAIT => {
+                poll_call::check_sigmask(a[4], a[5])?;
+                let timeout = poll::poll_timeout(a[3] as i32 as i64);
+                epoll_call::wait(s, a[0], a[1] as *mut _, a[2], timeout)
+            }
+            nr::EPOLL_PWAIT2 => {
+                poll_call::check_sigmask(a[4], a[5])?;
+                let timeout = poll_call::timeout(a[3] as *const i64, 1)?;
+                epoll_call::wait(s, a[0], a[1] as *mut _, a[2], timeout)
+            }
             nr::POLL => poll_call::poll(s, a[0] as *mut _, a[1] as u64, poll::poll_timeout(a[2])),
             nr::PPOLL => {
                 poll_call::check_sigmask(a[3], a[4])?;
@@ -323,6 +345,8 @@ fn writable(s: &State, fd: i64) -> Result<Rc<Open>, i64> {
         }
         Object::File(f) if f.write => Ok(open.clone()),
         Object::PipeReader(_) | Object::File(_) | Object::Directory(_) => Err(EBADF),
+        // Linux: an epoll descriptor has no write.
+        Object::Epoll(_) => Err(EINVAL),
     }
 }
 
@@ -361,6 +385,9 @@ unsafe fn read(s: &mut State, fd: i64, buf: *mut u8, len: usize) -> Result<i64, 
         // SAFETY: passed on from the contract.
         let r = unsafe { io::read(s, fd, buf, len) };
         return net::answer(s, nr::READ, r);
+    }
+    if let Object::Epoll(_) = open.object {
+        return Err(EINVAL);
     }
     let Object::PipeReader(reader) = &open.object else {
         return Err(EBADF);
@@ -524,6 +551,7 @@ unsafe fn write(s: &mut State, fd: i64, buf: *const u8, len: usize) -> Result<i6
             net::answer(s, nr::WRITE, r)
         }
         Object::PipeReader(_) | Object::Directory(_) => Err(EBADF),
+        Object::Epoll(_) => Err(EINVAL),
     }
 }
 

@@ -35,6 +35,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+mod epoll;
 mod fd;
 mod file;
 mod fork;
@@ -50,6 +51,8 @@ mod wait;
 
 #[cfg(target_os = "none")]
 mod dispatch;
+#[cfg(target_os = "none")]
+mod epoll_call;
 #[cfg(target_os = "none")]
 mod net;
 #[cfg(target_os = "none")]

@@ -70,6 +70,12 @@ pub mod nr {
     pub const PIPE2: i64 = 293;
     pub const ACCEPT4: i64 = 288;
     pub const GETRANDOM: i64 = 318;
+    pub const EPOLL_CREATE: i64 = 213;
+    pub const EPOLL_WAIT: i64 = 232;
+    pub const EPOLL_CTL: i64 = 233;
+    pub const EPOLL_PWAIT: i64 = 281;
+    pub const EPOLL_CREATE1: i64 = 291;
+    pub const EPOLL_PWAIT2: i64 = 441;
 }
 
 /// errno values (arch/generic/bits/errno.h).
@@ -109,6 +115,7 @@ pub mod errno {
     pub const ENETUNREACH: i64 = 101;
     pub const ENOBUFS: i64 = 105;
     pub const ENOTCONN: i64 = 107;
+    pub const EEXIST: i64 = 17;
     pub const ECONNABORTED: i64 = 103;
     pub const ECONNRESET: i64 = 104;
     pub const EISCONN: i64 = 106;
@@ -155,6 +162,7 @@ pub mod errno {
             ENETUNREACH => "ENETUNREACH",
             ENOBUFS => "ENOBUFS",
             ENOTCONN => "ENOTCONN",
+            EEXIST => "EEXIST",
             ECONNABORTED => "ECONNABORTED",
             ECONNRESET => "ECONNRESET",
             EISCONN => "EISCONN",

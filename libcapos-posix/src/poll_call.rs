@@ -41,7 +41,7 @@ struct Polled {
 
 /// Waits until an entry has events or `timeout` (ns; None: forever)
 /// passes; fills every `revents` and returns how many entries have some.
-fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, i64> {
+pub fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, i64> {
     let mut polled: Vec<Polled> = Vec::new();
     // For each entry, its object in `polled`.
     let mut which: Vec<Option<usize>> = Vec::with_capacity(entries.len());
@@ -65,6 +65,8 @@ fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, 
             Object::PipeReader(r) => (Some(r.ready_async()), poll::State::Unknown),
             Object::PipeWriter(w) => (Some(w.ready_async()), poll::State::Unknown),
             Object::File(_) | Object::Directory(_) => (None, poll::State::Always),
+            // Polling an interest list is not supported (epoll_call.rs).
+            Object::Epoll(_) => return Err(EINVAL),
             Object::Tcp(t) => match t.kernel() {
                 Some(StreamCap::Listener(l)) => (Some(l.ready_async()), poll::State::Unknown),
                 // Asked for what this entry wants: a readiness wait that

@@ -45,6 +45,8 @@ pub enum Object {
     Udp(UdpFd),
     /// A TCP socket (net/stream.rs).
     Tcp(crate::net::stream::TcpFd),
+    /// An epoll interest list (epoll_call.rs).
+    Epoll(crate::epoll_call::Epoll),
 }
 
 impl Object {
@@ -58,7 +60,7 @@ impl Object {
                 (false, true) => crate::linux::fcntl::O_WRONLY,
                 _ => crate::linux::fcntl::O_RDONLY,
             },
-            Object::Udp(_) | Object::Tcp(_) => crate::linux::fcntl::O_RDWR,
+            Object::Udp(_) | Object::Tcp(_) | Object::Epoll(_) => crate::linux::fcntl::O_RDWR,
         }
     }
 }

@@ -81,6 +81,8 @@ pub fn capability(object: &Object) -> Option<&Cap> {
         Object::Udp(_) => None,
         // A fresh or bound TCP socket has nothing in the kernel yet: it
         // does not cross (EINVAL at the spawn).
+        // An interest list has no capability: it does not cross.
+        Object::Epoll(_) => None,
         Object::Tcp(t) => match t.kernel()? {
             StreamCap::Connection(c) => Some(c.cap()),
             StreamCap::Listener(l) => Some(l.cap()),
