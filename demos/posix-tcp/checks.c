@@ -2,13 +2,15 @@
  * python3 -m http.server for the HTTP/1.0 fetch): every line says what
  * was tried and what came back, for tools/smoke/posix-tcp.expect.
  *
- *   tcp-checks HOST HTTP-PORT PEER-BASE */
+ *   tcp-checks HOST HTTP-PORT PEER-BASE SELF
+ *   tcp-checks --child FD       (what SELF runs as, spawned) */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +19,11 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+extern char **environ;
 
 static const char *host;
 static int peer_base;
@@ -286,10 +291,40 @@ static void epoll_checks(void)
 	close(ep);
 }
 
+/* A connected socket crossing posix_spawn: the child sends through it,
+ * and the echo comes back to the parent, which holds the same
+ * connection. */
+static void spawned(const char *self)
+{
+	int s = dial(peer_base);
+	char fdtext[16], buf[64];
+	snprintf(fdtext, sizeof fdtext, "%d", s);
+	char *const argv[] = {"tcp-checks", "--child", fdtext, NULL};
+	pid_t pid;
+	int status = -1;
+	fflush(stdout);
+	int r = posix_spawn(&pid, self, NULL, NULL, argv, environ);
+	if (r == 0)
+		waitpid(pid, &status, 0);
+	long n = recv(s, buf, 17, MSG_WAITALL);
+	buf[n > 0 ? n : 0] = '\0';
+	/* The connection outlives the child's copy. */
+	char more[8] = {0};
+	send_all(s, "parent", 6);
+	long m = recv(s, more, 6, MSG_WAITALL);
+	printf("tcp: posix_spawn with a connected socket: %s, child exited %d, the parent read \"%s\", "
+	       "then \"%s\" after the child's exit\n",
+	       r ? strerror(r) : "ok", WIFEXITED(status) ? WEXITSTATUS(status) : -1, buf,
+	       m == 6 ? more : "nothing");
+	close(s);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: %s HOST HTTP-PORT PEER-BASE\n", argv[0]);
+	if (argc == 3 && strcmp(argv[1], "--child") == 0)
+		return send(atoi(argv[2]), "sent by the child", 17, MSG_NOSIGNAL) == 17 ? 0 : 1;
+	if (argc != 5) {
+		fprintf(stderr, "usage: %s HOST HTTP-PORT PEER-BASE SELF\n", argv[0]);
 		return 2;
 	}
 	host = argv[1];
@@ -300,6 +335,7 @@ int main(int argc, char **argv)
 	names_and_options();
 	hostile();
 	epoll_checks();
+	spawned(argv[4]);
 	printf("tcp: checks done\n");
 	return 0;
 }

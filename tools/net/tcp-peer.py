@@ -17,6 +17,10 @@ Each listens on --base + offset:
               sending "hello\\n" and waiting for a line; answers
               "served K\\n" with how many got one
   +5          nothing listens (connection refused)
+  +6 sink     reads and discards everything (the bench's guest-to-host
+              figure)
+  +7 source   sends bytes until the guest closes (the bench's
+              host-to-guest figure)
 
 It stops after --lifetime seconds at most; the script that started it
 also stops it by its pid.
@@ -58,6 +62,17 @@ def slow(conn, pause):
             break
         total += len(data)
     conn.sendall(b"got %d\n" % total)
+
+
+def sink(conn):
+    while conn.recv(65536):
+        pass
+
+
+def source(conn):
+    block = b"s" * 65536
+    while True:
+        conn.sendall(block)
 
 
 def flood_one(port, results, i):
@@ -124,6 +139,8 @@ def main():
     serve(args.base + 2, silent)
     serve(args.base + 3, lambda c: slow(c, args.slow), rcvbuf=4096)
     serve(args.base + 4, control)
+    serve(args.base + 6, sink)
+    serve(args.base + 7, source)
     if args.ready_file:
         with open(args.ready_file, "w") as f:
             f.write("ready\n")

@@ -29,6 +29,12 @@ open(sys.argv[1] + "/blob.fnv", "w").write("%016x\n" % h)
 PY
 python3 -m http.server --bind 127.0.0.1 --directory "$www" 5620 >target/tcp-http.log 2>&1 &
 http=$!
+# Ready once it answers (the guest fetches early).
+for _ in $(seq 100); do
+    python3 -c 'import socket; socket.create_connection(("127.0.0.1", 5620), timeout=1).close()' \
+        2>/dev/null && break
+    sleep 0.1
+done
 python3 tools/tcp/echo-client.py --port 7790 --connections 24 --bytes $((512 * 1024)) \
     >target/tcp-echo-client.log 2>&1 &
 client=$!

@@ -165,9 +165,11 @@ pub fn poll(k: &mut Kernel) {
         };
         let now = crate::time::now_ns();
         let events = demux::poll(net, now);
-        net.tcp.settle(&mut net.stack, now, &mut tcp_events);
-        // Answers may have opened windows or queued data.
-        net.stack.egress(now);
+        if !net.tcp.idle() {
+            net.tcp.settle(&mut net.stack, now, &mut tcp_events);
+            // Answers may have opened windows or queued data.
+            net.stack.egress(now);
+        }
         events
     };
     crate::cap::udp_socket::deliver(k, events);

@@ -207,6 +207,12 @@ impl Tcp {
         }
     }
 
+    /// Nothing to settle: no connection, listener or closing socket (the
+    /// timer's poll then skips TCP altogether).
+    pub fn idle(&self) -> bool {
+        self.conns.is_empty() && self.listeners.is_empty() && self.closing.is_empty()
+    }
+
     pub fn connections(&self) -> usize {
         self.conns.len()
     }
@@ -636,11 +642,18 @@ impl Tcp {
         for id in ids {
             self.settle_listener(stack, id, events);
         }
-        // Closed connections nobody holds: their socket goes.
+        // Closed connections nobody holds: their socket goes, in
+        // TIME-WAIT already (both FINs are acknowledged): holding 64 KiB
+        // of buffers for its 10 s would let a client of short
+        // connections exhaust the stack. A FIN the peer sends again then
+        // meets a reset, which ends its side too.
         let mut i = 0;
         while i < self.closing.len() {
             let h = self.closing[i].handle;
-            if stack.sockets.get::<tcp::Socket>(h).state() == State::Closed {
+            if matches!(
+                stack.sockets.get::<tcp::Socket>(h).state(),
+                State::Closed | State::TimeWait
+            ) {
                 let done = self.closing.swap_remove(i);
                 self.remove_socket(stack, h);
                 if let Some(p) = done.port {
