@@ -71,13 +71,13 @@ leak-check: setup $(BUILD)/manifest-smoke.bin
 
 smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke run-posix-mix-smoke \
         run-posix-pipe-smoke run-posix-fork-smoke run-posix-files-smoke run-files capos-run-check leak-check run-fuzz-smoke \
-        run-net-smoke run-posix-dns-smoke run-posix-shell-smoke run-console-smoke
+        run-net-smoke run-posix-dns-smoke run-posix-tcp-smoke run-posix-shell-smoke run-console-smoke
 
 # The network (docs/architecture/network.md): QEMU with a virtio-net
 # device on user networking, inside a private network namespace beside
 # our UDP echo server (tools/net/run.sh); nothing leaves this machine.
 # Other smokes boot without a network device, as before.
-NET_QEMU := -netdev user,id=n0,hostfwd=udp:127.0.0.1:7778-:7777 \
+NET_QEMU := -netdev user,id=n0,hostfwd=udp:127.0.0.1:7778-:7777,hostfwd=tcp:127.0.0.1:7780-:7780 \
             -device virtio-net-pci,netdev=n0,romfile=
 .PHONY: run-net-smoke
 run-net-smoke: kernel $(BUILD)/manifest-net.bin
@@ -300,6 +300,8 @@ posix-build: musl-build libcapos-posix-build
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/fork-wait demos/posix-fork/bench/fork-wait.c
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-getaddrinfo demos/posix-getaddrinfo/main.c
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-console $(wildcard demos/posix-console/*.c)
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/tcp-echo-server demos/posix-tcp/echo-server.c
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/tcp-checks demos/posix-tcp/checks.c
 
 # `make CC=capos-cc` on a plain Makefile project (demos/posix-make: two
 # files and an archive): it must yield a static, non-PIE x86-64 ELF with
@@ -356,6 +358,21 @@ run-posix-dns-smoke: kernel $(BUILD)/manifest-posix-socket.bin $(BUILD)/manifest
 	  bash -c 'bash tools/smoke.sh posix-socket $(KERNEL) $(BUILD)/manifest-posix-socket.bin $(POSIX_DNS_QEMU) && \
 	           bash tools/smoke.sh posix-dns $(KERNEL) $(BUILD)/manifest-posix-dns.bin $(POSIX_DNS_QEMU)'
 	bash tools/smoke/posix-socket.diff.sh
+
+$(BUILD)/manifest-posix-tcp.bin: user posix-build FORCE
+	@mkdir -p $(BUILD)
+	bash tools/build-manifest.sh posix-tcp $@
+
+# TCP from C (demos/posix-tcp): a poll-driven echo server in the guest
+# that the host's echo client (tools/tcp/echo-client.py) checks with
+# 24 connections of 512 KiB each, and an HTTP/1.0 fetch from Python's
+# http.server plus the hostile peers of tools/net/tcp-peer.py, inside
+# the private network namespace of tools/net/run.sh (tools/tcp/smoke.sh).
+POSIX_TCP_QEMU := -netdev user,id=n0,hostfwd=tcp:127.0.0.1:7790-:7790 \
+                  -device virtio-net-pci,netdev=n0,romfile=
+.PHONY: run-posix-tcp-smoke
+run-posix-tcp-smoke: kernel $(BUILD)/manifest-posix-tcp.bin
+	bash tools/net/run.sh bash tools/tcp/smoke.sh $(KERNEL) $(BUILD)/manifest-posix-tcp.bin $(POSIX_TCP_QEMU)
 
 $(BUILD)/manifest-posix-libc.bin: user posix-build FORCE
 	@mkdir -p $(BUILD)

@@ -185,6 +185,31 @@ interface NetworkManager {
   narrow @1 (allowed :List(UdpEndpoint)) -> (manager :ResultCap);
   # The stack's address and counters.
   stats @2 () -> (stats :NetStats);
+  # A TCP connection to `to` from a free ephemeral port (49152..65535).
+  # It never waits: the connection is returned at once, still being
+  # established; TcpConnection.ready with `write` completes once it is
+  # (or has failed: `failure` then says why, e.g. refused). A narrowed
+  # manager refuses a destination outside its set with `failed` and a
+  # reason naming it (nothing is sent). The connection and its two bounded
+  # buffers are charged to the caller's kernel quota until the last holder
+  # lets go. `unimplemented` without a network device.
+  tcpConnect @3 (to :UdpEndpoint) -> (connection :ResultCap);
+  # A TCP listener on `port` of the kernel's address (0: a free ephemeral
+  # port). At most `backlog` (1..capos_abi::tcp::MAX_BACKLOG; 0 means the
+  # default) connections are held for accept at once, established or being
+  # established; a connection attempt past that is answered with a reset
+  # (the stack has no listening socket left for it).
+  # The backlog's buffers are charged to the caller. A manager narrowed
+  # with narrowListen may listen only on its port; one narrowed with
+  # `narrow` may not listen at all (`failed`). `failed` when the port is
+  # taken (EADDRINUSE).
+  tcpListen @4 (port :UInt16, backlog :UInt32) -> (listener :ResultCap);
+  # A manager that may listen on `port` (not 0) and do nothing else: no
+  # UDP destination, no TCP connection. Refused (`failed`) unless this
+  # manager may listen on that port.
+  narrowListen @5 (port :UInt16) -> (manager :ResultCap);
+  # The stack's TCP counters.
+  tcpStats @6 () -> (stats :TcpStats);
 }
 
 struct NetStats {
@@ -233,6 +258,80 @@ interface UdpSocket {
   # This socket's counters.
   stats @5 () -> (received :UInt64, queueFull :UInt64, filtered :UInt64,
                   queued :UInt32);
+}
+
+# Why a TCP connection ended or never started.
+enum TcpFailure {
+  none @0;
+  refused @1;      # the peer answered the connection attempt with a reset
+  reset @2;        # the peer reset an established connection
+  timedOut @3;     # the peer stopped answering (retransmissions gave up)
+  closed @4;       # a holder closed the connection (TcpConnection.close)
+}
+
+# One TCP connection (docs/interfaces/tcp-connection.md), made by
+# NetworkManager.tcpConnect or TcpListener.accept. Copies share the
+# connection. Its receive and send buffers are bounded
+# (capos_abi::tcp::BUFFER_BYTES each way): a slow reader fills the peer's
+# window and a slow peer fills the send buffer, so senders wait.
+interface TcpConnection {
+  # Queues as much of `data` as the send buffer takes and returns how much
+  # that was. With `wait` false it never waits (`written` may be 0). With
+  # `wait` true and no room at all, the call is held until some room
+  # appears (then takes what fits) or the connection fails. After
+  # shutdown of writing or a failure it fails with `disconnected` (EPIPE).
+  send @0 (data :Data, wait :Bool) -> (written :UInt32);
+  # Up to `max` bytes of the stream (no more than fit the caller's result
+  # buffer). With `peek` the bytes stay for the next receive. Empty `data`
+  # with no flag set is the end of the stream (the peer shut its writing,
+  # or reading was shut here). With `wait` false it never waits
+  # (`wouldBlock`); with `wait` true it waits for data, for `timeoutNs`
+  # at most when that is not 0 (`timedOut`). `failure` says why the
+  # connection ended badly (then `data` is empty).
+  receive @1 (max :UInt32, wait :Bool, timeoutNs :UInt64, peek :Bool)
+          -> (data :Data, wouldBlock :Bool, timedOut :Bool,
+              failure :TcpFailure);
+  # Completes when what is asked holds: `readable` (bytes buffered, end of
+  # stream, or a failure), `writable` (the connection is established and
+  # the send buffer has room, or a failure). `hangup` when both
+  # directions are finished; `failure` as in receive. While connecting,
+  # neither holds. A process has at most one waiting per connection; a
+  # newer ready completes the older one at once with everything false.
+  ready @2 (read :Bool, write :Bool)
+        -> (readable :Bool, writable :Bool, hangup :Bool,
+            failure :TcpFailure, established :Bool);
+  # Shuts reading (later receives see the end of the stream; what arrives
+  # is discarded) and/or writing (a FIN follows what is buffered).
+  shutdown @3 (read :Bool, write :Bool) -> ();
+  # Ends the connection for every holder: buffered data is still sent and
+  # a FIN follows; waiting calls complete with `failure` closed.
+  close @4 () -> ();
+  # The local and the peer's address and port.
+  addresses @5 () -> (local :UdpEndpoint, peer :UdpEndpoint);
+}
+
+# A TCP listening port (docs/interfaces/tcp-listener.md). Copies share it.
+interface TcpListener {
+  # The oldest connection waiting to be accepted, charged to the caller.
+  # Never waits: with none waiting `connection` is null and `wouldBlock`
+  # set (wait with ready).
+  accept @0 () -> (connection :ResultCap, wouldBlock :Bool);
+  # Completes when a connection waits to be accepted (`ready`) or the
+  # listener is closed (`hangup`). One per process, as TcpConnection.ready.
+  ready @1 () -> (ready :Bool, hangup :Bool);
+  # Stops listening for every holder: connections not yet accepted are
+  # reset; waiting calls complete with hangup.
+  close @2 () -> ();
+  # The address and port listened on.
+  localAddress @3 () -> (local :UdpEndpoint);
+}
+
+struct TcpStats {
+  connections @0 :UInt32;      # live connections (accepted or connected)
+  listeners @1 :UInt32;
+  opened @2 :UInt64;           # connections made or accepted, ever
+  refused @3 :UInt64;          # connects refused by the peer
+  reset @4 :UInt64;            # connections reset by the peer
 }
 
 # Starts processes from binaries in the boot manifest.

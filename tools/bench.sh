@@ -14,7 +14,7 @@
 # figure or a failed run does. Then tools/bench-linux.sh sets the figures
 # beside Linux's, from a Linux guest booted the same way.
 #
-# The UDP figures (udp-*) need a virtio-net device, and QEMU gets one only
+# The UDP and TCP figures (udp-*, tcp-*) need a virtio-net device, and QEMU gets one only
 # inside a private network namespace (tools/net/run.sh, beside the echo
 # server the guest reaches as 10.0.2.2), so nothing leaves the machine.
 # When the namespace cannot be made (no root, no user namespaces), QEMU
@@ -65,8 +65,8 @@ fi
 if [ "$mode" = --save ]; then
     {
         echo "# name instructions/op (exact under icount; make bench-baseline, $(date -u +%Y-%m-%d))"
-        echo "# The udp-* figures are host-timed and left out (tools/bench.sh)."
-        grep -v '^udp-' <<<"$results"
+        echo "# The udp-* and tcp-* figures are host-timed and left out (tools/bench.sh)."
+        grep -v '^udp-\|^tcp-' <<<"$results"
     } >"$baseline"
     echo "bench: baseline saved to $baseline"
 fi
@@ -75,7 +75,7 @@ printf '%-20s %14s %14s %8s\n' benchmark "instr/op" baseline ratio
 while read -r name value; do
     base=$(awk -v n="$name" '$1 == n {print $2}' "$baseline" 2>/dev/null)
     flag=
-    if [[ $name == udp-* ]]; then
+    if [[ $name == udp-* || $name == tcp-* ]]; then
         # Waits for the host: not exact, so context and never a regression.
         printf '%-20s %14s %14s %8s%s\n' "$name" "$value" - - "  (host-timed, context only)"
         continue

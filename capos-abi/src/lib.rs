@@ -15,5 +15,6 @@ pub mod pipe;
 pub mod ring;
 pub mod syscall;
 pub mod terminal;
+pub mod tcp;
 pub mod udp;
 pub mod vm;

@@ -131,6 +131,10 @@ pub use clients::{
 };
 pub use clients::{Forked, ProcessForker};
 pub use clients::{NCCS, TermRead, TermReadiness, TermStats, Terminal, TerminalMode};
+pub use clients::{
+    MAX_TCP_CHUNK, Received, StreamReadiness, StreamWait, TcpConnection, TcpFailure, TcpListener,
+    TcpStats,
+};
 pub use completions::{Completion, Token};
 pub use error::{DecodeError, Error};
 pub use message::Message;

@@ -1,5 +1,6 @@
-/* socket(): the family, type, flags and protocol. capOS has UDP over IPv4
- * only, so other families and types are its refusals ("~ " lines). */
+/* socket(): the family, type, flags and protocol. capOS has UDP and TCP
+ * over IPv4 only, so other families and types are its refusals ("~ "
+ * lines). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -37,6 +38,9 @@ void check_kinds(void)
 	show("socket with protocol 1000", socket(AF_INET, SOCK_DGRAM, 1000));
 
 	refused("socket(AF_INET6, SOCK_DGRAM)", AF_INET6, SOCK_DGRAM);
-	refused("socket(AF_INET, SOCK_STREAM)", AF_INET, SOCK_STREAM);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	yes("socket(AF_INET, SOCK_STREAM)", s >= 0);
+	close(s);
+	refused("socket(AF_INET, SOCK_RAW)", AF_INET, SOCK_RAW);
 	refused("socket(AF_UNIX, SOCK_DGRAM)", AF_UNIX, SOCK_DGRAM);
 }

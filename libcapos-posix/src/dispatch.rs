@@ -13,13 +13,13 @@ use crate::interrupt::{self, Waited};
 use crate::linux::errno::{self, *};
 use crate::linux::{self, fcntl, ioctl, nr};
 use crate::mmap;
-use crate::net::{self, calls, io};
+use crate::net::{self, calls, io, stream};
 use crate::process::{execve, fork_call, wait_call};
 use crate::report;
 use crate::sigcall;
 use crate::signal;
 use crate::state::{self, Object, Open, State};
-use crate::{file, pipe, poll, poll_call, tty};
+use crate::{epoll, epoll_call, file, pipe, poll, poll_call, tty};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use capos_rt::syscall::exit;
@@ -115,6 +115,28 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
             nr::READV => readv(s, a[0], a[1] as *const [usize; 2], a[2]),
             nr::PIPE => pipe::pipe2(s, n, a[0] as *mut i32, 0),
             nr::PIPE2 => pipe::pipe2(s, n, a[0] as *mut i32, a[1]),
+            nr::EPOLL_CREATE1 => epoll_call::create(s, a[0]),
+            nr::EPOLL_CREATE if (a[0] as i32) <= 0 => Err(EINVAL),
+            nr::EPOLL_CREATE => epoll_call::create(s, 0),
+            nr::EPOLL_CTL => match epoll_call::ctl(s, a[0], a[1], a[2], a[3] as *const _) {
+                Ok(v) => Ok(v),
+                Err((errno, true)) => refuse(s, n, errno, epoll::EDGE_TRIGGERED),
+                Err((errno, false)) => Err(errno),
+            },
+            nr::EPOLL_WAIT => {
+                let timeout = poll::poll_timeout(a[3] as i32 as i64);
+                epoll_call::wait(s, a[0], a[1] as *mut _, a[2], timeout)
+            }
+            nr::EPOLL_PWAIT => {
+                poll_call::check_sigmask(a[4], a[5])?;
+                let timeout = poll::poll_timeout(a[3] as i32 as i64);
+                epoll_call::wait(s, a[0], a[1] as *mut _, a[2], timeout)
+            }
+            nr::EPOLL_PWAIT2 => {
+                poll_call::check_sigmask(a[4], a[5])?;
+                let timeout = poll_call::timeout(a[3] as *const i64, 1)?;
+                epoll_call::wait(s, a[0], a[1] as *mut _, a[2], timeout)
+            }
             nr::POLL => interruptible(s, |s| {
                 poll_call::poll(s, a[0] as *mut _, a[1] as u64, poll::poll_timeout(a[2]))
             }),
@@ -164,6 +186,10 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
             }
             nr::SOCKET => {
                 let r = calls::socket(s, a[0], a[1], a[2]);
+                net::answer(s, n, r)
+            }
+            n if stream_call(n) && is_tcp(s, a[0]) => {
+                let r = tcp_call(s, n, a);
                 net::answer(s, n, r)
             }
             nr::BIND => {
@@ -293,16 +319,84 @@ fn interruptible(s: &mut State, f: impl Fn(&State) -> Result<i64, i64>) -> Resul
     }
 }
 
+/// Whether `fd` is a TCP socket (whose socket calls go to net/stream.rs).
+fn is_tcp(s: &State, fd: i64) -> bool {
+    s.fds
+        .get(fd)
+        .is_ok_and(|o| matches!(o.object, Object::Tcp(_)))
+}
+
+/// The socket calls a TCP socket answers itself.
+fn stream_call(n: i64) -> bool {
+    matches!(
+        n,
+        nr::BIND
+            | nr::CONNECT
+            | nr::LISTEN
+            | nr::ACCEPT
+            | nr::ACCEPT4
+            | nr::SENDTO
+            | nr::RECVFROM
+            | nr::SENDMSG
+            | nr::RECVMSG
+            | nr::SHUTDOWN
+            | nr::GETSOCKNAME
+            | nr::GETPEERNAME
+            | nr::SETSOCKOPT
+            | nr::GETSOCKOPT
+    )
+}
+
+/// A socket call on a TCP socket.
+///
+/// # Safety
+/// Pointer arguments must be valid as the Linux call would require.
+unsafe fn tcp_call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, net::Failure> {
+    // SAFETY (every arm): pointers passed on from the contract.
+    unsafe {
+        match n {
+            nr::BIND => stream::bind(s, a[0], a[1] as *const u8, a[2]),
+            nr::CONNECT => stream::connect(s, a[0], a[1] as *const u8, a[2]),
+            nr::LISTEN => stream::listen(s, a[0], a[1]),
+            nr::ACCEPT => stream::accept(s, a[0], a[1] as *mut u8, a[2] as *mut u32, 0),
+            nr::ACCEPT4 => stream::accept(s, a[0], a[1] as *mut u8, a[2] as *mut u32, a[3]),
+            nr::SENDTO => stream::sendto(s, a[0], a[1] as *const u8, a[2] as usize, a[3]),
+            nr::RECVFROM => {
+                let (buf, len) = (a[1] as *mut u8, a[2] as usize);
+                stream::recvfrom(s, a[0], buf, len, a[3], a[5] as *mut u32)
+            }
+            nr::SENDMSG => stream::sendmsg(s, a[0], a[1] as *const _, a[2]),
+            nr::RECVMSG => stream::recvmsg(s, a[0], a[1] as *mut _, a[2]),
+            nr::SHUTDOWN => stream::shutdown(s, a[0], a[1]),
+            nr::GETSOCKNAME | nr::GETPEERNAME => {
+                let peer = n == nr::GETPEERNAME;
+                stream::name(s, a[0], peer, a[1] as *mut u8, a[2] as *mut u32)
+            }
+            nr::SETSOCKOPT => stream::setsockopt(s, a[0], a[1], a[2], a[3] as *const u8, a[4]),
+            nr::GETSOCKOPT => {
+                stream::getsockopt(s, a[0], a[1], a[2], a[3] as *mut u8, a[4] as *mut u32)
+            }
+            _ => Err(ENOSYS.into()),
+        }
+    }
+}
+
 /// The open description at `fd` if it can be written (EBADF for a pipe's
 /// read end, as a descriptor opened O_RDONLY).
 fn writable(s: &State, fd: i64) -> Result<Rc<Open>, i64> {
     let open = s.fds.get(fd)?;
     match &open.object {
-        Object::Console(_) | Object::PipeWriter(_) | Object::Udp(_) | Object::Terminal(_) => {
+        Object::Console(_)
+        | Object::PipeWriter(_)
+        | Object::Udp(_)
+        | Object::Tcp(_)
+        | Object::Terminal(_) => {
             Ok(open.clone())
         }
         Object::File(f) if f.write => Ok(open.clone()),
         Object::PipeReader(_) | Object::File(_) | Object::Directory(_) => Err(EBADF),
+        // Linux: an epoll descriptor has no write.
+        Object::Epoll(_) => Err(EINVAL),
     }
 }
 
@@ -320,6 +414,19 @@ unsafe fn read(s: &mut State, fd: i64, buf: *mut u8, len: usize) -> Result<i64, 
         // SAFETY: per the contract, `buf` holds `len` writable bytes.
         return file::io::read(&open, unsafe { slice::from_raw_parts_mut(buf, len) });
     }
+    if let Object::Tcp(_) = open.object {
+        if len > 0 && buf.is_null() {
+            return Err(EFAULT);
+        }
+        let out: &mut [u8] = if len == 0 {
+            &mut []
+        } else {
+            // SAFETY: per the contract, `buf` holds `len` writable bytes.
+            unsafe { slice::from_raw_parts_mut(buf, len) }
+        };
+        let r = stream::recv(&open, out, false, false, false);
+        return net::answer(s, nr::READ, r);
+    }
     if let Object::Udp(_) = open.object {
         // Linux's read of nothing takes no datagram (recv would).
         if len == 0 {
@@ -328,6 +435,9 @@ unsafe fn read(s: &mut State, fd: i64, buf: *mut u8, len: usize) -> Result<i64, 
         // SAFETY: passed on from the contract.
         let r = unsafe { io::read(s, fd, buf, len) };
         return net::answer(s, nr::READ, r);
+    }
+    if let Object::Epoll(_) = open.object {
+        return Err(EINVAL);
     }
     if len == 0 {
         return match open.object {
@@ -357,7 +467,11 @@ unsafe fn readv(s: &mut State, fd: i64, iov: *const [usize; 2], count: i64) -> R
     let open = s.fds.get(fd)?.clone();
     let reader = match &open.object {
         Object::PipeReader(reader) => Some(reader),
-        Object::File(_) | Object::Directory(_) | Object::Udp(_) | Object::Terminal(_) => None,
+        Object::File(_)
+        | Object::Directory(_)
+        | Object::Udp(_)
+        | Object::Tcp(_)
+        | Object::Terminal(_) => None,
         _ => return Err(EBADF),
     };
     if !(0..=IOV_MAX).contains(&count) {
@@ -375,6 +489,20 @@ unsafe fn readv(s: &mut State, fd: i64, iov: *const [usize; 2], count: i64) -> R
     }
     if iovs.iter().any(|&[base, len]| len > 0 && base == 0) {
         return Err(EFAULT);
+    }
+    if let Object::Tcp(_) = open.object {
+        let mut buf = alloc::vec![0u8; total.min(capos_abi::tcp::BUFFER_BYTES)];
+        let r = stream::recv(&open, &mut buf, false, false, false);
+        let got = net::answer(s, nr::READV, r)? as usize;
+        let mut rest = &buf[..got];
+        for &[base, len] in iovs {
+            let n = len.min(rest.len());
+            // SAFETY: each iovec names writable memory per the contract;
+            // `n` is within it.
+            unsafe { slice::from_raw_parts_mut(base as *mut u8, n) }.copy_from_slice(&rest[..n]);
+            rest = &rest[n..];
+        }
+        return Ok(got as i64);
     }
     if reader.is_none() && matches!(open.object, Object::Udp(_)) {
         let mut parts: Vec<&mut [u8]> = iovs
@@ -430,6 +558,11 @@ unsafe fn readv(s: &mut State, fd: i64, iov: *const [usize; 2], count: i64) -> R
 /// writable one.
 unsafe fn ioctl_call(s: &mut State, fd: i64, request: i64, arg: *const i32) -> Result<i64, i64> {
     let open: &Open = s.fds.get(fd)?;
+    if request == ioctl::FIONREAD && matches!(open.object, Object::Tcp(_)) {
+        // SAFETY: passed on from the contract.
+        let r = unsafe { stream::pending(s, fd, arg as *mut i32) };
+        return net::answer(s, nr::IOCTL, r);
+    }
     if request == ioctl::FIONREAD && matches!(open.object, Object::Udp(_)) {
         // SAFETY: passed on from the contract.
         let r = unsafe { io::pending(s, fd, arg as *mut i32) };
@@ -487,7 +620,12 @@ unsafe fn write(s: &mut State, fd: i64, buf: *const u8, len: usize) -> Result<i6
             let r = io::write(s, fd, data);
             net::answer(s, nr::WRITE, r)
         }
+        Object::Tcp(_) => {
+            let r = stream::send(s, &open, data, false, false);
+            net::answer(s, nr::WRITE, r)
+        }
         Object::PipeReader(_) | Object::Directory(_) => Err(EBADF),
+        Object::Epoll(_) => Err(EINVAL),
     }
 }
 

@@ -35,6 +35,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+mod epoll;
 mod fd;
 mod file;
 mod fork;
@@ -51,6 +52,8 @@ mod wait;
 
 #[cfg(target_os = "none")]
 mod dispatch;
+#[cfg(target_os = "none")]
+mod epoll_call;
 #[cfg(target_os = "none")]
 mod interrupt;
 #[cfg(target_os = "none")]

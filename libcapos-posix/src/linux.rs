@@ -74,6 +74,12 @@ pub mod nr {
     pub const PIPE2: i64 = 293;
     pub const ACCEPT4: i64 = 288;
     pub const GETRANDOM: i64 = 318;
+    pub const EPOLL_CREATE: i64 = 213;
+    pub const EPOLL_WAIT: i64 = 232;
+    pub const EPOLL_CTL: i64 = 233;
+    pub const EPOLL_PWAIT: i64 = 281;
+    pub const EPOLL_CREATE1: i64 = 291;
+    pub const EPOLL_PWAIT2: i64 = 441;
 }
 
 /// errno values (arch/generic/bits/errno.h).
@@ -114,6 +120,14 @@ pub mod errno {
     pub const ENETUNREACH: i64 = 101;
     pub const ENOBUFS: i64 = 105;
     pub const ENOTCONN: i64 = 107;
+    pub const EEXIST: i64 = 17;
+    pub const ECONNABORTED: i64 = 103;
+    pub const ECONNRESET: i64 = 104;
+    pub const EISCONN: i64 = 106;
+    pub const ETIMEDOUT: i64 = 110;
+    pub const ECONNREFUSED: i64 = 111;
+    pub const EALREADY: i64 = 114;
+    pub const EINPROGRESS: i64 = 115;
 
     /// The symbolic name of `errno`, for report lines.
     pub fn name(errno: i64) -> &'static str {
@@ -154,6 +168,14 @@ pub mod errno {
             ENETUNREACH => "ENETUNREACH",
             ENOBUFS => "ENOBUFS",
             ENOTCONN => "ENOTCONN",
+            EEXIST => "EEXIST",
+            ECONNABORTED => "ECONNABORTED",
+            ECONNRESET => "ECONNRESET",
+            EISCONN => "EISCONN",
+            ETIMEDOUT => "ETIMEDOUT",
+            ECONNREFUSED => "ECONNREFUSED",
+            EALREADY => "EALREADY",
+            EINPROGRESS => "EINPROGRESS",
             _ => "an error",
         }
     }
@@ -215,6 +237,7 @@ pub mod net {
     /// socket() is EAFNOSUPPORT even on Linux.
     pub const AF_MAX: i64 = 46;
 
+    pub const SOCK_STREAM: i64 = 1;
     pub const SOCK_DGRAM: i64 = 2;
     /// Types are below this (SOCK_MAX); others are EINVAL.
     pub const SOCK_MAX: i64 = 11;
@@ -224,6 +247,7 @@ pub mod net {
     pub const SOCK_CLOEXEC: i64 = 0o2000000;
 
     pub const IPPROTO_IP: i64 = 0;
+    pub const IPPROTO_TCP: i64 = 6;
     pub const IPPROTO_UDP: i64 = 17;
     /// Protocol numbers are below this (IPPROTO_MAX: past 255 since
     /// Linux 5.6 made IPPROTO_MPTCP 262).
@@ -235,6 +259,8 @@ pub mod net {
     pub const SO_ERROR: i64 = 4;
     pub const SO_SNDBUF: i64 = 7;
     pub const SO_RCVBUF: i64 = 8;
+    pub const SO_KEEPALIVE: i64 = 9;
+    pub const SO_LINGER: i64 = 13;
     pub const SO_RCVTIMEO_OLD: i64 = 20;
     pub const SO_SNDTIMEO_OLD: i64 = 21;
     pub const SO_ACCEPTCONN: i64 = 30;
@@ -254,6 +280,9 @@ pub mod net {
     pub const MSG_NOSIGNAL: i64 = 0x4000;
     pub const MSG_MORE: i64 = 0x8000;
     pub const MSG_CMSG_CLOEXEC: i64 = 0x4000_0000;
+
+    /// IPPROTO_TCP level options (include/uapi/linux/tcp.h).
+    pub const TCP_NODELAY: i64 = 1;
 
     pub const SHUT_RD: i64 = 0;
     pub const SHUT_WR: i64 = 1;

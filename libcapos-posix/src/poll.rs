@@ -56,6 +56,17 @@ pub enum State {
     /// A terminal: a read would not wait (`readable`). Writes never
     /// wait, so it is always writable.
     Terminal { readable: bool },
+    /// A TCP connection (Linux's tcp_poll): bytes or the end of the
+    /// stream to read (`readable`), room to write (`writable`), the peer
+    /// finished sending (`read_end`), both directions over (`hangup`), a
+    /// failed or reset connection (`error`).
+    Stream {
+        readable: bool,
+        writable: bool,
+        read_end: bool,
+        hangup: bool,
+        error: bool,
+    },
     /// Not known yet (a readiness call still in flight).
     Unknown,
     /// Always readable and writable: a file or a directory, as Linux
@@ -96,6 +107,25 @@ pub fn revents(events: i16, state: State) -> i16 {
             hup | events & (read | rdhup | writable)
         }
         State::Terminal { readable: r } => events & (writable | if r { readable } else { 0 }),
+        State::Stream {
+            readable: can_read,
+            writable: can_write,
+            read_end,
+            hangup,
+            error,
+        } => {
+            let mut always = 0;
+            if hangup {
+                always |= POLLHUP;
+            }
+            if error {
+                always |= POLLERR;
+            }
+            let rdhup = if read_end { POLLRDHUP } else { 0 };
+            let read = if can_read { readable } else { 0 };
+            let write = if can_write { writable } else { 0 };
+            always | events & (read | write | rdhup)
+        }
         State::Unknown => 0,
     }
 }

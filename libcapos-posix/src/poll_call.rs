@@ -8,16 +8,23 @@
 //! until one completes. The calls left waiting are abandoned: the kernel
 //! keeps at most one per process and pipe half or socket and answers it
 //! when the next poll asks again, so polling in a loop piles nothing up.
-//! The console is always writable and never readable; a socket is always
-//! writable (a send never waits) and readable once a datagram is there
-//! for it; a terminal is always writable and readable when a read would
-//! not wait. Only a terminal's signal character interrupts the wait (the
-//! caller then acts on it, dispatch.rs's `interruptible`); ppoll's and
-//! pselect6's signal masks change nothing.
+//! The console is always writable and never readable; a UDP socket is
+//! always writable (a send never waits) and readable once a datagram is
+//! there for it. A TCP connection's wait asks for what the first entry
+//! naming it wants (reading, writing); a listener is readable when a
+//! connection waits to be accepted. A terminal is always writable and
+//! readable when a read would not wait. Only a terminal's signal
+//! character interrupts the wait (the caller then acts on it,
+//! dispatch.rs's `interruptible`); ppoll's and pselect6's signal masks
+//! change nothing.
 
 use crate::linux::errno::{EFAULT, EINTR, EINVAL, EIO};
 use crate::net::object::UdpFd;
-use crate::poll::{self, FdSet, MAX_POLL_FDS, POLLNVAL, PollFd, revents};
+use crate::net::stream::StreamCap;
+use crate::poll::{
+    self, FdSet, MAX_POLL_FDS, POLLIN, POLLNVAL, POLLOUT, POLLRDHUP, POLLRDNORM, POLLWRNORM,
+    PollFd, revents,
+};
 use crate::signal::SIGSET_SIZE;
 use crate::socket::addr::V4;
 use crate::socket::datagram::Datagram;
@@ -25,7 +32,9 @@ use crate::state::{self, Object, Open, State};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use capos_abi::udp::MAX_PAYLOAD;
-use capos_rt::{PendingCall, Readiness, Recv, RecvWait, TermReadiness};
+use capos_rt::{
+    PendingCall, Readiness, Recv, RecvWait, StreamReadiness, TcpFailure, TermReadiness,
+};
 use core::slice;
 
 /// One object polled, however many entries name it.
@@ -37,7 +46,7 @@ struct Polled {
 
 /// Waits until an entry has events or `timeout` (ns; None: forever)
 /// passes; fills every `revents` and returns how many entries have some.
-fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, i64> {
+pub fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, i64> {
     let mut polled: Vec<Polled> = Vec::new();
     // For each entry, its object in `polled`.
     let mut which: Vec<Option<usize>> = Vec::with_capacity(entries.len());
@@ -65,6 +74,33 @@ fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, 
             Object::PipeReader(r) => (Some(r.ready_async()), poll::State::Unknown),
             Object::PipeWriter(w) => (Some(w.ready_async()), poll::State::Unknown),
             Object::File(_) | Object::Directory(_) => (None, poll::State::Always),
+            // Polling an interest list is not supported (epoll_call.rs).
+            Object::Epoll(_) => return Err(EINVAL),
+            Object::Tcp(t) => match t.kernel() {
+                Some(StreamCap::Listener(l)) => (Some(l.ready_async()), poll::State::Unknown),
+                // Asked for what this entry wants: a readiness wait that
+                // settles on anything would wake at once for a writable
+                // connection polled for input only.
+                Some(StreamCap::Connection(c)) => (
+                    Some(c.ready_async(
+                        e.events & (POLLIN | POLLRDNORM | POLLRDHUP) != 0,
+                        e.events & (POLLOUT | POLLWRNORM) != 0,
+                    )),
+                    poll::State::Unknown,
+                ),
+                // Not connected: Linux's tcp_poll says POLLOUT|POLLHUP for
+                // a closed socket; a fresh one only POLLHUP.
+                None => (
+                    None,
+                    poll::State::Stream {
+                        readable: false,
+                        writable: false,
+                        read_end: false,
+                        hangup: true,
+                        error: false,
+                    },
+                ),
+            },
             Object::Udp(u) => match u.kernel() {
                 // Asked only when the answer is not known already: a
                 // peeked datagram waits, reads are shut (readable as end
@@ -106,9 +142,24 @@ fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, 
                     p.state = poll::State::Terminal { readable: r.ready };
                     continue;
                 }
+                if let Object::Tcp(t) = &p.open.object
+                    && t.connection().is_some()
+                {
+                    let r = StreamReadiness::from_reply(&reply).map_err(|_| EIO)?;
+                    t.settle(&r);
+                    let failed = r.failure != TcpFailure::None && r.failure != TcpFailure::Closed;
+                    p.state = poll::State::Stream {
+                        readable: r.readable,
+                        writable: r.writable,
+                        read_end: r.readable && r.hangup,
+                        hangup: r.hangup,
+                        error: failed,
+                    };
+                    continue;
+                }
                 let r = Readiness::from_reply(&reply).map_err(|_| EIO)?;
                 p.state = match &p.open.object {
-                    Object::PipeReader(_) => poll::State::Reader {
+                    Object::PipeReader(_) | Object::Tcp(_) => poll::State::Reader {
                         ready: r.ready,
                         hangup: r.hangup,
                     },

@@ -46,6 +46,10 @@ pub enum Object {
     Udp(UdpFd),
     /// The console as a terminal (tty.rs).
     Terminal(Terminal),
+    /// A TCP socket (net/stream.rs).
+    Tcp(crate::net::stream::TcpFd),
+    /// An epoll interest list (epoll_call.rs).
+    Epoll(crate::epoll_call::Epoll),
 }
 
 impl Object {
@@ -59,7 +63,9 @@ impl Object {
                 (false, true) => crate::linux::fcntl::O_WRONLY,
                 _ => crate::linux::fcntl::O_RDONLY,
             },
-            Object::Udp(_) | Object::Terminal(_) => crate::linux::fcntl::O_RDWR,
+            Object::Udp(_) | Object::Tcp(_) | Object::Epoll(_) | Object::Terminal(_) => {
+                crate::linux::fcntl::O_RDWR
+            }
         }
     }
 }

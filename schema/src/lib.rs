@@ -42,6 +42,8 @@ pub mod interface_id {
     pub const DIRECTORY: u64 = super::directory::Client::TYPE_ID;
     pub const PROCESS_FORKER: u64 = super::process_forker::Client::TYPE_ID;
     pub const TERMINAL: u64 = super::terminal::Client::TYPE_ID;
+    pub const TCP_CONNECTION: u64 = super::tcp_connection::Client::TYPE_ID;
+    pub const TCP_LISTENER: u64 = super::tcp_listener::Client::TYPE_ID;
 
     /// The schema's name of a kernel interface, for logs.
     pub fn name(id: u64) -> Option<&'static str> {
@@ -65,12 +67,14 @@ pub mod interface_id {
             "Directory",
             "ProcessForker",
             "Terminal",
+            "TcpConnection",
+            "TcpListener",
         ];
         ALL.iter().position(|&i| i == id).map(|i| NAMES[i])
     }
 
     /// Every interface the kernel implements, in the order above.
-    pub const ALL: [u64; 18] = [
+    pub const ALL: [u64; 21] = [
         CONSOLE,
         TIMER,
         PROCESS_SPAWNER,
@@ -90,6 +94,8 @@ pub mod interface_id {
         DIRECTORY,
         PROCESS_FORKER,
         TERMINAL,
+        TCP_CONNECTION,
+        TCP_LISTENER,
     ];
 }
 

@@ -13,6 +13,7 @@
 # Needs root (unshare --net). dnsmasq is Debian's dnsmasq-base (the binary
 # without the system service), installed by tools/setup.sh. Records:
 #   capos.test  A 192.0.2.53, AAAA 2001:db8::53
+#   big.capos.test  A 192.0.2.1 .. 192.0.2.40 (too large for a UDP reply)
 #   any other name under .test: NXDOMAIN; names elsewhere: REFUSED.
 #
 # Environment: DNS_PORT (dnsmasq's port, default 53), SILENT_PORT (5354),
@@ -93,10 +94,15 @@ trap 'exit 130' INT TERM
 # names under .test that it does not hold are NXDOMAIN, not forwarded;
 # no dhcp-range: no DHCP. --keep-in-foreground keeps its PID ours.
 rm -f "$logs/dnsmasq.log"
+# big.capos.test has 40 A records: with --edns-packet-max=512 the UDP
+# reply is truncated (TC) and a resolver must ask again over TCP, which
+# dnsmasq also serves on the same port.
+big=()
+for i in $(seq 1 40); do big+=(--host-record="big.capos.test,192.0.2.$i"); done
 dnsmasq --keep-in-foreground -C /dev/null --no-resolv --no-hosts --no-poll \
     --pid-file= --listen-address=127.0.0.1 --bind-interfaces --port="$DNS_PORT" \
-    --host-record=capos.test,192.0.2.53,2001:db8::53 --local=/test/ \
-    --log-queries --log-facility="$logs/dnsmasq.log" &
+    --host-record=capos.test,192.0.2.53,2001:db8::53 "${big[@]}" --edns-packet-max=512 \
+    --local=/test/ --log-queries --log-facility="$logs/dnsmasq.log" &
 pids+=($!)
 
 python3 -u tools/dns/hostile-dns.py --silent --port "$SILENT_PORT" >"$logs/silent.log" 2>&1 &

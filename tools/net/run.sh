@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command inside a private network namespace, beside a UDP echo
-# server of ours (tools/net/udp-echo.py) on 127.0.0.1.
+# server of ours (tools/net/udp-echo.py) and the TCP peers
+# (tools/net/tcp-peer.py, ports 5600..5607) on 127.0.0.1.
 #
 #   bash tools/net/run.sh COMMAND [ARGS...]
 #
@@ -18,6 +19,8 @@ ECHO_PORT=5555
 # QEMU forwards this host port to the guest's unbound port 7777
 # (demos/net/src/lib.rs), for datagrams the kernel must drop and count.
 FLOOD_PORT=7778
+# The first of tools/net/tcp-peer.py's ports (demos/net/src/lib.rs).
+TCP_PEER_BASE=5600
 
 if [ -z "${CAPOS_IN_NETNS:-}" ]; then
     if ! command -v unshare >/dev/null; then
@@ -50,8 +53,22 @@ if ! kill -0 "$server" 2>/dev/null; then
     cat target/net-echo.log >&2
     exit 1
 fi
+python3 tools/net/tcp-peer.py --base "$TCP_PEER_BASE" --lifetime 900 --ready-file "$ready" \
+    >target/net-tcp-peer.log 2>&1 &
+peer=$!
+for _ in $(seq 100); do
+    [ -s "$ready" ] && break
+    sleep 0.05
+done
+rm -f "$ready"
+if ! kill -0 "$peer" 2>/dev/null; then
+    echo "net: the TCP peer did not start:" >&2
+    cat target/net-tcp-peer.log >&2
+    kill "$server" 2>/dev/null
+    exit 1
+fi
 "$@"
 status=$?
-kill "$server" 2>/dev/null
-wait "$server" 2>/dev/null
+kill "$server" "$peer" 2>/dev/null
+wait "$server" "$peer" 2>/dev/null
 exit $status

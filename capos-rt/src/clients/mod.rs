@@ -44,6 +44,7 @@ mod process;
 mod spawner;
 mod storage;
 mod terminal;
+mod tcp;
 mod timer;
 mod udp_socket;
 mod virtual_memory;
@@ -59,13 +60,17 @@ pub use file::{Description, File, MAX_FILE_CHUNK, TimeChange, Whence};
 pub use forker::{Forked, ProcessForker};
 pub use mapping::Mapping;
 pub use memory_object::MemoryObject;
-pub use network_manager::{NetStats, NetworkManager};
+pub use network_manager::{NetStats, NetworkManager, TcpStats};
 pub use pipe::{MAX_PIPE_CHUNK, PipeReader, PipeWriter, Read, Readiness};
 pub use pipe_factory::PipeFactory;
 pub use process::{ExitStatus, Fault, ProcessHandle};
 pub use spawner::{Child, Grant, Limits, ProcessSpawner};
 pub use storage::{Stat, StorageError};
 pub use terminal::{NCCS, TermRead, TermReadiness, TermStats, Terminal, TerminalMode};
+pub use tcp::{
+    Failure as TcpFailure, MAX_TCP_CHUNK, Received, StreamReadiness, StreamWait, TcpConnection,
+    TcpListener,
+};
 pub use timer::Timer;
 pub use udp_socket::{Recv, RecvWait, SocketStats, UdpSocket};
 pub use virtual_memory::{PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE, VirtualMemory};

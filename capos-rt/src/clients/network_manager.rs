@@ -1,7 +1,8 @@
-//! NetworkManager: makes UDP sockets and narrower managers
+//! NetworkManager: makes UDP sockets, TCP connections and listeners, and
+//! narrower managers
 //! (docs/interfaces/network-manager.md).
 
-use super::{Client, UdpSocket};
+use super::{Client, TcpConnection, TcpListener, UdpSocket};
 use crate::any_cap::AnyCap;
 use crate::error::Error;
 use capos_lib::udp::Endpoint;
@@ -11,6 +12,20 @@ use capos_schema::{interface_id, network_manager, udp_endpoint};
 const CREATE_UDP_SOCKET: u16 = 0;
 const NARROW: u16 = 1;
 const STATS: u16 = 2;
+const TCP_CONNECT: u16 = 3;
+const TCP_LISTEN: u16 = 4;
+const NARROW_LISTEN: u16 = 5;
+const TCP_STATS: u16 = 6;
+
+/// The stack's TCP counters (schema TcpStats).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TcpStats {
+    pub connections: u32,
+    pub listeners: u32,
+    pub opened: u64,
+    pub refused: u64,
+    pub reset: u64,
+}
 
 super::client!(NetworkManager, interface_id::NETWORK_MANAGER);
 
@@ -72,6 +87,82 @@ impl NetworkManager {
                 Ok(AnyCap::from_result(ring, r.get_manager()?))
             })?;
         manager.expect("narrow returned something that is not a NetworkManager")
+    }
+
+    /// Starts a TCP connection to `to`; it is returned at once, being
+    /// established (TcpConnection::ready with `write` waits for that).
+    pub fn tcp_connect(&self, to: Endpoint) -> Result<TcpConnection, Error> {
+        let ring = self.cap.ring();
+        let connection = self
+            .cap
+            .call::<network_manager::tcp_connect_params::Owned>(
+                Self::INTERFACE_ID,
+                TCP_CONNECT,
+                |p| {
+                    let mut e = p.init_to();
+                    e.set_address(to.addr);
+                    e.set_port(to.port);
+                },
+            )?
+            .read::<network_manager::tcp_connect_results::Owned, _>(|r| {
+                Ok(AnyCap::from_result(ring, r.get_connection()?))
+            })?;
+        connection.expect("tcpConnect returned something that is not a TcpConnection")
+    }
+
+    /// A TCP listener on `port` (0: any) holding at most `backlog`
+    /// connections for accept (0: the default).
+    pub fn tcp_listen(&self, port: u16, backlog: u32) -> Result<TcpListener, Error> {
+        let ring = self.cap.ring();
+        let listener = self
+            .cap
+            .call::<network_manager::tcp_listen_params::Owned>(
+                Self::INTERFACE_ID,
+                TCP_LISTEN,
+                |mut p| {
+                    p.set_port(port);
+                    p.set_backlog(backlog);
+                },
+            )?
+            .read::<network_manager::tcp_listen_results::Owned, _>(|r| {
+                Ok(AnyCap::from_result(ring, r.get_listener()?))
+            })?;
+        listener.expect("tcpListen returned something that is not a TcpListener")
+    }
+
+    /// A manager that may listen on `port` and do nothing else.
+    pub fn narrow_listen(&self, port: u16) -> Result<NetworkManager, Error> {
+        let ring = self.cap.ring();
+        let manager = self
+            .cap
+            .call::<network_manager::narrow_listen_params::Owned>(
+                Self::INTERFACE_ID,
+                NARROW_LISTEN,
+                |mut p| p.set_port(port),
+            )?
+            .read::<network_manager::narrow_listen_results::Owned, _>(|r| {
+                Ok(AnyCap::from_result(ring, r.get_manager()?))
+            })?;
+        manager.expect("narrowListen returned something that is not a NetworkManager")
+    }
+
+    pub fn tcp_stats(&self) -> Result<TcpStats, Error> {
+        self.cap
+            .call::<network_manager::tcp_stats_params::Owned>(
+                Self::INTERFACE_ID,
+                TCP_STATS,
+                |_| {},
+            )?
+            .read::<network_manager::tcp_stats_results::Owned, _>(|r| {
+                let s = r.get_stats()?;
+                Ok(TcpStats {
+                    connections: s.get_connections(),
+                    listeners: s.get_listeners(),
+                    opened: s.get_opened(),
+                    refused: s.get_refused(),
+                    reset: s.get_reset(),
+                })
+            })
     }
 
     pub fn stats(&self) -> Result<NetStats, Error> {

@@ -20,3 +20,33 @@ pub const ECHO: UdpEndpoint = UdpEndpoint {
 /// QEMU's forwarding (hostfwd=udp:127.0.0.1:7778-:7777), and the kernel
 /// must drop and count them.
 pub const UNBOUND_PORT: u16 = 7777;
+
+/// tools/net/tcp-peer.py's peers (its --base is 5600).
+pub const TCP_ECHO: UdpEndpoint = UdpEndpoint {
+    addr: HOST,
+    port: 5600,
+};
+pub const TCP_RESET: UdpEndpoint = UdpEndpoint {
+    addr: HOST,
+    port: 5601,
+};
+pub const TCP_SILENT: UdpEndpoint = UdpEndpoint {
+    addr: HOST,
+    port: 5602,
+};
+pub const TCP_SLOW: UdpEndpoint = UdpEndpoint {
+    addr: HOST,
+    port: 5603,
+};
+pub const TCP_CONTROL: UdpEndpoint = UdpEndpoint {
+    addr: HOST,
+    port: 5604,
+};
+/// Nothing listens there: connections are refused.
+pub const TCP_CLOSED: UdpEndpoint = UdpEndpoint {
+    addr: HOST,
+    port: 5605,
+};
+/// The guest's listener that the host reaches through QEMU's forwarding
+/// (hostfwd=tcp:127.0.0.1:7780-:7780).
+pub const TCP_LISTEN_PORT: u16 = 7780;

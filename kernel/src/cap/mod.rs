@@ -18,6 +18,7 @@ pub mod process_forker;
 pub mod process_handle;
 pub mod process_spawner;
 pub mod terminal;
+pub mod tcp;
 pub mod timer;
 pub mod udp_socket;
 pub mod virtual_memory;

@@ -5,7 +5,8 @@
 //!
 //! - pci.rs finds the device; hal.rs gives virtio-drivers DMA memory;
 //!   device.rs is the device as smoltcp sees it; stack.rs is smoltcp's
-//!   interface; demux.rs feeds received UDP to the table.
+//!   interface; demux.rs feeds received UDP to the table; tcp.rs keeps
+//!   smoltcp's TCP sockets and the calls waiting on them.
 //! - Who polls: the timer interrupt (every tick, so ARP, retransmissions
 //!   of smoltcp's own and receive timeouts move even with an idle device),
 //!   the device's interrupt (a frame arrived), and a send (its frame goes
@@ -22,11 +23,13 @@ mod device;
 mod hal;
 mod pci;
 mod stack;
+pub mod tcp;
 
 pub use demux::{SocketEvent, Sockets, Waiting};
 
 use core::sync::atomic::{AtomicU8, Ordering};
 
+use alloc::vec::Vec;
 use spin::{Mutex, MutexGuard};
 use virtio_drivers::transport::pci::PciTransport;
 use virtio_drivers::transport::pci::bus::PciRoot;
@@ -52,6 +55,7 @@ pub const DEFAULT_CONFIG: NetConfig = NetConfig {
 pub struct Net {
     pub stack: stack::Stack,
     pub udp: Sockets,
+    pub tcp: tcp::Tcp,
     pub config: NetConfig,
     /// The IPv4 identification of the next packet sent.
     pub ident: u16,
@@ -118,6 +122,7 @@ pub fn init(config: NetConfig) {
     *NET.lock() = Some(Net {
         stack,
         udp: Sockets::new(),
+        tcp: tcp::Tcp::new(),
         config,
         ident: 1,
     });
@@ -152,14 +157,23 @@ pub fn ack_interrupt() {
 /// when there is no device.
 #[inline(never)]
 pub fn poll(k: &mut Kernel) {
+    let mut tcp_events = Vec::new();
     let events = {
         let mut guard = NET.lock();
         let Some(net) = guard.as_mut() else {
             return;
         };
-        demux::poll(net, crate::time::now_ns())
+        let now = crate::time::now_ns();
+        let events = demux::poll(net, now);
+        if !net.tcp.idle() {
+            net.tcp.settle(&mut net.stack, now, &mut tcp_events);
+            // Answers may have opened windows or queued data.
+            net.stack.egress(now);
+        }
+        events
     };
     crate::cap::udp_socket::deliver(k, events);
+    crate::cap::tcp::deliver(k, tcp_events);
 }
 
 /// Frees what the socket table keeps once every socket is gone, so the
@@ -167,6 +181,7 @@ pub fn poll(k: &mut Kernel) {
 pub fn release_caches() {
     if let Some(net) = NET.lock().as_mut() {
         net.udp.release_caches();
+        net.tcp.release(&mut net.stack);
     }
 }
 
@@ -182,6 +197,15 @@ pub fn report() {
             s.malformed,
             s.queue_full,
             s.filtered
+        );
+        let t = net.tcp.stats;
+        crate::kprintln!(
+            "kernel: net: tcp {} opened, {} refused, {} reset; {} connections and {} listeners open",
+            t.opened,
+            t.refused,
+            t.reset,
+            net.tcp.connections(),
+            net.tcp.listener_count()
         );
     }
 }

@@ -1,6 +1,6 @@
 //! The IPv4 stack: smoltcp's interface (Ethernet, ARP, IPv4, ICMP echo)
 //! over the virtio-net device, with one raw socket that carries every UDP
-//! packet in and out.
+//! packet in and out, and smoltcp's own TCP sockets (crate::net::tcp).
 //!
 //! UDP is not smoltcp's: its UDP sockets would demultiplex and queue in
 //! ways the kernel cannot charge to a process or count, so the raw socket
@@ -10,6 +10,7 @@
 //! resolves the gateway's MAC, fills the IPv4 checksum and frames them.
 
 use alloc::vec;
+use alloc::vec::Vec;
 
 use smoltcp::iface::{Config, Interface, PollIngressSingleResult, SocketHandle, SocketSet};
 use smoltcp::socket::raw;
@@ -30,8 +31,8 @@ const RAW_BYTES: usize = RAW_PACKETS * 1500;
 const POLL_BUDGET: usize = 64;
 
 pub struct Stack {
-    iface: Interface,
-    sockets: SocketSet<'static>,
+    pub(super) iface: Interface,
+    pub(super) sockets: SocketSet<'static>,
     raw: SocketHandle,
     pub device: NicDevice,
 }
@@ -43,7 +44,12 @@ fn instant(now_ns: u64) -> Instant {
 impl Stack {
     pub fn new(mut device: NicDevice, config: &NetConfig, now_ns: u64) -> Self {
         let mac = EthernetAddress(device.mac());
-        let mut iface = Interface::new(Config::new(mac.into()), &mut device, instant(now_ns));
+        let mut iface_config = Config::new(mac.into());
+        // TCP's initial sequence numbers come from this seed: the boot
+        // clock and the device's address make it differ between boots.
+        let [m0, m1, m2, m3, m4, m5] = mac.0;
+        iface_config.random_seed = now_ns ^ u64::from_be_bytes([0, 0, m0, m1, m2, m3, m4, m5]);
+        let mut iface = Interface::new(iface_config, &mut device, instant(now_ns));
         iface.update_ip_addrs(|addrs| {
             // One address: the vector has room for it.
             let _ = addrs.push(IpCidr::new(
@@ -67,7 +73,9 @@ impl Stack {
             buffer(),
             buffer(),
         );
-        let mut sockets = SocketSet::new(vec![]);
+        // Room for every socket there will ever be at once, allocated now
+        // (the kernel's own), so adding a TCP socket never grows it.
+        let mut sockets = SocketSet::new(Vec::with_capacity(1 + super::tcp::MAX_SOCKETS));
         let raw = sockets.add(socket);
         Stack {
             iface,
@@ -98,6 +106,13 @@ impl Stack {
         }
         self.iface
             .poll_egress(now, &mut self.device, &mut self.sockets);
+    }
+
+    /// Sends what the sockets have to send (after a TCP socket was
+    /// given data, or its receive window opened).
+    pub fn egress(&mut self, now_ns: u64) {
+        self.iface
+            .poll_egress(instant(now_ns), &mut self.device, &mut self.sockets);
     }
 
     /// Queues one IPv4 packet carrying a UDP datagram and sends it (or,

@@ -34,7 +34,7 @@ pub fn udp(open: &Open) -> &UdpFd {
 }
 
 /// The stack's IPv4 address (asked once, then kept).
-fn stack_ip(s: &mut State) -> Result<[u8; 4], Failure> {
+pub(crate) fn stack_ip(s: &mut State) -> Result<[u8; 4], Failure> {
     if let Some(ip) = s.stack_ip {
         return Ok(ip);
     }
@@ -70,7 +70,11 @@ pub fn socket(s: &mut State, domain: i64, ty: i64, protocol: i64) -> Result<i64,
     if s.network.is_none() {
         return Err(Refusal::capos(EACCES, NO_NETWORK).into());
     }
-    let open = Open::new(Object::Udp(UdpFd::default()));
+    let open = Open::new(if request.stream {
+        Object::Tcp(super::stream::TcpFd::default())
+    } else {
+        Object::Udp(UdpFd::default())
+    });
     if request.nonblock {
         open.status.set(O_NONBLOCK);
     }

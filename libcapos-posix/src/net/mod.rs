@@ -1,5 +1,6 @@
 //! UDP sockets over the kernel's NetworkManager and UdpSocket
-//! (docs/interfaces/network-manager.md, udp-socket.md): the glue between
+//! (docs/interfaces/network-manager.md, udp-socket.md), and TCP sockets
+//! over TcpConnection and TcpListener (`stream`): the glue between
 //! the Linux calls `dispatch.rs` routes here and the pure rules of
 //! `socket/` (addresses, options, flags, the socket's state), which are
 //! host-tested.
@@ -20,6 +21,7 @@
 pub mod calls;
 pub mod io;
 pub mod object;
+pub mod stream;
 mod user;
 
 use crate::dispatch::refuse;

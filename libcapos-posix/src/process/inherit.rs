@@ -17,12 +17,14 @@ use crate::fd::FdTable;
 use crate::file::object::{DirObject, FileObject};
 use crate::net::Failure;
 use crate::net::object::UdpFd;
+use crate::net::stream::{StreamCap, TcpFd};
 use crate::spawn;
 use crate::state::{Object, Open, State};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use capos_rt::{
-    AnyCap, Cap, Client, Console, Directory, File, PipeReader, PipeWriter, Terminal, UdpSocket,
+    AnyCap, Cap, Client, Console, Directory, File, PipeReader, PipeWriter, TcpConnection,
+    TcpListener, Terminal, UdpSocket,
 };
 use libcapos::runtime;
 
@@ -75,6 +77,16 @@ fn object(cap: AnyCap) -> Option<Object> {
             let socket = cap.into_client::<UdpSocket>().ok()?;
             UdpFd::inherited(socket).ok().map(Object::Udp)
         }
+        // A TCP socket crosses as its connection or listener; its options
+        // stay behind.
+        TcpConnection::INTERFACE_ID => cap
+            .into_client::<TcpConnection>()
+            .ok()
+            .map(|c| Object::Tcp(TcpFd::with(StreamCap::Connection(c)))),
+        TcpListener::INTERFACE_ID => cap
+            .into_client::<TcpListener>()
+            .ok()
+            .map(|l| Object::Tcp(TcpFd::with(StreamCap::Listener(l)))),
         _ => None,
     }
 }
@@ -90,6 +102,14 @@ pub fn capability(object: &Object) -> Option<&Cap> {
         Object::Directory(d) => Some(d.dir.cap()),
         Object::Terminal(t) => Some(t.cap()),
         Object::Udp(_) => None,
+        // A fresh or bound TCP socket has nothing in the kernel yet: it
+        // does not cross (EINVAL at the spawn).
+        // An interest list has no capability: it does not cross.
+        Object::Epoll(_) => None,
+        Object::Tcp(t) => match t.kernel()? {
+            StreamCap::Connection(c) => Some(c.cap()),
+            StreamCap::Listener(l) => Some(l.cap()),
+        },
     }
 }
 

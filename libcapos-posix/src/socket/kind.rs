@@ -1,23 +1,26 @@
 //! `socket(domain, type, protocol)`: which socket is asked for, in Linux's
 //! order of checks (`__sys_socket`, `__sock_create`, `inet_create`), and
-//! what capOS refuses beyond Linux. capOS has UDP over IPv4 only (the
-//! kernel's NetworkManager): another family is EAFNOSUPPORT, as on a
-//! Linux built without it; another type of IPv4 socket is
-//! ESOCKTNOSUPPORT, as Linux answers for a type no protocol provides;
-//! UDP-Lite is EPROTONOSUPPORT. Each of those is reported once.
+//! what capOS refuses beyond Linux. capOS has UDP and TCP over IPv4 only
+//! (the kernel's NetworkManager): another family is EAFNOSUPPORT, as on a
+//! Linux built without it; another type of IPv4 socket (raw, SCTP's
+//! seqpacket) is ESOCKTNOSUPPORT, as Linux answers for a type no protocol
+//! provides; UDP-Lite and MPTCP are EPROTONOSUPPORT. Each of those is
+//! reported once.
 
 use super::Refusal;
 use crate::linux::errno::{EAFNOSUPPORT, EINVAL, EPROTONOSUPPORT, ESOCKTNOSUPPORT};
 use crate::linux::net::{
-    AF_INET, AF_MAX, IPPROTO_IP, IPPROTO_MAX, IPPROTO_UDP, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_MAX,
-    SOCK_NONBLOCK, SOCK_TYPE_MASK,
+    AF_INET, AF_MAX, IPPROTO_IP, IPPROTO_MAX, IPPROTO_TCP, IPPROTO_UDP, SOCK_CLOEXEC, SOCK_DGRAM,
+    SOCK_MAX, SOCK_NONBLOCK, SOCK_STREAM, SOCK_TYPE_MASK,
 };
 
-/// A UDP socket over IPv4, with its creation flags.
+/// A UDP (or, with `stream`, TCP) socket over IPv4, with its creation
+/// flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Request {
     pub nonblock: bool,
     pub cloexec: bool,
+    pub stream: bool,
 }
 
 /// Decodes the arguments (as the registers hold them; Linux reads each
@@ -48,17 +51,30 @@ pub fn decode(domain: i64, ty: i64, protocol: i64) -> Result<Request, Refusal> {
     if !(0..IPPROTO_MAX).contains(&protocol) {
         return Err(Refusal::linux(EINVAL));
     }
+    let request = Request {
+        nonblock: flags & SOCK_NONBLOCK != 0,
+        cloexec: flags & SOCK_CLOEXEC != 0,
+        stream: base == SOCK_STREAM,
+    };
+    if base == SOCK_STREAM {
+        return match protocol {
+            IPPROTO_IP | IPPROTO_TCP => Ok(request),
+            // MPTCP: Linux has it; capOS does not.
+            262 => Err(Refusal::capos(
+                EPROTONOSUPPORT,
+                "MPTCP is not supported on capOS",
+            )),
+            _ => Err(Refusal::linux(EPROTONOSUPPORT)),
+        };
+    }
     if base != SOCK_DGRAM {
         return Err(Refusal::capos(
             ESOCKTNOSUPPORT,
-            "only datagram (SOCK_DGRAM, UDP) sockets exist on capOS",
+            "only stream (TCP) and datagram (UDP) sockets exist on capOS",
         ));
     }
     match protocol {
-        IPPROTO_IP | IPPROTO_UDP => Ok(Request {
-            nonblock: flags & SOCK_NONBLOCK != 0,
-            cloexec: flags & SOCK_CLOEXEC != 0,
-        }),
+        IPPROTO_IP | IPPROTO_UDP => Ok(request),
         // UDP-Lite: Linux has it; capOS does not.
         136 => Err(Refusal::capos(
             EPROTONOSUPPORT,
@@ -72,7 +88,6 @@ pub fn decode(domain: i64, ty: i64, protocol: i64) -> Result<Request, Refusal> {
 mod tests {
     use super::*;
 
-    const SOCK_STREAM: i64 = 1;
     const SOCK_RAW: i64 = 3;
 
     const INET: i64 = AF_INET as i64;
@@ -82,6 +97,7 @@ mod tests {
         let plain = Request {
             nonblock: false,
             cloexec: false,
+            stream: false,
         };
         assert_eq!(decode(INET, SOCK_DGRAM, 0), Ok(plain));
         assert_eq!(decode(INET, SOCK_DGRAM, IPPROTO_UDP), Ok(plain));
@@ -89,16 +105,39 @@ mod tests {
             decode(INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0),
             Ok(Request {
                 nonblock: true,
-                cloexec: true
+                cloexec: true,
+                stream: false,
             })
         );
         assert_eq!(
             decode(INET, SOCK_DGRAM | SOCK_CLOEXEC, 0),
             Ok(Request {
                 nonblock: false,
-                cloexec: true
+                cloexec: true,
+                stream: false,
             })
         );
+    }
+
+    #[test]
+    fn tcp_over_ipv4_with_its_flags() {
+        let tcp = Request {
+            nonblock: true,
+            cloexec: false,
+            stream: true,
+        };
+        assert_eq!(decode(INET, SOCK_STREAM | SOCK_NONBLOCK, 0), Ok(tcp));
+        assert_eq!(
+            decode(INET, SOCK_STREAM | SOCK_NONBLOCK, IPPROTO_TCP),
+            Ok(tcp)
+        );
+        assert_eq!(
+            decode(INET, SOCK_STREAM, IPPROTO_UDP),
+            Err(Refusal::linux(EPROTONOSUPPORT))
+        );
+        let mptcp = decode(INET, SOCK_STREAM, 262).unwrap_err();
+        assert_eq!(mptcp.errno, EPROTONOSUPPORT);
+        assert!(mptcp.unsupported.is_some());
     }
 
     #[test]
@@ -138,7 +177,7 @@ mod tests {
 
     #[test]
     fn other_ipv4_types_are_esocktnosupport() {
-        for ty in [SOCK_STREAM, SOCK_RAW, 0, 4, 5, 6, 10] {
+        for ty in [SOCK_RAW, 0, 4, 5, 6, 10] {
             let r = decode(INET, ty | SOCK_NONBLOCK, 0).unwrap_err();
             assert_eq!(r.errno, ESOCKTNOSUPPORT, "type {ty}");
             assert!(r.unsupported.is_some());
@@ -163,6 +202,14 @@ mod tests {
         assert_eq!(decode(INET, SOCK_DGRAM, 263), Err(Refusal::linux(EINVAL)));
         assert_eq!(decode(INET, SOCK_DGRAM, -1), Err(Refusal::linux(EINVAL)));
         assert_eq!(decode(INET, SOCK_STREAM, 1000), Err(Refusal::linux(EINVAL)));
+        assert_eq!(
+            decode(INET, SOCK_STREAM, 6),
+            Ok(Request {
+                nonblock: false,
+                cloexec: false,
+                stream: true
+            })
+        );
         let lite = decode(INET, SOCK_DGRAM, 136).unwrap_err();
         assert_eq!(lite.errno, EPROTONOSUPPORT);
         assert!(lite.unsupported.is_some());

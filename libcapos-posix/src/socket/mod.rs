@@ -14,6 +14,8 @@
 //!   `MSG_TRUNC`, `MSG_PEEK`);
 //! - [`udp`]: one UDP socket's state (bound, connected, shut down, its
 //!   timeouts) and the decisions that depend on it;
+//! - [`stream`]: one TCP socket's state (fresh, bound, listening,
+//!   connecting, connected), its options and the errno of each call;
 //! - [`kernel`]: the kernel's failures as errno.
 //!
 //! Capabilities appear only in the glue over the kernel's NetworkManager
@@ -27,6 +29,7 @@ pub mod kernel;
 pub mod kind;
 pub mod msg;
 pub mod option;
+pub mod stream;
 pub mod udp;
 
 /// A refusal: the errno, and why capOS refuses what Linux would do, if

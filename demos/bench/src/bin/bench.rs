@@ -8,8 +8,9 @@
 //! exit + wait (fork-wait, measured by that program), dash running
 //! `seq 1 20000 | wc -l` end to end (shell-pipeline), a file of the kernel's
 //! RAM store (64 KiB written and read, open+close), and, when the system
-//! has a network device, a UDP round trip to the host's echo server and
-//! UDP sends one way to a sink on the host. Prints one "bench: NAME N instructions/op" line
+//! has a network device, a UDP round trip to the host's echo server,
+//! UDP sends one way to a sink on the host, and TCP: 64 KiB to a sink on
+//! the host and 64 KiB from a source there, and connect+close. Prints one "bench: NAME N instructions/op" line
 //! per figure; tools/bench.sh sets them beside the committed baseline.
 //!
 //! tools/bench.sh runs QEMU with `-icount shift=0,align=off,sleep=off`:
@@ -27,8 +28,9 @@ use alloc::vec::Vec;
 use bench_programs::ECHO_INTERFACE;
 use capos_rt::{
     Console, EndpointFactory, Grant, MAX_FILE_CHUNK, Namespace, NetworkManager, OpenOptions,
-    PROT_READ, PROT_WRITE, PipeFactory, ProcessForker, ProcessSpawner, Read, Recv, RecvWait,
-    Runtime, Timer, UdpEndpoint, VirtualMemory, println,
+    PROT_READ, PROT_WRITE, PipeFactory, ProcessForker, ProcessSpawner, Read, Received, Recv,
+    RecvWait, Runtime, StreamWait, TcpConnection, TcpFailure, Timer, UdpEndpoint, VirtualMemory,
+    println,
 };
 use capos_schema::console::write_line_params;
 
@@ -173,6 +175,7 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
     // Last, since they may be missing (no network device): make profile
     // then still finds every figure before them where it expects it.
     udp(console, rt)?;
+    tcp(console, rt)?;
     Ok(())
 }
 
@@ -490,5 +493,95 @@ fn udp(console: &Console, rt: &mut Runtime) -> Result<(), String> {
         1_000_000_000 / best.max(1)
     );
     drop(socket);
+    Ok(())
+}
+
+/// tools/net/tcp-peer.py's peers: the echo server, a sink that discards
+/// what it reads, a source that sends until the guest closes.
+const TCP_ECHO: UdpEndpoint = UdpEndpoint {
+    addr: 0x0a00_0202,
+    port: 5600,
+};
+const TCP_SINK: UdpEndpoint = UdpEndpoint {
+    addr: 0x0a00_0202,
+    port: 5606,
+};
+const TCP_SOURCE: UdpEndpoint = UdpEndpoint {
+    addr: 0x0a00_0202,
+    port: 5607,
+};
+
+/// A connection to `to`, established.
+fn tcp_open(net: &NetworkManager, to: UdpEndpoint) -> Result<TcpConnection, String> {
+    let c = net
+        .tcp_connect(to)
+        .map_err(|e| alloc::format!("tcpConnect: {e}"))?;
+    let r = c
+        .ready(false, true)
+        .map_err(|e| alloc::format!("tcp ready: {e}"))?;
+    if !r.established || r.failure != TcpFailure::None {
+        return Err(alloc::format!("tcp: not established ({:?})", r.failure));
+    }
+    Ok(c)
+}
+
+/// The TCP figures, through the kernel's stack and QEMU's user networking
+/// to tools/net/tcp-peer.py: `tcp-send-64k`, 64 KiB written (in sends of
+/// up to 32 KiB that wait for room) to the host's sink; `tcp-recv-64k`,
+/// 64 KiB read from the host's source; `tcp-connect-close`, a connection
+/// to the echo server established and closed. Host-timed, as the UDP
+/// figures; missing without a network device.
+fn tcp(console: &Console, rt: &mut Runtime) -> Result<(), String> {
+    let Ok(net) = rt.take::<NetworkManager>("tcp-network") else {
+        println!(
+            console,
+            "bench: tcp figures missing: no NetworkManager capability granted"
+        );
+        return Ok(());
+    };
+    if !net.stats().is_ok_and(|s| s.has_device) {
+        println!(console, "bench: tcp figures missing: no network device");
+        return Ok(());
+    }
+    let block = alloc::vec![b't'; STREAM_OP];
+    let sink = tcp_open(&net, TCP_SINK)?;
+    let send = measure(console, "tcp-send-64k", 40, 1, || {
+        let mut at = 0;
+        while at < STREAM_OP {
+            at += sink
+                .send(&block[at..], true)
+                .map_err(|e| alloc::format!("tcp send: {e}"))?;
+        }
+        Ok(())
+    })?;
+    drop(sink);
+    let source = tcp_open(&net, TCP_SOURCE)?;
+    let mut buf = alloc::vec![0u8; STREAM_OP];
+    let recv = measure(console, "tcp-recv-64k", 8, 1, || {
+        let mut got = 0;
+        while got < STREAM_OP {
+            match source
+                .receive(&mut buf[got..], StreamWait::For(UDP_REPLY_WAIT_NS), false)
+                .map_err(|e| alloc::format!("tcp receive: {e}"))?
+            {
+                Received::Bytes(n) => got += n,
+                other => return Err(alloc::format!("tcp: the source stopped: {other:?}")),
+            }
+        }
+        Ok(())
+    })?;
+    drop(source);
+    measure(console, "tcp-connect-close", 20, 1, || {
+        let c = tcp_open(&net, TCP_ECHO)?;
+        c.close().map_err(|e| alloc::format!("tcp close: {e}"))
+    })?;
+    // Under icount one instruction is one nanosecond of guest time.
+    let per_s = |ns: u64| (STREAM_OP as u64 * 1_000_000_000 / ns.max(1)) >> 20;
+    println!(
+        console,
+        "bench: context: tcp-send-64k is {} MiB/s of guest time to the host, tcp-recv-64k {} MiB/s from it",
+        per_s(send),
+        per_s(recv)
+    );
     Ok(())
 }
