@@ -25,7 +25,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const MAX_BINARY_BYTES: usize = 64 << 20;
 
 /// The kernel capabilities init can be given, by their manifest names.
-pub const KINDS: [(&str, KernelCapKind); 11] = [
+pub const KINDS: [(&str, KernelCapKind); 12] = [
     ("console", KernelCapKind::Console),
     ("timer", KernelCapKind::Timer),
     ("processSpawner", KernelCapKind::ProcessSpawner),
