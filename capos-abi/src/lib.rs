@@ -14,7 +14,7 @@ pub mod limits;
 pub mod pipe;
 pub mod ring;
 pub mod syscall;
-pub mod terminal;
 pub mod tcp;
+pub mod terminal;
 pub mod udp;
 pub mod vm;

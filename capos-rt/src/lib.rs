@@ -130,11 +130,11 @@ pub use clients::{
     Stat, StorageError, TimeChange, Whence,
 };
 pub use clients::{Forked, ProcessForker};
-pub use clients::{NCCS, TermRead, TermReadiness, TermStats, Terminal, TerminalMode};
 pub use clients::{
     MAX_TCP_CHUNK, Received, StreamReadiness, StreamWait, TcpConnection, TcpFailure, TcpListener,
     TcpStats,
 };
+pub use clients::{NCCS, TermRead, TermReadiness, TermStats, Terminal, TerminalMode};
 pub use completions::{Completion, Token};
 pub use error::{DecodeError, Error};
 pub use message::Message;

@@ -390,9 +390,7 @@ fn writable(s: &State, fd: i64) -> Result<Rc<Open>, i64> {
         | Object::PipeWriter(_)
         | Object::Udp(_)
         | Object::Tcp(_)
-        | Object::Terminal(_) => {
-            Ok(open.clone())
-        }
+        | Object::Terminal(_) => Ok(open.clone()),
         Object::File(f) if f.write => Ok(open.clone()),
         Object::PipeReader(_) | Object::File(_) | Object::Directory(_) => Err(EBADF),
         // Linux: an epoll descriptor has no write.

@@ -43,8 +43,8 @@ mod pipe_factory;
 mod process;
 mod spawner;
 mod storage;
-mod terminal;
 mod tcp;
+mod terminal;
 mod timer;
 mod udp_socket;
 mod virtual_memory;
@@ -66,11 +66,11 @@ pub use pipe_factory::PipeFactory;
 pub use process::{ExitStatus, Fault, ProcessHandle};
 pub use spawner::{Child, Grant, Limits, ProcessSpawner};
 pub use storage::{Stat, StorageError};
-pub use terminal::{NCCS, TermRead, TermReadiness, TermStats, Terminal, TerminalMode};
 pub use tcp::{
     Failure as TcpFailure, MAX_TCP_CHUNK, Received, StreamReadiness, StreamWait, TcpConnection,
     TcpListener,
 };
+pub use terminal::{NCCS, TermRead, TermReadiness, TermStats, Terminal, TerminalMode};
 pub use timer::Timer;
 pub use udp_socket::{Recv, RecvWait, SocketStats, UdpSocket};
 pub use virtual_memory::{PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE, VirtualMemory};
