@@ -38,6 +38,10 @@ int main(int argc, char **argv)
         step_release(timer)) {
         return 1;
     }
+    /* A copy of this process (capos_fork), made with nothing in flight. */
+    if (step_fork()) {
+        return 1;
+    }
     say("done");
     return 0;
 }

@@ -21,6 +21,9 @@ int step_in_flight(uint32_t timer);
 int step_refusals(uint32_t console);
 /* Spawns c-hello-child with the console and waits for it. */
 int step_spawn(uint32_t console);
+/* Forks through "fork" (capos_fork): the copy changes a global and exits
+ * 42; this process waits for it and still reads its own global. */
+int step_fork(void);
 /* Sends a line through a pipe and back; end of file and a write with no
  * reader give their own outcomes. */
 int step_pipe(void);

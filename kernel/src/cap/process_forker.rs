@@ -19,8 +19,8 @@ use crate::process::{ExitCell, ForkError, Pid};
 
 pub struct ProcessForker;
 
-/// The results of a fork: the parent's name the child's `pid` and hold its
-/// `handle`; the child's (`handle` None) name its own pid.
+/// The results of a fork. The parent's carry the child's `pid` and the id
+/// of its `handle`; the child's (`handle` None) carry its own pid.
 fn encode_results(pid: Pid, handle: Option<u32>) -> Vec<u8> {
     let mut message = new_message();
     let mut results = message.init_root::<process_forker::fork_results::Builder>();
