@@ -118,6 +118,51 @@ static int two_writers(const char *path)
     return failures;
 }
 
+extern char **environ;
+
+/* posix_spawn_file_actions_addchdir_np and addfchdir_np: the child starts
+ * there, and relative paths of later actions and of the program resolve
+ * there; `name` is a file in /tmp. */
+static int chdir_actions(const char *name)
+{
+    int failures = 0, status = 0;
+    pid_t pid;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addchdir_np(&fa, "/tmp");
+    failures += run("pwd", "-", &fa, "a child after addchdir_np /tmp");
+    posix_spawn_file_actions_destroy(&fa);
+
+    int dirfd = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    failures += check(dirfd >= 0, "open /tmp as a directory");
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addchdir_np(&fa, "/");
+    posix_spawn_file_actions_addfchdir_np(&fa, dirfd);
+    posix_spawn_file_actions_addopen(&fa, 0, name, O_RDONLY, 0);
+    failures += run("relay", "-", &fa, "a child after addfchdir_np, its stdin opened relatively");
+    posix_spawn_file_actions_destroy(&fa);
+    close(dirfd);
+
+    /* The program by a path relative to the new directory. */
+    char bin[PATH_MAX];
+    snprintf(bin, sizeof bin, "%s", child_path);
+    *strrchr(bin, '/') = 0;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addchdir_np(&fa, bin);
+    fflush(stdout);
+    int r = posix_spawn(&pid, "./pipe-child", &fa, NULL,
+                        child_argv("say", "started by a relative path after addchdir_np"), environ);
+    failures += check(r == 0 && waitpid(pid, &status, 0) == pid, "posix_spawn ./pipe-child");
+    posix_spawn_file_actions_destroy(&fa);
+
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addchdir_np(&fa, "/nonexistent-directory");
+    r = spawn_child(&pid, "pwd", "-", &fa);
+    printf("posix_spawn with addchdir_np to a missing directory: %s\n", errname(r));
+    posix_spawn_file_actions_destroy(&fa);
+    return failures;
+}
+
 int demo_shared(void)
 {
     int failures = 0;
@@ -173,6 +218,7 @@ int demo_shared(void)
     failures += run("pwd", "-", NULL, "a child asked for its working directory");
     failures += run("cat", name, NULL, "a child reading the file by a relative path");
     failures += check(chdir(cwd) == 0, "chdir back");
+    failures += chdir_actions(name);
     /* The directories keep their facets: on capOS the tree's root is
      * read-only here, so the child cannot open its own program for
      * writing (EROFS); on Linux that is ETXTBSY. */

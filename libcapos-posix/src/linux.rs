@@ -50,7 +50,6 @@ pub mod nr {
     pub const KILL: i64 = 62;
     pub const UNAME: i64 = 63;
     pub const FCNTL: i64 = 72;
-    pub const CHDIR: i64 = 80;
     pub const FCHDIR: i64 = 81;
     pub const GETTIMEOFDAY: i64 = 96;
     pub const SETPGID: i64 = 109;

@@ -19,9 +19,8 @@
 
 use crate::fd::{FdTable, MAX_FDS};
 use crate::linux::errno::{
-    E2BIG, EACCES, EAGAIN, EBADF, EINVAL, EIO, ENAMETOOLONG, ENOENT, ENOEXEC, ENOSYS,
+    E2BIG, EACCES, EAGAIN, EBADF, EINVAL, EIO, ENAMETOOLONG, ENOENT, ENOEXEC,
 };
-use crate::linux::nr;
 use alloc::format;
 use alloc::rc::Rc;
 use alloc::string::String;
@@ -155,11 +154,30 @@ pub enum FileAction<'a> {
         flags: i64,
         mode: i64,
     },
-    /// addchdir_np: not supported (the child starts in the parent's
-    /// working directory).
-    Chdir,
-    /// addfchdir_np: likewise.
-    Fchdir,
+    /// addchdir_np(path): the child's working directory.
+    Chdir(&'a [u8]),
+    /// addfchdir_np(fd): the directory at fd of the child's table.
+    Fchdir(i64),
+}
+
+/// Where an addchdir_np or addfchdir_np moves the child.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Chdir<'a, T> {
+    /// A path, relative to the child's working directory so far.
+    Path(&'a [u8]),
+    /// The object at a descriptor of the child's table as it is then.
+    Descriptor(&'a T),
+}
+
+/// What file actions do besides changing the table, in the process that
+/// spawns (where the child's namespace is its own): opens and changes
+/// of the child's working directory, in the order of the actions.
+pub trait Effects<T> {
+    /// addopen's open: its error (ENOENT, EACCES, ...) is the spawn's.
+    fn open(&mut self, path: &[u8], flags: i64, mode: i64) -> Result<Rc<T>, ActionError>;
+    /// Moves the child's working directory; later opens and changes by a
+    /// relative path start there.
+    fn chdir(&mut self, to: Chdir<'_, T>) -> Result<(), ActionError>;
 }
 
 /// Why a file action failed: the errno posix_spawn returns and, for one
@@ -179,24 +197,21 @@ impl ActionError {
     }
 }
 
-/// Why addchdir_np and addfchdir_np fail.
-pub const NO_CHILD_CWD: &str =
-    "a posix_spawn child starts in its parent's working directory; file actions cannot change it";
-
 /// The descriptors a child starts with: `parent` copied, `actions`
 /// applied in order, then every close-on-exec descriptor dropped. A
 /// close of a descriptor that is not open is ignored (as musl's
 /// posix_spawn does); a dup2 from one that is not open is EBADF. An
-/// open runs `open` (the parent's namespace opens the path, as the
-/// child would have: before the spawn, in this process) and puts the
+/// open runs `effects.open` (the parent's namespace opens the path, as
+/// the child would have: before the spawn, in this process) and puts the
 /// result at its descriptor, replacing what was there, without
 /// close-on-exec: musl's child dup2s it there; its error (ENOENT,
-/// EACCES, ...) is the spawn's. A descriptor out of range is EBADF.
-/// Changing directory: ENOSYS (see [`NO_CHILD_CWD`]).
+/// EACCES, ...) is the spawn's. A chdir runs `effects.chdir`; an fchdir
+/// of a descriptor that is not open is EBADF. A descriptor out of range
+/// is EBADF.
 pub fn child_fds<T>(
     parent: &FdTable<T>,
     actions: &[FileAction<'_>],
-    mut open: impl FnMut(&[u8], i64, i64) -> Result<Rc<T>, ActionError>,
+    effects: &mut impl Effects<T>,
 ) -> Result<FdTable<T>, ActionError> {
     let mut table = parent.duplicate();
     for action in actions {
@@ -222,21 +237,17 @@ pub fn child_fds<T>(
                     .ok()
                     .filter(|&fd| fd < MAX_FDS)
                     .ok_or(ActionError::errno(EBADF))?;
-                let object = open(path, flags, mode)?;
+                let object = effects.open(path, flags, mode)?;
                 table.install(fd, object, false);
             }
-            FileAction::Chdir => return Err(unsupported(nr::CHDIR)),
-            FileAction::Fchdir => return Err(unsupported(nr::FCHDIR)),
+            FileAction::Chdir(path) => effects.chdir(Chdir::Path(path))?,
+            FileAction::Fchdir(fd) => {
+                let object = table.get(fd).map_err(ActionError::errno)?;
+                effects.chdir(Chdir::Descriptor(&**object))?;
+            }
         }
     }
     Ok(table.inherited())
-}
-
-fn unsupported(call: i64) -> ActionError {
-    ActionError {
-        errno: ENOSYS,
-        report: Some((call, NO_CHILD_CWD)),
-    }
 }
 
 /// The errno of a refused ProcessSpawner.spawn. The kernel says why in
@@ -407,11 +418,29 @@ mod tests {
     }
 
     /// The parent's namespace, as `child_fds` sees it: "/f" opens as
-    /// "file /f"; anything else is ENOENT.
-    fn open(path: &[u8], _flags: i64, _mode: i64) -> Result<Rc<String>, ActionError> {
-        match path {
-            b"/f" => Ok(Rc::new("file /f".to_string())),
-            _ => Err(ActionError::errno(ENOENT)),
+    /// "file /f"; anything else is ENOENT. The chdirs are recorded;
+    /// "/missing" is ENOENT.
+    #[derive(Default)]
+    struct Fake {
+        chdirs: Vec<String>,
+    }
+
+    impl Effects<String> for Fake {
+        fn open(&mut self, path: &[u8], _: i64, _: i64) -> Result<Rc<String>, ActionError> {
+            match path {
+                b"/f" => Ok(Rc::new("file /f".to_string())),
+                _ => Err(ActionError::errno(ENOENT)),
+            }
+        }
+
+        fn chdir(&mut self, to: Chdir<'_, String>) -> Result<(), ActionError> {
+            let to = match to {
+                Chdir::Path(b"/missing") => return Err(ActionError::errno(ENOENT)),
+                Chdir::Path(p) => String::from_utf8(p.to_vec()).unwrap(),
+                Chdir::Descriptor(o) => alloc::format!("fd {o}"),
+            };
+            self.chdirs.push(to);
+            Ok(())
         }
     }
 
@@ -426,7 +455,7 @@ mod tests {
                 FileAction::Close(0),
                 FileAction::Close(40),
             ],
-            open,
+            &mut Fake::default(),
         )
         .unwrap();
         assert_eq!(
@@ -440,7 +469,8 @@ mod tests {
 
     #[test]
     fn dup2_onto_itself_clears_close_on_exec() {
-        let child = child_fds(&parent(), &[FileAction::Dup2 { src: 3, fd: 3 }], open).unwrap();
+        let actions = [FileAction::Dup2 { src: 3, fd: 3 }];
+        let child = child_fds(&parent(), &actions, &mut Fake::default()).unwrap();
         assert_eq!(child.get(3).map(|o| o.as_str()), Ok("pipe"));
     }
 
@@ -456,7 +486,7 @@ mod tests {
         let child = child_fds(
             &p,
             &[at(3, b"/f"), at(9, b"/f"), FileAction::Close(9)],
-            open,
+            &mut Fake::default(),
         )
         .unwrap();
         assert_eq!(
@@ -472,7 +502,7 @@ mod tests {
         let child = child_fds(
             &p,
             &[at(1, b"/f"), FileAction::Dup2 { src: 1, fd: 0 }],
-            open,
+            &mut Fake::default(),
         )
         .unwrap();
         assert_eq!(child.get(0).map(|o| o.as_str()), Ok("file /f"));
@@ -486,7 +516,8 @@ mod tests {
     #[test]
     fn failing_actions_stop_the_spawn() {
         let p = parent();
-        let bad = |actions: &[FileAction]| child_fds(&p, actions, open).err().unwrap();
+        let bad =
+            |actions: &[FileAction]| child_fds(&p, actions, &mut Fake::default()).err().unwrap();
         assert_eq!(
             bad(&[FileAction::Dup2 { src: 7, fd: 1 }]),
             ActionError::errno(EBADF)
@@ -506,16 +537,28 @@ mod tests {
         assert_eq!(bad(&[open_at(64, b"/f")]).errno, EBADF);
         assert_eq!(bad(&[open_at(-1, b"/f")]).errno, EBADF);
         assert_eq!(
-            bad(&[FileAction::Chdir]),
-            ActionError {
-                errno: ENOSYS,
-                report: Some((nr::CHDIR, NO_CHILD_CWD))
-            }
+            bad(&[FileAction::Chdir(b"/missing")]),
+            ActionError::errno(ENOENT)
         );
-        assert_eq!(
-            bad(&[FileAction::Fchdir]).report.map(|r| r.0),
-            Some(nr::FCHDIR)
-        );
+        assert_eq!(bad(&[FileAction::Fchdir(9)]), ActionError::errno(EBADF));
+    }
+
+    #[test]
+    fn chdirs_run_in_order_on_the_childs_table() {
+        let p = parent();
+        let mut fake = Fake::default();
+        let actions = [
+            FileAction::Chdir(b"/tmp"),
+            FileAction::Dup2 { src: 1, fd: 7 },
+            FileAction::Fchdir(7),
+            FileAction::Chdir(b"sub"),
+        ];
+        child_fds(&p, &actions, &mut fake).unwrap();
+        assert_eq!(fake.chdirs, ["/tmp", "fd out", "sub"]);
+        // A close-on-exec descriptor is still open while actions run.
+        let mut fake = Fake::default();
+        child_fds(&p, &[FileAction::Fchdir(3)], &mut fake).unwrap();
+        assert_eq!(fake.chdirs, ["fd pipe"]);
     }
 
     #[test]

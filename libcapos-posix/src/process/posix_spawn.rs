@@ -17,17 +17,20 @@
 //! scheduling flags are refused with ENOSYS: capOS has no scheduling
 //! policies.
 
-use super::spawn_child::spawn_child;
+use super::spawn_child::spawn_child_in;
 use super::{cstr, fork_call, program};
+use crate::file::abi::errno::ENOTDIR;
+use crate::file::object::DirObject;
 use crate::file::{self, abi::at::AT_FDCWD, open};
 use crate::fork::Refusal;
-use crate::linux::errno::{EFAULT, EINVAL, EIO, ENOSYS};
+use crate::linux::errno::{EACCES, EFAULT, EINVAL, EIO, ENOSYS};
 use crate::linux::nr;
 use crate::report;
-use crate::spawn::{self, FileAction};
-use crate::state::{self, State};
+use crate::spawn::{self, ActionError, Chdir, FileAction};
+use crate::state::{self, Object, Open, State};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
+use capos_rt::{Directory, StorageError};
 use core::ffi::{c_char, c_int};
 
 /// One file action; mirrors `struct capos_spawn_action` in the overlay.
@@ -38,7 +41,7 @@ pub struct Action {
     srcfd: c_int,
     oflag: c_int,
     mode: u32,
-    /// addopen's path (NULL for the other commands).
+    /// addopen's and addchdir_np's path (NULL for the other commands).
     path: *const c_char,
 }
 
@@ -119,37 +122,37 @@ unsafe fn posix_spawn(s: &mut State, pid: *mut i32, req: *const Request) -> Resu
     }
     // SAFETY: the path is a C string per the contract.
     let path = unsafe { cstr::bytes(req.path) }?;
-    let binary = if req.search != 0 {
-        // SAFETY: NULL or a C string per the contract.
-        let pathvar = (!req.pathvar.is_null())
-            .then(|| unsafe { cstr::bytes(req.pathvar) })
-            .transpose()?;
-        spawn::search(path, pathvar, |candidate| program::find(s, candidate))?
-    } else {
-        program::find(s, path)?
-    };
     // SAFETY: the overlay passes `nactions` actions at `actions`.
     let actions = unsafe { file_actions(req.actions, req.nactions) }?;
-    let opened = |p: &[u8], flags, mode| {
-        open::open(s, AT_FDCWD, p, flags, mode)
-            .map(|(open, _)| Rc::new(open))
-            .map_err(|r| spawn::ActionError {
-                errno: r.errno,
-                report: r.reason.map(|why| (nr::OPEN, why)),
-            })
-    };
-    let fds = spawn::child_fds(&s.fds, &actions, opened);
+    // The actions first, as in a Linux child: an addchdir_np moves where
+    // a relative program path is found.
+    let mut effects = Effects { s, cwd: None };
+    let fds = spawn::child_fds(&s.fds, &actions, &mut effects);
+    let cwd = effects.cwd;
     let fds = fds.map_err(|e| {
         if let Some((call, why)) = e.report {
             let _ = crate::dispatch::refuse(s, call, e.errno, why);
         }
         e.errno
     })?;
+    let child_path = |p: &[u8]| under(cwd.as_ref().map(|(at, _)| &at[..]), p);
+    let binary = if req.search != 0 {
+        // SAFETY: NULL or a C string per the contract.
+        let pathvar = (!req.pathvar.is_null())
+            .then(|| unsafe { cstr::bytes(req.pathvar) })
+            .transpose()?;
+        spawn::search(path, pathvar, |candidate| {
+            program::find(s, &child_path(candidate))
+        })?
+    } else {
+        program::find(s, &child_path(path))?
+    };
     // SAFETY: NULL-terminated string lists per the contract.
     let (argv, env) = unsafe { (cstr::list(req.argv)?, cstr::list(req.envp)?) };
     let pgroup = (req.flags & SETPGROUP != 0).then_some(req.pgroup as u64);
     let groups = s.groups.for_child(pgroup, req.flags & SETSID != 0);
-    let (child, handle) = spawn_child(s, &binary, &argv, &env, &fds, &groups)
+    let cwd = cwd.as_ref().map(|(at, dir)| (&at[..], dir));
+    let (child, handle) = spawn_child_in(s, cwd, &binary, &argv, &env, &fds, &groups)
         .map_err(|r| r.errno(s, "posix_spawn"))?;
     s.children.add(child, handle);
     if !pid.is_null() {
@@ -157,6 +160,67 @@ unsafe fn posix_spawn(s: &mut State, pid: *mut i32, req: *const Request) -> Resu
         unsafe { pid.write_unaligned(child as i32) };
     }
     Ok(())
+}
+
+/// `p` as the child names it: under `cwd`, the working directory an
+/// addchdir_np gave it, when `p` is relative.
+fn under(cwd: Option<&[u8]>, p: &[u8]) -> Vec<u8> {
+    match cwd {
+        Some(at) if !p.starts_with(b"/") => [at, b"/", p].concat(),
+        _ => p.to_vec(),
+    }
+}
+
+/// The file actions' opens and chdirs, through this process's namespace:
+/// the child's is the same but for its working directory, kept here once
+/// an action changed it (its absolute path and the directory).
+struct Effects<'a> {
+    s: &'a State,
+    cwd: Option<(Vec<u8>, Directory)>,
+}
+
+/// Why addfchdir_np of a directory passed by a parent fails (as fchdir).
+const NO_PATH: &str = "a directory passed without its path";
+
+impl spawn::Effects<Open> for Effects<'_> {
+    fn open(&mut self, p: &[u8], flags: i64, mode: i64) -> Result<Rc<Open>, ActionError> {
+        let p = under(self.cwd.as_ref().map(|(at, _)| &at[..]), p);
+        open::open(self.s, AT_FDCWD, &p, flags, mode)
+            .map(|(open, _)| Rc::new(open))
+            .map_err(|r| ActionError {
+                errno: r.errno,
+                report: r.reason.map(|why| (nr::OPEN, why)),
+            })
+    }
+
+    fn chdir(&mut self, to: Chdir<'_, Open>) -> Result<(), ActionError> {
+        let p = match to {
+            Chdir::Path(p) => under(self.cwd.as_ref().map(|(at, _)| &at[..]), p),
+            Chdir::Descriptor(open) => match &open.object {
+                Object::Directory(DirObject { path: Some(p), .. }) => p.clone(),
+                Object::Directory(_) => {
+                    return Err(ActionError {
+                        errno: EACCES,
+                        report: Some((nr::FCHDIR, NO_PATH)),
+                    });
+                }
+                _ => return Err(ActionError::errno(ENOTDIR)),
+            },
+        };
+        let fail = |e: StorageError| ActionError::errno(file::errno::of(&e));
+        let (names, _) = self.s.ns.resolve(&p).map_err(fail)?;
+        let mut at = Vec::new();
+        for name in &names {
+            at.push(b'/');
+            at.extend_from_slice(name);
+        }
+        if at.is_empty() {
+            at.push(b'/');
+        }
+        let dir = self.s.ns.open_dir(&at).map_err(fail)?;
+        self.cwd = Some((at, dir));
+        Ok(())
+    }
 }
 
 fn refuse(s: &State, reason: &str) -> i64 {
@@ -194,8 +258,10 @@ unsafe fn file_actions<'a>(actions: *const Action, n: usize) -> Result<Vec<FileA
                     flags: a.oflag.into(),
                     mode: a.mode.into(),
                 },
-                FDOP_CHDIR => FileAction::Chdir,
-                FDOP_FCHDIR => FileAction::Fchdir,
+                // SAFETY: a C string per the contract (checked as a
+                // path is).
+                FDOP_CHDIR => FileAction::Chdir(unsafe { file::path::path(a.path.cast()) }?),
+                FDOP_FCHDIR => FileAction::Fchdir(a.fd.into()),
                 _ => return Err(EINVAL),
             })
         })

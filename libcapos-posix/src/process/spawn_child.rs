@@ -16,7 +16,7 @@ use crate::state::{Open, State};
 use alloc::string::String;
 use alloc::vec::Vec;
 use capos_abi::capset::MAX_CAP_NAME;
-use capos_rt::{Client, Grant, Limits, ProcessHandle};
+use capos_rt::{CWD_GRANT, Client, Directory, Grant, Limits, ProcessHandle};
 
 /// Why a spawn could not even be asked for.
 pub enum Refused {
@@ -34,9 +34,25 @@ pub enum Refused {
 /// of `fds` (already past exec's close-on-exec pass), in the process
 /// group and session `groups` says (tty.rs `Groups::for_child`); returns
 /// its pid and handle. The child's quotas are the kernel's defaults,
-/// carved out of this process's own.
+/// carved out of this process's own. It starts in this process's working
+/// directory.
 pub fn spawn_child(
     s: &State,
+    binary: &str,
+    argv: &[&[u8]],
+    env: &[&[u8]],
+    fds: &FdTable<Open>,
+    groups: &[u8],
+) -> Result<(u64, ProcessHandle), Refused> {
+    spawn_child_in(s, None, binary, argv, env, fds, groups)
+}
+
+/// [`spawn_child`], starting the child in `cwd` (its absolute, normalized
+/// path and the directory) instead of this process's working directory
+/// when given (posix_spawn_file_actions_addchdir_np).
+pub fn spawn_child_in(
+    s: &State,
+    cwd: Option<(&[u8], &Directory)>,
     binary: &str,
     argv: &[&[u8]],
     env: &[&[u8]],
@@ -98,10 +114,15 @@ pub fn spawn_child(
         own.iter()
             .filter_map(|&(name, cap)| cap.map(|cap| Grant { name, cap })),
     );
-    let dirs: Vec<(String, &capos_rt::Cap)> =
+    let text = |name: &[u8]| String::from_utf8_lossy(name).into_owned();
+    let mut dirs: Vec<(String, &capos_rt::Cap)> =
         s.ns.grants()
-            .map(|(name, dir)| (String::from_utf8_lossy(&name).into_owned(), dir.cap()))
+            .filter(|(name, _)| cwd.is_none() || !name.starts_with(CWD_GRANT.as_bytes()))
+            .map(|(name, dir)| (text(&name), dir.cap()))
             .collect();
+    if let Some((at, dir)) = cwd {
+        dirs.push((text(&[CWD_GRANT.as_bytes(), at].concat()), dir.cap()));
+    }
     if dirs.iter().any(|(name, _)| name.len() > MAX_CAP_NAME) {
         return Err(Refused::LongPath);
     }

@@ -51,7 +51,7 @@ int __capos_posix_spawn(pid_t *restrict res, const char *restrict path,
 			actions[i].srcfd = op->srcfd;
 			actions[i].oflag = op->oflag;
 			actions[i].mode = op->mode;
-			actions[i].path = op->cmd == FDOP_OPEN ? op->path : 0;
+			actions[i].path = op->cmd == FDOP_OPEN || op->cmd == FDOP_CHDIR ? op->path : 0;
 		}
 	}
 	if (search) req.pathvar = getenv("PATH");
