@@ -80,6 +80,10 @@ pub struct PendingCall {
     pub user_data: u64,
     pub result_addr: u64,
     pub result_len: u32,
+    /// A wait that only reports (a ProcessHandle's exit, a pipe's or a
+    /// socket's readiness) and changes nothing when it completes: it does
+    /// not stop a fork, and stays the parent's (see process/fork.rs).
+    pub quiet: bool,
 }
 
 /// How a process ended, shared between it and its ProcessHandles.
@@ -157,9 +161,8 @@ pub struct Process {
     pub cq_tail: u32,
     /// Calls accepted and not yet completed.
     pub pending: usize,
-    /// Those of them that are ProcessHandle waits: they do not stop a
-    /// fork (they stay the parent's; see process/fork.rs).
-    pub exit_waits: usize,
+    /// Those of them that are quiet waits ([`PendingCall::quiet`]).
+    pub quiet_waits: usize,
     /// Completions waiting for room in the CQ.
     pub overflow: VecDeque<Cqe>,
     pub exit: Arc<ExitCell>,
@@ -264,7 +267,7 @@ impl Process {
             sq_head: 0,
             cq_tail: 0,
             pending: 0,
-            exit_waits: 0,
+            quiet_waits: 0,
             overflow: VecDeque::with_capacity(OVERFLOW_CAPACITY),
             exit: Arc::new(ExitCell::default()),
             vm: VmRegions::new(VM_BASE, VM_LIMIT),

@@ -200,6 +200,9 @@ pub fn complete(k: &mut Kernel, call: PendingCall, outcome: Completion) {
         return;
     };
     p.pending = p.pending.saturating_sub(1);
+    if call.quiet {
+        p.quiet_waits = p.quiet_waits.saturating_sub(1);
+    }
     let mut cqe = Cqe {
         user_data: call.user_data,
         result: outcome.result,
@@ -255,6 +258,7 @@ pub fn drain_submissions(k: &mut Kernel, pid: Pid) -> Result<(), i32> {
             user_data: sqe.user_data,
             result_addr: sqe.result_addr,
             result_len: sqe.result_len,
+            quiet: false,
         };
         p.pending += 1;
         match execute(k, call, &sqe) {
@@ -277,8 +281,11 @@ pub fn drain_submissions(k: &mut Kernel, pid: Pid) -> Result<(), i32> {
                     Completion::reply(crate::cap::process_handle::encode_status(status)),
                 ),
                 None => {
-                    k.process(pid).exit_waits += 1;
-                    cell.add_waiter(call);
+                    k.process(pid).quiet_waits += 1;
+                    cell.add_waiter(PendingCall {
+                        quiet: true,
+                        ..call
+                    });
                 }
             },
             Err(outcome) => complete(k, call, outcome),

@@ -263,9 +263,6 @@ impl Kernel {
         let p = self.procs.remove(&pid).expect("current process");
         self.zombies.push(p);
         for call in waiters {
-            if let Some(waiter) = self.try_process(call.pid) {
-                waiter.exit_waits = waiter.exit_waits.saturating_sub(1);
-            }
             let reply = crate::cap::process_handle::encode_status(status);
             crate::ring::complete(self, call, crate::ring::Completion::reply(reply));
         }

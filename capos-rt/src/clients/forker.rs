@@ -21,12 +21,13 @@ super::client!(ProcessForker, interface_id::PROCESS_FORKER);
 
 impl ProcessForker {
     /// Duplicates this process; returns in both copies. The kernel refuses
-    /// while any other call of this process is in flight (ProcessHandle
-    /// waits excepted), so complete them first. The child holds the same
-    /// capabilities under the same ids, except those a fork does not copy
-    /// (ProcessHandles, Endpoint owner facets); a `Cap` of those is stale
-    /// in the child. The child must call [`crate::Runtime::forked`] before
-    /// anything else that uses the ring.
+    /// while any other call of this process is in flight (waits that only
+    /// report, for an exit or readiness, excepted), so complete them
+    /// first. The child holds the same capabilities under the same ids,
+    /// except those a fork does not copy (ProcessHandles, Endpoint owner
+    /// facets); a `Cap` of those is stale in the child. The child must
+    /// call [`crate::Runtime::forked`] before anything else that uses the
+    /// ring.
     pub fn fork(&self) -> Result<Forked, Error> {
         let ring = self.cap.ring();
         self.cap

@@ -133,6 +133,22 @@ pub trait CapObject: Send + Sync {
 }
 
 impl CallCtx<'_> {
+    /// Runs `store`, which keeps the current call to complete it later, as
+    /// a quiet wait ([`PendingCall::quiet`]): a readiness wait, which
+    /// reports and changes nothing.
+    pub fn quiet_wait<W>(
+        &mut self,
+        store: impl FnOnce(&mut Self) -> Result<W, CallError>,
+    ) -> Result<W, CallError> {
+        self.call.quiet = true;
+        let stored = store(self);
+        match stored {
+            Ok(_) => self.kernel.process(self.caller).quiet_waits += 1,
+            Err(_) => self.call.quiet = false,
+        }
+        stored
+    }
+
     /// Charges `bytes` of kernel heap (plus allocator slack) to the caller,
     /// for an object it makes the kernel create or keep.
     pub fn charge(&mut self, bytes: usize) -> Result<Charge, CallError> {

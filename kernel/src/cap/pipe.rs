@@ -214,7 +214,7 @@ impl PipeReader {
         let reply = if now.settled() {
             Reply::Done(encode_read_ready(now))
         } else {
-            state.wait_read_ready(waiting(ctx, 0)?, &mut events);
+            state.wait_read_ready(ctx.quiet_wait(|ctx| waiting(ctx, 0))?, &mut events);
             Reply::Pending(Wait::Taken)
         };
         drop(state);
@@ -262,7 +262,7 @@ impl PipeWriter {
         let reply = if now.settled() {
             Reply::Done(encode_write_ready(now))
         } else {
-            state.wait_write_ready(waiting(ctx, 0)?, &mut events);
+            state.wait_write_ready(ctx.quiet_wait(|ctx| waiting(ctx, 0))?, &mut events);
             Reply::Pending(Wait::Taken)
         };
         drop(state);

@@ -19,8 +19,8 @@ use crate::process::{ExitCell, ForkError, Pid};
 
 pub struct ProcessForker;
 
-/// The results of a fork: the parent's name the child's `pid` and hold its
-/// `handle`; the child's (`handle` None) name its own pid.
+/// The results of a fork. The parent's carry the child's `pid` and the id
+/// of its `handle`; the child's (`handle` None) carry its own pid.
 fn encode_results(pid: Pid, handle: Option<u32>) -> Vec<u8> {
     let mut message = new_message();
     let mut results = message.init_root::<process_forker::fork_results::Builder>();
@@ -53,11 +53,11 @@ impl ProcessForker {
         let caller = ctx.kernel.process(ctx.caller);
         // Both copies would see a call in flight complete, or an SQE
         // behind this one run: the child's copy of the runtime would wait
-        // for completions that only the parent gets. ProcessHandle waits
-        // are the exception: the child holds none of the handles (they
-        // are not transferable), so it has nothing to wait for, and its
-        // runtime forgets them (capos-rt RingClient::forget_in_flight).
-        if caller.pending > 1 + caller.exit_waits {
+        // for completions that only the parent gets. Quiet waits (a
+        // ProcessHandle's exit, readiness) are the exception: they change
+        // nothing when they complete, so they stay the parent's, and the
+        // child's runtime forgets them (capos-rt Runtime::forked).
+        if caller.pending > 1 + caller.quiet_waits {
             return Err(refuse("the caller has other calls in flight"));
         }
         if crate::ring::sq_waiting(caller) != Ok(0) {

@@ -260,7 +260,7 @@ impl UdpSocket {
             if now.settled() {
                 Reply::Done(encode_ready(now))
             } else {
-                let waiting = Waiting::new(ctx, 0)?;
+                let waiting = ctx.quiet_wait(|ctx| Waiting::new(ctx, 0))?;
                 net.udp.wait_ready(self.0.id, waiting, &mut events);
                 Reply::Pending(Wait::Taken)
             }

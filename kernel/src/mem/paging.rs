@@ -153,7 +153,7 @@ impl AddressSpace {
         )
     }
 
-    /// Sets the leaf entry of `vaddr` to `leaf`, making the tables above it.
+    /// Sets the leaf entry of `vaddr` to `leaf_value`, making the tables above it.
     fn map_leaf(&mut self, vaddr: u64, leaf_value: u64) -> Result<(), MapError> {
         let mut t = self.pml4;
         // The entry pointing to `t`, which counts `t`'s entries in use.

@@ -145,7 +145,7 @@ impl Process {
             sq_head: self.sq_head,
             cq_tail: self.cq_tail,
             pending: 0,
-            exit_waits: 0,
+            quiet_waits: 0,
             overflow: VecDeque::with_capacity(OVERFLOW_CAPACITY),
             exit: Arc::new(ExitCell::default()),
             vm: self.vm.clone(),

@@ -19,11 +19,10 @@ use libcapos::runtime;
 /// pid in the parent, 0 in the child, or an errno (EAGAIN, ENOMEM).
 ///
 /// The kernel refuses a fork while other calls are in flight, except
-/// ProcessHandle waits (a waitpid with WNOHANG that found no child ended
-/// leaves one). The adapter leaves one other kind in flight between POSIX
-/// calls: the readiness waits of a poll that returned before all its
-/// descriptors were ready; a fork then fails with EAGAIN until they
-/// complete (docs/posix/operations.md).
+/// quiet waits (a ProcessHandle's exit, readiness), which stay the
+/// parent's; those are the only calls the adapter leaves in flight
+/// between POSIX calls (after waitpid with WNOHANG, or a poll that
+/// returned before every descriptor was ready).
 pub fn fork(s: &mut State) -> Option<Result<i64, i64>> {
     let forker = s.forker.as_ref()?;
     Some(match forker.fork() {
