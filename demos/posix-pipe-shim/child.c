@@ -15,6 +15,7 @@
  *   fdwrite T  writes T and a newline to fd 3, says whether fd 3 has
  *              O_APPEND and where its offset is, exits 0
  *   fdseek N   lseeks fd 3 to N, says where it is, exits 0
+ *   fdnoappend clears O_APPEND on fd 3 (F_SETFL), exits 0
  *   fdlines N  writes N lines "child NNNN" to fd 3, one write each,
  *              exits 0 (or 1 if a write fails)
  *   cat PATH   copies the file at PATH to stdout, exits 0
@@ -140,6 +141,10 @@ int main(int argc, char **argv)
         off_t at = lseek(3, atol(arg), SEEK_SET);
         printf("pipe-child: lseek(3, %s, SEEK_SET) = %ld\n", arg, (long)at);
         return at == atol(arg) ? 0 : 1;
+    }
+    if (strcmp(mode, "fdnoappend") == 0) {
+        int flags = fcntl(3, F_GETFL);
+        return flags >= 0 && fcntl(3, F_SETFL, flags & ~O_APPEND) == 0 ? 0 : 1;
     }
     if (strcmp(mode, "fdlines") == 0) {
         long n = atol(arg);

@@ -153,9 +153,13 @@ int demo_shared(void)
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, fd, 3);
     failures += run("fdwrite", "child appends", &fa, "a child appending");
-    posix_spawn_file_actions_destroy(&fa);
     lseek(fd, 0, SEEK_SET);
     failures += check(write(fd, "parent appends\n", 15) == 15, "the parent appends");
+    /* The child's F_SETFL changes the flag for both. */
+    failures += run("fdnoappend", "-", &fa, "a child clearing O_APPEND");
+    printf("the parent's O_APPEND after that: %s\n",
+           fcntl(fd, F_GETFL) & O_APPEND ? "set" : "clear");
+    posix_spawn_file_actions_destroy(&fa);
     close(fd);
     fd = open(path, O_RDONLY);
     show(fd);

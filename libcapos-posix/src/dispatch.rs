@@ -469,7 +469,7 @@ fn fcntl_call(s: &mut State, fd: i64, cmd: i64, arg: i64) -> Result<i64, i64> {
         fcntl::F_GETFL => s
             .fds
             .get(fd)
-            .map(|o| o.object.access_mode() | o.status.get()),
+            .map(|o| o.object.access_mode() | crate::file::io::status(o)),
         fcntl::F_SETFL => {
             let open = s.fds.get(fd)?;
             match status_flags(arg) {

@@ -60,7 +60,8 @@ fn write_at(
 }
 
 /// Reads into `out` at the description's offset (which moves on) until
-/// it is full or the file ends.
+/// it is full or a piece comes back short: the file ended (no second
+/// call to learn it, as a read at EOF would be).
 fn read_next(f: &FileObject, out: &mut [u8]) -> Result<usize, i64> {
     let mut done = 0;
     while done < out.len() {
@@ -69,10 +70,10 @@ fn read_next(f: &FileObject, out: &mut [u8]) -> Result<usize, i64> {
             .file
             .read_next(&mut out[done..end])
             .map_err(|e| errno::of(&e))?;
-        if n == 0 {
+        done += n;
+        if done < end {
             break;
         }
-        done += n;
     }
     Ok(done)
 }
@@ -142,6 +143,21 @@ pub fn write(open: &Open, data: &[u8]) -> Result<i64, i64> {
         }
     };
     Ok(n as i64)
+}
+
+/// F_GETFL's status flags of `open`. A file whose description the server
+/// keeps answers O_APPEND from there: a child sharing it may have changed
+/// it since.
+pub fn status(open: &Open) -> i64 {
+    let flags = open.status.get();
+    match &open.object {
+        Object::File(f @ FileObject { local: None, .. }) => match f.file.description() {
+            Ok(d) if d.append => flags | O_APPEND,
+            Ok(_) => flags & !O_APPEND,
+            Err(_) => flags,
+        },
+        _ => flags,
+    }
 }
 
 /// F_SETFL: the status flags of `open`; a file whose description the
