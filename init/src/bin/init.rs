@@ -300,12 +300,7 @@ fn start(
 /// The directory at `path` below init's Directory `from`, read-only if
 /// asked: what a service granted that subtree gets, and nothing above it.
 fn subtree(caps: &Caps, from: &str, path: &str, read_only: bool) -> Result<Directory, String> {
-    let root = caps
-        .dirs
-        .get(from)
-        .ok_or_else(|| format!("init holds no Directory {from:?}"))?;
-    let names = capos_lib::fs::path::absolute(path.as_bytes())
-        .ok_or_else(|| "not an absolute, normalized path".to_string())?;
+    let (root, names) = below(caps, from, path)?;
     let dir = root.walk(&names).map_err(|e| e.to_string())?;
     if read_only {
         dir.read_only().map_err(|e| e.to_string())
@@ -318,12 +313,7 @@ fn subtree(caps: &Caps, from: &str, path: &str, read_only: bool) -> Result<Direc
 /// (never created or truncated), read-only if asked: a service's
 /// descriptor when granted as "fd/N".
 fn open_file(caps: &Caps, from: &str, path: &str, read_only: bool) -> Result<File, String> {
-    let root = caps
-        .dirs
-        .get(from)
-        .ok_or_else(|| format!("init holds no Directory {from:?}"))?;
-    let names = capos_lib::fs::path::absolute(path.as_bytes())
-        .ok_or_else(|| "not an absolute, normalized path".to_string())?;
+    let (root, names) = below(caps, from, path)?;
     let Some((name, parents)) = names.split_last() else {
         return Err("\"/\" is a directory".to_string());
     };
@@ -333,6 +323,21 @@ fn open_file(caps: &Caps, from: &str, path: &str, read_only: bool) -> Result<Fil
         ..OpenOptions::default()
     };
     dir.open_file(name, how).map_err(|e| e.to_string())
+}
+
+/// init's Directory `from` and the names of `path` below it.
+fn below<'a>(
+    caps: &'a Caps,
+    from: &str,
+    path: &'a str,
+) -> Result<(&'a Directory, Vec<&'a [u8]>), String> {
+    let root = caps
+        .dirs
+        .get(from)
+        .ok_or_else(|| format!("init holds no Directory {from:?}"))?;
+    let names = capos_lib::fs::path::absolute(path.as_bytes())
+        .ok_or_else(|| "not an absolute, normalized path".to_string())?;
+    Ok((root, names))
 }
 
 /// Waits for every running service, reporting each as it ends.

@@ -203,3 +203,13 @@ fn bad_trees_are_refused_with_their_path() {
     let e = check_fs(&fs(&[(long.as_str(), text("x"))])).unwrap_err();
     assert!(e.message.contains("absolute"), "{e}");
 }
+
+#[test]
+fn is_file_names_files_never_directories() {
+    let tree = check_fs(&fs(&[("/etc/motd", text("hi\n")), ("/tmp", dir())])).unwrap();
+    assert!(is_file(&tree, "/etc/motd"));
+    // "/etc" is made for the file's path; "/" is always there.
+    for not_a_file in ["/etc", "/tmp", "/", "/etc/hosts", "etc/motd"] {
+        assert!(!is_file(&tree, not_a_file), "{not_a_file}");
+    }
+}

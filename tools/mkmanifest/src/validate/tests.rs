@@ -187,3 +187,38 @@ fn oversized_binary_is_refused() {
     assert_eq!(e.path, "binaries.init");
     assert!(e.message.contains("larger than 64 MiB"), "{e}");
 }
+
+/// `system()` with a tree holding /etc/motd and a service granted
+/// `path` of it as a file, as `{name: "fd/0", file: {path}}` in CUE.
+fn file_cap_error(path: &str) -> Option<InputError> {
+    let json = format!(
+        r#"{{"schemaVersion": 1,
+            "binaries": {{"init": "bin/init", "worker": "bin/worker"}},
+            "init": {{"binary": "init", "caps": [
+                {{"name": "console", "kind": "console"}},
+                {{"name": "fs", "kind": "fileSystem"}}]}},
+            "kernelParams": {{"motd": ""}},
+            "fileSystem": {{"dataBytes": 65536, "metaBytes": 65536, "bin": false,
+                "nodes": {{"/etc/motd": {{"text": "hi\n"}}}}}},
+            "services": [{{"name": "worker", "binary": "worker", "caps": [
+                {{"name": "fd/0", "file": {{"from": "fs", "path": "{path}", "readOnly": true}}}},
+                {{"name": "fd/1", "init": "console"}}]}}]}}"#
+    );
+    let system = crate::input::parse(&json).unwrap();
+    validate(system, every_binary_is_tiny).err()
+}
+
+#[test]
+fn file_caps_name_a_file_of_the_tree() {
+    assert!(file_cap_error("/etc/motd").is_none());
+    for (path, why) in [
+        ("/etc", "is not a file of the fileSystem tree"),
+        ("/etc/hosts", "is not a file of the fileSystem tree"),
+        ("/", "naming a file"),
+        ("etc/motd", "naming a file"),
+    ] {
+        let e = file_cap_error(path).unwrap();
+        assert_eq!(e.path, "services[0].caps[0].file.path", "{path}");
+        assert!(e.message.contains(why), "{path}: {}", e.message);
+    }
+}
