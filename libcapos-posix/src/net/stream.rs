@@ -412,7 +412,7 @@ fn nonblocking(open: &Open, dontwait: bool) -> bool {
 
 /// Before data moves: a connect under way is waited for (or EAGAIN
 /// without waiting); then the connection, or why there is none.
-fn ready_for_data<'a>(t: &'a TcpFd, nonblock: bool) -> Result<&'a TcpConnection, Failure> {
+fn ready_for_data(t: &TcpFd, nonblock: bool) -> Result<&TcpConnection, Failure> {
     t.probe();
     if t.state.borrow().phase == Phase::Connecting {
         if nonblock {
