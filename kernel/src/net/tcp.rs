@@ -569,6 +569,26 @@ impl Tcp {
         c.ready.push((waiter, read, write));
     }
 
+    /// Nagle's algorithm off (`no_delay`), and keep-alive probes after
+    /// `keep_alive_ms` of silence (0: none). `false`: no such connection.
+    pub fn set_options(
+        &mut self,
+        stack: &mut Stack,
+        id: ConnId,
+        no_delay: bool,
+        keep_alive_ms: u32,
+    ) -> bool {
+        let Some(c) = self.conns.get(&id) else {
+            return false;
+        };
+        let socket = stack.sockets.get_mut::<tcp::Socket>(c.handle);
+        socket.set_nagle_enabled(!no_delay);
+        socket.set_keep_alive(
+            (keep_alive_ms != 0).then(|| Duration::from_millis(u64::from(keep_alive_ms))),
+        );
+        true
+    }
+
     pub fn shutdown(&mut self, stack: &mut Stack, id: ConnId, read: bool, write: bool) -> bool {
         let Some(c) = self.conns.get_mut(&id) else {
             return false;

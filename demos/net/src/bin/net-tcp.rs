@@ -4,9 +4,9 @@
 //! narrowed connector refusing a destination outside its set, a
 //! listen-only manager, a peer that resets mid-stream, one that sends
 //! nothing (receive timeouts, one held while other calls go through),
-//! one that reads late (a send held until the
-//! window opens), and host connections arriving faster than the guest
-//! accepts (the backlog bounds them). At the end every connection is
+//! one that reads late (a send held until the window opens), and host
+//! connections arriving faster than the guest accepts (the backlog
+//! bounds them). At the end every connection is
 //! gone (tcpStats) and the kernel's leak check runs at shutdown.
 
 #![no_std]
