@@ -148,6 +148,9 @@ struct Listener {
 struct Closing {
     handle: SocketHandle,
     port: Option<u16>,
+    /// Past this, it is reset: a peer that never takes the rest (a
+    /// window kept at zero) cannot keep the maker's charge for ever.
+    deadline: u64,
     _charge: Charge,
 }
 
@@ -636,6 +639,7 @@ impl Tcp {
         self.closing.push(Closing {
             handle: c.handle,
             port: c.owns_port.then_some(c.local.port),
+            deadline: crate::time::now_ns().saturating_add(GIVE_UP.total_micros() * 1000),
             _charge: charge,
         });
     }
@@ -670,10 +674,15 @@ impl Tcp {
         let mut i = 0;
         while i < self.closing.len() {
             let h = self.closing[i].handle;
-            if matches!(
-                stack.sockets.get::<tcp::Socket>(h).state(),
-                State::Closed | State::TimeWait
-            ) {
+            let socket = stack.sockets.get_mut::<tcp::Socket>(h);
+            if now_ns >= self.closing[i].deadline && socket.state() != State::Closed {
+                // Its reset goes out with this poll's egress; the socket
+                // goes at the next settle.
+                socket.abort();
+                i += 1;
+                continue;
+            }
+            if matches!(socket.state(), State::Closed | State::TimeWait) {
                 let done = self.closing.swap_remove(i);
                 self.remove_socket(stack, h);
                 if let Some(p) = done.port {
