@@ -1,0 +1,234 @@
+//! capos-run's agent (tools/capos-run): the one service of a capos-run
+//! system. It starts the program with the capabilities capos-run asked
+//! for, waits for it, prints how it ended, and, when it was given a
+//! directory as "/", prints every file the program made or changed there
+//! (and every path it removed), so capos-run can write them back on the
+//! build machine. The program's directory is the copy capos-run put in
+//! the boot image; this is how what it writes gets out again.
+//!
+//! argv: `capos-run-agent CAPS MEMORY_BYTES KERNEL_BYTES BINARY ARGV0 ARGS...`
+//! where CAPS is a comma-separated list of capability names to pass on
+//! (the agent's own, under the same names). The agent's environment is
+//! the program's. Its lines all start with "capos-run-agent: ":
+//!
+//!   exited CODE | faulted: KIND at rip=0x.. addr=0x.. | not started: WHY
+//!   dir HEXPATH MODE          a directory made
+//!   file HEXPATH MODE SIZE    a file made or changed, then its bytes in
+//!   data HEX                  lines of at most DATA_LINE bytes
+//!   removed HEXPATH           a file or directory gone
+//!   end                       the report is complete
+//!
+//! Paths are relative to the directory, '/'-separated, hex-encoded so
+//! that any name survives the console.
+
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+use capos_rt::{
+    Console, Directory, Grant, Limits, NodeKind, OpenOptions, ProcessSpawner, Runtime,
+    println,
+};
+
+capos_rt::entry!(main);
+
+/// File bytes per `data` line.
+const DATA_LINE: usize = 48;
+
+/// What the agent knows of a node, before and after the program ran.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Seen {
+    kind: NodeKind,
+    node: u64,
+    size: u64,
+    modified_ns: u64,
+    mode: u32,
+}
+
+type Tree = BTreeMap<Vec<u8>, Seen>;
+
+fn main(mut rt: Runtime) -> i64 {
+    let Ok(console) = rt.take::<Console>("console") else {
+        return 2;
+    };
+    match run(&mut rt, &console) {
+        Ok(()) => 0,
+        Err(why) => {
+            println!(console, "capos-run-agent: failed: {why}");
+            1
+        }
+    }
+}
+
+fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
+    let args: Vec<&'static [u8]> = rt.args().iter().collect();
+    let text = |b: &'static [u8]| core::str::from_utf8(b).map_err(|_| String::from("argv is not UTF-8"));
+    if args.len() < 6 {
+        return Err("usage: capos-run-agent CAPS MEMORY KERNEL BINARY ARGV0 [ARGS...]".into());
+    }
+    let caps: Vec<&str> = text(args[1])?.split(',').filter(|c| !c.is_empty()).collect();
+    let number = |b: &'static [u8]| {
+        text(b)?
+            .parse::<u64>()
+            .map_err(|_| String::from("a quota is not a number"))
+    };
+    let limits = Limits {
+        memory_bytes: number(args[2])?,
+        kernel_bytes: number(args[3])?,
+    };
+    let binary = text(args[4])?;
+    let argv: Vec<&str> = args[5..].iter().map(|a| text(a)).collect::<Result<_, _>>()?;
+    let env: Vec<&str> = rt.env().iter().map(text).collect::<Result<_, _>>()?;
+
+    let spawner = rt
+        .take::<ProcessSpawner>("spawner")
+        .map_err(|e| alloc::format!("no spawner: {e:?}"))?;
+    let root = rt.take::<Directory>("/").ok();
+    // The capabilities to pass on, held here until the program ends.
+    let mut held = Vec::new();
+    for name in &caps {
+        // The agent's own console and spawner are granted below.
+        if *name == "spawner" || *name == "console" {
+            continue;
+        }
+        let cap = rt
+            .take_any(name)
+            .map_err(|e| alloc::format!("capability {name}: {e:?}"))?;
+        held.push((*name, cap));
+    }
+    let mut grants: Vec<Grant<'_>> = held
+        .iter()
+        .map(|(name, cap)| Grant { name, cap: cap.cap() })
+        .collect();
+    if caps.contains(&"spawner") {
+        grants.push(Grant::new("spawner", &spawner));
+    }
+    if caps.contains(&"console") {
+        grants.push(Grant::new("console", console));
+    }
+    if let Some(root) = &root {
+        grants.push(Grant::new("/", root));
+    }
+
+    let before = match &root {
+        Some(root) => tree(root).map_err(|e| alloc::format!("listing the directory: {e}"))?,
+        None => Tree::new(),
+    };
+    let status = match spawner.spawn_limited(binary, binary, &grants, &argv, &env, limits) {
+        Ok(handle) => handle.wait(),
+        Err(e) => {
+            println!(console, "capos-run-agent: not started: {e}");
+            println!(console, "capos-run-agent: end");
+            return Ok(());
+        }
+    };
+    match status {
+        Ok(status) => println!(console, "capos-run-agent: {status}"),
+        Err(e) => return Err(alloc::format!("waiting for the program: {e}")),
+    }
+    if let Some(root) = &root {
+        let after = tree(root).map_err(|e| alloc::format!("listing the directory: {e}"))?;
+        report(console, root, &before, &after)?;
+    }
+    println!(console, "capos-run-agent: end");
+    Ok(())
+}
+
+/// Every node below `root`, by path.
+fn tree(root: &Directory) -> Result<Tree, capos_rt::StorageError> {
+    let mut all = Tree::new();
+    walk(root, &mut Vec::new(), &mut all)?;
+    Ok(all)
+}
+
+fn walk(dir: &Directory, path: &mut Vec<u8>, all: &mut Tree) -> Result<(), capos_rt::StorageError> {
+    for entry in dir.entries()? {
+        let st = dir.stat_at(&entry.name)?;
+        let len = path.len();
+        if len > 0 {
+            path.push(b'/');
+        }
+        path.extend_from_slice(&entry.name);
+        all.insert(
+            path.clone(),
+            Seen {
+                kind: st.kind,
+                node: st.node,
+                size: st.size,
+                modified_ns: st.modified_ns,
+                mode: st.mode,
+            },
+        );
+        if st.kind == NodeKind::Directory {
+            let sub = dir.walk(&[&entry.name])?;
+            walk(&sub, path, all)?;
+        }
+        path.truncate(len);
+    }
+    Ok(())
+}
+
+/// Prints what changed between `before` and `after`: directories first
+/// (parents before children, as the map is ordered by path), then files.
+fn report(console: &Console, root: &Directory, before: &Tree, after: &Tree) -> Result<(), String> {
+    for path in before.keys().filter(|p| !after.contains_key(*p)) {
+        println!(console, "capos-run-agent: removed {}", hex(path));
+    }
+    for (path, seen) in after {
+        let old = before.get(path);
+        if old.is_some_and(|o| o == seen) {
+            continue;
+        }
+        match seen.kind {
+            NodeKind::Directory => {
+                println!(console, "capos-run-agent: dir {} {:o}", hex(path), seen.mode)
+            }
+            NodeKind::File => send_file(console, root, path, seen)?,
+        }
+    }
+    Ok(())
+}
+
+fn send_file(console: &Console, root: &Directory, path: &[u8], seen: &Seen) -> Result<(), String> {
+    let fail = |e: capos_rt::StorageError| alloc::format!("reading {}: {e}", String::from_utf8_lossy(path));
+    let names: Vec<&[u8]> = path.split(|&b| b == b'/').collect();
+    let (name, dirs) = names.split_last().expect("a path has a name");
+    let file = if dirs.is_empty() {
+        root.open_file(name, OpenOptions { read_only: true, ..OpenOptions::default() })
+    } else {
+        root.walk(dirs)
+            .and_then(|d| d.open_file(name, OpenOptions { read_only: true, ..OpenOptions::default() }))
+    }
+    .map_err(fail)?;
+    let size = file.size().map_err(fail)?;
+    println!(console, "capos-run-agent: file {} {:o} {size}", hex(path), seen.mode);
+    let mut buf = [0u8; DATA_LINE];
+    let mut offset = 0u64;
+    while offset < size {
+        let want = ((size - offset) as usize).min(DATA_LINE);
+        let got = file.read(offset, &mut buf[..want]).map_err(fail)?;
+        if got == 0 {
+            return Err(alloc::format!(
+                "{} ended at {offset} of {size} bytes",
+                String::from_utf8_lossy(path)
+            ));
+        }
+        println!(console, "capos-run-agent: data {}", hex(&buf[..got]));
+        offset += got as u64;
+    }
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
+}
