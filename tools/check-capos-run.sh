@@ -4,7 +4,8 @@
 # host's musl-gcc, prints its argv and environment and a last line without
 # a newline, and exits with a status from its argv. Run by capos-run on
 # capOS and by tools/smoke/run-exact.sh on the host with the same argv and
-# environment, its stdout and exit status must be identical. Then a
+# environment, its stdout and exit status must be identical. A program
+# reading standard input gets capos-run's, and its stderr is apart. Then a
 # program that faults must give 128 + SIGSEGV and say where, a refused
 # call's report line must reach stderr, and what capos-run cannot do
 # (--file, a file that is not an ELF program) must be refused. With
@@ -63,7 +64,19 @@ int main(void)
     return 0;
 }
 EOF
+cat >"$out/upper.c" <<'EOF'
+#include <ctype.h>
+#include <stdio.h>
+int main(void)
+{
+    int c, n = 0;
+    while ((c = getchar()) != EOF) { putchar(toupper(c)); n++; }
+    fprintf(stderr, "%d bytes in\n", n);
+    return 0;
+}
+EOF
 tools/capos-cc -O2 -o "$out/args" "$out/args.c"
+tools/capos-cc -O2 -o "$out/upper" "$out/upper.c"
 tools/capos-cc -O2 -g -o "$out/fault" "$out/fault.c"
 tools/capos-cc -O2 -o "$out/dir" "$out/dir.c"
 musl-gcc -static -O2 -o "$out/args-host" "$out/args.c"
@@ -119,6 +132,15 @@ if [ "$status" -eq 126 ] && grep -q 'not an ELF program' "$out/notelf.err"; then
     pass "a file that is not an ELF program: status 126"
 else
     fail "not an ELF: status $status: $(cat "$out/notelf.err")"
+fi
+
+status=0
+printf 'one\ntwo' | tools/capos-run "$out/upper" >"$out/upper.out" 2>"$out/upper.err" || status=$?
+if [ "$status" -eq 0 ] && [ "$(cat "$out/upper.out")" = "$(printf 'ONE\nTWO')" ] &&
+    [ "$(cat "$out/upper.err")" = "7 bytes in" ]; then
+    pass "standard input from a pipe; stdout and stderr apart"
+else
+    fail "stdin: status $status, stdout $(cat "$out/upper.out"), stderr $(cat "$out/upper.err")"
 fi
 
 work=$out/work
