@@ -234,7 +234,15 @@ fn relay(
         if ended {
             return Ok(exit.wait().and_then(|reply| ExitStatus::from_reply(&reply)));
         }
-        rt.ring().wait(1).map_err(fail)?;
+        // A completion reaped while reading (kept for its owner) would
+        // never arrive in the ring: wait only when none is.
+        let reaped = exit.is_complete()
+            || waits
+                .iter()
+                .any(|w| w.as_ref().is_some_and(PendingCall::is_complete));
+        if !reaped {
+            rt.ring().wait(1).map_err(fail)?;
+        }
     }
 }
 
