@@ -324,6 +324,16 @@ capos-run-check: kernel user posix-build
 	$(CARGO) build -q -p mkmanifest
 	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) bash tools/check-capos-run.sh
 
+# The ports tree (ports/, docs/porting/ports.md): real C programs built
+# from their pinned Debian sources for capOS (capos-cc; autoconf ones
+# configured under tools/capos-env) and for Linux (musl-gcc -static), each
+# case's output, status and files compared. Minutes, so not in make test;
+# PORTS="NAME ..." checks some.
+.PHONY: ports-check
+ports-check: kernel user posix-build
+	$(CARGO) build -q -p mkmanifest
+	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) bash tools/ports.sh $(PORTS)
+
 # The DNS test rig proved on Linux (tools/dns/host-check.sh): the resolver
 # demo built with the host's musl-gcc against dnsmasq, a silent server and
 # the hostile responder, inside a private network namespace (needs root).
