@@ -2,8 +2,9 @@
 //! system. It starts the program with the capabilities capos-run asked
 //! for, its standard output and error on two pipes it relays to the
 //! console (tagged, so capos-run can tell them apart), its standard input
-//! from the file "stdin" of the store if capos-run put one there, and its
-//! root and working directory the store's "dir" if there is one. It waits
+//! from the file "stdin" of the store if capos-run put one there, its
+//! root and working directory the store's "dir" if there is one, and the
+//! store's "tmp", empty, as its /tmp. It waits
 //! for the program, prints how it ended, and then every file the program
 //! made or changed in "dir" (and every path it removed), so capos-run can
 //! write them back on the build machine: the directory is the copy
@@ -103,6 +104,7 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
         .map_err(|e| alloc::format!("no spawner: {e:?}"))?;
     let store = rt.take::<Directory>("store").ok();
     let root = store.as_ref().and_then(|s| s.walk(&[b"dir"]).ok());
+    let tmp = store.as_ref().and_then(|s| s.walk(&[b"tmp"]).ok());
     let read_only = OpenOptions {
         read_only: true,
         ..OpenOptions::default()
@@ -148,6 +150,9 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
     }
     if let Some(root) = &root {
         grants.push(Grant::new("/", root));
+    }
+    if let Some(tmp) = &tmp {
+        grants.push(Grant::new("/tmp", tmp));
     }
     if let Some(stdin) = &stdin {
         grants.push(Grant::new("fd/0", stdin));
