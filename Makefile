@@ -324,6 +324,21 @@ capos-run-check: kernel user posix-build
 	$(CARGO) build -q -p mkmanifest
 	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) bash tools/check-capos-run.sh
 
+# A capOS program under QEMU with the gdb stub waiting (tools/debug.sh,
+# docs/development/debugging.md): make debug PROG=path [ARGS="..."].
+.PHONY: debug debug-check
+GDB_PORT ?= 1234
+debug: kernel user
+	$(CARGO) build -q -p mkmanifest
+	bash tools/debug.sh --port $(GDB_PORT) $(PROG) $(ARGS)
+
+# make debug's script driven by gdb in batch mode, and the log
+# symbolizer on a user fault, a kernel exception and a kernel panic
+# (tools/check-debug.sh).
+debug-check: kernel user posix-build
+	$(CARGO) build -q -p mkmanifest
+	bash tools/check-debug.sh
+
 # The ports tree (ports/, docs/porting/ports.md): real C programs built
 # from their pinned Debian sources for capOS (capos-cc; autoconf ones
 # configured under tools/capos-env) and for Linux (musl-gcc -static), each
