@@ -141,7 +141,7 @@ profile: kernel user
 
 # ---------------------------------------------------------------- checks
 test: setup test-host clippy fmt-check generated-code-check docs-check header-check libcapos-check \
-      libcapos-posix-check posix-make-check capos-cc-check posix-dns-host-check smokes
+      libcapos-posix-check posix-make-check capos-cc-check cmake-check debug-check posix-dns-host-check smokes
 	@echo "make test: all checks passed"
 
 test-host: setup
@@ -323,6 +323,13 @@ capos-cc-check: posix-build
 capos-run-check: kernel user posix-build
 	$(CARGO) build -q -p mkmanifest
 	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) bash tools/check-capos-run.sh
+
+# A CMake project built with tools/capos.cmake, its configure-time checks
+# and ctest run on capOS (tools/check-cmake.sh).
+.PHONY: cmake-check
+cmake-check: kernel user posix-build
+	$(CARGO) build -q -p mkmanifest
+	bash tools/check-cmake.sh
 
 # A capOS program under QEMU with the gdb stub waiting (tools/debug.sh,
 # docs/development/debugging.md): make debug PROG=path [ARGS="..."].

@@ -27,6 +27,10 @@ apt_packages+=(iproute2 util-linux python3)
 # profile` (tools/profile/fetch-qemu-header.sh), and dns.c's lua-cqueues
 # tarball; patch: applies vendor/dns-c-wahern/patches/.
 apt_packages+=(xz-utils patch)
+# cmake: make cmake-check builds a CMake project for capOS
+# (tools/capos.cmake); gdb: make debug's debugger, and make debug-check
+# drives it; binutils: addr2line, which locates faults (tools/symbolize.sh).
+apt_packages+=(cmake gdb binutils)
 # node runs CUE (tools/cue.js); it may come from outside Debian (NodeSource
 # ships node and npm in one package), so look for the commands themselves.
 command -v node >/dev/null || apt_packages+=(nodejs)
