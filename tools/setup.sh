@@ -129,6 +129,15 @@ else
     cargo install cbindgen --version 0.29.4 --locked
 fi
 
+# mdBook builds the manual (make book; make docs-check builds it too);
+# only its search feature, not the preview server's.
+if grep -q '^mdbook v0\.5\.4:' <<<"$installed_crates"; then
+    say "mdbook 0.5.4 present"
+else
+    say "installing mdbook 0.5.4"
+    cargo install mdbook --version 0.5.4 --locked --no-default-features --features search
+fi
+
 # ---------------------------------------------------------------- npm
 # A copy of the lockfile inside node_modules records what was installed, so
 # a changed lockfile triggers a clean reinstall.
