@@ -170,7 +170,7 @@ capos-rt-check: setup
 clippy: setup
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) clippy -p init --lib --tests -- -D warnings
-	$(CARGO) clippy --release -p kernel -p capos-rt -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs -p fuzz-programs -p net-programs -p files-programs --target $(TARGET) -- -D warnings
+	$(CARGO) clippy --release -p kernel -p capos-rt -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs -p fuzz-programs -p net-programs -p files-programs -p capos-run-agent --target $(TARGET) -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all
