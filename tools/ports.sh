@@ -64,9 +64,11 @@ build() {
     if [ "$(cat "$dir.stamp" 2>/dev/null)" != "$stamp" ]; then
         rm -f "$dir.stamp"
         unpack "$name" "$dir/src"
-        # shellcheck source=/dev/null
-        if ! program=$(cd "$dir/src" && source "$root/ports/$name/recipe.sh" &&
-            "build_$side" 3>&1 >"$dir/build.log" 2>&1); then
+        # A bash of its own, so that -e stops the recipe at its first
+        # failing command (it would not inside this `if`).
+        # shellcheck disable=SC2016
+        if ! program=$(cd "$dir/src" && bash -euo pipefail -c 'source "$1"; "build_$2"' _ \
+            "$root/ports/$name/recipe.sh" "$side" 3>&1 >"$dir/build.log" 2>&1); then
             echo "ports-check: $name: the $side build failed; the end of $dir/build.log:" >&2
             tail -20 "$dir/build.log" >&2
             return 1
