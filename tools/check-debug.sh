@@ -29,7 +29,9 @@ tools/capos-cc -g -O0 -o "$out/prog" "$out/prog.c"
 
 # A free port for the stub.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-(cd "$out" && exec bash ../../tools/debug.sh --port "$port" ./prog one two) >"$out/run.out" 2>"$out/run.err" &
+# A deadline, in case gdb never connects.
+(cd "$out" && CAPOS_RUN_OPTIONS="--timeout 120" exec bash ../../tools/debug.sh --port "$port" ./prog one two) \
+    >"$out/run.out" 2>"$out/run.err" &
 run=$!
 for _ in $(seq 50); do
     grep -q 'in another terminal' "$out/run.err" 2>/dev/null && break
