@@ -141,7 +141,7 @@ profile: kernel user
 
 # ---------------------------------------------------------------- checks
 test: setup test-host clippy fmt-check generated-code-check docs-check header-check libcapos-check \
-      libcapos-posix-check posix-make-check capos-cc-check cmake-check debug-check posix-dns-host-check smokes
+      libcapos-posix-check posix-make-check capos-cc-check cmake-check debug-check autoconf-check posix-dns-host-check smokes
 	@echo "make test: all checks passed"
 
 test-host: setup
@@ -339,6 +339,19 @@ capos-run-check: kernel user posix-build
 cmake-check: kernel user posix-build
 	$(CARGO) build -q -p mkmanifest
 	bash tools/check-cmake.sh
+
+# The autoconf port of the ports tree, in make test (about a minute):
+# GNU Hello configured with no --host under capos-env, its configure log
+# showing test programs run on capOS, its cases compared with Linux.
+.PHONY: autoconf-check
+autoconf-check: kernel user posix-build
+	$(CARGO) build -q -p mkmanifest
+	@if ! why=$$(tools/capos-env true 2>&1); then echo "autoconf-check: skipped: $$why"; exit 0; fi; \
+	  bash tools/ports.sh hello || exit 1; log=target/ports/hello/capos/src/config.log; \
+	  grep -q 'checking whether we are cross compiling... no' target/ports/hello/capos/build.log && \
+	  runs=$$(grep -c '^configure:[0-9]*: ./conftest$$' $$log) && [ "$$runs" -gt 0 ] && \
+	  echo "autoconf-check: PASS (./configure CC=capos-cc, no --host: not cross compiling, $$runs test programs run on capOS; $$log)" || \
+	  { echo "autoconf-check: FAIL: configure did not run its test programs on capOS ($$log)"; exit 1; }
 
 # A capOS program under QEMU with the gdb stub waiting (tools/debug.sh,
 # docs/development/debugging.md): make debug PROG=path [ARGS="..."].
