@@ -331,14 +331,14 @@ capos-cc-check: posix-build
 .PHONY: capos-run-check
 capos-run-check: kernel user posix-build
 	$(CARGO) build -q -p mkmanifest
-	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) bash tools/check-capos-run.sh
+	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) bash tools/check-capos-run.sh </dev/null
 
 # A CMake project built with tools/capos.cmake, its configure-time checks
 # and ctest run on capOS (tools/check-cmake.sh).
 .PHONY: cmake-check
 cmake-check: kernel user posix-build
 	$(CARGO) build -q -p mkmanifest
-	bash tools/check-cmake.sh
+	bash tools/check-cmake.sh </dev/null
 
 # The autoconf port of the ports tree, in make test (about a minute):
 # GNU Hello configured with no --host under capos-env, its configure log
@@ -347,7 +347,7 @@ cmake-check: kernel user posix-build
 autoconf-check: kernel user posix-build
 	$(CARGO) build -q -p mkmanifest
 	@if ! why=$$(tools/capos-env true 2>&1); then echo "autoconf-check: skipped: $$why"; exit 0; fi; \
-	  bash tools/ports.sh hello || exit 1; log=target/ports/hello/capos/src/config.log; \
+	  bash tools/ports.sh hello </dev/null || exit 1; log=target/ports/hello/capos/src/config.log; \
 	  grep -q 'checking whether we are cross compiling... no' target/ports/hello/capos/build.log && \
 	  runs=$$(grep -c '^configure:[0-9]*: ./conftest$$' $$log) && [ "$$runs" -gt 0 ] && \
 	  echo "autoconf-check: PASS (./configure CC=capos-cc, no --host: not cross compiling, $$runs test programs run on capOS; $$log)" || \
@@ -366,7 +366,7 @@ debug: kernel user
 # (tools/check-debug.sh).
 debug-check: kernel user posix-build
 	$(CARGO) build -q -p mkmanifest
-	bash tools/check-debug.sh
+	bash tools/check-debug.sh </dev/null
 
 # The ports tree (ports/, docs/porting/ports.md): real C programs built
 # from their pinned Debian sources for capOS (capos-cc; autoconf ones
@@ -376,7 +376,7 @@ debug-check: kernel user posix-build
 .PHONY: ports-check
 ports-check: kernel user posix-build
 	$(CARGO) build -q -p mkmanifest
-	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) bash tools/ports.sh $(PORTS)
+	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) bash tools/ports.sh $(PORTS) </dev/null
 
 # The DNS test rig proved on Linux (tools/dns/host-check.sh): the resolver
 # demo built with the host's musl-gcc against dnsmasq, a silent server and
