@@ -143,6 +143,14 @@ else
     fail "stdin: status $status, stdout $(cat "$out/upper.out"), stderr $(cat "$out/upper.err")"
 fi
 
+status=0
+tools/capos-run --caps console "$out/args" x 5 >"$out/caps.out" 2>"$out/caps.err" || status=$?
+if [ "$status" -eq 5 ] && grep -qx 'argv\[1\]="x"' "$out/caps.out"; then
+    pass "--caps console alone: the program still runs, its output relayed (status 5)"
+else
+    fail "--caps console: status $status, stdout $(cat "$out/caps.out"), stderr $(cat "$out/caps.err")"
+fi
+
 work=$out/work
 mkdir -p "$work"
 echo one >"$work/in.txt"
