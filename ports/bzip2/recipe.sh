@@ -2,6 +2,9 @@
 # (libbz2.a, built and linked as an archive). Exercises large buffers,
 # standard input and output as binary streams, and files replaced in
 # place (open, unlink, the attribute copy: chmod, utime).
+# data/: text.txt is generated text (900 lines); text.txt.bz2 was made
+# from it by Python's bz2 module, so decompression is checked against an
+# independent compressor; corrupt.bz2 is that with one byte flipped.
 build_capos() {
     make bzip2 CC="$PORT_CAPOS_CC"
     echo bzip2 >&3

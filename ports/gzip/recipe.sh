@@ -3,6 +3,9 @@
 # a file compressed in place (the original's mode and times copied to the
 # new file with fchmod and futimens, then the original unlinked), the
 # trailer checks on a corrupt file, and the listing of a .gz header.
+# data/: text.txt is generated text (900 lines); text.txt.gz was made
+# from it by Python's gzip module, so decompression is checked against an
+# independent compressor; corrupt.gz is that with one byte flipped.
 build_capos() {
     "$PORT_CAPOS_ENV" ./configure CC="$PORT_CAPOS_CC"
     "$PORT_CAPOS_ENV" make -j2
