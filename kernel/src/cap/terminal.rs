@@ -30,7 +30,7 @@ use spin::Mutex;
 
 use super::hangup::{self, Hangup};
 use super::{CallCtx, CallError, CapObject, Params, Reply, Wait, empty_reply, encode, new_message};
-use crate::process::{ExitCell, PendingCall};
+use crate::process::{ExitCell, PendingCall, Pid};
 use crate::ring::{Completion, complete};
 use crate::sched::Kernel;
 use crate::serial;
@@ -75,13 +75,23 @@ struct State {
     signal_waits: Vec<Waiting>,
     /// The foreground process group (0: none set).
     foreground: u32,
-    /// A signal character nobody in the foreground group was waiting for:
-    /// (the group it was for, the signal), given to the next call of a
-    /// member.
-    pending: Option<(u32, u8)>,
+    /// The last signal character, for the processes of its group that were
+    /// alive when it was typed but not waiting on the terminal: each gets
+    /// it at its next call here.
+    pending: Option<Pending>,
     window: (u16, u16),
     /// The echo of one interrupt's input, kept so its capacity is reused.
     echo: Vec<u8>,
+}
+
+/// A signal character not yet heard by every process it was for.
+struct Pending {
+    /// The foreground group when it was typed (0: any).
+    group: u32,
+    signal: u8,
+    /// Processes alive then that did not hear it yet (those of other
+    /// groups among them never will: the kernel does not know groups).
+    owed: Vec<Pid>,
 }
 
 pub struct Line {
@@ -170,7 +180,7 @@ pub fn on_input(k: &mut Kernel, bytes: &[u8]) {
         let mut echo = core::mem::take(&mut s.echo);
         for &b in bytes {
             if let Some(signal) = s.ld.receive(b, &mut echo) {
-                s.raise(signal, &mut answers);
+                s.raise(signal, k.pids(), &mut answers);
             }
         }
         serial::write_raw(&echo);
@@ -203,14 +213,20 @@ fn deliver(k: &mut Kernel, answers: Vec<(PendingCall, Completion)>) {
 
 impl State {
     /// A signal character: every waiting call of the foreground group
-    /// ends with it; with none, it waits for the group's next call.
-    fn raise(&mut self, signal: u8, answers: &mut Vec<(PendingCall, Completion)>) {
+    /// ends with it; every other process alive now is owed it, should it
+    /// be of that group (its next call here tells).
+    fn raise(
+        &mut self,
+        signal: u8,
+        alive: impl Iterator<Item = Pid>,
+        answers: &mut Vec<(PendingCall, Completion)>,
+    ) {
         let fg = self.foreground;
-        let mut reached = false;
+        let mut reached: Vec<Pid> = Vec::new();
         let mut kept = VecDeque::new();
         for r in self.reads.drain(..) {
             if r.waiting.alive() && in_foreground(fg, r.waiting.group) {
-                reached = true;
+                reached.push(r.waiting.call.pid);
                 answers.push((r.waiting.call, read_reply(&[], false, signal)));
             } else if r.waiting.alive() {
                 kept.push_back(r);
@@ -220,7 +236,7 @@ impl State {
         let mut kept = Vec::new();
         for w in self.readies.drain(..) {
             if w.alive() && in_foreground(fg, w.group) {
-                reached = true;
+                reached.push(w.call.pid);
                 answers.push((w.call, ready_reply(false, signal)));
             } else if w.alive() {
                 kept.push(w);
@@ -230,23 +246,32 @@ impl State {
         let mut kept = Vec::new();
         for w in self.signal_waits.drain(..) {
             if w.alive() && in_foreground(fg, w.group) {
-                reached = true;
+                reached.push(w.call.pid);
                 answers.push((w.call, Completion::reply(encode_signal(signal))));
             } else if w.alive() {
                 kept.push(w);
             }
         }
         self.signal_waits = kept;
-        self.pending = (!reached).then_some((fg, signal));
+        self.pending = Some(Pending {
+            group: fg,
+            signal,
+            owed: alive.filter(|pid| !reached.contains(pid)).collect(),
+        });
     }
 
-    /// The pending signal, if it is for `group`.
-    fn take_signal(&mut self, group: u32) -> Option<u8> {
-        let (fg, signal) = self.pending?;
-        if !in_foreground(fg, group) {
+    /// The pending signal, if process `pid` of `group` is owed it.
+    fn take_signal(&mut self, pid: Pid, group: u32) -> Option<u8> {
+        let pending = self.pending.as_mut()?;
+        if !in_foreground(pending.group, group) {
             return None;
         }
-        self.pending = None;
+        let i = pending.owed.iter().position(|&p| p == pid)?;
+        pending.owed.swap_remove(i);
+        let signal = pending.signal;
+        if pending.owed.is_empty() {
+            self.pending = None;
+        }
         Some(signal)
     }
 
@@ -363,7 +388,7 @@ impl Terminal {
         }
         let group = p.get_group();
         let mut s = self.0.state.lock();
-        if let Some(signal) = s.take_signal(group) {
+        if let Some(signal) = s.take_signal(ctx.caller, group) {
             return Ok(Reply::Done(encode_read(&[], false, signal)));
         }
         // Earlier readers come first.
@@ -453,7 +478,7 @@ impl Terminal {
         let p: schema::ready_params::Reader = params.get_root()?;
         let group = p.get_group();
         let mut s = self.0.state.lock();
-        if let Some(signal) = s.take_signal(group) {
+        if let Some(signal) = s.take_signal(ctx.caller, group) {
             return Ok(Reply::Done(encode_ready(false, signal)));
         }
         if s.ld.readable() && s.reads.is_empty() {
@@ -477,7 +502,7 @@ impl Terminal {
         let p: schema::signal_params::Reader = params.get_root()?;
         let group = p.get_group();
         let mut s = self.0.state.lock();
-        if let Some(signal) = s.take_signal(group) {
+        if let Some(signal) = s.take_signal(ctx.caller, group) {
             return Ok(Reply::Done(encode_signal(signal)));
         }
         let mut answers = Vec::new();
