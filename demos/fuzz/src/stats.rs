@@ -22,7 +22,7 @@ pub mod phase {
 
 /// The methods and ring operations counted in `Stats::calls` and
 /// `Stats::succeeded`, by index.
-pub const METHODS: [&str; 56] = [
+pub const METHODS: [&str; 67] = [
     "Console.write",
     "Console.writeLine",
     "Timer.now",
@@ -79,6 +79,17 @@ pub const METHODS: [&str; 56] = [
     "UdpSocket.localAddress",
     "UdpSocket.close",
     "UdpSocket.stats",
+    "Terminal.read",
+    "Terminal.write",
+    "Terminal.getMode",
+    "Terminal.setMode",
+    "Terminal.ready",
+    "Terminal.setForeground",
+    "Terminal.getForeground",
+    "Terminal.windowSize",
+    "Terminal.setWindowSize",
+    "Terminal.stats",
+    "Terminal.signal",
 ];
 
 /// Names of `Stats::exceptions`: the ExceptionType values, then the
