@@ -11,17 +11,19 @@
 //! There is one serial line, so one line state: every Terminal
 //! capability init is granted shares it. It lives while a holder does;
 //! the interrupt reaches it through a weak reference, and input with no
-//! holder is discarded.
+//! holder is discarded. The calls it keeps and who hears a signal
+//! character: `terminal/waits.rs`; the results: `terminal/replies.rs`.
+
+mod replies;
+mod waits;
 
 use alloc::collections::VecDeque;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::Ordering;
 
-use capnp::message::{Builder, HeapAllocator};
 use capos_abi::terminal::{MAX_READ, READ_OVERHEAD};
-use capos_lib::account::Charge;
-use capos_lib::terminal::{LineDiscipline, Mode, NCCS, ReadNow, Timer, in_foreground};
+use capos_lib::terminal::{LineDiscipline, Mode, NCCS, ReadNow, Timer};
 use capos_schema::ExceptionType;
 use capos_schema::capos_capnp::terminal as schema;
 use capos_schema::interface_id;
@@ -30,69 +32,15 @@ use spin::Mutex;
 
 use super::hangup::{self, Hangup};
 use super::{CallCtx, CallError, CapObject, Params, Reply, Wait, empty_reply, encode, new_message};
-use crate::process::{ExitCell, PendingCall, Pid};
+use crate::process::PendingCall;
 use crate::ring::{Completion, complete};
 use crate::sched::Kernel;
 use crate::serial;
+use replies::{encode_read, encode_ready, encode_signal, gone, ready_reply};
+use waits::{NS_PER_TENTH, Read, State, TIMED, Waiting, replace_older};
 
 /// The line state the interrupt feeds, while a Terminal exists.
 static LINE: Mutex<Option<Weak<Line>>> = Mutex::new(None);
-/// Set while a waiting read has a VTIME deadline, so ticks skip the lock
-/// otherwise.
-static TIMED: AtomicBool = AtomicBool::new(false);
-
-const NS_PER_TENTH: u64 = 100_000_000;
-
-/// A call the terminal keeps until it can answer it.
-struct Waiting {
-    call: PendingCall,
-    exit: Arc<ExitCell>,
-    group: u32,
-    /// The caller pays for its place in the queue.
-    _charge: Charge,
-}
-
-impl Waiting {
-    fn alive(&self) -> bool {
-        self.exit.status().is_none()
-    }
-}
-
-struct Read {
-    waiting: Waiting,
-    max: usize,
-    /// When its VTIME runs out (monotonic ns).
-    deadline: Option<u64>,
-}
-
-struct State {
-    ld: LineDiscipline,
-    /// Waiting reads, answered in order.
-    reads: VecDeque<Read>,
-    /// Readiness waits (poll), at most one per process.
-    readies: Vec<Waiting>,
-    /// Signal waits (a process blocked elsewhere), at most one per process.
-    signal_waits: Vec<Waiting>,
-    /// The foreground process group (0: none set).
-    foreground: u32,
-    /// The last signal character, for the processes of its group that were
-    /// alive when it was typed but not waiting on the terminal: each gets
-    /// it at its next call here.
-    pending: Option<Pending>,
-    window: (u16, u16),
-    /// The echo of one interrupt's input, kept so its capacity is reused.
-    echo: Vec<u8>,
-}
-
-/// A signal character not yet heard by every process it was for.
-struct Pending {
-    /// The foreground group when it was typed (0: any).
-    group: u32,
-    signal: u8,
-    /// Processes alive then that did not hear it yet (those of other
-    /// groups among them never will: the kernel does not know groups).
-    owed: Vec<Pid>,
-}
 
 pub struct Line {
     state: Mutex<State>,
@@ -162,13 +110,6 @@ impl Hangup for Line {
     }
 }
 
-fn gone() -> Completion {
-    Completion::exception(super::encode_exception(
-        ExceptionType::Disconnected,
-        "the terminal is gone",
-    ))
-}
-
 /// Bytes from the serial line (interrupt context, kernel state held).
 pub fn on_input(k: &mut Kernel, bytes: &[u8]) {
     let Some(line) = LINE.lock().as_ref().and_then(Weak::upgrade) else {
@@ -208,161 +149,6 @@ pub fn on_tick(k: &mut Kernel, now: u64) {
 fn deliver(k: &mut Kernel, answers: Vec<(PendingCall, Completion)>) {
     for (call, outcome) in answers {
         complete(k, call, outcome);
-    }
-}
-
-impl State {
-    /// A signal character: every waiting call of the foreground group
-    /// ends with it; every other process alive now is owed it, should it
-    /// be of that group (its next call here tells).
-    fn raise(
-        &mut self,
-        signal: u8,
-        alive: impl Iterator<Item = Pid>,
-        answers: &mut Vec<(PendingCall, Completion)>,
-    ) {
-        let fg = self.foreground;
-        let mut reached: Vec<Pid> = Vec::new();
-        let mut kept = VecDeque::new();
-        for r in self.reads.drain(..) {
-            if r.waiting.alive() && in_foreground(fg, r.waiting.group) {
-                reached.push(r.waiting.call.pid);
-                answers.push((r.waiting.call, read_reply(&[], false, signal)));
-            } else if r.waiting.alive() {
-                kept.push_back(r);
-            }
-        }
-        self.reads = kept;
-        let mut kept = Vec::new();
-        for w in self.readies.drain(..) {
-            if w.alive() && in_foreground(fg, w.group) {
-                reached.push(w.call.pid);
-                answers.push((w.call, ready_reply(false, signal)));
-            } else if w.alive() {
-                kept.push(w);
-            }
-        }
-        self.readies = kept;
-        let mut kept = Vec::new();
-        for w in self.signal_waits.drain(..) {
-            if w.alive() && in_foreground(fg, w.group) {
-                reached.push(w.call.pid);
-                answers.push((w.call, Completion::reply(encode_signal(signal))));
-            } else if w.alive() {
-                kept.push(w);
-            }
-        }
-        self.signal_waits = kept;
-        self.pending = Some(Pending {
-            group: fg,
-            signal,
-            owed: alive.filter(|pid| !reached.contains(pid)).collect(),
-        });
-    }
-
-    /// The pending signal, if process `pid` of `group` is owed it.
-    fn take_signal(&mut self, pid: Pid, group: u32) -> Option<u8> {
-        let pending = self.pending.as_mut()?;
-        if !in_foreground(pending.group, group) {
-            return None;
-        }
-        let i = pending.owed.iter().position(|&p| p == pid)?;
-        pending.owed.swap_remove(i);
-        let signal = pending.signal;
-        if pending.owed.is_empty() {
-            self.pending = None;
-        }
-        Some(signal)
-    }
-
-    /// Answers what the input now allows: reads in order, then readiness
-    /// waits. `arrived`: bytes came in (restarting inter-byte timers).
-    fn settle(&mut self, now: u64, arrived: bool, answers: &mut Vec<(PendingCall, Completion)>) {
-        self.reads.retain(|r| r.waiting.alive());
-        while let Some(r) = self.reads.front_mut() {
-            let timed_out = r.deadline.is_some_and(|d| d <= now);
-            match self.ld.read_now(r.max, timed_out) {
-                ReadNow::MustWait => {
-                    if arrived && let Timer::Tenths(t) = self.ld.timer(true) {
-                        r.deadline = Some(now + t as u64 * NS_PER_TENTH);
-                    }
-                    break;
-                }
-                got => {
-                    let r = self.reads.pop_front().expect("front exists");
-                    answers.push((r.waiting.call, read_now_reply(got)));
-                }
-            }
-        }
-        if self.ld.readable() {
-            for w in self.readies.drain(..) {
-                answers.push((w.call, ready_reply(true, 0)));
-            }
-        }
-        TIMED.store(
-            self.reads.iter().any(|r| r.deadline.is_some()),
-            Ordering::Relaxed,
-        );
-    }
-}
-
-fn read_now_reply(got: ReadNow) -> Completion {
-    match got {
-        ReadNow::Data(data) => read_reply(&data, false, 0),
-        ReadNow::Eof | ReadNow::MustWait => read_reply(&[], false, 0),
-    }
-}
-
-fn read_reply(data: &[u8], would_block: bool, signal: u8) -> Completion {
-    Completion::reply(encode_read(data, would_block, signal))
-}
-
-fn ready_reply(ready: bool, signal: u8) -> Completion {
-    Completion::reply(encode_ready(ready, signal))
-}
-
-fn encode_read(data: &[u8], would_block: bool, signal: u8) -> Vec<u8> {
-    // One segment holding everything, so the result is exactly
-    // READ_OVERHEAD bytes plus the padded data (what `read` promised fits).
-    let words = (READ_OVERHEAD - 8) / 8 + data.len().div_ceil(8);
-    let mut message = Builder::new(HeapAllocator::new().first_segment_words(words as u32));
-    let mut results = message.init_root::<schema::read_results::Builder>();
-    results.set_data(data);
-    results.set_would_block(would_block);
-    results.set_signal(signal);
-    encode(&message)
-}
-
-fn encode_ready(ready: bool, signal: u8) -> Vec<u8> {
-    let mut message = new_message();
-    let mut results = message.init_root::<schema::ready_results::Builder>();
-    results.set_ready(ready);
-    results.set_signal(signal);
-    encode(&message)
-}
-
-fn encode_signal(signal: u8) -> Vec<u8> {
-    let mut message = new_message();
-    let mut results = message.init_root::<schema::signal_results::Builder>();
-    results.set_signal(signal);
-    encode(&message)
-}
-
-/// Takes out every waiting call of process `pid` in `waits`, answered
-/// with `reply` (a newer wait of the process replaces its older one).
-fn replace_older(
-    waits: &mut Vec<Waiting>,
-    pid: crate::process::Pid,
-    reply: impl Fn() -> Completion,
-    answers: &mut Vec<(PendingCall, Completion)>,
-) {
-    let mut i = 0;
-    while i < waits.len() {
-        if waits[i].call.pid == pid {
-            answers.push((waits.swap_remove(i).call, reply()));
-        } else {
-            i += 1;
-        }
     }
 }
 
