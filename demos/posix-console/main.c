@@ -85,9 +85,10 @@ static int child(void) {
     return 1;
 }
 
-/* Starts this program again as the child, SIGINT at its default there,
- * and waits for it. */
-static void group_step(const char *self) {
+/* Starts this program again as a child (`mode` its argument), with
+ * SIGINT at its default there and, with `own_group`, in a group of its
+ * own; its pid, or -1. */
+static pid_t start(const char *self, char *mode, int own_group) {
     char path[256];
     if (strchr(self, '/'))
         snprintf(path, sizeof path, "%s", self);
@@ -99,16 +100,19 @@ static void group_step(const char *self) {
     sigemptyset(&defaults);
     sigaddset(&defaults, SIGINT);
     posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
-    char *argv[] = {(char *)self, "child", NULL};
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | (own_group ? POSIX_SPAWN_SETPGROUP : 0));
+    char *argv[] = {(char *)self, mode, NULL};
     pid_t pid;
     int r = posix_spawn(&pid, path, NULL, &attr, argv, environ);
     if (r != 0) {
         printf("console: posix_spawn %s\n", strerror(r));
-        return;
+        return -1;
     }
-    int status = 0;
-    waitpid(pid, &status, 0);
+    return pid;
+}
+
+static void report_child(int status) {
     /* Linux reports "killed by SIGINT"; capOS, with no such status yet,
      * exit code 128 + SIGINT, as a shell's $? shows both. */
     int by_sigint = (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) ||
@@ -116,9 +120,49 @@ static void group_step(const char *self) {
     printf("console: child ended by SIGINT %d\n", by_sigint);
 }
 
+/* Job control as a shell does it: a child in a group of its own sleeps;
+ * ^C reaches only the foreground (this process: its waitpid fails with
+ * EINTR after the handler); then the child's group is made the
+ * foreground and ^C ends it. */
+static void job_step(const char *self) {
+    signal(SIGTTOU, SIG_IGN);
+    caught = 0;
+    handler(SIGINT, 0);
+    pid_t pid = start(self, "sleeper", 1);
+    if (pid < 0)
+        return;
+    ready("wait");
+    int status = 0;
+    errno = 0;
+    pid_t r = waitpid(pid, &status, 0);
+    printf("console: waitpid %d %s, handler saw %d\n", (int)r, strerror(errno), (int)caught);
+    printf("console: tcsetpgrp child %d\n", tcsetpgrp(0, pid));
+    ready("foreground child");
+    r = waitpid(pid, &status, 0);
+    printf("console: waitpid child %d\n", r == pid);
+    report_child(status);
+    int back = tcsetpgrp(0, getpgrp());
+    printf("console: tcsetpgrp back %d, foreground %d\n", back, tcgetpgrp(0) == getpid());
+    signal(SIGINT, SIG_IGN);
+}
+
+/* A child in this group (SIGINT ignored here) sleeps; ^C ends it. */
+static void group_step(const char *self) {
+    pid_t pid = start(self, "child", 0);
+    if (pid < 0)
+        return;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    report_child(status);
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "child") == 0)
         return child();
+    if (argc > 1 && strcmp(argv[1], "sleeper") == 0) {
+        sleep(100);
+        return 1;
+    }
     char buf[8192];
     ssize_t n;
     struct termios saved, raw;
@@ -204,6 +248,7 @@ int main(int argc, char **argv) {
     /* A child in this group (SIGINT still ignored here) sleeps; ^C ends
      * it. */
     group_step(argv[0]);
+    job_step(argv[0]);
 
     /* poll says when a line is there. */
     ready("poll");

@@ -113,6 +113,11 @@ impl Kernel {
         self.procs.get_mut(&pid).expect("live process")
     }
 
+    /// The pids of every live process, in order.
+    pub fn pids(&self) -> impl Iterator<Item = Pid> + '_ {
+        self.procs.keys().copied()
+    }
+
     pub fn try_process(&mut self, pid: Pid) -> Option<&mut Process> {
         self.procs.get_mut(&pid).map(|p| &mut **p)
     }

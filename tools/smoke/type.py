@@ -16,7 +16,8 @@ is COMMAND's.
 COMMAND is QEMU with -serial stdio, talked to through pipes; with --pty
 it is a Linux program given a pseudo-terminal of 24x80 as its
 controlling terminal and descriptors 0, 1 and 2 (the differential check
-of the console smoke, tools/smoke/console.diff.sh).
+of the console smoke, tools/smoke/console.diff.sh), and each write waits
+until the program's processes are all blocked.
 
     python3 tools/smoke/type.py [--pty] SCRIPT COMMAND [ARGS...]
 """
@@ -31,6 +32,7 @@ import struct
 import subprocess
 import sys
 import termios
+import time
 
 
 def steps(path):
@@ -93,8 +95,32 @@ class Pty:
             return b""
 
     def write(self, data):
+        self.settle()
         while data:
             data = data[os.write(self.fd, data):]
+
+    def settle(self):
+        """Waits until every process of the program's session sleeps (is
+        blocked, in a read, a sleep or a wait), so that what is typed
+        next meets the call the prompt announced, as it does on capOS,
+        where a signal character typed early is kept for the call.
+        Bounded by smoke.sh's timeout, like every wait here."""
+        while True:
+            states = []
+            for entry in os.listdir("/proc"):
+                if not entry.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                # After the name: state, ppid, pgrp, session.
+                if int(fields[3]) == self.pid:
+                    states.append(fields[0])
+            if states and all(s in "SZ" for s in states):
+                return
+            time.sleep(0.005)
 
     def kill(self):
         os.kill(self.pid, signal.SIGKILL)

@@ -40,4 +40,6 @@ pub mod cap_name {
     /// The file store: /tmp writable, and the root read-only.
     pub const TMP: &str = "tmp";
     pub const ROOT: &str = "root";
+    /// The console's terminal, which nothing types into.
+    pub const TERMINAL: &str = "terminal";
 }

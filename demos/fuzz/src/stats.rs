@@ -22,7 +22,7 @@ pub mod phase {
 
 /// The methods and ring operations counted in `Stats::calls` and
 /// `Stats::succeeded`, by index.
-pub const METHODS: [&str; 62] = [
+pub const METHODS: [&str; 73] = [
     "Console.write",
     "Console.writeLine",
     "Timer.now",
@@ -85,6 +85,17 @@ pub const METHODS: [&str; 62] = [
     "File.seek",
     "File.setAppend",
     "File.description",
+    "Terminal.read",
+    "Terminal.write",
+    "Terminal.getMode",
+    "Terminal.setMode",
+    "Terminal.ready",
+    "Terminal.setForeground",
+    "Terminal.getForeground",
+    "Terminal.windowSize",
+    "Terminal.setWindowSize",
+    "Terminal.stats",
+    "Terminal.signal",
 ];
 
 /// Names of `Stats::exceptions`: the ExceptionType values, then the

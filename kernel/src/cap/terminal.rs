@@ -11,17 +11,19 @@
 //! There is one serial line, so one line state: every Terminal
 //! capability init is granted shares it. It lives while a holder does;
 //! the interrupt reaches it through a weak reference, and input with no
-//! holder is discarded.
+//! holder is discarded. The calls it keeps and who hears a signal
+//! character: `terminal/waits.rs`; the results: `terminal/replies.rs`.
+
+mod replies;
+mod waits;
 
 use alloc::collections::VecDeque;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::Ordering;
 
-use capnp::message::{Builder, HeapAllocator};
 use capos_abi::terminal::{MAX_READ, READ_OVERHEAD};
-use capos_lib::account::Charge;
-use capos_lib::terminal::{LineDiscipline, Mode, NCCS, ReadNow, Timer, in_foreground};
+use capos_lib::terminal::{LineDiscipline, Mode, NCCS, ReadNow, Timer};
 use capos_schema::ExceptionType;
 use capos_schema::capos_capnp::terminal as schema;
 use capos_schema::interface_id;
@@ -30,59 +32,15 @@ use spin::Mutex;
 
 use super::hangup::{self, Hangup};
 use super::{CallCtx, CallError, CapObject, Params, Reply, Wait, empty_reply, encode, new_message};
-use crate::process::{ExitCell, PendingCall};
+use crate::process::PendingCall;
 use crate::ring::{Completion, complete};
 use crate::sched::Kernel;
 use crate::serial;
+use replies::{encode_read, encode_ready, encode_signal, gone, ready_reply};
+use waits::{NS_PER_TENTH, Read, State, TIMED, Waiting, replace_older};
 
 /// The line state the interrupt feeds, while a Terminal exists.
 static LINE: Mutex<Option<Weak<Line>>> = Mutex::new(None);
-/// Set while a waiting read has a VTIME deadline, so ticks skip the lock
-/// otherwise.
-static TIMED: AtomicBool = AtomicBool::new(false);
-
-const NS_PER_TENTH: u64 = 100_000_000;
-
-/// A call the terminal keeps until it can answer it.
-struct Waiting {
-    call: PendingCall,
-    exit: Arc<ExitCell>,
-    group: u32,
-    /// The caller pays for its place in the queue.
-    _charge: Charge,
-}
-
-impl Waiting {
-    fn alive(&self) -> bool {
-        self.exit.status().is_none()
-    }
-}
-
-struct Read {
-    waiting: Waiting,
-    max: usize,
-    /// When its VTIME runs out (monotonic ns).
-    deadline: Option<u64>,
-}
-
-struct State {
-    ld: LineDiscipline,
-    /// Waiting reads, answered in order.
-    reads: VecDeque<Read>,
-    /// Readiness waits (poll), at most one per process.
-    readies: Vec<Waiting>,
-    /// Signal waits (a process blocked elsewhere), at most one per process.
-    signal_waits: Vec<Waiting>,
-    /// The foreground process group (0: none set).
-    foreground: u32,
-    /// A signal character nobody in the foreground group was waiting for:
-    /// (the group it was for, the signal), given to the next call of a
-    /// member.
-    pending: Option<(u32, u8)>,
-    window: (u16, u16),
-    /// The echo of one interrupt's input, kept so its capacity is reused.
-    echo: Vec<u8>,
-}
 
 pub struct Line {
     state: Mutex<State>,
@@ -152,13 +110,6 @@ impl Hangup for Line {
     }
 }
 
-fn gone() -> Completion {
-    Completion::exception(super::encode_exception(
-        ExceptionType::Disconnected,
-        "the terminal is gone",
-    ))
-}
-
 /// Bytes from the serial line (interrupt context, kernel state held).
 pub fn on_input(k: &mut Kernel, bytes: &[u8]) {
     let Some(line) = LINE.lock().as_ref().and_then(Weak::upgrade) else {
@@ -170,7 +121,7 @@ pub fn on_input(k: &mut Kernel, bytes: &[u8]) {
         let mut echo = core::mem::take(&mut s.echo);
         for &b in bytes {
             if let Some(signal) = s.ld.receive(b, &mut echo) {
-                s.raise(signal, &mut answers);
+                s.raise(signal, k.pids(), &mut answers);
             }
         }
         serial::write_raw(&echo);
@@ -201,146 +152,6 @@ fn deliver(k: &mut Kernel, answers: Vec<(PendingCall, Completion)>) {
     }
 }
 
-impl State {
-    /// A signal character: every waiting call of the foreground group
-    /// ends with it; with none, it waits for the group's next call.
-    fn raise(&mut self, signal: u8, answers: &mut Vec<(PendingCall, Completion)>) {
-        let fg = self.foreground;
-        let mut reached = false;
-        let mut kept = VecDeque::new();
-        for r in self.reads.drain(..) {
-            if r.waiting.alive() && in_foreground(fg, r.waiting.group) {
-                reached = true;
-                answers.push((r.waiting.call, read_reply(&[], false, signal)));
-            } else if r.waiting.alive() {
-                kept.push_back(r);
-            }
-        }
-        self.reads = kept;
-        let mut kept = Vec::new();
-        for w in self.readies.drain(..) {
-            if w.alive() && in_foreground(fg, w.group) {
-                reached = true;
-                answers.push((w.call, ready_reply(false, signal)));
-            } else if w.alive() {
-                kept.push(w);
-            }
-        }
-        self.readies = kept;
-        let mut kept = Vec::new();
-        for w in self.signal_waits.drain(..) {
-            if w.alive() && in_foreground(fg, w.group) {
-                reached = true;
-                answers.push((w.call, Completion::reply(encode_signal(signal))));
-            } else if w.alive() {
-                kept.push(w);
-            }
-        }
-        self.signal_waits = kept;
-        self.pending = (!reached).then_some((fg, signal));
-    }
-
-    /// The pending signal, if it is for `group`.
-    fn take_signal(&mut self, group: u32) -> Option<u8> {
-        let (fg, signal) = self.pending?;
-        if !in_foreground(fg, group) {
-            return None;
-        }
-        self.pending = None;
-        Some(signal)
-    }
-
-    /// Answers what the input now allows: reads in order, then readiness
-    /// waits. `arrived`: bytes came in (restarting inter-byte timers).
-    fn settle(&mut self, now: u64, arrived: bool, answers: &mut Vec<(PendingCall, Completion)>) {
-        self.reads.retain(|r| r.waiting.alive());
-        while let Some(r) = self.reads.front_mut() {
-            let timed_out = r.deadline.is_some_and(|d| d <= now);
-            match self.ld.read_now(r.max, timed_out) {
-                ReadNow::MustWait => {
-                    if arrived && let Timer::Tenths(t) = self.ld.timer(true) {
-                        r.deadline = Some(now + t as u64 * NS_PER_TENTH);
-                    }
-                    break;
-                }
-                got => {
-                    let r = self.reads.pop_front().expect("front exists");
-                    answers.push((r.waiting.call, read_now_reply(got)));
-                }
-            }
-        }
-        if self.ld.readable() {
-            for w in self.readies.drain(..) {
-                answers.push((w.call, ready_reply(true, 0)));
-            }
-        }
-        TIMED.store(
-            self.reads.iter().any(|r| r.deadline.is_some()),
-            Ordering::Relaxed,
-        );
-    }
-}
-
-fn read_now_reply(got: ReadNow) -> Completion {
-    match got {
-        ReadNow::Data(data) => read_reply(&data, false, 0),
-        ReadNow::Eof | ReadNow::MustWait => read_reply(&[], false, 0),
-    }
-}
-
-fn read_reply(data: &[u8], would_block: bool, signal: u8) -> Completion {
-    Completion::reply(encode_read(data, would_block, signal))
-}
-
-fn ready_reply(ready: bool, signal: u8) -> Completion {
-    Completion::reply(encode_ready(ready, signal))
-}
-
-fn encode_read(data: &[u8], would_block: bool, signal: u8) -> Vec<u8> {
-    // One segment holding everything, so the result is exactly
-    // READ_OVERHEAD bytes plus the padded data (what `read` promised fits).
-    let words = (READ_OVERHEAD - 8) / 8 + data.len().div_ceil(8);
-    let mut message = Builder::new(HeapAllocator::new().first_segment_words(words as u32));
-    let mut results = message.init_root::<schema::read_results::Builder>();
-    results.set_data(data);
-    results.set_would_block(would_block);
-    results.set_signal(signal);
-    encode(&message)
-}
-
-fn encode_ready(ready: bool, signal: u8) -> Vec<u8> {
-    let mut message = new_message();
-    let mut results = message.init_root::<schema::ready_results::Builder>();
-    results.set_ready(ready);
-    results.set_signal(signal);
-    encode(&message)
-}
-
-fn encode_signal(signal: u8) -> Vec<u8> {
-    let mut message = new_message();
-    let mut results = message.init_root::<schema::signal_results::Builder>();
-    results.set_signal(signal);
-    encode(&message)
-}
-
-/// Takes out every waiting call of process `pid` in `waits`, answered
-/// with `reply` (a newer wait of the process replaces its older one).
-fn replace_older(
-    waits: &mut Vec<Waiting>,
-    pid: crate::process::Pid,
-    reply: impl Fn() -> Completion,
-    answers: &mut Vec<(PendingCall, Completion)>,
-) {
-    let mut i = 0;
-    while i < waits.len() {
-        if waits[i].call.pid == pid {
-            answers.push((waits.swap_remove(i).call, reply()));
-        } else {
-            i += 1;
-        }
-    }
-}
-
 fn waiting(ctx: &mut CallCtx, group: u32, size: usize) -> Result<Waiting, CallError> {
     Ok(Waiting {
         call: ctx.call,
@@ -363,7 +174,7 @@ impl Terminal {
         }
         let group = p.get_group();
         let mut s = self.0.state.lock();
-        if let Some(signal) = s.take_signal(group) {
+        if let Some(signal) = s.take_signal(ctx.caller, group) {
             return Ok(Reply::Done(encode_read(&[], false, signal)));
         }
         // Earlier readers come first.
@@ -453,7 +264,7 @@ impl Terminal {
         let p: schema::ready_params::Reader = params.get_root()?;
         let group = p.get_group();
         let mut s = self.0.state.lock();
-        if let Some(signal) = s.take_signal(group) {
+        if let Some(signal) = s.take_signal(ctx.caller, group) {
             return Ok(Reply::Done(encode_ready(false, signal)));
         }
         if s.ld.readable() && s.reads.is_empty() {
@@ -477,7 +288,7 @@ impl Terminal {
         let p: schema::signal_params::Reader = params.get_root()?;
         let group = p.get_group();
         let mut s = self.0.state.lock();
-        if let Some(signal) = s.take_signal(group) {
+        if let Some(signal) = s.take_signal(ctx.caller, group) {
             return Ok(Reply::Done(encode_signal(signal)));
         }
         let mut answers = Vec::new();

@@ -3,7 +3,7 @@
 //! child's handle is released when it is reaped (or when this process
 //! ends).
 
-use crate::linux::errno::{ECHILD, EIO};
+use crate::linux::errno::{ECHILD, EINTR, EIO};
 use crate::state;
 use crate::wait::{Options, Which};
 use alloc::vec::Vec;
@@ -38,10 +38,15 @@ impl Children {
     /// Otherwise blocks until one ends: a ProcessHandle.wait is in flight
     /// for every selected child, and the ring is entered until one
     /// completes.
+    ///
+    /// `interrupted` is asked after each wake-up with no child ended: if
+    /// it says so, the wait ends with EINTR (a terminal's signal
+    /// character, interrupt.rs).
     pub fn reap(
         &mut self,
         which: Which,
         options: Options,
+        interrupted: &mut dyn FnMut() -> bool,
     ) -> Result<Option<(u64, ExitStatus)>, i64> {
         if !self.0.iter().any(|c| which.selects(c.pid)) {
             return Err(ECHILD);
@@ -75,6 +80,9 @@ impl Children {
             }
             if options.nohang {
                 return Ok(None);
+            }
+            if interrupted() {
+                return Err(EINTR);
             }
             state::ring(|ring| ring.wait(1).map(drop))?;
         }

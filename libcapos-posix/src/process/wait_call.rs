@@ -2,8 +2,10 @@
 //! ([`super::children`]) and the pure rules of [`crate::wait`].
 
 use crate::dispatch::refuse;
-use crate::linux::errno::EINVAL;
+use crate::interrupt;
+use crate::linux::errno::{EINTR, EINVAL};
 use crate::linux::nr;
+use crate::sigcall;
 use crate::state::State;
 use crate::wait::{self, Options, Which};
 use capos_rt::ExitStatus;
@@ -88,8 +90,24 @@ pub unsafe fn waitid(
     Ok(0)
 }
 
+/// Reaps as [`Children::reap`](super::children::Children::reap) says; a
+/// terminal's signal character for this process's group ends the wait
+/// as its action says (EINTR, or on for an ignored or blocked one).
 fn reap(s: &mut State, which: Which, options: Options) -> Result<Option<(u64, ExitStatus)>, i64> {
-    s.children.reap(which, options)
+    loop {
+        let mut watch = interrupt::Watch::take(s);
+        let found = s.children.reap(which, options, &mut || watch.fired());
+        let signal = watch.signal;
+        watch.put_back(s);
+        if found != Err(EINTR) || signal == 0 {
+            // A signal that came as the child ended is acted on now.
+            interrupt::settle(s);
+            return found;
+        }
+        if sigcall::arrive(s, i64::from(signal)) {
+            return Err(EINTR);
+        }
+    }
 }
 
 /// `getppid()`: the pid of the process that spawned this one, from the

@@ -26,7 +26,7 @@ use capos_abi::ring::{SQ_ENTRIES, Sqe};
 use capos_rt::{
     BootPackage, Client, Console, EndpointFactory, EntropySource, ExitStatus, Grant, Limits,
     MemoryObject, NetworkManager, PROT_READ, PROT_WRITE, PipeFactory, ProcessHandle,
-    ProcessSpawner, Read, Runtime, Timer, UdpEndpoint, VirtualMemory, println,
+    ProcessSpawner, Read, Runtime, Terminal, Timer, UdpEndpoint, VirtualMemory, println,
 };
 use capos_rt::{Directory, OpenOptions, StorageError};
 use capos_schema::{ExceptionType, timer};
@@ -74,6 +74,7 @@ struct Caps {
     /// as a read-only facet.
     tmp: Directory,
     root: Directory,
+    terminal: Terminal,
 }
 
 fn main(mut rt: Runtime) -> i64 {
@@ -122,6 +123,7 @@ fn caps(rt: &mut Runtime) -> Result<Caps, String> {
         stats,
         tmp: take(rt, cap_name::TMP)?,
         root: take(rt, cap_name::ROOT)?,
+        terminal: take(rt, cap_name::TERMINAL)?,
     })
 }
 
@@ -271,6 +273,7 @@ fn round_outcome(
         Grant::new(cap_name::NET, &caps.net),
         Grant::new(cap_name::TMP, &caps.tmp),
         Grant::new(cap_name::ROOT, &caps.root),
+        Grant::new(cap_name::TERMINAL, &caps.terminal),
     ];
     let argv = [
         String::from(WORKER),

@@ -34,6 +34,8 @@ pub enum Kind {
     /// Only ever a client facet posing as one: the fuzz system has no
     /// network device, so the kernel makes no sockets (net_params.rs).
     UdpSocket,
+    /// The console's terminal, which nothing types into.
+    Terminal,
 }
 
 impl Kind {
@@ -59,6 +61,7 @@ impl Kind {
             iid::FILE => Kind::File,
             iid::NETWORK_MANAGER => Kind::NetworkManager,
             iid::UDP_SOCKET => Kind::UdpSocket,
+            iid::TERMINAL => Kind::Terminal,
             _ => Kind::Client,
         }
     }
@@ -80,6 +83,7 @@ impl Kind {
             Kind::Client => 8,
             Kind::Directory => 10,
             Kind::File => 15,
+            Kind::Terminal => 11,
         }
     }
 
@@ -109,6 +113,7 @@ impl Kind {
             (op::CALL, Kind::File) => 38,
             (op::CALL, Kind::NetworkManager) => 47,
             (op::CALL, Kind::UdpSocket) => 50,
+            (op::CALL, Kind::Terminal) => 62,
             (op::CALL, Kind::Client) => return Some(24),
             (op::RECV, Kind::Owner) => return Some(25),
             (op::RETURN, Kind::Owner) => return Some(26),
@@ -126,7 +131,12 @@ impl Kind {
     pub fn completes_later(self) -> bool {
         matches!(
             self,
-            Kind::Timer | Kind::Handle | Kind::PipeReader | Kind::PipeWriter | Kind::UdpSocket
+            Kind::Timer
+                | Kind::Handle
+                | Kind::PipeReader
+                | Kind::PipeWriter
+                | Kind::UdpSocket
+                | Kind::Terminal
         )
     }
 
@@ -136,12 +146,14 @@ impl Kind {
     }
 
     /// Calls whose effect could hurt the worker itself rather than the
-    /// kernel: Console.write and writeLine (text on the serial log) and
+    /// kernel: Console.write and writeLine and Terminal.write (text on the
+    /// serial log) and
     /// VirtualMemory.unmap and protect (the arena). Their params must be
     /// checked messages or bytes that never decode.
     pub fn sensitive(self, method: u16) -> bool {
         match self {
             Kind::Console => method <= 1,
+            Kind::Terminal => method == 1,
             Kind::Memory => method == 1 || method == 2,
             _ => false,
         }

@@ -26,6 +26,7 @@ mod pipes;
 mod ring;
 mod setup;
 mod sqe;
+mod terminal_params;
 
 use capos_rt::{Client, Console, Runtime, println};
 use fuzz_programs::cap_name;

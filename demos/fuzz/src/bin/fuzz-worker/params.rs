@@ -11,7 +11,7 @@
 //! and can always finish.
 
 use crate::caps::{Caps, Kind};
-use crate::{fs_params, net_params, pipe_params};
+use crate::{fs_params, net_params, pipe_params, terminal_params};
 use alloc::vec;
 use alloc::vec::Vec;
 use capnp::message::ReaderOptions;
@@ -90,8 +90,9 @@ pub struct Built {
 
 /// A params message for `method` of a capability of `kind`.
 pub fn build_for(rng: &mut Rng, kind: Kind, method: u16, caps: &Caps) -> Built {
-    // Console.write and writeLine: nothing that could reach the log.
-    if kind == Kind::Console && kind.sensitive(method) {
+    // Console.write and writeLine, Terminal.write: nothing that could
+    // reach the log.
+    if matches!(kind, Kind::Console | Kind::Terminal) && kind.sensitive(method) {
         return Built {
             bytes: never_decodes(rng),
             big_result: false,
@@ -422,6 +423,7 @@ fn structured(rng: &mut Rng, kind: Kind, method: u16, caps: &Caps) -> (Vec<u64>,
         (Kind::PipeReader, 0) => pipe_params::read(rng),
         (Kind::NetworkManager, m) if m < 3 => small(net_params::manager(rng, m)),
         (Kind::UdpSocket, m) if m < 6 => net_params::socket(rng, m),
+        (Kind::Terminal, m) if m < 11 && m != 1 => terminal_params::params(rng, m),
         (Kind::PipeWriter, 0) => small(pipe_params::write(rng)),
         (Kind::PipeFactory, 0) | (Kind::PipeReader | Kind::PipeWriter, 1) => {
             small(pipe_params::empty(kind))

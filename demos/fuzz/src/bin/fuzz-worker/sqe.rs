@@ -7,7 +7,7 @@ use crate::arena::{Use, odd_len};
 use crate::caps::{Kind, Target};
 use crate::fuzzer::{Fuzzer, Meta};
 use crate::params;
-use crate::{net_params, pipe_params};
+use crate::{net_params, pipe_params, terminal_params};
 use alloc::vec::Vec;
 use capos_abi::ipc::{MAX_XFER, RETURN_EXCEPTION, RETURN_OK, XFER_COPY, XFER_MOVE};
 use capos_abi::layout::{RING_VADDR, USER_IMAGE_BASE, USER_SPACE_END};
@@ -91,6 +91,7 @@ impl Fuzzer {
             // also holds the header and records).
             let floor = meta.kind.and_then(|k| match (k, meta.method) {
                 (Kind::UdpSocket, 1) => Some(net_params::recv_floor()),
+                (Kind::Terminal, 0) => Some(terminal_params::read_floor()),
                 _ => pipe_params::result_floor(k, meta.method),
             });
             let len = if self.rng.chance(1, 12) {
