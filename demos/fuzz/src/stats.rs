@@ -132,9 +132,10 @@ pub struct Stats {
     /// SQEs, or CQEs overwritten by a result aimed at the ring.
     pub foreign: u64,
     /// Requests that named a live capability with its own interface, by
-    /// method or operation (see [`METHODS`]), and those that succeeded.
-    pub calls: [u64; METHODS.len()],
-    pub succeeded: [u64; METHODS.len()],
+    /// method or operation (see [`METHODS`]), and those that succeeded
+    /// (32 bits each, so that the stats still fit their one page).
+    pub calls: [u32; METHODS.len()],
+    pub succeeded: [u32; METHODS.len()],
     /// The last error code of each (0: none yet).
     pub last_error: [i32; METHODS.len()],
     /// Deliberate ring header corruptions and bad system calls.

@@ -356,7 +356,7 @@ impl Fuzzer {
             self.stats.completion(cqe.result);
             if let Some(i) = meta.counter {
                 self.stats.calls[i] += 1;
-                self.stats.succeeded[i] += u64::from(cqe.result >= 0);
+                self.stats.succeeded[i] += u32::from(cqe.result >= 0);
                 if cqe.result < 0 {
                     self.stats.last_error[i] = cqe.result;
                 }
