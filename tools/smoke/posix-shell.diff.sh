@@ -25,6 +25,7 @@ trap 'rm -rf "$scratch"' EXIT
 cp -a demos/posix-shell/root/. "$scratch/"
 mkdir -p "$scratch/bin" "$scratch/tmp"
 cp "$out/dash/dash" "$out/toybox/toybox" "$out/segv" "$scratch/bin/"
+ln -s dash "$scratch/bin/sh"
 # toybox lists its commands when run by its own name; each is a link to
 # it, as each is a node naming the toybox binary on capOS.
 for tool in $("$scratch/bin/toybox"); do

@@ -13,6 +13,7 @@ use crate::signal::{Action, SIGSET_SIZE};
 use crate::state::{self, State};
 use alloc::format;
 use capos_abi::layout::{USER_STACK_SIZE, USER_STACK_TOP};
+use capos_rt::Share;
 use core::ffi::c_char;
 
 /// Entered from `fork` with the caller's context saved: 0 starts the
@@ -119,8 +120,8 @@ unsafe fn exec(
     let fds = shadow.fds.inherited();
     // setpgid(0, pgid) in the branch: the child's group (0: its own).
     let groups = s.groups.for_child(shadow.pgid.map(|g| g as u64), false);
-    let (pid, handle) =
-        spawn_child(s, &binary, &argv, &env, &fds, &groups).map_err(|r| r.errno(s, "execve"))?;
+    let (pid, handle) = spawn_child(s, &binary, &argv, &env, &fds, &groups, Share::Half)
+        .map_err(|r| r.errno(s, "execve"))?;
     drop(fds);
     s.children.add(pid, handle);
     s.fork = None;
