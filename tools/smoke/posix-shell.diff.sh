@@ -43,4 +43,4 @@ if [ "$status" -ne 3 ]; then
 fi
 # shellcheck source=tools/smoke/differential.sh
 . tools/smoke/differential.sh
-compare posix-shell 0 "$out/host.raw" "$log" '^kernel: pid [0-9]* (dash) exited'
+compare posix-shell 0 "$out/host.raw" "$log" '^init: shell exited'

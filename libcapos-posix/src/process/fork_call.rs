@@ -15,6 +15,7 @@ use alloc::format;
 use capos_abi::layout::{USER_STACK_SIZE, USER_STACK_TOP};
 use capos_rt::Share;
 use core::ffi::c_char;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 /// Entered from `fork` with the caller's context saved: 0 starts the
 /// child branch; -1 (errno set) is a fork that fails at once. A fork
@@ -35,6 +36,20 @@ pub extern "C" fn __capos_fork_begin() -> i64 {
     }
 }
 
+/// Set by [`capos_fork_needs_copy`]: the program's fork children run its
+/// own code, so a `fork` (not a `vfork`) cannot use the shim.
+static NEEDS_COPY: AtomicBool = AtomicBool::new(false);
+
+/// The report reason of a `fork` refused for [`NEEDS_COPY`].
+pub const NEEDS_COPY_WITHOUT_FORK: &str = "this program declared that its forked children need a copy of its memory (capos_fork_needs_copy), and it holds no "fork" capability; only vfork may use the fork-for-exec shim";
+
+/// `capos_fork_needs_copy()` (capos-posix.h): see [`NEEDS_COPY`]. Safe
+/// before the adapter's state exists (from a constructor).
+#[unsafe(no_mangle)]
+pub extern "C" fn capos_fork_needs_copy() {
+    NEEDS_COPY.store(true, Ordering::Relaxed);
+}
+
 fn begin(s: &mut State) -> Result<(), i64> {
     if s.fork.is_some() {
         violation(s, Refusal::Nested("fork"));
@@ -43,6 +58,12 @@ fn begin(s: &mut State) -> Result<(), i64> {
     if s.spawner.is_none() {
         return crate::dispatch::refuse(s, nr::FORK, ENOSYS, super::spawn_child::NO_SPAWNER)
             .map(drop);
+    }
+    // A branch shares this process's memory: a program whose fork children
+    // run its own code would change the parent's state under it (dash
+    // frees its job table in the child) before the shim could refuse.
+    if NEEDS_COPY.load(Ordering::Relaxed) && !fork_entry::entered_as_vfork() {
+        return crate::dispatch::refuse(s, nr::FORK, ENOSYS, NEEDS_COPY_WITHOUT_FORK).map(drop);
     }
     if !fork_entry::save(USER_STACK_TOP, USER_STACK_TOP - USER_STACK_SIZE) {
         let why = "fork called off the main stack, or no memory for a copy of the stack";

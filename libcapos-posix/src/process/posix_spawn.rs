@@ -30,7 +30,7 @@ use crate::spawn::{self, ActionError, Chdir, FileAction};
 use crate::state::{self, Object, Open, State};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
-use capos_rt::{Directory, StorageError};
+use capos_rt::{Directory, Share, StorageError};
 use core::ffi::{c_char, c_int};
 
 /// One file action; mirrors `struct capos_spawn_action` in the overlay.
