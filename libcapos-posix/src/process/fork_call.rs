@@ -41,7 +41,7 @@ pub extern "C" fn __capos_fork_begin() -> i64 {
 static NEEDS_COPY: AtomicBool = AtomicBool::new(false);
 
 /// The report reason of a `fork` refused for [`NEEDS_COPY`].
-pub const NEEDS_COPY_WITHOUT_FORK: &str = "this program declared that its forked children need a copy of its memory (capos_fork_needs_copy), and it holds no "fork" capability; only vfork may use the fork-for-exec shim";
+pub const NEEDS_COPY_WITHOUT_FORK: &str = "this program declared that its forked children need a copy of its memory (capos_fork_needs_copy), and it holds no \"fork\" capability; only vfork may use the fork-for-exec shim";
 
 /// `capos_fork_needs_copy()` (capos-posix.h): see [`NEEDS_COPY`]. Safe
 /// before the adapter's state exists (from a constructor).
