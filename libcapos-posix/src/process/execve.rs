@@ -5,7 +5,9 @@
 //! process's. The pid changes (the program's getpid and getppid answer
 //! for the child). While waiting, this process holds nothing but the
 //! child's handle: its descriptors, the adapter's capabilities and its
-//! own children's handles are released first.
+//! own children's handles are released first. So the program shares this
+//! process's account (Share::JoinCaller): it can use all the quota this
+//! process had, and exec again, as deep as a script nests.
 
 use super::children::Children;
 use super::cstr;
@@ -13,6 +15,7 @@ use super::spawn_child::spawn_child;
 use crate::fd::FdTable;
 use crate::state::State;
 use crate::wait;
+use capos_rt::Share;
 use core::ffi::c_char;
 
 /// The exit code when the wait for the program itself fails (the ring
@@ -38,8 +41,8 @@ pub unsafe fn execve(
     let fds = s.fds.inherited();
     // The program goes on in this process's group and session.
     let groups = s.groups.for_child(None, false);
-    let (_, handle) =
-        spawn_child(s, &binary, &argv, &env, &fds, &groups).map_err(|r| r.errno(s, "execve"))?;
+    let (_, handle) = spawn_child(s, &binary, &argv, &env, &fds, &groups, Share::JoinCaller)
+        .map_err(|r| r.errno(s, "execve"))?;
     drop(fds);
     release(s);
     let code = handle
