@@ -35,6 +35,15 @@ test -d /tmp && echo "test -d: yes"
 sleep 0 && true && echo slept
 seq 1 100000 | head -1
 segv; echo "segv: $?"
+sleep 1 & wait $!; echo "bg $?"
+false & wait $!; echo "bg false $?"
+cat /dev/null; head -c 4 /dev/zero | wc -c
+wc -c < /dev/null
+test -c /dev/null && echo "test -c: yes"
+echo gone > /dev/null; echo "null: $?"
+(echo x > /dev/full) 2>/dev/null; echo "full: $?"
+cat /dev/zero | head -c 3 | tr '\0' z; echo
+head -c 16 /dev/urandom | wc -c
 echo end
 exit 3
 echo "not reached"
