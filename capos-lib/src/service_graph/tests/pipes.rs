@@ -21,14 +21,17 @@ fn pipeline() -> Vec<Service> {
 
 const CAPS: &[&str] = &["console", "pipes"];
 
-fn check(services: &[Service], pipes: &[&str]) -> Result<(), (GraphError, String)> {
+/// The refusal and its message; `None` when the pipes pass.
+fn check(services: &[Service], pipes: &[&str]) -> Option<(GraphError, String)> {
     let pipes: Vec<String> = pipes.iter().map(|p| p.to_string()).collect();
-    check_pipes(services, &pipes, "pipes", CAPS).map_err(|e| (e.clone(), e.to_string()))
+    check_pipes(services, &pipes, "pipes", CAPS)
+        .err()
+        .map(|e| (e.clone(), e.to_string()))
 }
 
 #[test]
 fn a_pipe_with_a_reader_and_a_writer_passes_and_is_no_import() {
-    check(&pipeline(), &["p1"]).unwrap();
+    assert_eq!(check(&pipeline(), &["p1"]), None);
     // Pipe ends do not order the services: each may start first.
     assert_eq!(
         validate(&pipeline(), BINARIES, INIT_CAPS).unwrap().order,
@@ -40,7 +43,7 @@ fn a_pipe_with_a_reader_and_a_writer_passes_and_is_no_import() {
 
 #[test]
 fn undeclared_pipes_and_lonely_ends_are_refused() {
-    let (e, msg) = check(&pipeline(), &[]).unwrap_err();
+    let (e, msg) = check(&pipeline(), &[]).unwrap();
     assert_eq!(
         e,
         GraphError::UnknownPipe {
@@ -55,7 +58,7 @@ fn undeclared_pipes_and_lonely_ends_are_refused() {
         "service \"seq\": caps[0] \"fd/1\": no pipe \"p1\" is declared"
     );
     let writer_only = &pipeline()[..1];
-    let (e, msg) = check(writer_only, &["p1"]).unwrap_err();
+    let (e, msg) = check(writer_only, &["p1"]).unwrap();
     assert_eq!(
         e,
         GraphError::PipeWithoutEnd {
@@ -64,20 +67,20 @@ fn undeclared_pipes_and_lonely_ends_are_refused() {
         }
     );
     assert_eq!(msg, "pipe \"p1\": no service reads it");
-    let (_, msg) = check(&pipeline()[1..], &["p1"]).unwrap_err();
+    let (_, msg) = check(&pipeline()[1..], &["p1"]).unwrap();
     assert_eq!(msg, "pipe \"p1\": no service writes it");
-    let (_, msg) = check(&pipeline(), &["p1", "p2"]).unwrap_err();
+    let (_, msg) = check(&pipeline(), &["p1", "p2"]).unwrap();
     assert_eq!(msg, "pipe \"p2\": no service reads it");
 }
 
 #[test]
 fn pipe_names_and_the_factory_are_checked() {
-    let (e, _) = check(&pipeline(), &["p1", "p1"]).unwrap_err();
+    let (e, _) = check(&pipeline(), &["p1", "p1"]).unwrap();
     assert_eq!(e, GraphError::DuplicatePipe { pipe: "p1".into() });
-    let (e, _) = check(&pipeline(), &["p1", ""]).unwrap_err();
+    let (e, _) = check(&pipeline(), &["p1", ""]).unwrap();
     assert_eq!(e, GraphError::BadPipeName { pipe: "".into() });
     let long = "p".repeat(49);
-    let (e, _) = check(&pipeline(), &["p1", &long]).unwrap_err();
+    let (e, _) = check(&pipeline(), &["p1", &long]).unwrap();
     assert_eq!(e, GraphError::BadPipeName { pipe: long });
     let pipes = ["p1".to_string()];
     let e = check_pipes(&pipeline(), &pipes, "pipes", &["console"]).unwrap_err();
