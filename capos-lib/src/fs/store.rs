@@ -537,13 +537,12 @@ impl<P: Page> Store<P> {
     /// How many bytes a read of at most `max` from `offset` gives: a
     /// device's reads are never short but for null's end of file.
     pub fn readable(&self, file: NodeId, offset: u64, max: usize) -> Result<usize, FsError> {
-        match self.device(file)? {
-            Some(Device::Null) => return Ok(0),
-            Some(_) => return Ok(max),
-            None => {}
-        }
-        let f = self.file(file)?;
-        Ok(f.size.saturating_sub(offset).min(max as u64) as usize)
+        Ok(match &self.node(file)?.body {
+            Body::File(f) => f.size.saturating_sub(offset).min(max as u64) as usize,
+            Body::Device(Device::Null) => 0,
+            Body::Device(_) => max,
+            Body::Directory(_) => return Err(FsError::IsDirectory),
+        })
     }
 
     /// Reads into `out` from `offset`; returns how many bytes (0 at or
