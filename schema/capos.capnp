@@ -455,6 +455,18 @@ struct NodeStat {
   pages @9 :UInt64;
   # The capability this came through is a read-only facet.
   readOnly @10 :Bool;
+  # A device node's kind (`kind` is then `file`); `none` for any other.
+  device @11 :DeviceKind;
+}
+
+# The device nodes of the store, with Linux's semantics (and its
+# character-device numbers, which the C library reports as st_rdev).
+enum DeviceKind {
+  none @0;
+  null @1;     # reads give end of file; writes succeed and are discarded (1,3)
+  zero @2;     # reads give zeros; writes are discarded (1,5)
+  full @3;     # reads give zeros; writes fail noSpace (1,7)
+  urandom @4;  # reads give the kernel's entropy; writes are discarded (1,9)
 }
 
 # One entry of a directory listing.
@@ -649,6 +661,12 @@ struct SystemManifest {
   services @4 :List(ServiceConfig);
   # The file tree the kernel's store starts with (KernelCapKind fileSystem).
   fileSystem @5 :FileSystemConfig;
+  # Pipes init creates (with its PipeFactory, the cap named by
+  # `pipeFactory`) before it starts the services, to grant their ends
+  # (ServiceCap.pipe); init drops its own copies once every service is
+  # started, so a reader sees end of file when its writers are gone.
+  pipes @6 :List(Text);
+  pipeFactory @7 :Text;
 }
 
 struct ServiceConfig {
@@ -693,7 +711,16 @@ struct ServiceCap {
       path @8 :Text;          # absolute, naming a file ("/etc/motd")
       readOnly @9 :Bool;      # granted as a read-only facet
     }
+    pipe :group {             # an end of a pipe of SystemManifest.pipes
+      name @10 :Text;         # the pipe's name there
+      end @11 :PipeEnd;
+    }
   }
+}
+
+enum PipeEnd {
+  read @0;
+  write @1;
 }
 
 struct Binary {
@@ -720,6 +747,7 @@ struct FsNodeConfig {
     directory @2 :Void;
     data @3 :Data;            # a file holding these bytes
     binary @4 :Text;          # a file holding this manifest binary's ELF
+    device @5 :DeviceKind;    # a device node (never `none`)
   }
 }
 

@@ -33,7 +33,7 @@ mod store;
 mod tests;
 
 pub use error::FsError;
-pub use node::{Kind, Stat};
+pub use node::{Device, Kind, Stat};
 pub use quota::Limits;
 pub use store::{DirEntry, NodeId, Open, Store, TimeChange, WriteAt};
 

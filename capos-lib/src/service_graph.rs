@@ -16,6 +16,7 @@ mod error;
 mod imports;
 mod local;
 mod order;
+mod pipes;
 #[cfg(test)]
 mod tests;
 
@@ -24,6 +25,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 pub use error::GraphError;
+pub use pipes::check_pipes;
 
 /// One service of the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +74,17 @@ pub enum CapSource {
         path: String,
         read_only: bool,
     },
+    /// The `end` of the pipe `name` of the manifest's pipes, which init
+    /// creates before it starts the services. Granted as "fd/N" it is the
+    /// service's descriptor N: two services joined as a shell pipeline.
+    Pipe { name: String, end: PipeEnd },
+}
+
+/// Which end of a pipe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PipeEnd {
+    Read,
+    Write,
 }
 
 /// What init does once the graph is valid.

@@ -37,6 +37,7 @@ int demo_dirs(void);
 int demo_meta(void);
 int demo_errors(void);
 int demo_many(void);
+int demo_devices(void);
 int demo_capos(void);
 
 /* The symbolic name of an errno value ("ENOENT"), or its number. */

@@ -94,6 +94,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     int (*const sections[])(void) = {
         demo_basics, demo_seek, demo_names, demo_dirs, demo_meta, demo_errors, demo_many,
+        demo_devices,
     };
     int failures = 0;
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {

@@ -2,7 +2,7 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use capos_lib::service_graph::{CapSource, Service};
+use capos_lib::service_graph::{CapSource, PipeEnd, Service};
 
 /// Where init finds a capability it grants.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +27,8 @@ pub enum Source {
         path: String,
         read_only: bool,
     },
+    /// The `end` of the manifest's pipe `name`, which init created.
+    Pipe { name: String, end: PipeEnd },
 }
 
 /// One entry of a service's CapSet: its name there, and its source.
@@ -63,6 +65,10 @@ pub fn grants(services: &[Service], index: usize) -> Option<Vec<Grant>> {
                 from: from.clone(),
                 path: path.clone(),
                 read_only: *read_only,
+            },
+            CapSource::Pipe { name, end } => Source::Pipe {
+                name: name.clone(),
+                end: *end,
             },
             CapSource::Service { service, export } => {
                 let from = services.iter().position(|s| &s.name == service)?;

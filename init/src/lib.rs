@@ -56,6 +56,7 @@ pub mod grants;
 pub mod manifest;
 pub mod tally;
 
+use alloc::string::String;
 use alloc::vec::Vec;
 use capos_lib::service_graph::{self, GraphError, Service};
 use core::fmt;
@@ -73,6 +74,9 @@ pub struct Graph {
     pub exit_codes: Vec<u8>,
     /// `limits[i]`: service `i`'s quotas, carved from init's.
     pub limits: Vec<capos_rt::Limits>,
+    /// The pipes to create, and init's PipeFactory that creates them.
+    pub pipes: Vec<String>,
+    pub pipe_factory: String,
     /// Indices into `services`, in start order.
     pub order: Vec<usize>,
 }
@@ -100,12 +104,21 @@ pub fn check(bytes: &[u8], init_caps: &[&str]) -> Result<Graph, Invalid> {
     let binaries: Vec<&str> = manifest.binaries.iter().map(|b| b.as_str()).collect();
     let plan = service_graph::validate(&manifest.services, &binaries, init_caps)
         .map_err(Invalid::Graph)?;
+    service_graph::check_pipes(
+        &manifest.services,
+        &manifest.pipes,
+        &manifest.pipe_factory,
+        init_caps,
+    )
+    .map_err(Invalid::Graph)?;
     Ok(Graph {
         services: manifest.services,
         interface_ids: manifest.interface_ids,
         expect_fault: manifest.expect_fault,
         exit_codes: manifest.exit_codes,
         limits: manifest.limits,
+        pipes: manifest.pipes,
+        pipe_factory: manifest.pipe_factory,
         order: plan.order,
     })
 }

@@ -11,8 +11,8 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use capnp::message::ReaderOptions;
 use capnp::serialize;
-use capos_lib::service_graph::{CapImport, CapSource, Service};
-use capos_schema::{service_cap, service_config, system_manifest};
+use capos_lib::service_graph::{self, CapImport, CapSource, Service};
+use capos_schema::{PipeEnd, service_cap, service_config, system_manifest};
 use core::fmt;
 
 /// The only manifest version init understands.
@@ -37,6 +37,10 @@ pub struct Manifest {
     pub exit_codes: Vec<u8>,
     /// `limits[i]`: service `i`'s quotas.
     pub limits: Vec<capos_rt::Limits>,
+    /// The pipes init creates for the services' `Pipe` sources.
+    pub pipes: Vec<String>,
+    /// init's PipeFactory that creates them, by CapSet name.
+    pub pipe_factory: String,
 }
 
 /// Why the manifest could not be read.
@@ -121,6 +125,8 @@ pub fn decode(bytes: &[u8]) -> Result<Manifest, ManifestError> {
         expect_fault,
         exit_codes,
         limits,
+        pipes: texts(root.get_pipes(), |p| alloc::format!("pipes[{p}]"))?,
+        pipe_factory: text(root.get_pipe_factory(), || "pipeFactory".into())?,
     })
 }
 
@@ -171,6 +177,13 @@ fn service(
                 from: text(f.get_from(), || path("from"))?,
                 path: text(f.get_path(), || path("path"))?,
                 read_only: f.get_read_only(),
+            },
+            service_cap::source::Pipe(p) => CapSource::Pipe {
+                name: text(p.get_name(), || path("pipe.name"))?,
+                end: match p.get_end()? {
+                    PipeEnd::Read => service_graph::PipeEnd::Read,
+                    PipeEnd::Write => service_graph::PipeEnd::Write,
+                },
             },
         };
         caps.push(CapImport {

@@ -6,7 +6,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use capnp::message::ReaderOptions;
-use capos_schema::capos_capnp::{KernelCapKind, fs_node_config, system_manifest};
+use capos_schema::capos_capnp::{DeviceKind, KernelCapKind, fs_node_config, system_manifest};
 
 pub struct Manifest {
     /// (name, ELF bytes inside the boot module)
@@ -46,6 +46,7 @@ pub enum FsContent {
     Data(&'static [u8]),
     /// The named binary's ELF.
     Binary(String),
+    Device(capos_lib::fs::Device),
 }
 
 impl Manifest {
@@ -198,6 +199,21 @@ fn parse_file_system(
         {
             fs_node_config::Directory(()) => FsContent::Directory,
             fs_node_config::Data(data) => FsContent::Data(in_module(data.map_err(err)?)),
+            fs_node_config::Device(kind) => FsContent::Device(
+                match kind.map_err(|_| {
+                    alloc::format!("manifest: fileSystem.nodes[{i}]: unknown device")
+                })? {
+                    DeviceKind::Null => capos_lib::fs::Device::Null,
+                    DeviceKind::Zero => capos_lib::fs::Device::Zero,
+                    DeviceKind::Full => capos_lib::fs::Device::Full,
+                    DeviceKind::Urandom => capos_lib::fs::Device::Urandom,
+                    DeviceKind::None => {
+                        return Err(alloc::format!(
+                            "manifest: fileSystem.nodes[{i}]: device none"
+                        ));
+                    }
+                },
+            ),
             fs_node_config::Binary(name) => FsContent::Binary(
                 name.map_err(err)?
                     .to_string()

@@ -4,8 +4,10 @@
 # built with Debian's musl-gcc, run the same script on Linux in a scratch
 # root holding the same files as the manifest's tree
 # (demos/posix-shell/root, /bin with dash, segv and the toybox commands,
-# an empty /tmp), entered with chroot in a user namespace so that /home,
-# /tmp and /bin are the same paths as on capOS. The script's output
+# an empty /tmp, and /dev/null, zero, full and urandom bound from the
+# host's, as the manifest's device nodes), entered with chroot in a user
+# and mount namespace so that /home, /tmp, /bin and /dev are the same
+# paths as on capOS. The script's output
 # (stdout and stderr together, as on the capOS console) must equal the
 # shell's lines in the smoke's serial log byte for byte, and both must
 # end with exit status 3.
@@ -23,7 +25,11 @@ musl-gcc -static -O2 -Wall -Wextra -Werror -o "$out/segv" demos/posix-shell/segv
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 cp -a demos/posix-shell/root/. "$scratch/"
-mkdir -p "$scratch/bin" "$scratch/tmp"
+mkdir -p "$scratch/bin" "$scratch/tmp" "$scratch/dev"
+devices="null zero full urandom"
+for device in $devices; do
+    touch "$scratch/dev/$device"
+done
 cp "$out/dash/dash" "$out/toybox/toybox" "$out/segv" "$scratch/bin/"
 ln -s dash "$scratch/bin/sh"
 # toybox lists its commands when run by its own name; each is a link to
@@ -34,8 +40,12 @@ done
 
 status=0
 # No core files, so dash's report is "Segmentation fault" as on capOS.
-env -i PATH=/bin unshare --map-root-user "$(command -v bash)" -c 'ulimit -c 0; exec "$2" "$1" dash' \
-    _ "$scratch" "$(command -v chroot)" <"$scratch/script.sh" >"$out/host.raw" 2>&1 || status=$?
+# The bind mounts live in the namespace only, and go with it.
+env -i PATH=/bin unshare --map-root-user --mount "$(command -v bash)" -c '
+    for device in $3; do "$4" --bind "/dev/$device" "$1/dev/$device"; done
+    ulimit -c 0; exec "$2" "$1" dash' \
+    _ "$scratch" "$(command -v chroot)" "$devices" "$(command -v mount)" \
+    <"$scratch/script.sh" >"$out/host.raw" 2>&1 || status=$?
 if [ "$status" -ne 3 ]; then
     echo "posix-shell diff: FAIL: dash on Linux exited $status, not 3 (the script's exit 3)"
     cat "$out/host.raw"

@@ -1,5 +1,6 @@
 //! A node of the store: a file (its bytes in pages, or still in the boot
-//! image) or a directory (its entries by name and by creation order).
+//! image), a directory (its entries by name and by creation order), or a
+//! device (no data: what it reads and takes is its kind's).
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
@@ -16,11 +17,40 @@ pub enum Kind {
     Directory,
 }
 
+/// A device node's kind, with Linux's semantics (schema `DeviceKind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Device {
+    /// Reads give end of file; writes succeed and are discarded.
+    Null,
+    /// Reads give zeros; writes are discarded.
+    Zero,
+    /// Reads give zeros; writes fail with `NoSpace`.
+    Full,
+    /// Reads give random bytes (the store's caller fills them: the store
+    /// has no entropy); writes are discarded.
+    Urandom,
+}
+
+impl Device {
+    /// Linux's character-device numbers (major, minor), for st_rdev.
+    pub fn numbers(self) -> (u32, u32) {
+        match self {
+            Device::Null => (1, 3),
+            Device::Zero => (1, 5),
+            Device::Full => (1, 7),
+            Device::Urandom => (1, 9),
+        }
+    }
+}
+
 /// What `stat` reports (schema `NodeStat`, less the facet's `readOnly`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stat {
+    /// A device is a `File` to open, read and write.
     pub kind: Kind,
-    /// Bytes of a file; entries of a directory.
+    /// The device a `File` is, if it is one.
+    pub device: Option<Device>,
+    /// Bytes of a file (0 for a device); entries of a directory.
     pub size: u64,
     pub node: NodeId,
     pub store: u64,
@@ -54,6 +84,16 @@ pub struct Node<P> {
 pub enum Body<P> {
     File(FileData<P>),
     Directory(DirData),
+    Device(Device),
+}
+
+impl<P> Body<P> {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Body::File(_) | Body::Device(_) => Kind::File,
+            Body::Directory(_) => Kind::Directory,
+        }
+    }
 }
 
 pub struct DirData {

@@ -5,7 +5,7 @@ use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 
 use super::node::{Body, DirData, FileData, Node};
-pub use super::node::{Kind, NodeId, Stat};
+pub use super::node::{Device, Kind, NodeId, Stat};
 use super::quota::{self, Limits, Quota, Usage};
 use super::{FsError, MAX_FILE_SIZE, MAX_LIST, Page, name};
 
@@ -58,13 +58,14 @@ pub struct Store<P> {
 
 /// Metadata a node's own record costs, whatever its name: its place in
 /// the store's map and its body's empty maps.
-fn body_cost<P>(kind: Kind) -> u64 {
+fn body_cost<P>(body: &Body<P>) -> u64 {
     quota::map_entry::<NodeId, Node<P>>()
-        + match kind {
-            Kind::File => quota::map_base::<u64, P>(),
-            Kind::Directory => {
+        + match body {
+            Body::File(_) => quota::map_base::<u64, P>(),
+            Body::Directory(_) => {
                 quota::map_base::<Box<[u8]>, NodeId>() + quota::map_base::<u64, NodeId>()
             }
+            Body::Device(_) => 0,
         }
 }
 
@@ -81,8 +82,9 @@ impl<P: Page> Store<P> {
     /// `store` of every stat).
     pub fn new(id: u64, limits: Limits, now: u64) -> Result<Self, FsError> {
         let mut quota = Quota::new(limits);
-        quota
-            .charge_meta(quota::map_base::<NodeId, Node<P>>() + body_cost::<P>(Kind::Directory))?;
+        quota.charge_meta(
+            quota::map_base::<NodeId, Node<P>>() + body_cost::<P>(&Body::Directory(DirData::new())),
+        )?;
         let mut nodes = BTreeMap::new();
         nodes.insert(
             ROOT,
@@ -142,14 +144,14 @@ impl<P: Page> Store<P> {
     fn dir(&self, id: NodeId) -> Result<&DirData, FsError> {
         match &self.node(id)?.body {
             Body::Directory(d) => Ok(d),
-            Body::File(_) => Err(FsError::NotDirectory),
+            Body::File(_) | Body::Device(_) => Err(FsError::NotDirectory),
         }
     }
 
     fn dir_mut(&mut self, id: NodeId) -> Result<&mut DirData, FsError> {
         match &mut self.node_mut(id)?.body {
             Body::Directory(d) => Ok(d),
-            Body::File(_) => Err(FsError::NotDirectory),
+            Body::File(_) | Body::Device(_) => Err(FsError::NotDirectory),
         }
     }
 
@@ -157,24 +159,36 @@ impl<P: Page> Store<P> {
         match &self.node(id)?.body {
             Body::File(f) => Ok(f),
             Body::Directory(_) => Err(FsError::IsDirectory),
+            // Callers ask `device` first; a device holds no data.
+            Body::Device(_) => Err(FsError::InvalidArgument),
         }
     }
 
-    pub fn kind(&self, id: NodeId) -> Result<Kind, FsError> {
+    /// The device node `id` is, if it is one.
+    pub fn device(&self, id: NodeId) -> Result<Option<Device>, FsError> {
         Ok(match self.node(id)?.body {
-            Body::File(_) => Kind::File,
-            Body::Directory(_) => Kind::Directory,
+            Body::Device(device) => Some(device),
+            _ => None,
         })
+    }
+
+    pub fn kind(&self, id: NodeId) -> Result<Kind, FsError> {
+        Ok(self.node(id)?.body.kind())
     }
 
     pub fn stat(&self, id: NodeId) -> Result<Stat, FsError> {
         let node = self.node(id)?;
-        let (kind, size, pages) = match &node.body {
-            Body::File(f) => (Kind::File, f.size, f.pages.len() as u64),
-            Body::Directory(d) => (Kind::Directory, d.entries.len() as u64, 0),
+        let (size, pages) = match &node.body {
+            Body::File(f) => (f.size, f.pages.len() as u64),
+            Body::Directory(d) => (d.entries.len() as u64, 0),
+            Body::Device(_) => (0, 0),
         };
         Ok(Stat {
-            kind,
+            kind: node.body.kind(),
+            device: match node.body {
+                Body::Device(device) => Some(device),
+                _ => None,
+            },
             size,
             node: id,
             store: self.id,
@@ -239,16 +253,12 @@ impl<P: Page> Store<P> {
         let Some(mut node) = self.nodes.remove(&id) else {
             return;
         };
-        let kind = match &mut node.body {
-            Body::File(f) => {
-                f.release_all(&mut self.quota);
-                Kind::File
-            }
-            // Only an empty directory loses its name (rmdir, or replaced
-            // by a rename), and a removed one stays empty.
-            Body::Directory(_) => Kind::Directory,
-        };
-        self.quota.release_meta(body_cost::<P>(kind));
+        // Only an empty directory loses its name (rmdir, or replaced by a
+        // rename), and a removed one stays empty.
+        if let Body::File(f) = &mut node.body {
+            f.release_all(&mut self.quota);
+        }
+        self.quota.release_meta(body_cost::<P>(&node.body));
     }
 
     /// Gives node `id` (unnamed) the name `name` in `dir`; the link cost
@@ -307,11 +317,7 @@ impl<P: Page> Store<P> {
         if d.entries.contains_key(name) {
             return Err(FsError::Exists);
         }
-        let kind = match body {
-            Body::File(_) => Kind::File,
-            Body::Directory(_) => Kind::Directory,
-        };
-        let cost = body_cost::<P>(kind) + link_cost(name.len());
+        let cost = body_cost::<P>(&body) + link_cost(name.len());
         self.quota.charge_meta(cost)?;
         let id = self.next_node;
         self.next_node += 1;
@@ -340,6 +346,18 @@ impl<P: Page> Store<P> {
             mode & MODE_MASK,
             now,
         )
+    }
+
+    /// Makes the device node `name` in `dir`.
+    pub fn create_device(
+        &mut self,
+        dir: NodeId,
+        name: &[u8],
+        mode: u32,
+        device: Device,
+        now: u64,
+    ) -> Result<NodeId, FsError> {
+        self.create(dir, name, Body::Device(device), mode & MODE_MASK, now)
     }
 
     pub fn mkdir(
@@ -494,10 +512,7 @@ impl<P: Page> Store<P> {
             let node = self.node(id)?;
             let entry = DirEntry {
                 name: &node.name,
-                kind: match node.body {
-                    Body::File(_) => Kind::File,
-                    Body::Directory(_) => Kind::Directory,
-                },
+                kind: node.body.kind(),
                 node: id,
                 cursor: seq,
             };
@@ -513,12 +528,21 @@ impl<P: Page> Store<P> {
     /// in place); `None` once it was written or truncated. The kernel
     /// matches them against the manifest's binaries (File.binary).
     pub fn boot_bytes(&self, file: NodeId) -> Result<Option<&'static [u8]>, FsError> {
+        if self.device(file)?.is_some() {
+            return Ok(None);
+        }
         Ok(self.file(file)?.base)
     }
 
+    /// How many bytes a read of at most `max` from `offset` gives: a
+    /// device's reads are never short but for null's end of file.
     pub fn readable(&self, file: NodeId, offset: u64, max: usize) -> Result<usize, FsError> {
-        let f = self.file(file)?;
-        Ok(f.size.saturating_sub(offset).min(max as u64) as usize)
+        Ok(match &self.node(file)?.body {
+            Body::File(f) => f.size.saturating_sub(offset).min(max as u64) as usize,
+            Body::Device(Device::Null) => 0,
+            Body::Device(_) => max,
+            Body::Directory(_) => return Err(FsError::IsDirectory),
+        })
     }
 
     /// Reads into `out` from `offset`; returns how many bytes (0 at or
@@ -532,8 +556,11 @@ impl<P: Page> Store<P> {
     ) -> Result<usize, FsError> {
         let n = self.readable(file, offset, out.len())?;
         let node = self.node_mut(file)?;
-        if let Body::File(f) = &node.body {
-            f.read(offset, &mut out[..n]);
+        match &node.body {
+            Body::File(f) => f.read(offset, &mut out[..n]),
+            // urandom's bytes are the caller's to fill.
+            Body::Device(_) => out[..n].fill(0),
+            Body::Directory(_) => {}
         }
         node.accessed_ns = now;
         Ok(n)
@@ -550,8 +577,14 @@ impl<P: Page> Store<P> {
     ) -> Result<(usize, u64), FsError> {
         let Store { nodes, quota, .. } = self;
         let node = nodes.get_mut(&file).ok_or(FsError::NotFound)?;
-        let Body::File(f) = &mut node.body else {
-            return Err(FsError::IsDirectory);
+        let f = match &mut node.body {
+            Body::File(f) => f,
+            Body::Directory(_) => return Err(FsError::IsDirectory),
+            Body::Device(Device::Full) => return Err(FsError::NoSpace),
+            // Discarded, as written; the offset does not move (Linux's).
+            Body::Device(_) => {
+                return Ok((data.len(), if let WriteAt::Offset(o) = at { o } else { 0 }));
+            }
         };
         let offset = match at {
             WriteAt::Offset(offset) => offset,
@@ -572,8 +605,11 @@ impl<P: Page> Store<P> {
     pub fn truncate(&mut self, file: NodeId, size: u64, now: u64) -> Result<(), FsError> {
         let Store { nodes, quota, .. } = self;
         let node = nodes.get_mut(&file).ok_or(FsError::NotFound)?;
-        let Body::File(f) = &mut node.body else {
-            return Err(FsError::IsDirectory);
+        let f = match &mut node.body {
+            Body::File(f) => f,
+            Body::Directory(_) => return Err(FsError::IsDirectory),
+            // O_TRUNC of a device is ignored, as on Linux.
+            Body::Device(_) => return Ok(()),
         };
         f.truncate(size, quota)?;
         node.modified_ns = now;

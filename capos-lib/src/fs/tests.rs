@@ -603,3 +603,79 @@ fn fs_errors_are_the_schemas_values() {
     assert_eq!(FsError::from_ordinal(0), None);
     assert_eq!(FsError::from_ordinal(13), None);
 }
+
+#[test]
+fn device_nodes_read_and_take_writes_as_linux_does() {
+    let mut s = store();
+    let root = s.root();
+    let dev = s.mkdir(root, b"dev", 0o755, 1).unwrap();
+    let null = s
+        .create_device(dev, b"null", 0o666, Device::Null, 1)
+        .unwrap();
+    let zero = s
+        .create_device(dev, b"zero", 0o666, Device::Zero, 1)
+        .unwrap();
+    let full = s
+        .create_device(dev, b"full", 0o666, Device::Full, 1)
+        .unwrap();
+    let used = s.usage();
+    let mut buf = [7u8; 16];
+    // null: end of file at any offset; writes vanish.
+    assert_eq!(s.readable(null, 0, 16).unwrap(), 0);
+    assert_eq!(s.read(null, 5, &mut buf, 2).unwrap(), 0);
+    assert_eq!(s.write(null, WriteAt::End, b"gone", 2).unwrap(), (4, 0));
+    assert_eq!(
+        s.write(null, WriteAt::Offset(9), b"gone", 2).unwrap(),
+        (4, 9)
+    );
+    // zero and full read zeros, as many as asked, wherever.
+    assert_eq!(s.read(zero, 1 << 50, &mut buf, 2).unwrap(), 16);
+    assert_eq!(buf, [0; 16]);
+    buf.fill(7);
+    assert_eq!(s.read(full, 0, &mut buf, 2).unwrap(), 16);
+    assert_eq!(buf, [0; 16]);
+    assert_eq!(s.write(zero, WriteAt::Offset(0), b"x", 2).unwrap(), (1, 0));
+    assert_eq!(
+        s.write(full, WriteAt::Offset(0), b"x", 2),
+        Err(FsError::NoSpace)
+    );
+    // O_TRUNC is ignored; nothing was stored.
+    s.truncate(null, 0, 2).unwrap();
+    assert_eq!(s.usage(), used);
+    let st = s.stat(full).unwrap();
+    assert_eq!(
+        (st.kind, st.device, st.size, st.pages),
+        (Kind::File, Some(Device::Full), 0, 0)
+    );
+    assert_eq!(s.stat(dev).unwrap().device, None);
+    assert_eq!(Device::Null.numbers(), (1, 3));
+    assert_eq!(s.boot_bytes(null), Ok(None));
+    // A device is a file to open, list and unlink; its record is freed.
+    let (opened, created) = s
+        .open(
+            dev,
+            b"null",
+            Open {
+                truncate: true,
+                ..CREATE
+            },
+            3,
+        )
+        .unwrap();
+    assert_eq!((opened, created), (null, false));
+    let mut kinds = Vec::new();
+    s.list(dev, 0, MAX_LIST, |e| {
+        kinds.push(e.kind);
+        true
+    })
+    .unwrap();
+    assert_eq!(kinds, [Kind::File; 3]);
+    let before = s.usage();
+    s.unlink(dev, b"zero", 4).unwrap();
+    assert!(s.usage().meta_bytes < before.meta_bytes);
+    assert_eq!(s.stat(zero), Err(FsError::NotFound));
+    assert_eq!(
+        s.walk(root, [&b"dev"[..], b"null"]),
+        Err(FsError::NotDirectory)
+    );
+}

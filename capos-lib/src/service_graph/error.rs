@@ -115,6 +115,31 @@ pub enum GraphError {
     Cycle {
         services: Vec<String>,
     },
+    /// A declared pipe's name is empty or over-long.
+    BadPipeName {
+        pipe: String,
+    },
+    /// Two declared pipes share a name.
+    DuplicatePipe {
+        pipe: String,
+    },
+    /// Pipes are declared but init holds no PipeFactory of that name.
+    NoPipeFactory {
+        factory: String,
+    },
+    /// A `Pipe` source names no declared pipe.
+    UnknownPipe {
+        service: String,
+        index: usize,
+        cap: String,
+        pipe: String,
+    },
+    /// A declared pipe no service reads, or none writes: it could never
+    /// carry anything, or its reader would wait forever.
+    PipeWithoutEnd {
+        pipe: String,
+        end: super::PipeEnd,
+    },
 }
 
 impl fmt::Display for GraphError {
@@ -243,6 +268,32 @@ impl fmt::Display for GraphError {
                     write!(f, "{arrow}{service:?}")?;
                 }
                 f.write_str(" (each imports from the next)")
+            }
+            GraphError::BadPipeName { pipe } => {
+                write!(f, "pipe {pipe:?}: name must be 1 to {MAX_CAP_NAME} bytes")
+            }
+            GraphError::DuplicatePipe { pipe } => {
+                write!(f, "pipe {pipe:?}: declared more than once")
+            }
+            GraphError::NoPipeFactory { factory } => write!(
+                f,
+                "pipes are declared but init has no PipeFactory cap {factory:?}"
+            ),
+            GraphError::UnknownPipe {
+                service,
+                index,
+                cap,
+                pipe,
+            } => write!(
+                f,
+                "service {service:?}: caps[{index}] {cap:?}: no pipe {pipe:?} is declared"
+            ),
+            GraphError::PipeWithoutEnd { pipe, end } => {
+                let who = match end {
+                    super::PipeEnd::Read => "reads",
+                    super::PipeEnd::Write => "writes",
+                };
+                write!(f, "pipe {pipe:?}: no service {who} it")
             }
         }
     }

@@ -35,7 +35,7 @@ pub fn check(
 
 /// Service, cap and export names all become CapSet-style names, so they
 /// share the CapSet's bounds.
-fn is_valid_name(name: &str) -> bool {
+pub(super) fn is_valid_name(name: &str) -> bool {
     (1..=MAX_CAP_NAME).contains(&name.len())
 }
 
@@ -88,7 +88,7 @@ fn check_caps(service: &Service, init_caps: &[&str]) -> Result<(), GraphError> {
                 }
                 Some(from)
             }
-            CapSource::Service { .. } => None,
+            CapSource::Service { .. } | CapSource::Pipe { .. } => None,
         };
         if let Some(init_cap) = init_cap
             && !init_caps.contains(&init_cap.as_str())

@@ -3,6 +3,7 @@ mod cycles;
 mod fuzz;
 mod imports;
 mod local;
+mod pipes;
 
 use super::*;
 use std::string::ToString;

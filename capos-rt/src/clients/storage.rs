@@ -16,8 +16,8 @@ use crate::wire;
 use alloc::vec::Vec;
 use capnp::traits::Owned;
 use capos_abi::ipc::reply_size;
-use capos_lib::fs::{FsError, Kind};
-use capos_schema::{NodeKind, node_stat};
+use capos_lib::fs::{Device, FsError, Kind};
+use capos_schema::{DeviceKind, NodeKind, node_stat};
 use core::fmt;
 
 /// Why a storage call did not do what it was asked.
@@ -78,6 +78,8 @@ pub struct Stat {
     pub pages: u64,
     /// The capability it came through is a read-only facet.
     pub read_only: bool,
+    /// The device a `File` node is (/dev/null), if it is one.
+    pub device: Option<capos_lib::fs::Device>,
 }
 
 pub(crate) fn kind(k: Result<NodeKind, capnp::NotInSchema>) -> Result<Kind, Error> {
@@ -100,6 +102,13 @@ pub(crate) fn stat(s: node_stat::Reader<'_>) -> Result<Stat, Error> {
         changed_ns: s.get_changed_ns(),
         pages: s.get_pages(),
         read_only: s.get_read_only(),
+        device: match s.get_device()? {
+            DeviceKind::None => None,
+            DeviceKind::Null => Some(Device::Null),
+            DeviceKind::Zero => Some(Device::Zero),
+            DeviceKind::Full => Some(Device::Full),
+            DeviceKind::Urandom => Some(Device::Urandom),
+        },
     })
 }
 

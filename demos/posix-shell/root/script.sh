@@ -39,6 +39,18 @@ env -i A=1 env
 sh -c 'sh -c "echo deep"'
 echo x y | xargs echo got
 sh /nest/a.sh
+# A background job (its stdin is /dev/null); dash's `wait` builtin needs
+# a SIGCHLD handler to run, which capOS cannot yet, so the shell polls
+# for the job's file instead.
+(echo "from the background" > /tmp/bg) &
+until [ -s /tmp/bg ]; do :; done; cat /tmp/bg
+cat /dev/null; head -c 4 /dev/zero | wc -c
+wc -c < /dev/null
+test -c /dev/null && echo "test -c: yes"
+echo gone > /dev/null; echo "null: $?"
+(echo x > /dev/full) 2>/dev/null; echo "full: $?"
+echo "$(cat /dev/zero | head -c 3 | tr '\0' z)"
+head -c 16 /dev/urandom | wc -c
 echo end
 exit 3
 echo "not reached"

@@ -10,10 +10,11 @@ use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use capos_lib::service_graph::PipeEnd;
 use capos_rt::{
     AnyCap, BootPackage, Cap, Client, Console, Directory, EndpointClient, EndpointFactory,
-    ExitStatus, File, Grant, LookupError, Mapping, OpenOptions, PendingCall, ProcessHandle,
-    ProcessSpawner, Runtime, VirtualMemory, println,
+    ExitStatus, File, Grant, LookupError, Mapping, OpenOptions, PendingCall, PipeFactory,
+    PipeReader, PipeWriter, ProcessHandle, ProcessSpawner, Runtime, VirtualMemory, println,
 };
 use init::grants::{self, Source};
 use init::tally::{Expected, Tally};
@@ -53,6 +54,9 @@ struct Caps {
     memory: VirtualMemory,
     /// Its Directories, kept to be granted whole or as subtrees.
     dirs: BTreeMap<String, Directory>,
+    /// Its PipeFactories, kept to create the manifest's pipes and to be
+    /// granted.
+    pipe_factories: BTreeMap<String, PipeFactory>,
     /// Every other capability of its CapSet, kept to be granted.
     others: BTreeMap<String, AnyCap>,
 }
@@ -61,6 +65,7 @@ impl Caps {
     fn take(rt: &mut Runtime) -> Result<Self, String> {
         let mut others = BTreeMap::new();
         let mut dirs = BTreeMap::new();
+        let mut pipe_factories = BTreeMap::new();
         let names: Vec<String> = capset_names(rt);
         for name in names {
             if ![CONSOLE, SPAWNER, BOOT, ENDPOINTS, MEMORY].contains(&name.as_str()) {
@@ -69,14 +74,20 @@ impl Caps {
                     Ok(dir) => {
                         dirs.insert(name, dir);
                     }
-                    Err(cap) => {
-                        others.insert(name, cap);
-                    }
+                    Err(cap) => match cap.into_client::<PipeFactory>() {
+                        Ok(factory) => {
+                            pipe_factories.insert(name, factory);
+                        }
+                        Err(cap) => {
+                            others.insert(name, cap);
+                        }
+                    },
                 }
             }
         }
         Ok(Caps {
             dirs,
+            pipe_factories,
             spawner: take(rt, SPAWNER)?,
             boot: take(rt, BOOT)?,
             endpoints: take(rt, ENDPOINTS)?,
@@ -94,7 +105,8 @@ impl Caps {
             ENDPOINTS => Some(self.endpoints.cap()),
             MEMORY => Some(self.memory.cap()),
             _ => (self.others.get(name).map(AnyCap::cap))
-                .or_else(|| self.dirs.get(name).map(Directory::cap)),
+                .or_else(|| self.dirs.get(name).map(Directory::cap))
+                .or_else(|| self.pipe_factories.get(name).map(PipeFactory::cap)),
         }
     }
 }
@@ -129,8 +141,12 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<Tally, String> {
         drop(mapping);
         graph.map_err(|e| format!("manifest invalid: {e}"))?
     };
+    let pipes = create_pipes(&graph, &caps)?;
     let mut tally = Tally::default();
-    let running = start_all(&graph, &caps, console, &mut tally);
+    let running = start_all(&graph, &caps, &pipes, console, &mut tally);
+    // Every end is granted now: init's copies go, so a reader sees end
+    // of file once the writers it was given are gone.
+    drop(pipes);
     wait_all(rt, console, running, &mut tally)?;
     Ok(tally)
 }
@@ -164,6 +180,29 @@ fn read_manifest<'a>(
     Ok((mapping, len))
 }
 
+/// The manifest's pipes by name: their read and write ends.
+type Pipes<'a> = BTreeMap<&'a str, (PipeReader, PipeWriter)>;
+
+/// Creates the manifest's pipes with init's PipeFactory (the graph check
+/// made sure init holds it when there are any).
+fn create_pipes<'a>(graph: &'a Graph, caps: &Caps) -> Result<Pipes<'a>, String> {
+    let mut pipes = BTreeMap::new();
+    if graph.pipes.is_empty() {
+        return Ok(pipes);
+    }
+    let factory = caps
+        .pipe_factories
+        .get(graph.pipe_factory.as_str())
+        .ok_or_else(|| format!("cap {:?} is not a PipeFactory", graph.pipe_factory))?;
+    for name in &graph.pipes {
+        let ends = factory
+            .create()
+            .map_err(|e| format!("pipe {name:?}: {e}"))?;
+        pipes.insert(name.as_str(), ends);
+    }
+    Ok(pipes)
+}
+
 /// A started service.
 struct Running {
     name: String,
@@ -172,7 +211,13 @@ struct Running {
 }
 
 /// Starts the services in order; stops at the first that cannot start.
-fn start_all(graph: &Graph, caps: &Caps, console: &Console, tally: &mut Tally) -> Vec<Running> {
+fn start_all(
+    graph: &Graph,
+    caps: &Caps,
+    pipes: &Pipes,
+    console: &Console,
+    tally: &mut Tally,
+) -> Vec<Running> {
     // One client facet per export, made before its owner facet leaves
     // init's hands; granted (copied) to every importer.
     let mut clients: Vec<Vec<Option<EndpointClient>>> = graph
@@ -192,7 +237,7 @@ fn start_all(graph: &Graph, caps: &Caps, console: &Console, tally: &mut Tally) -
             tally.lost();
             continue;
         }
-        match start(graph, index, caps, console, &mut clients) {
+        match start(graph, index, caps, pipes, console, &mut clients) {
             Ok(handle) => {
                 println!(console, "init: started {name}");
                 running.push(Running {
@@ -222,6 +267,7 @@ fn start(
     graph: &Graph,
     index: usize,
     caps: &Caps,
+    pipes: &Pipes,
     console: &Console,
     clients: &mut [Vec<Option<EndpointClient>>],
 ) -> Result<ProcessHandle, String> {
@@ -270,6 +316,10 @@ fn start(
             Source::Directory { .. } => subtrees.get(grant.name.as_str()).map(Directory::cap),
             Source::File { .. } => files.get(grant.name.as_str()).map(File::cap),
             Source::Init(name) => caps.get(console, name),
+            Source::Pipe { name, end } => pipes.get(name.as_str()).map(|(r, w)| match end {
+                PipeEnd::Read => r.cap(),
+                PipeEnd::Write => w.cap(),
+            }),
             Source::Owner { export } => owners.get(*export).map(|o| o.cap()),
             Source::Client { service, export } => clients
                 .get(*service)

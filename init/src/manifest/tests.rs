@@ -136,3 +136,66 @@ fn an_empty_service_list_decodes_as_empty() {
     let m = decode(bytes(&words)).unwrap();
     assert!(m.binaries.is_empty() && m.services.is_empty());
 }
+
+/// Two services joined by pipe "p1" ("w" writes it as fd/1, "r" reads it
+/// as fd/0 unless `reader` is false), with `pipes` declared.
+fn piped(pipes: &[&str], reader: bool) -> Vec<u64> {
+    let mut message = Builder::new_default();
+    let mut root = message.init_root::<system_manifest::Builder>();
+    root.set_schema_version(SCHEMA_VERSION);
+    root.reborrow().init_binaries(1).get(0).set_name("init");
+    let mut list = root.reborrow().init_pipes(pipes.len() as u32);
+    for (i, p) in pipes.iter().enumerate() {
+        list.set(i as u32, *p);
+    }
+    root.set_pipe_factory("pipes");
+    let mut services = root.init_services(2);
+    for (i, (name, fd, end)) in [("w", "fd/1", PipeEnd::Write), ("r", "fd/0", PipeEnd::Read)]
+        .into_iter()
+        .enumerate()
+    {
+        let mut s = services.reborrow().get(i as u32);
+        s.set_name(name);
+        s.set_binary("init");
+        let mut cap = s.init_caps(1).get(0);
+        cap.set_name(fd);
+        let mut pipe = cap.init_source().init_pipe();
+        pipe.set_name(if reader || i == 0 { "p1" } else { "p2" });
+        pipe.set_end(end);
+    }
+    aligned(&capnp::serialize::write_message_to_words(&message))
+}
+
+#[test]
+fn pipes_and_pipe_ends_are_read_and_checked() {
+    let words = piped(&["p1"], true);
+    let manifest = decode(bytes(&words)).unwrap();
+    assert_eq!(manifest.pipes, ["p1"]);
+    assert_eq!(manifest.pipe_factory, "pipes");
+    assert_eq!(
+        manifest.services[1].caps[0].source,
+        CapSource::Pipe {
+            name: "p1".into(),
+            end: service_graph::PipeEnd::Read
+        }
+    );
+    let graph = crate::check(bytes(&words), &["pipes"]).unwrap();
+    assert_eq!(graph.pipes, ["p1"]);
+    // init refuses what mkmanifest would have: no PipeFactory, an
+    // undeclared pipe, a pipe nobody reads.
+    let refusal = |words: &[u64], caps: &[&str]| {
+        alloc::string::ToString::to_string(&crate::check(bytes(words), caps).unwrap_err())
+    };
+    assert_eq!(
+        refusal(&words, &[]),
+        "pipes are declared but init has no PipeFactory cap \"pipes\""
+    );
+    assert_eq!(
+        refusal(&piped(&["p1"], false), &["pipes"]),
+        "service \"r\": caps[0] \"fd/0\": no pipe \"p2\" is declared"
+    );
+    assert_eq!(
+        refusal(&piped(&["p1", "p2"], false), &["pipes"]),
+        "pipe \"p1\": no service reads it"
+    );
+}

@@ -38,7 +38,8 @@ fn random_u64() -> Option<u64> {
     None
 }
 
-fn fill(out: &mut [u8]) -> Result<(), CallError> {
+/// Fills `out` from RDRAND (also /dev/urandom's reads).
+pub fn fill(out: &mut [u8]) -> Result<(), CallError> {
     if !has_rdrand() {
         return Err(CallError::Exception(
             ExceptionType::Unimplemented,

@@ -15,7 +15,7 @@ use alloc::vec::Vec;
 
 use capnp::message::{Builder, HeapAllocator};
 use capos_lib::fs::cursor::{self, Cursor};
-use capos_lib::fs::{FsError, Kind, READ_OVERHEAD, TimeChange, WriteAt, facet};
+use capos_lib::fs::{Device, FsError, Kind, READ_OVERHEAD, TimeChange, WriteAt, facet};
 use capos_schema::capos_capnp::{FsError as SchemaError, Whence, file, time_change};
 use capos_schema::interface_id;
 use capos_schema::method::file as method;
@@ -71,8 +71,12 @@ impl File {
         let mut r = message.init_root::<file::read_results::Builder>();
         r.set_error(SchemaError::Ok);
         let data = r.init_data(n as u32);
+        let urandom = store.device(self.handle.node) == Ok(Some(Device::Urandom));
         let result = store.read(self.handle.node, offset, data, now());
         drop(store);
+        if urandom && result.is_ok() {
+            super::entropy_source::fill(data)?;
+        }
         match result {
             Ok(_) => Ok((Reply::Done(encode(&message)), n as u64)),
             Err(e) => Ok((Reply::Done(encode_read_error(e)), 0)),

@@ -7,8 +7,8 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use capos_lib::account::Charge;
-use capos_lib::fs::{self, FsError, Kind, NodeId, Stat};
-use capos_schema::capos_capnp::{FsError as SchemaError, NodeKind, node_stat};
+use capos_lib::fs::{self, Device, FsError, Kind, NodeId, Stat};
+use capos_schema::capos_capnp::{DeviceKind, FsError as SchemaError, NodeKind, node_stat};
 
 use super::SharedStore;
 use crate::cap::{CallCtx, CallError, CapRef};
@@ -109,6 +109,13 @@ pub fn set_stat(mut out: node_stat::Builder, stat: &Stat, read_only: bool) {
     out.set_changed_ns(stat.changed_ns);
     out.set_pages(stat.pages);
     out.set_read_only(read_only);
+    out.set_device(match stat.device {
+        None => DeviceKind::None,
+        Some(Device::Null) => DeviceKind::Null,
+        Some(Device::Zero) => DeviceKind::Zero,
+        Some(Device::Full) => DeviceKind::Full,
+        Some(Device::Urandom) => DeviceKind::Urandom,
+    });
 }
 
 /// Fails with RESULT_TOO_SMALL unless the caller's buffer holds `bytes`

@@ -98,6 +98,7 @@ pub fn boot_store(
                 let elf = manifest.binary(binary).ok_or(at(FsError::NotFound))?;
                 store.create_file(dir, name, node.mode, Some(elf), now)
             }
+            FsContent::Device(device) => store.create_device(dir, name, node.mode, *device, now),
         };
         made.map_err(at)?;
     }

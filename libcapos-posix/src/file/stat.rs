@@ -25,9 +25,10 @@ pub const STATX_BASIC_STATS: u32 = 0x7ff;
 const NS: u64 = 1_000_000_000;
 
 pub fn mode(st: &Stat) -> u32 {
-    let kind = match st.kind {
-        NodeKind::File => S_IFREG,
-        NodeKind::Directory => S_IFDIR,
+    let kind = match (st.kind, st.device) {
+        (NodeKind::File, Some(_)) => S_IFCHR,
+        (NodeKind::File, None) => S_IFREG,
+        (NodeKind::Directory, _) => S_IFDIR,
     };
     kind | (st.mode & 0o7777)
 }
@@ -50,7 +51,8 @@ pub fn kstat(st: &Stat) -> [u8; KSTAT_SIZE] {
     put(&mut out, 8, &st.node.to_le_bytes());
     put(&mut out, 16, &nlink(st).to_le_bytes());
     put(&mut out, 24, &mode(st).to_le_bytes());
-    // uid, gid, padding and rdev stay 0.
+    // uid, gid and padding stay 0; rdev is a device's only.
+    put(&mut out, 40, &rdev(st).to_le_bytes());
     put(&mut out, 48, &st.size.to_le_bytes());
     put(&mut out, 56, &4096u64.to_le_bytes());
     put(&mut out, 64, &(st.pages * 8).to_le_bytes());
@@ -73,6 +75,24 @@ pub fn kstat_of_kind(kind: u32, perm: u32) -> [u8; KSTAT_SIZE] {
     put(&mut out, 24, &(kind | perm).to_le_bytes());
     put(&mut out, 56, &4096u64.to_le_bytes());
     out
+}
+
+/// A device node's Linux number (makedev of its major and minor), 0 for
+/// any other node.
+fn rdev(st: &Stat) -> u64 {
+    st.device.map_or(0, |d| {
+        let (major, minor) = d.numbers();
+        makedev(major, minor)
+    })
+}
+
+/// Linux's makedev (what musl's major and minor undo).
+fn makedev(major: u32, minor: u32) -> u64 {
+    let (major, minor) = (u64::from(major), u64::from(minor));
+    ((major & 0xfffff000) << 32)
+        | ((major & 0xfff) << 8)
+        | ((minor & 0xffffff00) << 12)
+        | (minor & 0xff)
 }
 
 /// Linux's encoding of a device number into its major and minor parts
@@ -105,6 +125,11 @@ pub fn statx(st: &Stat) -> [u8; STATX_SIZE] {
         put(&mut out, at, &(ns / NS).to_le_bytes());
         put(&mut out, at + 8, &((ns % NS) as u32).to_le_bytes());
     }
+    if let Some(device) = st.device {
+        let (major, minor) = device.numbers();
+        put(&mut out, 128, &major.to_le_bytes());
+        put(&mut out, 132, &minor.to_le_bytes());
+    }
     put(&mut out, 136, &major(st.store).to_le_bytes());
     put(&mut out, 140, &minor(st.store).to_le_bytes());
     out
@@ -127,6 +152,7 @@ mod tests {
             changed_ns: 5 * NS + 9,
             pages: 2,
             read_only: false,
+            device: None,
         }
     }
 
@@ -189,5 +215,32 @@ mod tests {
                 "{dev:#x}"
             );
         }
+    }
+
+    #[test]
+    fn devices_are_character_devices_with_linux_numbers() {
+        let mut d = sample();
+        d.device = Some(capos_lib::fs::Device::Null);
+        d.size = 0;
+        d.mode = 0o666;
+        let k = kstat(&d);
+        assert_eq!(u32_at(&k, 24), S_IFCHR | 0o666);
+        // makedev(1, 3), as Linux's /dev/null.
+        assert_eq!(u64_at(&k, 40), 0x103);
+        assert_eq!(u64_at(&kstat(&sample()), 40), 0);
+        let x = statx(&d);
+        assert_eq!((u32_at(&x, 128), u32_at(&x, 132)), (1, 3));
+        assert_eq!(makedev(0x12345, 0x6789a), {
+            // glibc's formula, spelled out once more.
+            let (ma, mi) = (0x12345u64, 0x6789au64);
+            (ma & 0xfff) << 8 | (ma & !0xfff) << 32 | (mi & 0xff) | (mi & !0xff) << 12
+        });
+        assert_eq!(
+            (
+                major(makedev(0x12345, 0x6789a)),
+                minor(makedev(0x12345, 0x6789a))
+            ),
+            (0x12345, 0x6789a)
+        );
     }
 }

@@ -20,6 +20,7 @@
 use crate::error::InputError;
 use crate::input::{FileSystemJson, FsNodeJson};
 use crate::manifest::{FileSystem, FsContent, FsNode};
+use capos_lib::fs::Device;
 use capos_lib::fs::path;
 use std::collections::BTreeMap;
 use std::io;
@@ -101,11 +102,12 @@ fn node_of(
         node.host.is_some(),
         node.host_directory.is_some(),
         node.binary.is_some(),
+        node.device.is_some(),
     ];
     if kinds.iter().filter(|&&k| k).count() != 1 {
         return Err(InputError::new(
             at,
-            "give exactly one of \"directory\": true, \"text\", \"host\", \"hostDirectory\" or \"binary\"",
+            "give exactly one of \"directory\": true, \"text\", \"host\", \"hostDirectory\", \"binary\" or \"device\"",
         ));
     }
     if node.mode.is_some_and(|m| m > 0o7777) {
@@ -143,6 +145,21 @@ fn node_of(
             FsContent::Binary(binary.clone()),
             at,
         )?;
+    } else if let Some(device) = &node.device {
+        let device = match device.as_str() {
+            "null" => Device::Null,
+            "zero" => Device::Zero,
+            "full" => Device::Full,
+            "urandom" => Device::Urandom,
+            _ => {
+                return Err(InputError::new(
+                    format!("{at}.device"),
+                    format!("{device:?} is not one of null, zero, full, urandom"),
+                ));
+            }
+        };
+        let mode = node.mode.unwrap_or(0o666);
+        insert(tree, names, mode, FsContent::Device(device), at)?;
     } else if let Some(host) = &node.host_directory {
         check_host_path(host, at)?;
         add_dir(tree, &names, dir_mode);

@@ -21,6 +21,16 @@ pub struct SystemJson {
     /// The kernel's file store; absent means none.
     #[serde(default)]
     pub file_system: Option<FileSystemJson>,
+    /// Pipes init creates, whose ends services are granted by name.
+    #[serde(default)]
+    pub pipes: Vec<String>,
+    /// init's PipeFactory that creates them.
+    #[serde(default = "default_pipe_factory")]
+    pub pipe_factory: String,
+}
+
+fn default_pipe_factory() -> String {
+    "pipes".into()
 }
 
 /// The file store: its quotas and its starting tree, by absolute path.
@@ -37,8 +47,8 @@ pub struct FileSystemJson {
     pub nodes: BTreeMap<String, FsNodeJson>,
 }
 
-/// One node; exactly one of `directory`, `text`, `host`, `hostDirectory`
-/// and `binary` (checked later, for a clearer message).
+/// One node; exactly one of `directory`, `text`, `host`, `hostDirectory`,
+/// `binary` and `device` (checked later, for a clearer message).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct FsNodeJson {
@@ -52,8 +62,10 @@ pub struct FsNodeJson {
     pub host_directory: Option<String>,
     /// A manifest binary's ELF.
     pub binary: Option<String>,
-    /// Permission bits; absent: 0755 for directories and binaries, 0644
-    /// for other files.
+    /// A device node: "null", "zero", "full" or "urandom".
+    pub device: Option<String>,
+    /// Permission bits; absent: 0755 for directories and binaries, 0666
+    /// for devices, 0644 for other files.
     pub mode: Option<u32>,
 }
 
@@ -124,8 +136,8 @@ pub struct LimitsJson {
     pub memory_bytes: u64,
 }
 
-/// `{name, init}`, `{name, service, export}`, `{name, directory}` or
-/// `{name, file}`;
+/// `{name, init}`, `{name, service, export}`, `{name, directory}`,
+/// `{name, file}` or `{name, pipe}`;
 /// which fields are present is checked later, for a clearer message than
 /// an untagged enum gives.
 #[derive(Debug, Clone, Deserialize)]
@@ -138,6 +150,16 @@ pub struct ServiceCapJson {
     pub directory: Option<DirectoryCapJson>,
     /// A file of one of init's Directories, with the same fields.
     pub file: Option<DirectoryCapJson>,
+    /// An end of one of the manifest's pipes.
+    pub pipe: Option<PipeCapJson>,
+}
+
+/// `{name, end}`: the end ("read" or "write") of the pipe `name`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipeCapJson {
+    pub name: String,
+    pub end: String,
 }
 
 /// A subtree of one of init's Directories.

@@ -1,7 +1,8 @@
 //! The checked manifest, and its encoding as the Cap'n Proto
 //! `SystemManifest` of schema/capos.capnp: the boot module the kernel reads.
 
-use capos_lib::service_graph::{CapImport, CapSource};
+use capos_lib::fs::Device;
+use capos_lib::service_graph::{CapImport, CapSource, PipeEnd};
 use capos_schema::{KernelCapKind, system_manifest};
 
 /// A manifest that passed every check in [`crate::validate`].
@@ -21,6 +22,9 @@ pub struct Manifest {
     pub services: Vec<Service>,
     /// The kernel's file store, if the manifest declares one.
     pub file_system: Option<FileSystem>,
+    /// The pipes init creates, and its PipeFactory that creates them.
+    pub pipes: Vec<String>,
+    pub pipe_factory: String,
 }
 
 /// The file store (schema `FileSystemConfig`).
@@ -46,6 +50,7 @@ pub enum FsContent {
     Data(Vec<u8>),
     /// A manifest binary, by name.
     Binary(String),
+    Device(Device),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,6 +131,11 @@ impl Manifest {
         for (i, service) in self.services.iter().enumerate() {
             service.encode(services.reborrow().get(list_len(i)));
         }
+        let mut pipes = root.reborrow().init_pipes(list_len(self.pipes.len()));
+        for (i, pipe) in self.pipes.iter().enumerate() {
+            pipes.set(list_len(i), pipe.as_str());
+        }
+        root.set_pipe_factory(self.pipe_factory.as_str());
         if let Some(fs) = &self.file_system {
             fs.encode(root.init_file_system());
         }
@@ -173,6 +183,14 @@ impl Service {
                     f.set_path(path.as_str());
                     f.set_read_only(*read_only);
                 }
+                CapSource::Pipe { name, end } => {
+                    let mut p = entry.init_source().init_pipe();
+                    p.set_name(name.as_str());
+                    p.set_end(match end {
+                        PipeEnd::Read => capos_schema::PipeEnd::Read,
+                        PipeEnd::Write => capos_schema::PipeEnd::Write,
+                    });
+                }
             }
         }
         let mut exports = out.reborrow().init_exports(list_len(self.exports.len()));
@@ -205,6 +223,12 @@ impl FileSystem {
                 FsContent::Directory => entry.set_directory(()),
                 FsContent::Data(data) => entry.set_data(data),
                 FsContent::Binary(name) => entry.set_binary(name.as_str()),
+                FsContent::Device(device) => entry.set_device(match device {
+                    Device::Null => capos_schema::DeviceKind::Null,
+                    Device::Zero => capos_schema::DeviceKind::Zero,
+                    Device::Full => capos_schema::DeviceKind::Full,
+                    Device::Urandom => capos_schema::DeviceKind::Urandom,
+                }),
             }
         }
     }
@@ -311,8 +335,15 @@ mod tests {
                         mode: 0o755,
                         content: FsContent::Binary("worker".into()),
                     },
+                    FsNode {
+                        path: b"/etc/null".to_vec(),
+                        mode: 0o666,
+                        content: FsContent::Device(Device::Null),
+                    },
                 ],
             }),
+            pipes: vec!["p1".into()],
+            pipe_factory: "pipes".into(),
         }
     }
 
@@ -399,7 +430,7 @@ mod tests {
             (1 << 20, 1 << 18)
         );
         let nodes = fs.get_nodes().unwrap();
-        assert_eq!(nodes.len(), 3);
+        assert_eq!(nodes.len(), 4);
         assert_eq!(nodes.get(0).get_path().unwrap(), "/etc");
         assert!(matches!(
             nodes.get(0).which().unwrap(),
@@ -414,6 +445,12 @@ mod tests {
             nodes.get(2).which().unwrap(),
             fs_node_config::Binary(Ok(b)) if b == "worker"
         ));
+        assert!(matches!(
+            nodes.get(3).which().unwrap(),
+            fs_node_config::Device(Ok(capos_schema::DeviceKind::Null))
+        ));
+        assert_eq!(root.get_pipes().unwrap().get(0).unwrap(), "p1");
+        assert_eq!(root.get_pipe_factory().unwrap(), "pipes");
     }
 
     #[test]

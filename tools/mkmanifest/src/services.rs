@@ -15,7 +15,7 @@ use crate::error::InputError;
 use crate::input::{ServiceCapJson, ServiceJson};
 use crate::manifest::{Export, Limits, Service};
 use capos_lib::launch::{LaunchError, List};
-use capos_lib::service_graph::{self, CapImport, CapSource, GraphError};
+use capos_lib::service_graph::{self, CapImport, CapSource, GraphError, PipeEnd};
 use std::collections::HashMap;
 
 /// Checks `services` and converts them. `binaries` are the manifest's
@@ -24,8 +24,13 @@ pub fn check(
     services: &[ServiceJson],
     binaries: &[&str],
     init_caps: &[&str],
+    pipes: &[String],
+    pipe_factory: &str,
 ) -> Result<Vec<Service>, InputError> {
     if services.is_empty() {
+        if !pipes.is_empty() {
+            return Err(InputError::new("pipes", "pipes need services to join"));
+        }
         return Ok(Vec::new());
     }
     let mut seen = HashMap::new();
@@ -44,6 +49,7 @@ pub fn check(
     }
     let graph: Vec<service_graph::Service> = checked.iter().map(Service::graph).collect();
     service_graph::validate(&graph, binaries, init_caps)
+        .and_then(|_| service_graph::check_pipes(&graph, pipes, pipe_factory, init_caps))
         .map_err(|e| InputError::new(path_of(&e, &seen), e.to_string()))?;
     Ok(checked)
 }
@@ -62,7 +68,8 @@ fn convert(i: usize, json: &ServiceJson) -> Result<Service, InputError> {
                         format!("services[{i}].caps[{c}]"),
                         "give one of \"init\" (one of init's caps), \"service\" and \"export\" \
                          (another service's export), \"directory\" (a subtree of one of \
-                         init's Directories) or \"file\" (a file below one of them)",
+                         init's Directories), \"file\" (a file below one of them) or \"pipe\" \
+                         (the \"read\" or \"write\" end of one of the manifest's pipes)",
                     )
                 })?,
             })
@@ -108,21 +115,30 @@ fn source(cap: &ServiceCapJson) -> Option<CapSource> {
         &cap.export,
         &cap.directory,
         &cap.file,
+        &cap.pipe,
     ) {
-        (Some(init), None, None, None, None) => Some(CapSource::Init(init.clone())),
-        (None, Some(service), Some(export), None, None) => Some(CapSource::Service {
+        (Some(init), None, None, None, None, None) => Some(CapSource::Init(init.clone())),
+        (None, Some(service), Some(export), None, None, None) => Some(CapSource::Service {
             service: service.clone(),
             export: export.clone(),
         }),
-        (None, None, None, Some(d), None) => Some(CapSource::Directory {
+        (None, None, None, Some(d), None, None) => Some(CapSource::Directory {
             from: d.from.clone(),
             path: d.path.clone(),
             read_only: d.read_only,
         }),
-        (None, None, None, None, Some(f)) => Some(CapSource::File {
+        (None, None, None, None, Some(f), None) => Some(CapSource::File {
             from: f.from.clone(),
             path: f.path.clone(),
             read_only: f.read_only,
+        }),
+        (None, None, None, None, None, Some(p)) => Some(CapSource::Pipe {
+            name: p.name.clone(),
+            end: match p.end.as_str() {
+                "read" => PipeEnd::Read,
+                "write" => PipeEnd::Write,
+                _ => return None,
+            },
         }),
         _ => None,
     }
@@ -178,6 +194,13 @@ fn path_of(error: &GraphError, index_of: &HashMap<&str, usize>) -> String {
         GraphError::BadExportName { service, index, .. }
         | GraphError::DuplicateExport { service, index, .. } => {
             format!("{}.exports[{index}].name", at(service))
+        }
+        GraphError::BadPipeName { .. }
+        | GraphError::DuplicatePipe { .. }
+        | GraphError::PipeWithoutEnd { .. } => "pipes".into(),
+        GraphError::NoPipeFactory { .. } => "pipeFactory".into(),
+        GraphError::UnknownPipe { service, index, .. } => {
+            format!("{}.caps[{index}].pipe.name", at(service))
         }
         GraphError::Launch { service, error } => match launch_field(error) {
             Some(field) => format!("{}.{field}", at(service)),

@@ -84,7 +84,25 @@ pub fn validate_with(
     let net = crate::net::check(system.kernel_params.net.as_ref())?;
     let binary_names: Vec<&str> = system.binaries.keys().map(String::as_str).collect();
     let init_caps: Vec<&str> = caps.iter().map(|c| c.name.as_str()).collect();
-    let services = services::check(&system.services, &binary_names, &init_caps)?;
+    let services = services::check(
+        &system.services,
+        &binary_names,
+        &init_caps,
+        &system.pipes,
+        &system.pipe_factory,
+    )?;
+    if !system.pipes.is_empty()
+        && let Some(i) = caps.iter().position(|c| c.name == system.pipe_factory)
+        && caps[i].kind != KernelCapKind::PipeFactory
+    {
+        return Err(InputError::new(
+            format!("init.caps[{i}].kind"),
+            format!(
+                "{:?} creates the manifest's pipes: it must be a pipeFactory",
+                system.pipe_factory
+            ),
+        ));
+    }
     let file_system = match &system.file_system {
         Some(fs) => Some(files::check(
             fs,
@@ -111,6 +129,8 @@ pub fn validate_with(
         net,
         services,
         file_system,
+        pipes: system.pipes,
+        pipe_factory: system.pipe_factory,
     })
 }
 

@@ -213,3 +213,55 @@ fn is_file_names_files_never_directories() {
         assert!(!is_file(&tree, not_a_file), "{not_a_file}");
     }
 }
+
+fn device(kind: &str) -> FsNodeJson {
+    FsNodeJson {
+        device: Some(kind.into()),
+        ..FsNodeJson::default()
+    }
+}
+
+#[test]
+fn device_nodes_take_their_kind_and_mode_0666() {
+    let json = fs(&[
+        ("/dev/null", device("null")),
+        ("/dev/zero", device("zero")),
+        ("/dev/full", device("full")),
+        ("/dev/urandom", device("urandom")),
+    ]);
+    let got = check_fs(&json).unwrap();
+    let devices: Vec<_> = got
+        .nodes
+        .iter()
+        .filter_map(|n| match n.content {
+            FsContent::Device(d) => Some((String::from_utf8(n.path.clone()).unwrap(), d, n.mode)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        devices,
+        [
+            ("/dev/full".to_string(), Device::Full, 0o666),
+            ("/dev/null".to_string(), Device::Null, 0o666),
+            ("/dev/urandom".to_string(), Device::Urandom, 0o666),
+            ("/dev/zero".to_string(), Device::Zero, 0o666),
+        ]
+    );
+    assert!(is_file(&got, "/dev/null"));
+}
+
+#[test]
+fn unknown_devices_and_two_kinds_are_refused() {
+    let err = check_fs(&fs(&[("/dev/tty0", device("tty"))])).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("not one of null, zero, full, urandom"),
+        "{err}"
+    );
+    let both = FsNodeJson {
+        text: Some("x".into()),
+        ..device("null")
+    };
+    let err = check_fs(&fs(&[("/dev/null", both)])).unwrap_err();
+    assert!(err.to_string().contains("exactly one of"), "{err}");
+}

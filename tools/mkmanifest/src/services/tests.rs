@@ -191,3 +191,75 @@ fn messages_are_the_graph_checks_own() {
         r#"services[1].binary: service "user": binary "cleint" is not in the boot package"#
     );
 }
+
+/// `services` with `extra` top-level fields and a "pipes" PipeFactory
+/// (of `kind`) among init's caps.
+fn check_piped(
+    extra: &str,
+    kind: &str,
+    services: &str,
+) -> Result<crate::manifest::Manifest, InputError> {
+    let json = manifest(services)
+        .replace(
+            r#"{"name": "endpoints", "kind": "endpointFactory"}"#,
+            &format!(r#"{{"name": "endpoints", "kind": "endpointFactory"}}, {{"name": "pipes", "kind": "{kind}"}}"#),
+        )
+        .replace(r#""kernelParams""#, &format!(r#"{extra} "kernelParams""#));
+    validate(input::parse(&json)?, |_| Ok(tiny_elf()))
+}
+
+/// A writer and a reader of pipe "p1", as fd/1 and fd/0.
+const PIPED: &str = r#"[
+    {"name": "seq", "binary": "server", "caps": [{"name": "fd/1", "pipe": {"name": "p1", "end": "write"}}]},
+    {"name": "wc", "binary": "client", "caps": [{"name": "fd/0", "pipe": {"name": "p1", "end": "read"}}]}
+]"#;
+
+#[test]
+fn pipes_are_declared_joined_and_encoded() {
+    let m = check_piped(r#""pipes": ["p1"],"#, "pipeFactory", PIPED).unwrap();
+    assert_eq!(m.pipes, ["p1"]);
+    assert_eq!(m.pipe_factory, "pipes");
+    assert_eq!(
+        m.services[1].caps[0].source,
+        capos_lib::service_graph::CapSource::Pipe {
+            name: "p1".into(),
+            end: capos_lib::service_graph::PipeEnd::Read
+        }
+    );
+}
+
+#[test]
+fn pipe_mistakes_are_refused_at_their_field() {
+    let err = |extra, kind, services: &str| {
+        let e = check_piped(extra, kind, services).unwrap_err();
+        (e.path.clone(), e.message.clone())
+    };
+    // Not declared.
+    let (path, msg) = err("", "pipeFactory", PIPED);
+    assert_eq!(path, "services[0].caps[0].pipe.name");
+    assert!(msg.contains("no pipe \"p1\" is declared"), "{msg}");
+    // No reader.
+    let writer_only = PIPED.replace(r#""end": "read""#, r#""end": "write""#);
+    let (path, msg) = err(r#""pipes": ["p1"],"#, "pipeFactory", &writer_only);
+    assert_eq!(path, "pipes");
+    assert!(msg.contains("no service reads it"), "{msg}");
+    // Not an end.
+    let (path, msg) = err(
+        r#""pipes": ["p1"],"#,
+        "pipeFactory",
+        &PIPED.replace("\"read\"", "\"both\""),
+    );
+    assert_eq!(path, "services[1].caps[0]");
+    assert!(msg.contains("\"read\" or \"write\" end"), "{msg}");
+    // The factory must be a PipeFactory init holds.
+    let (path, msg) = err(r#""pipes": ["p1"],"#, "timer", PIPED);
+    assert_eq!(path, "init.caps[4].kind");
+    assert!(msg.contains("must be a pipeFactory"), "{msg}");
+    let (path, msg) = err(
+        r#""pipes": ["p1"], "pipeFactory": "mine","#,
+        "pipeFactory",
+        PIPED,
+    );
+    assert_eq!(path, "pipeFactory");
+    assert!(msg.contains("no PipeFactory cap \"mine\""), "{msg}");
+}

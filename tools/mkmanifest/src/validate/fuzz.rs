@@ -12,7 +12,7 @@ use crate::input;
 use crate::manifest::{Export, Limits, Service};
 use crate::test_elf::tiny_elf;
 use capnp::message::ReaderOptions;
-use capos_lib::service_graph::{self, CapImport, CapSource};
+use capos_lib::service_graph::{self, CapImport, CapSource, PipeEnd};
 use capos_schema::{service_cap, system_manifest};
 use proptest::collection;
 use proptest::prelude::*;
@@ -203,6 +203,8 @@ fn build(
         net: crate::net::DEFAULT,
         services,
         file_system: None,
+        pipes: Vec::new(),
+        pipe_factory: "pipes".into(),
     }
 }
 
@@ -246,6 +248,8 @@ fn to_json(m: &Manifest, sparse: bool) -> Value {
                         read_only,
                     } => json!({"name": c.name, "file":
                         {"from": from, "path": path, "readOnly": read_only}}),
+                    CapSource::Pipe { name, end } => json!({"name": c.name, "pipe":
+                        {"name": name, "end": if *end == PipeEnd::Read { "read" } else { "write" }}}),
                 })
                 .collect();
             let exports: Vec<Value> = s
@@ -354,6 +358,13 @@ fn decode(bytes: &[u8]) -> Result<Manifest, String> {
                     path: string(f.get_path())?,
                     read_only: f.get_read_only(),
                 },
+                service_cap::source::Pipe(p) => CapSource::Pipe {
+                    name: string(p.get_name())?,
+                    end: match p.get_end().map_err(|_| "unknown pipe end")? {
+                        capos_schema::PipeEnd::Read => PipeEnd::Read,
+                        capos_schema::PipeEnd::Write => PipeEnd::Write,
+                    },
+                },
             };
             imports.push(CapImport {
                 name: string(c.get_name())?,
@@ -400,6 +411,8 @@ fn decode(bytes: &[u8]) -> Result<Manifest, String> {
         },
         services,
         file_system: None,
+        pipes: strings(root.get_pipes())?,
+        pipe_factory: string(root.get_pipe_factory())?,
     })
 }
 

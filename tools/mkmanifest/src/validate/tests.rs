@@ -33,6 +33,8 @@ fn system() -> SystemJson {
         },
         services: Vec::new(),
         file_system: None,
+        pipes: Vec::new(),
+        pipe_factory: "pipes".into(),
     }
 }
 
