@@ -485,7 +485,7 @@ $(BUILD)/manifest-system.bin: user posix-shell-build interactive-build FORCE
 # a Backspace and ^D (QEMU's success status). Under -icount the guest's
 # clock counts instructions, so the ^C's interval that
 # tools/smoke/interactive-timing.sh reports does not stretch with the
-# host's load (docs/operations/interactive.md).
+# host's load (docs/porting/interactive-shell.md).
 run-interactive-check: kernel $(BUILD)/manifest-system.bin
 	SMOKE_TYPE=tools/smoke/interactive.type bash tools/smoke.sh interactive $(KERNEL) \
 	    $(BUILD)/manifest-system.bin -icount shift=0
