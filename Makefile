@@ -480,14 +480,15 @@ $(BUILD)/manifest-system.bin: user posix-shell-build interactive-build FORCE
 	@mkdir -p $(BUILD)
 	bash tools/build-manifest.sh system $@
 
-# A person at make run's prompt: tools/smoke/interactive.type types
+# A person at make run's prompt, on a pseudo-terminal as make run's QEMU
+# is on a person's terminal: tools/smoke/interactive.type types
 # commands, a pipeline, ^C at the prompt and in `sleep 100` ($? 130),
 # a Backspace and ^D (QEMU's success status). Under -icount the guest's
 # clock counts instructions, so the ^C's interval that
 # tools/smoke/interactive-timing.sh reports does not stretch with the
 # host's load (docs/porting/interactive-shell.md).
 run-interactive-check: kernel $(BUILD)/manifest-system.bin
-	SMOKE_TYPE=tools/smoke/interactive.type bash tools/smoke.sh interactive $(KERNEL) \
+	SMOKE_PTY=1 SMOKE_TYPE=tools/smoke/interactive.type bash tools/smoke.sh interactive $(KERNEL) \
 	    $(BUILD)/manifest-system.bin -icount shift=0
 	bash tools/smoke/interactive-timing.sh target/smoke/interactive.log
 # ---------------------------------------------------------------- end of POSIX C on capOS

@@ -10,8 +10,11 @@ kernel=$1 manifest=$2
 shift 2
 # TCG, not KVM: this machine's KVM cannot deliver guest exceptions.
 # -cpu max: SMEP, SMAP and FSGSBASE, which the kernel requires.
+# signal=off: on a terminal, ^C goes to the guest (make run's shell), not
+# to QEMU as SIGINT.
 exec qemu-system-x86_64 \
     -machine q35 -accel tcg -cpu max -m 256M \
-    -display none -serial stdio -monitor none -no-reboot -nodefaults \
+    -display none -chardev stdio,id=stdio,signal=off -serial chardev:stdio \
+    -monitor none -no-reboot -nodefaults \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
     -kernel "$kernel" -initrd "$manifest" "$@"
