@@ -1,4 +1,4 @@
-/* Prints the machine's monotonic clock in milliseconds: the interactive
+/* Prints the machine's monotonic clock in microseconds: the interactive
  * check (tools/smoke/interactive.type) reads two stamps around a ^C to
  * time it by the guest's clock, not the loaded host's. */
 #include <stdio.h>
@@ -11,6 +11,6 @@ int main(void)
         perror("stamp: clock_gettime");
         return 1;
     }
-    printf("stamp %lld ms\n", (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+    printf("stamp %lld us\n", (long long)now.tv_sec * 1000000 + now.tv_nsec / 1000);
     return 0;
 }
