@@ -25,7 +25,7 @@ kernel: setup
 	$(CARGO) build --release -p kernel --target $(TARGET)
 
 user: setup
-	$(CARGO) build --release -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs -p fuzz-programs -p net-programs -p files-programs --target $(TARGET)
+	$(CARGO) build --release -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs -p fuzz-programs -p net-programs -p files-programs -p capos-run-agent --target $(TARGET)
 
 # build/manifest-NAME.bin from system-NAME.cue (system.cue for NAME=system).
 $(BUILD)/manifest-%.bin: user FORCE
@@ -144,7 +144,7 @@ profile: kernel user
 
 # ---------------------------------------------------------------- checks
 test: setup test-host clippy fmt-check generated-code-check docs-check header-check libcapos-check \
-      libcapos-posix-check posix-make-check capos-cc-check posix-dns-host-check smokes
+      libcapos-posix-check posix-make-check capos-cc-check cmake-check debug-check autoconf-check posix-dns-host-check smokes
 	@echo "make test: all checks passed"
 
 test-host: setup
@@ -173,7 +173,7 @@ capos-rt-check: setup
 clippy: setup
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) clippy -p init --lib --tests -- -D warnings
-	$(CARGO) clippy --release -p kernel -p capos-rt -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs -p fuzz-programs -p net-programs -p files-programs --target $(TARGET) -- -D warnings
+	$(CARGO) clippy --release -p kernel -p capos-rt -p init -p smoke-programs -p spawn-programs -p bench-programs -p limits-programs -p fuzz-programs -p net-programs -p files-programs -p capos-run-agent --target $(TARGET) -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all
@@ -189,8 +189,17 @@ generated-code-check: setup
 	  fi && echo "generated-code-check: schema bindings up to date"
 
 # Every page of the manual is linked from SUMMARY.md and every link resolves.
-docs-check:
+# The manual: the link checks mdBook does not make, then mdBook's build
+# (a warning-free build into book/, which is not committed).
+.PHONY: book
+docs-check: setup
 	bash tools/check-docs.sh
+	@out=$$(mdbook build --dest-dir $(abspath target/book-check) 2>&1) || { echo "$$out"; exit 1; }; \
+	  if grep -q 'WARN' <<<"$$out"; then echo "$$out"; echo "docs-check: mdbook warned"; exit 1; fi; \
+	  echo "docs-check: mdbook build: no warnings"
+
+book: setup
+	mdbook build
 
 # ---------------------------------------------------------------- C on capOS (libcapos)
 # libcapos.a (libcapos/, the C ABI over capos-rt), its header
@@ -331,7 +340,52 @@ capos-cc-check: posix-build
 .PHONY: capos-run-check
 capos-run-check: kernel user posix-build
 	$(CARGO) build -q -p mkmanifest
-	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) bash tools/check-capos-run.sh
+	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) bash tools/check-capos-run.sh </dev/null
+
+# A CMake project built with tools/capos.cmake, its configure-time checks
+# and ctest run on capOS (tools/check-cmake.sh).
+.PHONY: cmake-check
+cmake-check: kernel user posix-build
+	$(CARGO) build -q -p mkmanifest
+	bash tools/check-cmake.sh </dev/null
+
+# The autoconf port of the ports tree, in make test (about a minute):
+# GNU Hello configured with no --host under capos-env, its configure log
+# showing test programs run on capOS, its cases compared with Linux.
+.PHONY: autoconf-check
+autoconf-check: kernel user posix-build
+	$(CARGO) build -q -p mkmanifest
+	@if ! why=$$(tools/capos-env true 2>&1); then echo "autoconf-check: skipped: $$why"; exit 0; fi; \
+	  bash tools/ports.sh hello </dev/null || exit 1; log=target/ports/hello/capos/src/config.log; \
+	  grep -q 'checking whether we are cross compiling... no' target/ports/hello/capos/build.log && \
+	  runs=$$(grep -c '^configure:[0-9]*: ./conftest$$' $$log) && [ "$$runs" -gt 0 ] && \
+	  echo "autoconf-check: PASS (./configure CC=capos-cc, no --host: not cross compiling, $$runs test programs run on capOS; $$log)" || \
+	  { echo "autoconf-check: FAIL: configure did not run its test programs on capOS ($$log)"; exit 1; }
+
+# A capOS program under QEMU with the gdb stub waiting (tools/debug.sh,
+# docs/development/debugging.md): make debug PROG=path [ARGS="..."].
+.PHONY: debug debug-check
+GDB_PORT ?= 1234
+debug: kernel user
+	$(CARGO) build -q -p mkmanifest
+	bash tools/debug.sh --port $(GDB_PORT) $(PROG) $(ARGS)
+
+# make debug's script driven by gdb in batch mode, and the log
+# symbolizer on a user fault, a kernel exception and a kernel panic
+# (tools/check-debug.sh).
+debug-check: kernel user posix-build
+	$(CARGO) build -q -p mkmanifest
+	bash tools/check-debug.sh </dev/null
+
+# The ports tree (ports/, docs/porting/ports.md): real C programs built
+# from their pinned Debian sources for capOS (capos-cc; autoconf ones
+# configured under tools/capos-env) and for Linux (musl-gcc -static), each
+# case's output, status and files compared. Minutes, so not in make test;
+# PORTS="NAME ..." checks some.
+.PHONY: ports-check
+ports-check: kernel user posix-build
+	$(CARGO) build -q -p mkmanifest
+	CAPOS_POSIX_LIB=$(abspath $(POSIX_LIB)) bash tools/ports.sh $(PORTS) </dev/null
 
 # The DNS test rig proved on Linux (tools/dns/host-check.sh): the resolver
 # demo built with the host's musl-gcc against dnsmasq, a silent server and

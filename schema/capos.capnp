@@ -308,6 +308,10 @@ interface TcpConnection {
   close @4 () -> ();
   # The local and the peer's address and port.
   addresses @5 () -> (local :UdpEndpoint, peer :UdpEndpoint);
+  # `noDelay`: segments go out at once, without Nagle's wait for the
+  # previous one's acknowledgement (TCP_NODELAY). `keepAliveMs` not 0: a
+  # keep-alive probe after that long without traffic (SO_KEEPALIVE).
+  setOptions @6 (noDelay :Bool, keepAliveMs :UInt32) -> ();
 }
 
 # A TCP listening port (docs/interfaces/tcp-listener.md). Copies share it.

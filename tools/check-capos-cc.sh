@@ -193,6 +193,17 @@ else
     fail "debug sections: without -g, with -g or with -s not as documented"
 fi
 
+# ---- 5. capOS's mark, for binfmt_misc (tools/capos-env): EI_OSABI 255 on
+# a linked program (stripped or not), none on a relocatable link.
+osabi() { od -An -tu1 -j7 -N1 "$1" | tr -d ' '; }
+"$cc" -c -o "$out/part.o" "$out/hello.c"
+if [ "$(osabi "$out/plain")" = 255 ] && [ "$(osabi "$out/stripped")" = 255 ] &&
+    [ "$(osabi "$out/part.o")" = 0 ]; then
+    pass "programs carry capOS's mark (EI_OSABI 255), objects do not"
+else
+    fail "EI_OSABI: program $(osabi "$out/plain"), stripped $(osabi "$out/stripped"), object $(osabi "$out/part.o") (want 255, 255, 0)"
+fi
+
 if [ "$fails" -ne 0 ]; then
     echo "capos-cc-check: $fails failed"
     exit 1

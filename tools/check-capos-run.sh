@@ -4,10 +4,14 @@
 # host's musl-gcc, prints its argv and environment and a last line without
 # a newline, and exits with a status from its argv. Run by capos-run on
 # capOS and by tools/smoke/run-exact.sh on the host with the same argv and
-# environment, its stdout and exit status must be identical. Then a
+# environment, its stdout and exit status must be identical. A program
+# reading standard input gets capos-run's, and its stderr is apart. Then a
 # program that faults must give 128 + SIGSEGV and say where, a refused
 # call's report line must reach stderr, and what capos-run cannot do
-# (--file, a file that is not an ELF program) must be refused.
+# (--file, a file that is not an ELF program) must be refused. With
+# --dir, a program reads the directory's files and what it makes, changes
+# and removes there is done on the host; under tools/capos-env, executing
+# a capos-cc program runs it on capOS (binfmt_misc).
 #
 #   bash tools/check-capos-run.sh   (after make kernel user posix-build
 #                                    and cargo build -p mkmanifest)
@@ -42,8 +46,39 @@ cat >"$out/fault.c" <<'EOF'
 #include <stdio.h>
 int main(void) { printf("before the fault\n"); fflush(stdout); return *(volatile int *)16; }
 EOF
+cat >"$out/dir.c" <<'EOF'
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+int main(void)
+{
+    char line[64];
+    FILE *in = fopen("in.txt", "r");
+    if (!in || !fgets(line, sizeof line, in)) return 3;
+    printf("read %s", line);
+    FILE *out = fopen("out.txt", "w");
+    if (!out || fprintf(out, "wrote after %s", line) < 0 || fclose(out)) return 4;
+    if (unlink("gone.txt") || mkdir("sub", 0750)) return 5;
+    FILE *deep = fopen("sub/deep.txt", "w");
+    if (!deep || fputs("deep\n", deep) < 0 || fclose(deep)) return 6;
+    return 0;
+}
+EOF
+cat >"$out/upper.c" <<'EOF'
+#include <ctype.h>
+#include <stdio.h>
+int main(void)
+{
+    int c, n = 0;
+    while ((c = getchar()) != EOF) { putchar(toupper(c)); n++; }
+    fprintf(stderr, "%d bytes in\n", n);
+    return 0;
+}
+EOF
 tools/capos-cc -O2 -o "$out/args" "$out/args.c"
-tools/capos-cc -O2 -o "$out/fault" "$out/fault.c"
+tools/capos-cc -O2 -o "$out/upper" "$out/upper.c"
+tools/capos-cc -O2 -g -o "$out/fault" "$out/fault.c"
+tools/capos-cc -O2 -o "$out/dir" "$out/dir.c"
 musl-gcc -static -O2 -o "$out/args-host" "$out/args.c"
 
 env=(A=1 "B=two words" "C=")
@@ -78,15 +113,15 @@ fi
 status=0
 tools/capos-run "$out/fault" >"$out/fault.out" 2>"$out/fault.err" || status=$?
 if [ "$status" -eq 139 ] && [ "$(cat "$out/fault.out")" = "before the fault" ] &&
-    grep -q '^capos-run: fault faulted: page fault at rip=0x[0-9a-f]* addr=0x10$' "$out/fault.err"; then
-    pass "a page fault exits 139 (128 + SIGSEGV) and says where"
+    grep -q '^capos-run: fault faulted: page fault at rip=0x[0-9a-f]* addr=0x10, in main at .*/fault.c:2$' "$out/fault.err"; then
+    pass "a page fault exits 139 (128 + SIGSEGV) and says where: $(grep -o 'in main at .*' "$out/fault.err")"
 else
     fail "fault: status $status, stdout $(cat "$out/fault.out"), stderr $(cat "$out/fault.err")"
 fi
 
 status=0
 tools/capos-run --file x "$out/args" 2>"$out/file.err" || status=$?
-if [ "$status" -eq 2 ] && grep -q 'does not build a file tree' "$out/file.err"; then
+if [ "$status" -eq 2 ] && grep -q 'gives files through --dir' "$out/file.err"; then
     pass "--file refused: $(cat "$out/file.err")"
 else
     fail "--file: status $status: $(cat "$out/file.err")"
@@ -97,6 +132,48 @@ if [ "$status" -eq 126 ] && grep -q 'not an ELF program' "$out/notelf.err"; then
     pass "a file that is not an ELF program: status 126"
 else
     fail "not an ELF: status $status: $(cat "$out/notelf.err")"
+fi
+
+status=0
+printf 'one\ntwo' | tools/capos-run "$out/upper" >"$out/upper.out" 2>"$out/upper.err" || status=$?
+if [ "$status" -eq 0 ] && [ "$(cat "$out/upper.out")" = "$(printf 'ONE\nTWO')" ] &&
+    [ "$(cat "$out/upper.err")" = "7 bytes in" ]; then
+    pass "standard input from a pipe; stdout and stderr apart"
+else
+    fail "stdin: status $status, stdout $(cat "$out/upper.out"), stderr $(cat "$out/upper.err")"
+fi
+
+status=0
+tools/capos-run --caps console "$out/args" x 5 >"$out/caps.out" 2>"$out/caps.err" || status=$?
+if [ "$status" -eq 5 ] && grep -qx 'argv\[1\]="x"' "$out/caps.out"; then
+    pass "--caps console alone: the program still runs, its output relayed (status 5)"
+else
+    fail "--caps console: status $status, stdout $(cat "$out/caps.out"), stderr $(cat "$out/caps.err")"
+fi
+
+work=$out/work
+mkdir -p "$work"
+echo one >"$work/in.txt"
+echo old >"$work/out.txt"
+echo bye >"$work/gone.txt"
+status=0
+tools/capos-run --dir "$work" "$out/dir" >"$out/dir.out" 2>"$out/dir.err" || status=$?
+if [ "$status" -eq 0 ] && [ "$(cat "$out/dir.out")" = "read one" ] &&
+    [ "$(cat "$work/out.txt")" = "wrote after one" ] && [ ! -e "$work/gone.txt" ] &&
+    [ "$(cat "$work/sub/deep.txt")" = deep ] && [ "$(stat -c %a "$work/sub")" = 750 ]; then
+    pass "--dir: read a file, and the file written, the file removed and the directory made are on the host"
+else
+    fail "--dir: status $status, stdout $(cat "$out/dir.out"), stderr $(cat "$out/dir.err"), $(ls -R "$work")"
+fi
+
+status=0
+(cd "$out" && ../../tools/capos-env sh -c './args "via binfmt" 9') >"$out/env.out" 2>"$out/env.err" || status=$?
+if [ "$status" -eq 9 ] && grep -qx 'argv\[1\]="via binfmt"' "$out/env.out"; then
+    pass "under capos-env, executing a capos-cc program runs it on capOS (status 9)"
+elif grep -q '^capos-env: cannot ' "$out/env.err"; then
+    echo "capos-run-check: skipped: $(cat "$out/env.err")"
+else
+    fail "capos-env: status $status, stdout $(cat "$out/env.out"), stderr $(cat "$out/env.err")"
 fi
 
 if [ "$fails" -ne 0 ]; then

@@ -27,6 +27,10 @@ apt_packages+=(iproute2 util-linux python3)
 # profile` (tools/profile/fetch-qemu-header.sh), and dns.c's lua-cqueues
 # tarball; patch: applies vendor/dns-c-wahern/patches/.
 apt_packages+=(xz-utils patch)
+# cmake: make cmake-check builds a CMake project for capOS
+# (tools/capos.cmake); gdb: make debug's debugger, and make debug-check
+# drives it; binutils: addr2line, which locates faults (tools/symbolize.sh).
+apt_packages+=(cmake gdb binutils)
 # node runs CUE (tools/cue.js); it may come from outside Debian (NodeSource
 # ships node and npm in one package), so look for the commands themselves.
 command -v node >/dev/null || apt_packages+=(nodejs)
@@ -123,6 +127,15 @@ if grep -q '^cbindgen v0\.29\.4:' <<<"$installed_crates"; then
 else
     say "installing cbindgen 0.29.4"
     cargo install cbindgen --version 0.29.4 --locked
+fi
+
+# mdBook builds the manual (make book; make docs-check builds it too);
+# only its search feature, not the preview server's.
+if grep -q '^mdbook v0\.5\.4:' <<<"$installed_crates"; then
+    say "mdbook 0.5.4 present"
+else
+    say "installing mdbook 0.5.4"
+    cargo install mdbook --version 0.5.4 --locked --no-default-features --features search
 fi
 
 # ---------------------------------------------------------------- npm

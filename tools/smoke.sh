@@ -64,8 +64,8 @@ if [ -f "$reject" ]; then
     done <"$reject"
 fi
 if [ $fail -ne 0 ]; then
-    echo "smoke $name: serial log kept at $log; its last lines:"
-    tail -n 25 "$log" | sed 's/^/    /'
+    echo "smoke $name: serial log kept at $log; its last lines (faults and panics located by tools/symbolize.sh):"
+    tail -n 25 "$log" | bash "$(dirname "$0")/symbolize.sh" --kernel "$kernel" | sed 's/^/    /'
     exit 1
 fi
 echo "smoke $name: PASS ($(grep -Ec '^[^#]' "$expect") markers, QEMU status $status; log: $log)"

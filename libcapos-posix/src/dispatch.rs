@@ -352,7 +352,7 @@ fn stream_call(n: i64) -> bool {
 /// # Safety
 /// Pointer arguments must be valid as the Linux call would require.
 unsafe fn tcp_call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, net::Failure> {
-    // SAFETY (every arm): pointers passed on from the contract.
+    // SAFETY: every arm passes pointers on from the contract.
     unsafe {
         match n {
             nr::BIND => stream::bind(s, a[0], a[1] as *const u8, a[2]),

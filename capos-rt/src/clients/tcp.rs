@@ -17,6 +17,7 @@ const READY: u16 = 2;
 const SHUTDOWN: u16 = 3;
 const CLOSE: u16 = 4;
 const ADDRESSES: u16 = 5;
+const SET_OPTIONS: u16 = 6;
 
 /// Schema ordinals of TcpListener.
 const ACCEPT: u16 = 0;
@@ -215,6 +216,20 @@ impl TcpConnection {
     pub fn close(&self) -> Result<(), Error> {
         self.cap
             .call::<tcp_connection::close_params::Owned>(Self::INTERFACE_ID, CLOSE, |_| {})?;
+        Ok(())
+    }
+
+    /// Nagle's algorithm off (`no_delay`); keep-alive probes after
+    /// `keep_alive_ms` of silence (0: none).
+    pub fn set_options(&self, no_delay: bool, keep_alive_ms: u32) -> Result<(), Error> {
+        self.cap.call::<tcp_connection::set_options_params::Owned>(
+            Self::INTERFACE_ID,
+            SET_OPTIONS,
+            |mut p| {
+                p.set_no_delay(no_delay);
+                p.set_keep_alive_ms(keep_alive_ms);
+            },
+        )?;
         Ok(())
     }
 

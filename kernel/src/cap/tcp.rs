@@ -360,6 +360,21 @@ impl TcpConnection {
         Ok(super::empty_reply())
     }
 
+    fn set_options(&self, params: &Params) -> Result<Reply, CallError> {
+        let p: tcp_connection::set_options_params::Reader = params.get_root()?;
+        let mut guard = net::lock();
+        let net = guard.as_mut().ok_or_else(no_device)?;
+        if !net.tcp.set_options(
+            &mut net.stack,
+            self.0.id,
+            p.get_no_delay(),
+            p.get_keep_alive_ms(),
+        ) {
+            return Err(closed());
+        }
+        Ok(super::empty_reply())
+    }
+
     fn addresses(&self, params: &Params) -> Result<Reply, CallError> {
         let _: tcp_connection::addresses_params::Reader = params.get_root()?;
         let guard = net::lock();
@@ -390,6 +405,7 @@ impl CapObject for TcpConnection {
                 Ok(super::empty_reply())
             }
             5 => self.addresses(params),
+            6 => self.set_options(params),
             _ => Err(CallError::InvalidMethod),
         }
     }

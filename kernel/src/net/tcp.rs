@@ -148,6 +148,9 @@ struct Listener {
 struct Closing {
     handle: SocketHandle,
     port: Option<u16>,
+    /// Past this, it is reset: a peer that never takes the rest (a
+    /// window kept at zero) cannot keep the maker's charge for ever.
+    deadline: u64,
     _charge: Charge,
 }
 
@@ -569,6 +572,26 @@ impl Tcp {
         c.ready.push((waiter, read, write));
     }
 
+    /// Nagle's algorithm off (`no_delay`), and keep-alive probes after
+    /// `keep_alive_ms` of silence (0: none). `false`: no such connection.
+    pub fn set_options(
+        &mut self,
+        stack: &mut Stack,
+        id: ConnId,
+        no_delay: bool,
+        keep_alive_ms: u32,
+    ) -> bool {
+        let Some(c) = self.conns.get(&id) else {
+            return false;
+        };
+        let socket = stack.sockets.get_mut::<tcp::Socket>(c.handle);
+        socket.set_nagle_enabled(!no_delay);
+        socket.set_keep_alive(
+            (keep_alive_ms != 0).then(|| Duration::from_millis(u64::from(keep_alive_ms))),
+        );
+        true
+    }
+
     pub fn shutdown(&mut self, stack: &mut Stack, id: ConnId, read: bool, write: bool) -> bool {
         let Some(c) = self.conns.get_mut(&id) else {
             return false;
@@ -616,6 +639,7 @@ impl Tcp {
         self.closing.push(Closing {
             handle: c.handle,
             port: c.owns_port.then_some(c.local.port),
+            deadline: crate::time::now_ns().saturating_add(GIVE_UP.total_micros() * 1000),
             _charge: charge,
         });
     }
@@ -650,10 +674,15 @@ impl Tcp {
         let mut i = 0;
         while i < self.closing.len() {
             let h = self.closing[i].handle;
-            if matches!(
-                stack.sockets.get::<tcp::Socket>(h).state(),
-                State::Closed | State::TimeWait
-            ) {
+            let socket = stack.sockets.get_mut::<tcp::Socket>(h);
+            if now_ns >= self.closing[i].deadline && socket.state() != State::Closed {
+                // Its reset goes out with this poll's egress; the socket
+                // goes at the next settle.
+                socket.abort();
+                i += 1;
+                continue;
+            }
+            if matches!(socket.state(), State::Closed | State::TimeWait) {
                 let done = self.closing.swap_remove(i);
                 self.remove_socket(stack, h);
                 if let Some(p) = done.port {

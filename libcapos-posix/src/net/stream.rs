@@ -84,6 +84,21 @@ impl TcpFd {
         }
     }
 
+    /// Tells the connection the options the kernel does something with
+    /// (TCP_NODELAY, SO_KEEPALIVE), once there is one.
+    fn apply_options(&self) -> Result<(), Failure> {
+        let (Some(c), Some((no_delay, keep_alive))) =
+            (self.connection(), self.state.borrow().kernel_options())
+        else {
+            return Ok(());
+        };
+        match c.set_options(no_delay, keep_alive) {
+            // A connection that already ended has nothing to tune.
+            Ok(()) | Err(Error::Application { .. }) => Ok(()),
+            Err(e) => Err(Failure::kernel(EIO, &e)),
+        }
+    }
+
     /// Takes a readiness answer about a connection being established:
     /// connected, or failed (its error then pending for SO_ERROR).
     pub fn settle(&self, r: &StreamReadiness) {
@@ -247,7 +262,10 @@ pub unsafe fn accept(
         }
     };
     let (_, peer) = conn.addresses().map_err(|e| Failure::kernel(EIO, &e))?;
-    let new = Open::new(Object::Tcp(TcpFd::with(StreamCap::Connection(conn))));
+    let accepted = TcpFd::with(StreamCap::Connection(conn));
+    accepted.state.borrow_mut().options_from(&t.state.borrow());
+    accepted.apply_options()?;
+    let new = Open::new(Object::Tcp(accepted));
     if flags & SOCK_NONBLOCK != 0 {
         new.status.set(O_NONBLOCK);
     }
@@ -283,6 +301,7 @@ pub unsafe fn connect(s: &mut State, fd: i64, addr: *const u8, len: i64) -> Resu
         .map_err(|e| manager_failure(&e, false))?;
     let _ = t.kernel.set(StreamCap::Connection(conn));
     t.state.borrow_mut().phase = Phase::Connecting;
+    t.apply_options()?;
     if open.status.get() & O_NONBLOCK != 0 {
         return Err(EINPROGRESS.into());
     }
@@ -364,7 +383,9 @@ pub unsafe fn setsockopt(
     // SAFETY: passed on from the contract.
     let bytes = unsafe { linger_in(value, len) };
     let set = stream::decode_set(level, name, bytes, len)?;
-    fd_of(&open).state.borrow_mut().set(set);
+    let t = fd_of(&open);
+    t.state.borrow_mut().set(set);
+    t.apply_options()?;
     Ok(0)
 }
 
@@ -412,7 +433,7 @@ fn nonblocking(open: &Open, dontwait: bool) -> bool {
 
 /// Before data moves: a connect under way is waited for (or EAGAIN
 /// without waiting); then the connection, or why there is none.
-fn ready_for_data<'a>(t: &'a TcpFd, nonblock: bool) -> Result<&'a TcpConnection, Failure> {
+fn ready_for_data(t: &TcpFd, nonblock: bool) -> Result<&TcpConnection, Failure> {
     t.probe();
     if t.state.borrow().phase == Phase::Connecting {
         if nonblock {

@@ -4,8 +4,10 @@
 //! that state, as Linux answers (`inet_stream_connect`, `inet_listen`,
 //! `inet_accept`, `tcp_sendmsg`, `tcp_recvmsg`, `inet_shutdown`).
 //!
-//! Options: SO_REUSEADDR, SO_KEEPALIVE, SO_LINGER and TCP_NODELAY are
-//! recorded and read back; SO_RCVBUF and SO_SNDBUF are hints, recorded
+//! Options: TCP_NODELAY and SO_KEEPALIVE reach the kernel's connection
+//! (Nagle off; keep-alive probes after Linux's default two hours of
+//! silence); SO_REUSEADDR and SO_LINGER are recorded and read back;
+//! SO_RCVBUF and SO_SNDBUF are hints, recorded
 //! (doubled, as Linux reports them) while the kernel's buffers keep their
 //! fixed size; SO_RCVTIMEO and SO_SNDTIMEO bound a receive's and a
 //! send's wait. SO_ERROR reports (and clears) a failed connection's
@@ -82,6 +84,9 @@ pub struct Stream {
     pub rcvtimeo: Timeout,
     pub sndtimeo: Timeout,
 }
+
+/// Linux's default `tcp_keepalive_time`: the silence before a probe.
+pub const KEEPALIVE_MS: u32 = 2 * 60 * 60 * 1000;
 
 /// The errno of a connection's failure (connect, receive, send).
 pub fn failure_errno(f: TcpFailure) -> Option<i64> {
@@ -173,6 +178,26 @@ impl Stream {
         self.read_shut |= read;
         self.write_shut |= write;
         Ok((read, write))
+    }
+
+    /// What the kernel's connection must be told (TcpConnection
+    /// setOptions: no delay, keep-alive interval), if anything differs
+    /// from its defaults.
+    pub fn kernel_options(&self) -> Option<(bool, u32)> {
+        let keepalive = if self.keepalive { KEEPALIVE_MS } else { 0 };
+        (self.nodelay || self.keepalive).then_some((self.nodelay, keepalive))
+    }
+
+    /// An accepted socket's options: the listener's, as Linux copies them.
+    pub fn options_from(&mut self, listener: &Stream) {
+        self.reuseaddr = listener.reuseaddr;
+        self.keepalive = listener.keepalive;
+        self.nodelay = listener.nodelay;
+        self.linger = listener.linger;
+        self.rcvbuf = listener.rcvbuf;
+        self.sndbuf = listener.sndbuf;
+        self.rcvtimeo = listener.rcvtimeo;
+        self.sndtimeo = listener.sndtimeo;
     }
 
     pub fn set(&mut self, option: StreamSet) {
@@ -382,6 +407,20 @@ mod tests {
         let (v, _) = s.get(decode_get(SOL_SOCKET, SO_TYPE).unwrap(), 0).unwrap();
         assert_eq!(v[0], SOCK_STREAM as u8);
         assert_eq!(decode_get(IPPROTO_TCP, 2).unwrap_err().errno, ENOPROTOOPT);
+    }
+
+    #[test]
+    fn kernel_options_and_inheritance() {
+        let mut l = Stream::default();
+        assert_eq!(l.kernel_options(), None, "defaults need no call");
+        l.set(StreamSet::NoDelay(true));
+        assert_eq!(l.kernel_options(), Some((true, 0)));
+        l.set(StreamSet::KeepAlive(true));
+        assert_eq!(l.kernel_options(), Some((true, KEEPALIVE_MS)));
+        let mut a = Stream::default();
+        a.options_from(&l);
+        assert_eq!(a.kernel_options(), Some((true, KEEPALIVE_MS)));
+        assert_eq!(a.phase, Phase::Fresh, "only options are copied");
     }
 
     #[test]

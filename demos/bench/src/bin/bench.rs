@@ -174,8 +174,15 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
     shell_pipeline(console, &spawner, &vm, &forker, &pipe_factory, &ns)?;
     // Last, since they may be missing (no network device): make profile
     // then still finds every figure before them where it expects it.
-    udp(console, rt)?;
-    tcp(console, rt)?;
+    let Ok(net) = rt.take::<NetworkManager>("network") else {
+        println!(
+            console,
+            "bench: udp figures missing: no NetworkManager capability granted (nor tcp figures)"
+        );
+        return Ok(());
+    };
+    udp(console, &net)?;
+    tcp(console, &net)?;
     Ok(())
 }
 
@@ -442,15 +449,8 @@ fn udp_echo(socket: &capos_rt::UdpSocket, data: &[u8], buf: &mut [u8]) -> Result
 /// time (the clock jumps to the next timer deadline). Without a network
 /// device (or without the capability) the figures are missing and the
 /// reason is printed; tools/bench.sh says why the device is absent.
-fn udp(console: &Console, rt: &mut Runtime) -> Result<(), String> {
+fn udp(console: &Console, net: &NetworkManager) -> Result<(), String> {
     let err = |what: &'static str| move |e: capos_rt::Error| alloc::format!("{what}: {e}");
-    let Ok(net) = rt.take::<NetworkManager>("network") else {
-        println!(
-            console,
-            "bench: udp figures missing: no NetworkManager capability granted"
-        );
-        return Ok(());
-    };
     let socket = match net.create_udp_socket(0, &[]) {
         Ok(socket) => socket,
         Err(e) => {
@@ -531,20 +531,13 @@ fn tcp_open(net: &NetworkManager, to: UdpEndpoint) -> Result<TcpConnection, Stri
 /// 64 KiB read from the host's source; `tcp-connect-close`, a connection
 /// to the echo server established and closed. Host-timed, as the UDP
 /// figures; missing without a network device.
-fn tcp(console: &Console, rt: &mut Runtime) -> Result<(), String> {
-    let Ok(net) = rt.take::<NetworkManager>("tcp-network") else {
-        println!(
-            console,
-            "bench: tcp figures missing: no NetworkManager capability granted"
-        );
-        return Ok(());
-    };
+fn tcp(console: &Console, net: &NetworkManager) -> Result<(), String> {
     if !net.stats().is_ok_and(|s| s.has_device) {
         println!(console, "bench: tcp figures missing: no network device");
         return Ok(());
     }
     let block = alloc::vec![b't'; STREAM_OP];
-    let sink = tcp_open(&net, TCP_SINK)?;
+    let sink = tcp_open(net, TCP_SINK)?;
     let send = measure(console, "tcp-send-64k", 40, 1, || {
         let mut at = 0;
         while at < STREAM_OP {
@@ -555,7 +548,7 @@ fn tcp(console: &Console, rt: &mut Runtime) -> Result<(), String> {
         Ok(())
     })?;
     drop(sink);
-    let source = tcp_open(&net, TCP_SOURCE)?;
+    let source = tcp_open(net, TCP_SOURCE)?;
     let mut buf = alloc::vec![0u8; STREAM_OP];
     let recv = measure(console, "tcp-recv-64k", 8, 1, || {
         let mut got = 0;
@@ -572,7 +565,7 @@ fn tcp(console: &Console, rt: &mut Runtime) -> Result<(), String> {
     })?;
     drop(source);
     measure(console, "tcp-connect-close", 20, 1, || {
-        let c = tcp_open(&net, TCP_ECHO)?;
+        let c = tcp_open(net, TCP_ECHO)?;
         c.close().map_err(|e| alloc::format!("tcp close: {e}"))
     })?;
     // Under icount one instruction is one nanosecond of guest time.

@@ -3,9 +3,10 @@
 //! an echo exchange larger than both buffers, a refused connection, a
 //! narrowed connector refusing a destination outside its set, a
 //! listen-only manager, a peer that resets mid-stream, one that sends
-//! nothing (receive timeout), one that reads late (a send held until the
-//! window opens), and host connections arriving faster than the guest
-//! accepts (the backlog bounds them). At the end every connection is
+//! nothing (receive timeouts, one held while other calls go through),
+//! one that reads late (a send held until the window opens), and host
+//! connections arriving faster than the guest accepts (the backlog
+//! bounds them). At the end every connection is
 //! gone (tcpStats) and the kernel's leak check runs at shutdown.
 
 #![no_std]
@@ -294,6 +295,23 @@ impl Ctx<'_> {
             self.console,
             "tcp: silent peer: timed out after {}00 ms; without waiting: {now:?}",
             waited / 100
+        );
+        // A receive the connection holds leaves the ring free.
+        let pending = c
+            .receive_async(16, StreamWait::For(300 * MS), false)
+            .map_err(err("receive"))?;
+        for _ in 0..3 {
+            self.timer.now().map_err(err("now"))?;
+        }
+        let held = !pending.is_complete();
+        let reply = pending.wait().map_err(err("receive"))?;
+        let got = Received::from_reply(&reply, &mut buf).map_err(err("receive"))?;
+        if !held || got != Received::TimedOut {
+            return Err(format!("held receive: held {held}, then {got:?}"));
+        }
+        println!(
+            self.console,
+            "tcp: a held receive let 3 other calls through, then timed out"
         );
         Ok(())
     }

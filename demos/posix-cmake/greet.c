@@ -1,0 +1,3 @@
+#include <math.h>
+#include <stdio.h>
+void greet(const char *who) { printf("hello, %s (%g)\n", who, round(2.5)); }

@@ -1,0 +1,20 @@
+-- The io library on files: write, append, read back by lines and by
+-- numbers, seek, rename and remove; os.getenv of an unset variable.
+local f = assert(io.open("out.txt", "w"))
+f:write("first line\n", 42, " ", 3.5, "\n")
+f:close()
+f = assert(io.open("out.txt", "a"))
+f:write("appended\n")
+f:close()
+for line in io.lines("out.txt") do print("line", line) end
+f = assert(io.open("out.txt", "r"))
+print("seek", f:seek("end"), f:seek("set", 11), f:read("n", "n"))
+f:close()
+print("rename", os.rename("out.txt", "renamed.txt"))
+print("open missing", io.open("no-such-file"))
+local g = assert(io.open("kept.txt", "w"))
+g:write(string.rep("x", 10000))
+g:close()
+print("remove", os.remove("renamed.txt"), os.remove("renamed.txt"))
+print("getenv", os.getenv("NO_SUCH_VARIABLE"))
+io.stderr:write("to stderr\n")

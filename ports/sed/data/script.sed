@@ -1,0 +1,4 @@
+# Number the lines that mention a capability, drop the rest.
+/capabilit/!d
+s/^/> /
+=
