@@ -35,10 +35,12 @@ $(BUILD)/manifest-%.bin: user FORCE
 FORCE:
 
 # ---------------------------------------------------------------- run
-# QEMU's status 33 is the kernel's "init succeeded" exit.
+# An interactive dash on the serial console (system.cue); `exit` or ^D at
+# its prompt powers the machine off with QEMU's status 33, the kernel's
+# "init succeeded" exit. The manifest's rule is with the POSIX builds.
 run: kernel $(BUILD)/manifest-system.bin
 	@bash tools/qemu.sh $(KERNEL) $(BUILD)/manifest-system.bin; status=$$?; \
-	  if [ $$status -eq 33 ]; then echo "make run: init succeeded"; \
+	  if [ $$status -eq 33 ]; then echo "make run: the shell ended; powered off"; \
 	  else echo "make run: init failed or the system stopped abnormally (QEMU status $$status)"; exit 1; fi
 
 run-smoke: kernel $(BUILD)/manifest-smoke.bin
@@ -71,7 +73,8 @@ leak-check: setup $(BUILD)/manifest-smoke.bin
 
 smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke run-posix-mix-smoke \
         run-posix-pipe-smoke run-posix-fork-smoke run-posix-files-smoke run-files capos-run-check leak-check run-fuzz-smoke \
-        run-net-smoke run-posix-dns-smoke run-posix-tcp-smoke run-posix-shell-smoke run-console-smoke
+        run-net-smoke run-posix-dns-smoke run-posix-tcp-smoke run-posix-shell-smoke run-console-smoke \
+        run-interactive-check
 
 # The network (docs/architecture/network.md): QEMU with a virtio-net
 # device on user networking, inside a private network namespace beside
@@ -535,4 +538,26 @@ $(BUILD)/manifest-console.bin: user posix-build FORCE
 run-console-smoke: kernel $(BUILD)/manifest-console.bin
 	SMOKE_TYPE=tools/smoke/console.type bash tools/smoke.sh console $(KERNEL) $(BUILD)/manifest-console.bin
 	bash tools/smoke/console.diff.sh
+
+# make run's system (system.cue): dash on the terminal, toybox in /bin, and
+# stamp, which prints the machine's clock (demos/interactive).
+.PHONY: interactive-build run-interactive-check
+interactive-build: posix-build
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/stamp demos/interactive/stamp.c
+
+$(BUILD)/manifest-system.bin: user posix-shell-build interactive-build FORCE
+	@mkdir -p $(BUILD)
+	bash tools/build-manifest.sh system $@
+
+# A person at make run's prompt, on a pseudo-terminal as make run's QEMU
+# is on a person's terminal: tools/smoke/interactive.type types
+# commands, a pipeline, ^C at the prompt and in `sleep 100` ($? 130),
+# a Backspace and ^D (QEMU's success status). Under -icount the guest's
+# clock counts instructions, so the ^C's interval that
+# tools/smoke/interactive-timing.sh reports does not stretch with the
+# host's load (docs/porting/interactive-shell.md).
+run-interactive-check: kernel $(BUILD)/manifest-system.bin
+	SMOKE_PTY=1 SMOKE_TYPE=tools/smoke/interactive.type bash tools/smoke.sh interactive $(KERNEL) \
+	    $(BUILD)/manifest-system.bin -icount shift=0
+	bash tools/smoke/interactive-timing.sh target/smoke/interactive.log
 # ---------------------------------------------------------------- end of POSIX C on capOS

@@ -10,8 +10,16 @@ kernel=$1 manifest=$2
 shift 2
 # TCG, not KVM: this machine's KVM cannot deliver guest exceptions.
 # -cpu max: SMEP, SMAP and FSGSBASE, which the kernel requires.
+# signal=off: on a terminal, ^C goes to the guest (make run's shell), not
+# to QEMU as SIGINT. On a terminal the mux's escape, Ctrl-A x, still quits
+# QEMU if the system hangs; piped input (the smokes) stays byte for byte.
+stdio=stdio,id=stdio,signal=off
+if [ -t 0 ]; then
+    stdio+=,mux=on
+fi
 exec qemu-system-x86_64 \
     -machine q35 -accel tcg -cpu max -m 256M \
-    -display none -serial stdio -monitor none -no-reboot -nodefaults \
+    -display none -chardev "$stdio" -serial chardev:stdio \
+    -monitor none -no-reboot -nodefaults \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
     -kernel "$kernel" -initrd "$manifest" "$@"

@@ -10,7 +10,8 @@
 # the kernel's failure exit the expected one (a test that must fail).
 # QEMU-ARGS are added to QEMU's (tools/qemu.sh), e.g. -icount for a run
 # that must replay exactly. SMOKE_TYPE=SCRIPT types into the console
-# (tools/smoke/type.py).
+# (tools/smoke/type.py); with SMOKE_PTY=1 QEMU's stdio is a pseudo-terminal,
+# as make run's is a person's.
 set -uo pipefail
 name=$1 kernel=$2 manifest=$3
 shift 3
@@ -25,7 +26,7 @@ timeout_s=${SMOKE_TIMEOUT:-120}
 # SMOKE_TYPE=SCRIPT types into the serial console as SCRIPT says
 # (tools/smoke/type.py); otherwise the console gets no input.
 if [ -n "${SMOKE_TYPE:-}" ]; then
-    timeout "$timeout_s" python3 tools/smoke/type.py "$SMOKE_TYPE" \
+    timeout "$timeout_s" python3 tools/smoke/type.py ${SMOKE_PTY:+--pty} "$SMOKE_TYPE" \
         bash tools/qemu.sh "$kernel" "$manifest" "$@" </dev/null >"$log.raw" 2>&1
 else
     timeout "$timeout_s" bash tools/qemu.sh "$kernel" "$manifest" "$@" </dev/null >"$log.raw" 2>&1

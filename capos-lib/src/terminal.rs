@@ -495,6 +495,23 @@ pub fn in_foreground(foreground: u32, group: u32) -> bool {
     foreground == 0 || foreground == group
 }
 
+/// The pending signal character (for the group it was typed for) once
+/// the foreground becomes `new`: one still pending for the outgoing
+/// foreground goes to the incoming one. A shell forks a job, which then
+/// makes its own group the foreground; a ^C typed before that was, on
+/// Linux, a signal to the shell's group, the job still in it, so the job
+/// gets it and the shell, not reading the terminal, does not.
+pub fn pending_after_foreground(
+    pending: Option<(u32, u8)>,
+    old: u32,
+    new: u32,
+) -> Option<(u32, u8)> {
+    match pending {
+        Some((group, signal)) if group == old => Some((new, signal)),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod fuzz;
 #[cfg(test)]

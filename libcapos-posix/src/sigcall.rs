@@ -31,7 +31,7 @@ pub unsafe fn sigaction(
     let prev = s.signals.action(sig, new)?;
     if new.is_some_and(|a| a.is_handler()) && s.reported.first(nr::RT_SIGACTION) {
         let text = "handler recorded; it runs only for a terminal's signal characters \
-(a read or poll of the terminal returns to it)";
+(a read, poll or sleep of the terminal's reader returns to it) and signals the process raises";
         s.log(&report::note(nr::RT_SIGACTION, text));
     }
     if !old.is_null() {
@@ -96,31 +96,43 @@ pub fn kill(s: &mut State, n: i64, to_self: bool, sig: i64) -> Result<i64, i64> 
             Ok(0)
         }
         Ok(Sent::Discarded | Sent::Pending) => Ok(0),
+        // A handled signal (dash raises SIGINT after a job ^C ended):
+        // it arrives now, so the handler runs as this call returns, or
+        // when the mask lets it through.
+        Err(ENOSYS) if s.signals.action(sig, None).is_ok_and(|a| a.is_handler()) => {
+            arrive(s, sig);
+            Ok(0)
+        }
         Err(ENOSYS) => refuse(
             s,
             n,
             ENOSYS,
-            "capOS delivers no signals but a terminal's: handlers run only then, nothing stops a process",
+            "nothing stops a process on capOS (no job control)",
         ),
         Err(e) => Err(e),
     }
 }
 
-/// Ends the process by a pending signal the mask or its action now lets
-/// through.
+/// Acts on a pending signal the mask or its action now lets through:
+/// ends the process, or leaves its handler to run as the call returns.
 fn deliver(s: &mut State) {
     if let Some(sig) = s.signals.deliverable() {
         terminate(s, sig);
+    } else if s.handler.is_none()
+        && let Some(sig) = s.signals.handler_deliverable()
+    {
+        arrive(s, sig);
     }
 }
 
+/// Ends the process as killed by `sig`: its waiter's status says so
+/// (WIFSIGNALED, WTERMSIG `sig`; a shell's `$?` is 128 + `sig`).
 fn terminate(s: &mut State, sig: i64) {
-    let code = signal::exit_code(sig);
     s.log(&format!(
-        "libcapos-posix: {} (signal {sig}) ends the process with exit code {code}\n",
+        "libcapos-posix: {} (signal {sig}) ends the process\n",
         signal::name(sig)
     ));
-    s.exit = Some(code);
+    s.exit = Some(crate::wait::KILLED_BY | sig);
 }
 
 /// EPIPE, after SIGPIPE's action for a write to a pipe with no reader: by

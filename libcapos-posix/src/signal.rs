@@ -8,9 +8,9 @@
 //!   here never runs; the adapter logs that once.
 //! - A signal a process sends itself (`raise`, `abort`, `kill(getpid())`)
 //!   is acted on synchronously when its action needs no handler: ignored
-//!   ones are discarded, terminating ones end the process with exit code
-//!   128 + the signal number (the shell's convention; capOS has no
-//!   "killed by signal" status), held as pending while blocked. A signal
+//!   ones are discarded, terminating ones end the process as killed by
+//!   the signal (exit code `wait::KILLED_BY | signal`, which its waiter
+//!   reads as WIFSIGNALED), held as pending while blocked. A signal
 //!   whose action is a handler, or stops the process, is refused with
 //!   ENOSYS.
 //!
@@ -176,8 +176,8 @@ impl Signals {
 
     /// After the mask or an action changed: the lowest pending signal that
     /// is no longer blocked and now terminates the process. Pending
-    /// signals that became ignored are dropped; those whose action became
-    /// a handler stay pending (no handler ever runs).
+    /// signals that became ignored are dropped; those whose action is a
+    /// handler stay pending for [`Signals::handler_deliverable`].
     pub fn deliverable(&mut self) -> Option<i64> {
         for sig in 1..=NSIG {
             if self.pending & !self.mask & bit(sig) == 0 {
@@ -193,6 +193,20 @@ impl Signals {
             }
         }
         None
+    }
+}
+
+impl Signals {
+    /// After the mask changed: the lowest pending signal that is no
+    /// longer blocked and has a handler, taken off the pending set (its
+    /// arrival then runs the handler). musl's `raise` blocks every signal
+    /// around its tkill, so a raised signal waits here for the mask.
+    pub fn handler_deliverable(&mut self) -> Option<i64> {
+        let sig = (1..=NSIG).find(|&sig| {
+            self.pending & !self.mask & bit(sig) != 0 && self.actions[sig as usize - 1].is_handler()
+        })?;
+        self.pending &= !bit(sig);
+        Some(sig)
     }
 }
 
@@ -292,11 +306,6 @@ impl Signals {
     pub fn end_handler(&mut self, handler: &Handler) {
         self.mask = handler.restore;
     }
-}
-
-/// The exit code of a process a signal terminates.
-pub fn exit_code(sig: i64) -> i64 {
-    128 + sig
 }
 
 /// The name of `sig`, for report lines.
@@ -478,7 +487,6 @@ mod tests {
         assert_eq!(s.deliverable(), None);
         s.procmask(SIG_SETMASK, Some(old)).unwrap();
         assert_eq!(s.deliverable(), Some(SIGABRT));
-        assert_eq!(exit_code(SIGABRT), 134);
         assert_eq!(s.deliverable(), None);
 
         s.procmask(SIG_BLOCK, Some(bit(SIGUSR1))).unwrap();
@@ -486,6 +494,9 @@ mod tests {
         s.action(SIGUSR1, Some(handler())).unwrap();
         s.procmask(SIG_SETMASK, Some(0)).unwrap();
         assert_eq!(s.deliverable(), None, "a handler's signal stays pending");
+        assert_eq!(s.handler_deliverable(), Some(SIGUSR1), "for its handler");
+        assert_eq!(s.pending(), 0);
+        assert_eq!(s.handler_deliverable(), None);
     }
 
     #[test]

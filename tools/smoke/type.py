@@ -13,11 +13,12 @@ smoke as a timeout, and the last output shows where. When the script
 ends, the rest of the output is copied until COMMAND exits; our status
 is COMMAND's.
 
-COMMAND is QEMU with -serial stdio, talked to through pipes; with --pty
-it is a Linux program given a pseudo-terminal of 24x80 as its
-controlling terminal and descriptors 0, 1 and 2 (the differential check
-of the console smoke, tools/smoke/console.diff.sh), and each write waits
-until the program's processes are all blocked.
+COMMAND is QEMU with its serial line on stdio, talked to through pipes;
+with --pty it is given a pseudo-terminal of 24x80 as its controlling
+terminal and descriptors 0, 1 and 2: a Linux program (the differential
+check of the console smoke, tools/smoke/console.diff.sh), whose each
+write waits until the program's processes are all blocked, or QEMU as
+make run starts it on a person's terminal (make run-interactive-check).
 
     python3 tools/smoke/type.py [--pty] SCRIPT COMMAND [ARGS...]
 """

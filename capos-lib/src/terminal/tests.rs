@@ -242,3 +242,13 @@ fn foreground_rule() {
     assert!(in_foreground(7, 7));
     assert!(!in_foreground(7, 8));
 }
+
+#[test]
+fn a_pending_signal_follows_the_foreground_handed_on() {
+    // Typed while group 2 was the foreground, nobody reading: group 5,
+    // made the foreground next, gets it.
+    assert_eq!(pending_after_foreground(Some((2, 2)), 2, 5), Some((5, 2)));
+    // One for another group stays that group's.
+    assert_eq!(pending_after_foreground(Some((3, 2)), 2, 5), Some((3, 2)));
+    assert_eq!(pending_after_foreground(None, 2, 5), None);
+}

@@ -23,7 +23,9 @@ use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 
 use capos_abi::terminal::{MAX_READ, READ_OVERHEAD};
-use capos_lib::terminal::{LineDiscipline, Mode, NCCS, ReadNow, Timer};
+use capos_lib::terminal::{
+    LineDiscipline, Mode, NCCS, ReadNow, Timer, in_foreground, pending_after_foreground,
+};
 use capos_schema::ExceptionType;
 use capos_schema::capos_capnp::terminal as schema;
 use capos_schema::interface_id;
@@ -308,7 +310,9 @@ impl Terminal {
     fn set_foreground(&self, params: &Params) -> Result<Reply, CallError> {
         let p: schema::set_foreground_params::Reader = params.get_root()?;
         let mut s = self.0.state.lock();
-        s.foreground = p.get_group();
+        let group = p.get_group();
+        s.pending = pending_after_foreground(s.pending, s.foreground, group);
+        s.foreground = group;
         Ok(empty_reply())
     }
 
