@@ -29,7 +29,7 @@ if [ -f "$out" ] && [ "$out" -nt "$src/.capos-unpacked" ] && [ "$out" -nt "$0" ]
     exit 0
 fi
 
-cc=$1
+cc=$1 given="$*"
 shift
 # A compiler of this repository (tools/capos-cc) by its full path: make
 # runs in the copy.
@@ -48,4 +48,4 @@ if ! make -C "$work" linux CC="$cc $* -O2" LDFLAGS= STATIC= \
 fi
 mv "$work/nc" "$out"
 rm -rf "$work"
-say "$out (netcat $version, unmodified, built by its Makefile with $cc $*)"
+say "$out (netcat $version, unmodified, built by its Makefile with $given)"
