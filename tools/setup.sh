@@ -27,6 +27,9 @@ apt_packages+=(iproute2 util-linux python3)
 # profile` (tools/profile/fetch-qemu-header.sh), and dns.c's lua-cqueues
 # tarball; patch: applies vendor/dns-c-wahern/patches/.
 apt_packages+=(xz-utils patch)
+# bzip2: unpacks netcat's orig tarball (vendor/netcat), whose Debian
+# patches patch applies too.
+apt_packages+=(bzip2)
 # node runs CUE (tools/cue.js); it may come from outside Debian (NodeSource
 # ships node and npm in one package), so look for the commands themselves.
 command -v node >/dev/null || apt_packages+=(nodejs)
