@@ -48,10 +48,10 @@ client=$!
 # netcat-run.c's sizes and seeds.
 netcat_peers() { # SINK-PORT SOURCE-PORT LOG-PREFIX
     rm -f "$3.ready"
-    python3 tools/tcp/netcat-peer.py sink --port "$1" --bytes 200000 --seed 1 \
+    python3 tools/tcp/netcat-peer.py sink --port "$1" --bytes 200000 --seed 1 --lifetime 300 \
         --ready-file "$3.ready" >"$3-sink.log" 2>&1 &
     nc_sink=$!
-    python3 tools/tcp/netcat-peer.py source --port "$2" --bytes 300000 --seed 2 \
+    python3 tools/tcp/netcat-peer.py source --port "$2" --bytes 300000 --seed 2 --lifetime 300 \
         >"$3-source.log" 2>&1 &
     nc_source=$!
     for _ in $(seq 100); do
