@@ -3,7 +3,7 @@
  * (tools/tcp/netcat-peer.py), feeding its stdin and reading its stdout
  * through pipes, as a shell pipeline would:
  *
- *   netcat-run NC HOST SINK-PORT LISTEN-PORT
+ *   netcat-run NC HOST SINK-PORT LISTEN-PORT CLOSED-PORT
  *
  * connect: `nc -n -q 30 HOST SINK-PORT` sends CONNECT_BYTES of a seeded
  *   sequence from its stdin; the host checks every byte against the same
@@ -11,6 +11,8 @@
  * listen: `nc -n -l -p LISTEN-PORT` takes the host's connection, sends it
  *   "ready", and writes what the host sends (LISTEN_BYTES of another
  *   seeded sequence) to its stdout, which is checked here byte for byte.
+ * refused: `nc -n HOST CLOSED-PORT` must fail as nc does, with its own
+ *   message on its stderr (read here through a third pipe).
  *
  * The same program built for Linux drives the Linux build of the same nc
  * (tools/tcp/smoke.sh), and their output lines must be identical. */
@@ -53,17 +55,23 @@ static void fail(const char *what)
     exit(1);
 }
 
-/* Starts nc with its stdin and stdout on new pipes; *to_nc and *from_nc
- * get this side's ends. */
-static pid_t start_nc(const char *nc, char *const argv[], int *to_nc, int *from_nc)
+/* Starts nc with its stdin and stdout (and its stderr if err_from_nc is
+ * not NULL) on new pipes; *to_nc, *from_nc and *err_from_nc get this
+ * side's ends. */
+static pid_t start_nc_err(const char *nc, char *const argv[], int *to_nc, int *from_nc,
+                          int *err_from_nc)
 {
-    int in[2], out[2];
+    int in[2], out[2], errs[2] = {-1, -1};
     if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0)
+        fail("pipe2");
+    if (err_from_nc && pipe2(errs, O_CLOEXEC) != 0)
         fail("pipe2");
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, in[0], 0);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    if (err_from_nc)
+        posix_spawn_file_actions_adddup2(&actions, errs[1], 2);
     pid_t pid;
     int err = posix_spawn(&pid, nc, &actions, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&actions);
@@ -75,7 +83,27 @@ static pid_t start_nc(const char *nc, char *const argv[], int *to_nc, int *from_
     close(out[1]);
     *to_nc = in[1];
     *from_nc = out[0];
+    if (err_from_nc) {
+        close(errs[1]);
+        *err_from_nc = errs[0];
+    }
     return pid;
+}
+
+static pid_t start_nc(const char *nc, char *const argv[], int *to_nc, int *from_nc)
+{
+    return start_nc_err(nc, argv, to_nc, from_nc, NULL);
+}
+
+/* Reads fd to its end into buf (at most len - 1 bytes), NUL-terminated. */
+static void read_text(int fd, char *buf, size_t len)
+{
+    size_t got = 0;
+    ssize_t n;
+    while (got < len - 1 && (n = read(fd, buf + got, len - 1 - got)) > 0)
+        got += (size_t)n;
+    buf[got] = '\0';
+    close(fd);
 }
 
 static int finish_nc(pid_t pid)
@@ -114,12 +142,7 @@ static int exchange_connect(const char *nc, char *host, char *port)
     close(to_nc); /* nc's end of file: it shuts its sending side */
 
     char reply[256];
-    size_t got = 0;
-    ssize_t n;
-    while (got < sizeof reply - 1 && (n = read(from_nc, reply + got, sizeof reply - 1 - got)) > 0)
-        got += (size_t)n;
-    reply[got] = '\0';
-    close(from_nc);
+    read_text(from_nc, reply, sizeof reply);
     int code = finish_nc(pid);
     char *newline = strchr(reply, '\n');
     if (newline)
@@ -161,10 +184,32 @@ static int exchange_listen(const char *nc, char *port)
     return code == 0 && first_wrong == (size_t)-1 && total == LISTEN_BYTES ? 0 : 1;
 }
 
+static int exchange_refused(const char *nc, char *host, char *port)
+{
+    char *argv[] = {"nc", "-n", host, port, NULL};
+    int to_nc, from_nc, err_from_nc;
+    pid_t pid = start_nc_err(nc, argv, &to_nc, &from_nc, &err_from_nc);
+    close(to_nc);
+    char out[256], err[256];
+    read_text(from_nc, out, sizeof out);
+    read_text(err_from_nc, err, sizeof err);
+    int code = finish_nc(pid);
+    /* "(UNKNOWN) [HOST] PORT (?) : Connection refused": the address
+     * differs between the systems, the reason must not. */
+    char *reason = strrchr(err, ':');
+    reason = reason ? reason + 2 : err;
+    char *newline = strchr(reason, '\n');
+    if (newline)
+        *newline = '\0';
+    printf("netcat-run: refused: nc exited %d, printed %zu bytes and said \"%s\"\n", code,
+           strlen(out), reason);
+    return code == 1 && strcmp(reason, "Connection refused") == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 5) {
-        fprintf(stderr, "usage: netcat-run NC HOST SINK-PORT LISTEN-PORT\n");
+    if (argc != 6) {
+        fprintf(stderr, "usage: netcat-run NC HOST SINK-PORT LISTEN-PORT CLOSED-PORT\n");
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -172,6 +217,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     int failed = exchange_connect(argv[1], argv[2], argv[3]);
     failed |= exchange_listen(argv[1], argv[4]);
+    failed |= exchange_refused(argv[1], argv[2], argv[5]);
     printf("netcat-run: %s\n", failed ? "FAIL" : "done");
     return failed;
 }

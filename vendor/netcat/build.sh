@@ -14,7 +14,7 @@
 # since the Makefile writes nc into its own directory; its compiler
 # output (netcat.c's K&R style draws many warnings, which Debian's rules
 # also leave) goes to OUT.log. Rebuilds only when the source or this
-# script is newer than OUT.
+# script (or, for capos-cc, libcapos-posix or musl) is newer than OUT.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -25,9 +25,19 @@ shift
 src=$(bash vendor/netcat/fetch.sh)
 say() { echo "build-netcat: $*" >&2; }
 
-if [ -f "$out" ] && [ "$out" -nt "$src/.capos-unpacked" ] && [ "$out" -nt "$0" ]; then
-    exit 0
-fi
+# capos-cc links libcapos-posix and musl into the program: a change to
+# either is a change to nc.
+inputs=("$src/.capos-unpacked" "$0")
+case $1 in
+    *capos-cc) inputs+=("${CAPOS_POSIX_LIB:-target/x86_64-unknown-none/release/libcapos_posix.a}"
+        target/capos-posix/musl.stamp) ;;
+esac
+fresh=1
+[ -f "$out" ] || fresh=0
+for f in "${inputs[@]}"; do
+    [ "$out" -nt "$f" ] || fresh=0
+done
+[ $fresh -eq 1 ] && exit 0
 
 cc=$1 given="$*"
 shift
