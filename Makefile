@@ -291,11 +291,17 @@ libcapos-posix-check: setup
 # (vendor/dns-c-wahern/patches/).
 DNS_C_OBJ := target/capos-posix/dns-c/dns.o
 
+# Debian's netcat (vendor/netcat: netcat-traditional, fetched at a pinned
+# checksum and built unmodified by its own Makefile) and the program that
+# drives it in the TCP smoke, for capOS and, to compare with, for Linux.
+NETCAT := target/capos-posix/netcat
+NETCAT_HOST := target/capos-posix/netcat-host
+
 # posix-pipe is every file of its demo but child.c, which is pipe-child.
 POSIX_PIPE_SRCS = $(filter-out %/child.c,$(wildcard demos/posix-pipe-shim/*.c))
 
 posix-build: musl-build libcapos-posix-build
-	@mkdir -p $(POSIX_BUILD)
+	@mkdir -p $(POSIX_BUILD) $(NETCAT) $(NETCAT_HOST)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-libc $(wildcard demos/posix-libc/*.c) -lm
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-capos-mix $(wildcard demos/posix-capos-mix/*.c)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-pipe $(POSIX_PIPE_SRCS)
@@ -314,6 +320,10 @@ posix-build: musl-build libcapos-posix-build
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-console $(wildcard demos/posix-console/*.c)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/tcp-echo-server demos/posix-tcp/echo-server.c
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/tcp-checks demos/posix-tcp/checks.c
+	bash vendor/netcat/build.sh $(NETCAT)/nc tools/capos-cc
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(NETCAT)/netcat-run demos/posix-tcp/netcat-run.c
+	bash vendor/netcat/build.sh $(NETCAT_HOST)/nc musl-gcc -static
+	musl-gcc -static $(POSIX_CFLAGS) -o $(NETCAT_HOST)/netcat-run demos/posix-tcp/netcat-run.c
 
 # `make CC=capos-cc` on a plain Makefile project (demos/posix-make: two
 # files and an archive): it must yield a static, non-PIE x86-64 ELF with
@@ -424,8 +434,10 @@ $(BUILD)/manifest-posix-tcp.bin: user posix-build FORCE
 # that the host's echo client (tools/tcp/echo-client.py) checks with
 # 24 connections of 512 KiB each, and an HTTP/1.0 fetch from Python's
 # http.server plus the hostile peers of tools/net/tcp-peer.py, inside
-# the private network namespace of tools/net/run.sh (tools/tcp/smoke.sh).
-POSIX_TCP_QEMU := -netdev user,id=n0,hostfwd=tcp:127.0.0.1:7790-:7790 \
+# the private network namespace of tools/net/run.sh (tools/tcp/smoke.sh);
+# and Debian's nc, unmodified, sending to a host listener and listening
+# for the host (7791), compared with the same nc on Linux.
+POSIX_TCP_QEMU := -netdev user,id=n0,hostfwd=tcp:127.0.0.1:7790-:7790,hostfwd=tcp:127.0.0.1:7791-:7791 \
                   -device virtio-net-pci,netdev=n0,romfile=
 .PHONY: run-posix-tcp-smoke
 run-posix-tcp-smoke: kernel $(BUILD)/manifest-posix-tcp.bin

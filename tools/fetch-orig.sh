@@ -5,6 +5,12 @@
 # tools/profile/fetch-qemu-header.sh take what they need out of it.
 #
 #   bash tools/fetch-orig.sh PIN [any-revision]
+#   bash tools/fetch-orig.sh PIN debian
+#
+# `debian` fetches the Debian revision's own tarball instead (fields
+# debian and debian_sha256: the debian/ directory with its patch series),
+# for a package whose Debian patches are part of the program as Debian
+# ships it (vendor/netcat).
 #
 # The URI comes from apt itself (`apt-get source --print-uris`), so the
 # project names no mirror: it needs the deb-src entry tools/setup.sh adds.
@@ -20,6 +26,10 @@ pin=$1 any_revision=${2:-}
 field() { sed -n "s/^$1=//p" "$pin"; }
 package=$(field package) version=$(field version) orig=$(field orig)
 sha256=$(field sha256)
+if [ "$any_revision" = debian ]; then
+    orig=$(field debian) sha256=$(field debian_sha256) any_revision=
+    [ -n "$orig" ] && [ -n "$sha256" ] || { echo "fetch-orig: $pin has no debian= and debian_sha256=" >&2; exit 1; }
+fi
 
 vendor=target/vendor
 mkdir -p "$vendor"

@@ -31,6 +31,9 @@ apt_packages+=(xz-utils patch)
 # (tools/capos.cmake); gdb: make debug's debugger, and make debug-check
 # drives it; binutils: addr2line, which locates faults (tools/symbolize.sh).
 apt_packages+=(cmake gdb binutils)
+# bzip2: unpacks netcat's orig tarball (vendor/netcat), whose Debian
+# patches patch applies too.
+apt_packages+=(bzip2)
 # node runs CUE (tools/cue.js); it may come from outside Debian (NodeSource
 # ships node and npm in one package), so look for the commands themselves.
 command -v node >/dev/null || apt_packages+=(nodejs)

@@ -10,6 +10,7 @@
 
 use crate::fd::status_flags;
 use crate::interrupt::{self, Waited};
+use crate::itimer;
 use crate::linux::errno::{self, *};
 use crate::linux::{self, fcntl, ioctl, nr};
 use crate::mmap;
@@ -272,6 +273,9 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
             nr::WAIT4 => wait_call::wait4(s, a[0], a[1] as *mut i32, a[2], a[3]),
             nr::WAITID => wait_call::waitid(s, a[0], a[1], a[2] as *mut u8, a[3], a[4]),
             nr::UNAME => uname(a[0] as *mut u8),
+            nr::SETITIMER => setitimer(s, n, a[0], a[1] as *const i64, a[2] as *mut i64),
+            nr::GETITIMER if a[1] == 0 => Err(EFAULT),
+            nr::GETITIMER => getitimer(a[0], a[1] as *mut i64),
             nr::MADVISE => match mmap::advice(a[0] as u64, a[2]) {
                 Ok(()) => Ok(0),
                 Err(false) => Err(EINVAL),
@@ -954,6 +958,50 @@ unsafe fn clock_nanosleep(
 
 /// Fields of struct utsname, 65 bytes each.
 const UTS_FIELDS: [&[u8]; 6] = [b"capOS", b"capos", b"0.1.0", b"capOS", b"x86_64", b"(none)"];
+
+/// `setitimer(which, new, old)`: disarming succeeds (no timer is ever
+/// running, so `old` is zero); arming is refused ([`crate::itimer`]).
+///
+/// # Safety
+/// `new` is a readable `struct itimerval`; `old` is NULL or writable.
+unsafe fn setitimer(
+    s: &mut State,
+    n: i64,
+    which: i64,
+    new: *const i64,
+    old: *mut i64,
+) -> Result<i64, i64> {
+    if new.is_null() {
+        return Err(EFAULT);
+    }
+    // SAFETY: a readable struct itimerval (4 x i64) per the contract.
+    let value = unsafe { new.cast::<itimer::Itimerval>().read_unaligned() };
+    match itimer::request(which, &value)? {
+        itimer::Request::Arm => refuse(
+            s,
+            n,
+            ENOSYS,
+            "a timer cannot be armed: capOS delivers no signals, so SIGALRM would never come",
+        ),
+        itimer::Request::Disarm => {
+            // SAFETY: passed on from the caller's contract.
+            unsafe { getitimer(which, old) }
+        }
+    }
+}
+
+/// `getitimer(which, value)`: no timer is ever running, so zero.
+///
+/// # Safety
+/// `value` is NULL or a writable `struct itimerval`.
+unsafe fn getitimer(which: i64, value: *mut i64) -> Result<i64, i64> {
+    itimer::check_which(which)?;
+    if !value.is_null() {
+        // SAFETY: a writable struct itimerval (4 x i64) per the contract.
+        unsafe { value.cast::<itimer::Itimerval>().write_unaligned([0; 4]) };
+    }
+    Ok(0)
+}
 
 unsafe fn uname(buf: *mut u8) -> Result<i64, i64> {
     if buf.is_null() {

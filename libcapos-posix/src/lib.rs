@@ -39,6 +39,7 @@ mod epoll;
 mod fd;
 mod file;
 mod fork;
+mod itimer;
 mod linux;
 mod mmap;
 mod poll;

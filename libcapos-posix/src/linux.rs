@@ -26,6 +26,8 @@ pub mod nr {
     pub const DUP: i64 = 32;
     pub const DUP2: i64 = 33;
     pub const NANOSLEEP: i64 = 35;
+    pub const GETITIMER: i64 = 36;
+    pub const SETITIMER: i64 = 38;
     pub const GETPID: i64 = 39;
     pub const SOCKET: i64 = 41;
     pub const CONNECT: i64 = 42;

@@ -4,9 +4,15 @@
 # tools/net/tcp-peer.py on 127.0.0.1:5600..5604): Python's http.server on
 # 127.0.0.1:5620 serving a generated file and its FNV-1a hash, and the
 # echo client (tools/tcp/echo-client.py) against the guest's echo server
-# through QEMU's forwarding of 127.0.0.1:7790. Then the QEMU smoke
-# (tools/smoke.sh posix-tcp); it passes only if the echo client also
-# reports every byte back unchanged.
+# through QEMU's forwarding of 127.0.0.1:7790; and the peers of the
+# guest's nc (demos/posix-tcp/netcat-run.c, tools/tcp/netcat-peer.py): a
+# listener on 127.0.0.1:5630 that checks what nc sends, and a sender to
+# nc's listener through QEMU's forwarding of 127.0.0.1:7791. Then the QEMU
+# smoke (tools/smoke.sh posix-tcp); it passes only if the echo client
+# also reports every byte back unchanged, both netcat peers saw their
+# exchange complete, and the Linux build of the same nc, driven by the
+# same netcat-run against the same peers on 127.0.0.1, prints the same
+# lines as the guest's.
 #
 #   bash tools/tcp/smoke.sh KERNEL MANIFEST [QEMU-ARGS...]
 set -uo pipefail
@@ -39,8 +45,57 @@ python3 tools/tcp/echo-client.py --port 7790 --connections 24 --bytes $((512 * 1
     >target/tcp-echo-client.log 2>&1 &
 client=$!
 
+# netcat-run.c's sizes and seeds.
+netcat_peers() { # SINK-PORT SOURCE-PORT LOG-PREFIX
+    rm -f "$3.ready"
+    python3 tools/tcp/netcat-peer.py sink --port "$1" --bytes 200000 --seed 1 --lifetime 300 \
+        --ready-file "$3.ready" >"$3-sink.log" 2>&1 &
+    nc_sink=$!
+    python3 tools/tcp/netcat-peer.py source --port "$2" --bytes 300000 --seed 2 --lifetime 300 \
+        >"$3-source.log" 2>&1 &
+    nc_source=$!
+    for _ in $(seq 100); do
+        [ -s "$3.ready" ] && break
+        sleep 0.05
+    done
+    rm -f "$3.ready"
+}
+# Each peer ends by itself once its exchange is done; a guest that never
+# came leaves them to their lifetime, so they are stopped by pid.
+netcat_verdict() { # NAME LOG-PREFIX
+    local ok=0 pid
+    for pid in "$nc_sink" "$nc_source"; do
+        for _ in $(seq 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill "$pid" 2>/dev/null
+        wait "$pid" || ok=1
+    done
+    cat "$2-sink.log" "$2-source.log"
+    [ $ok -eq 0 ] || echo "posix-tcp: FAIL: $1's netcat exchange did not complete on the host's side"
+    return $ok
+}
+netcat_peers 5630 7791 target/tcp-netcat
+
 bash tools/smoke.sh posix-tcp "$kernel" "$manifest" "$@"
 status=$?
+netcat_verdict capOS target/tcp-netcat || status=1
+
+# The same nc on Linux, against the same peers at 127.0.0.1: the lines
+# must be the guest's.
+netcat_peers 5631 7792 target/tcp-netcat-linux
+host=target/capos-posix/netcat-host
+"$host/netcat-run" "$host/nc" 127.0.0.1 5631 7792 5605 >target/tcp-netcat-linux.txt 2>&1
+linux_status=$?
+netcat_verdict Linux target/tcp-netcat-linux || status=1
+grep '^netcat-run: ' target/smoke/posix-tcp.log >target/tcp-netcat-capos.txt
+if [ $linux_status -ne 0 ] || ! diff -u target/tcp-netcat-linux.txt target/tcp-netcat-capos.txt; then
+    echo "posix-tcp: FAIL: nc on Linux (status $linux_status) and on capOS differ (above)"
+    status=1
+else
+    echo "posix-tcp: nc on Linux and on capOS print the same $(wc -l <target/tcp-netcat-capos.txt) lines"
+fi
 # The guest is gone: a client still trying has nothing left to reach.
 for _ in $(seq 100); do
     kill -0 "$client" 2>/dev/null || break
