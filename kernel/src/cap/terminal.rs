@@ -23,9 +23,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 
 use capos_abi::terminal::{MAX_READ, READ_OVERHEAD};
-use capos_lib::terminal::{
-    LineDiscipline, Mode, NCCS, ReadNow, Timer, in_foreground, pending_after_foreground,
-};
+use capos_lib::terminal::{LineDiscipline, Mode, NCCS, ReadNow, Timer, pending_after_foreground};
 use capos_schema::ExceptionType;
 use capos_schema::capos_capnp::terminal as schema;
 use capos_schema::interface_id;
@@ -311,7 +309,13 @@ impl Terminal {
         let p: schema::set_foreground_params::Reader = params.get_root()?;
         let mut s = self.0.state.lock();
         let group = p.get_group();
-        s.pending = pending_after_foreground(s.pending, s.foreground, group);
+        let foreground = s.foreground;
+        if let Some(p) = s.pending.as_mut()
+            && let Some((to, _)) =
+                pending_after_foreground(Some((p.group, p.signal)), foreground, group)
+        {
+            p.group = to;
+        }
         s.foreground = group;
         Ok(empty_reply())
     }
