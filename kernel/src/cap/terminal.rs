@@ -277,7 +277,9 @@ impl Terminal {
             || ready_reply(false, 0),
             &mut answers,
         );
-        let w = waiting(ctx, group, size_of::<Waiting>())?;
+        // Quiet: a readiness wait reports and changes nothing, so it does
+        // not stop a fork (process_forker.rs).
+        let w = ctx.quiet_wait(|ctx| waiting(ctx, group, size_of::<Waiting>()))?;
         s.readies.push(w);
         drop(s);
         deliver(ctx.kernel, answers);
@@ -298,7 +300,9 @@ impl Terminal {
             || Completion::reply(encode_signal(0)),
             &mut answers,
         );
-        let w = waiting(ctx, group, size_of::<Waiting>())?;
+        // Quiet, as a readiness wait: a signal taken by the parent is
+        // not the child's (POSIX: pending signals do not cross a fork).
+        let w = ctx.quiet_wait(|ctx| waiting(ctx, group, size_of::<Waiting>()))?;
         s.signal_waits.push(w);
         drop(s);
         deliver(ctx.kernel, answers);
