@@ -148,6 +148,14 @@ impl Process {
             quiet_waits: 0,
             overflow: VecDeque::with_capacity(OVERFLOW_CAPACITY),
             exit: Arc::new(ExitCell::default()),
+            // POSIX: the child catches what the parent does, with nothing
+            // pending and no alarm.
+            signals: capos_lib::signal::SignalRecord {
+                pending: 0,
+                caught: self.signals.caught,
+            },
+            signal_wait: None,
+            alarm: None,
             vm: self.vm.clone(),
             shared: self.shared.clone(),
             account,
