@@ -50,8 +50,9 @@ interface Timer {
   # kernel applies the default action of any other, without the caller.
   # `alarmNs` nonzero: SIGALRM is posted that many ns from now, replacing
   # an earlier alarm; 0 keeps it; `cancelAlarm` drops it. `alarmLeft` is
-  # what the replaced or kept alarm had left (0: none). One per process:
-  # a newer call completes the older at once with `pending` 0.
+  # what the replaced or kept alarm had left (0: none); a call that sets
+  # or cancels the alarm completes at once. One wait per process: a newer
+  # call completes the older at once with `pending` 0.
   signals @3 (caught :UInt64, alarmNs :UInt64, cancelAlarm :Bool)
       -> (pending :UInt64, alarmLeft :UInt64);
 }

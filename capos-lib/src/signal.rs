@@ -6,6 +6,8 @@
 pub const SIGKILL: u8 = 9;
 /// SIGALRM, posted by a process's own alarm.
 pub const SIGALRM: u8 = 14;
+/// SIGCHLD, posted to a parent when its child ends.
+pub const SIGCHLD: u8 = 17;
 /// SIGSTOP: never caught; capOS has no job control (see [`Posted`]).
 pub const SIGSTOP: u8 = 19;
 

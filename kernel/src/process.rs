@@ -146,6 +146,8 @@ struct KernelStack([u64; KERNEL_STACK_WORDS]);
 
 pub struct Process {
     pub pid: Pid,
+    /// Who spawned or forked it: SIGCHLD goes there when it ends.
+    pub parent: Pid,
     pub name: String,
     pub aspace: AddressSpace,
     pub caps: CapTable<CapRef>,
@@ -259,6 +261,7 @@ impl Process {
         };
         let mut p = Box::new(Process {
             pid,
+            parent,
             name: name.into(),
             aspace,
             caps: CapTable::new(CAP_TABLE_LIMIT),

@@ -13,7 +13,7 @@ use alloc::sync::Arc;
 use capos_lib::account::{Account, Resource};
 use spin::{Mutex, MutexGuard};
 
-use capos_lib::signal::{BadSignal, Posted, SIGALRM};
+use capos_lib::signal::{BadSignal, Posted, SIGALRM, SIGCHLD};
 
 use crate::arch::{cpu, gdt, switch};
 use crate::manifest::Manifest;
@@ -289,6 +289,7 @@ impl Kernel {
         // freed, so whoever waits for this exit can use them at once.
         p.account.close();
         let waiters = p.exit.set(status);
+        let parent = p.parent;
         let p = self.procs.remove(&pid).expect("a live process");
         self.zombies.push(p);
         for call in waiters {
@@ -296,6 +297,8 @@ impl Kernel {
             crate::ring::complete(self, call, crate::ring::Completion::reply(reply));
         }
         self.forget_calls_of(pid);
+        // SIGCHLD never ends its receiver, so this cannot recurse.
+        let _ = self.post_signal(parent, SIGCHLD);
         crate::cap::hangup::run(self);
         if Some(pid) == self.init_pid {
             self.begin_shutdown(status, live_caps);

@@ -266,7 +266,11 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
             nr::CLOCK_NANOSLEEP => {
                 clock_nanosleep(s, n, a[0], a[1], a[2] as *const i64, a[3] as *mut i64)
             }
-            nr::GETPID | nr::GETTID | nr::SET_TID_ADDRESS => Ok(state::pid() as i64),
+            nr::GETPID | nr::GETTID => Ok(state::pid() as i64),
+            nr::SET_TID_ADDRESS => {
+                s.tid = state::pid();
+                Ok(s.tid as i64)
+            }
             nr::GETPPID => Ok(wait_call::getppid()),
             nr::EXECVE => execve::execve(s, a[0] as *const _, a[1] as *const _, a[2] as *const _),
             nr::WAIT4 => wait_call::wait4(s, a[0], a[1] as *mut i32, a[2], a[3]),
@@ -291,16 +295,21 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
             nr::RT_SIGPENDING => sigcall::sigpending(s, a[0] as *mut u64, a[1]),
             nr::KILL => {
                 let to_self = a[0] == 0 || a[0] == state::pid() as i64;
-                sigcall::kill(s, n, to_self, a[1])
+                sigcall::kill(s, n, a[0], to_self, a[1])
             }
             nr::TKILL => {
-                let to_self = a[0] == state::pid() as i64;
-                sigcall::kill(s, n, to_self, a[1])
+                let to_self = a[0] == state::pid() as i64 || a[0] == s.tid as i64;
+                sigcall::kill(s, n, a[0], to_self, a[1])
             }
             nr::TGKILL => {
-                let own = state::pid() as i64;
-                sigcall::kill(s, n, a[0] == own && a[1] == own, a[2])
+                let own = |id: i64| id == state::pid() as i64 || id == s.tid as i64;
+                let to_self = own(a[0]) && own(a[1]);
+                sigcall::kill(s, n, a[1], to_self, a[2])
             }
+            nr::RT_SIGSUSPEND => sigcall::sigsuspend(s, a[0] as *const u64, a[1]),
+            nr::PAUSE => sigcall::pause(s),
+            nr::ALARM => sigcall::alarm(s, a[0]),
+            nr::SETITIMER => sigcall::setitimer(s, a[0], a[1] as *const i64, a[2] as *mut i64),
             _ => refuse(s, n, ENOSYS, report::UNSUPPORTED),
         }
     }
@@ -309,7 +318,10 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
 /// A poll or select, which a terminal's signal character can end: the
 /// signal's action decides whether it fails with EINTR or waits again
 /// (an ignored or blocked signal; the timeout then starts over).
-fn interruptible(s: &mut State, f: impl Fn(&State) -> Result<i64, i64>) -> Result<i64, i64> {
+fn interruptible(
+    s: &mut State,
+    f: impl Fn(&mut State) -> Result<i64, i64>,
+) -> Result<i64, i64> {
     loop {
         let r = f(s);
         let sig = s.arrived.take();
@@ -456,7 +468,7 @@ unsafe fn read(s: &mut State, fd: i64, buf: *mut u8, len: usize) -> Result<i64, 
     };
     // SAFETY: per the contract, `buf` holds `len` writable bytes.
     let out = unsafe { slice::from_raw_parts_mut(buf, len) };
-    pipe::read(&open, reader, out)
+    pipe::read(s, &open, reader, out)
 }
 
 /// `readv`: one read into a buffer as large as the iovecs (up to a pipe
@@ -521,7 +533,7 @@ unsafe fn readv(s: &mut State, fd: i64, iov: *const [usize; 2], count: i64) -> R
         }
         (Some(reader), _) => {
             let mut buf = alloc::vec![0u8; total.min(capos_rt::MAX_PIPE_CHUNK)];
-            let got = pipe::read(&open, reader, &mut buf)? as usize;
+            let got = pipe::read(s, &open, reader, &mut buf)? as usize;
             buf.truncate(got);
             buf
         }

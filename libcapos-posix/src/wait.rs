@@ -144,6 +144,7 @@ fn ending_signal(exit: &ExitStatus) -> Option<i32> {
     match exit {
         ExitStatus::Exited(code) => killed_by(*code),
         ExitStatus::Faulted(fault) => Some(fault_signal(fault.kind)),
+        ExitStatus::Signaled(sig) => Some(i32::from(*sig)),
     }
 }
 
@@ -154,7 +155,9 @@ pub fn status(exit: &ExitStatus) -> i32 {
     match (exit, ending_signal(exit)) {
         (_, Some(signal)) => signal,
         (ExitStatus::Exited(code), None) => ((code & 0xff) as i32) << 8,
-        (ExitStatus::Faulted(_), None) => unreachable!("a fault always has a signal"),
+        (ExitStatus::Faulted(_) | ExitStatus::Signaled(_), None) => {
+            unreachable!("a fault or a signal always has a signal")
+        }
     }
 }
 
@@ -163,7 +166,9 @@ pub fn siginfo_code(exit: &ExitStatus) -> (i32, i32) {
     match (exit, ending_signal(exit)) {
         (_, Some(signal)) => (CLD_KILLED, signal),
         (ExitStatus::Exited(code), None) => (CLD_EXITED, (code & 0xff) as i32),
-        (ExitStatus::Faulted(_), None) => unreachable!("a fault always has a signal"),
+        (ExitStatus::Faulted(_) | ExitStatus::Signaled(_), None) => {
+            unreachable!("a fault or a signal always has a signal")
+        }
     }
 }
 
@@ -175,7 +180,9 @@ pub fn exec_exit_code(exit: &ExitStatus) -> i64 {
         Some(signal) => KILLED_BY | i64::from(signal),
         None => match exit {
             ExitStatus::Exited(code) => code & 0xff,
-            ExitStatus::Faulted(_) => unreachable!("a fault always has a signal"),
+            ExitStatus::Faulted(_) | ExitStatus::Signaled(_) => {
+                unreachable!("a fault or a signal always has a signal")
+            }
         },
     }
 }
@@ -228,6 +235,8 @@ mod tests {
         }
         assert_eq!(siginfo_code(&ExitStatus::Exited(3)), (CLD_EXITED, 3));
         assert_eq!(exec_exit_code(&ExitStatus::Exited(300)), 44);
+        assert_eq!(status(&ExitStatus::Signaled(15)), 15);
+        assert_eq!(siginfo_code(&ExitStatus::Signaled(9)), (CLD_KILLED, 9));
         let passed_on = exec_exit_code(&faulted(FaultKind::PageFault));
         assert_eq!(passed_on, KILLED_BY | i64::from(SIGSEGV));
         // The waiter of the process that execve'd sees the fault's signal,

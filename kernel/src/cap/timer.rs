@@ -52,6 +52,7 @@ fn signals(ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
     let now = time::now_ns();
     let caller = ctx.kernel.process(ctx.caller);
     let kept_alarm = caller.alarm;
+    let alarm_set = p.get_cancel_alarm() || p.get_alarm_ns() != 0;
     if p.get_cancel_alarm() {
         caller.alarm = None;
     } else if p.get_alarm_ns() != 0 {
@@ -64,7 +65,9 @@ fn signals(ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
         let reply = encode_signals(0, kept_alarm);
         crate::ring::complete(ctx.kernel, older, crate::ring::Completion::reply(reply));
     }
-    if pending != 0 {
+    // alarm() returns what the replaced alarm had left: such a call is
+    // answered at once, and is no wait.
+    if pending != 0 || alarm_set {
         return Ok(Reply::Done(encode_signals(pending, kept_alarm)));
     }
     Ok(Reply::Pending(Wait::Signals))

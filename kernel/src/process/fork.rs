@@ -130,6 +130,7 @@ impl Process {
         fpu.save();
         let mut child = Box::new(Process {
             pid,
+            parent: self.pid,
             name: self.name.clone(),
             aspace,
             caps: self.caps.duplicate(|e| e.object.forkable()),
