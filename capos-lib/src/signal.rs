@@ -11,6 +11,20 @@ pub const SIGCHLD: u8 = 17;
 /// SIGSTOP: never caught; capOS has no job control (see [`Posted`]).
 pub const SIGSTOP: u8 = 19;
 
+/// An exit code of the form `KILLED_BY | signal` (bit 32 and a signal
+/// number 1 to 64) ends a process "killed by" that signal: how a process
+/// that acts on signals itself (libcapos-posix) reports the default
+/// action "terminate", so its waiter sees `signaled` as for one the
+/// kernel ended. A C program's own codes are `code & 0xff`, a Rust
+/// program's 32-bit, so no ordinary exit has this form.
+pub const KILLED_BY: i64 = 1 << 32;
+
+/// The signal an exit code of the form `KILLED_BY | signal` stands for.
+pub fn killed_by(code: i64) -> Option<u8> {
+    let sig = code ^ KILLED_BY;
+    (1..=64).contains(&sig).then_some(sig as u8)
+}
+
 /// What posting a signal did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Posted {
@@ -129,6 +143,16 @@ mod tests {
         r.set_caught(0);
         assert_eq!(r.take(), bit(15));
         assert_eq!(r.post(15), Ok(Posted::Terminate));
+    }
+
+    #[test]
+    fn killed_by_codes() {
+        assert_eq!(killed_by(KILLED_BY | 15), Some(15));
+        assert_eq!(killed_by(KILLED_BY | 64), Some(64));
+        assert_eq!(killed_by(KILLED_BY), None);
+        assert_eq!(killed_by(KILLED_BY | 65), None);
+        assert_eq!(killed_by(143), None);
+        assert_eq!(killed_by(-1), None);
     }
 
     #[test]

@@ -57,7 +57,13 @@ pub unsafe extern "C" fn __capos_syscall(
             unsafe {
                 match s.fork {
                     Some(_) => fork_call::call(s, n, a),
-                    None => call(s, n, a),
+                    None => {
+                        let result = call(s, n, a);
+                        // Signals the kernel or the terminal brought
+                        // meanwhile are acted on as the call returns.
+                        interrupt::settle(s);
+                        result
+                    }
                 }
             }
         });
@@ -315,13 +321,11 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
     }
 }
 
-/// A poll or select, which a terminal's signal character can end: the
+/// A poll or select, which a signal (a terminal's, or one the kernel
+/// posted) can end: the
 /// signal's action decides whether it fails with EINTR or waits again
 /// (an ignored or blocked signal; the timeout then starts over).
-fn interruptible(
-    s: &mut State,
-    f: impl Fn(&mut State) -> Result<i64, i64>,
-) -> Result<i64, i64> {
+fn interruptible(s: &mut State, f: impl Fn(&mut State) -> Result<i64, i64>) -> Result<i64, i64> {
     loop {
         let r = f(s);
         let sig = s.arrived.take();

@@ -227,7 +227,12 @@ pub fn alarm(s: &mut State, seconds: i64) -> Result<i64, i64> {
 ///
 /// # Safety
 /// `new` and `old` are NULL or valid `struct itimerval` pointers.
-pub unsafe fn setitimer(s: &mut State, which: i64, new: *const i64, old: *mut i64) -> Result<i64, i64> {
+pub unsafe fn setitimer(
+    s: &mut State,
+    which: i64,
+    new: *const i64,
+    old: *mut i64,
+) -> Result<i64, i64> {
     const ITIMER_REAL: i64 = 0;
     if which != ITIMER_REAL {
         return refuse(s, nr::SETITIMER, EINVAL, "only ITIMER_REAL is kept");
@@ -236,12 +241,24 @@ pub unsafe fn setitimer(s: &mut State, which: i64, new: *const i64, old: *mut i6
         return Err(EFAULT);
     }
     // SAFETY: a readable struct itimerval (four longs) per the contract.
-    let v = unsafe { [new.read(), new.add(1).read(), new.add(2).read(), new.add(3).read()] };
+    let v = unsafe {
+        [
+            new.read(),
+            new.add(1).read(),
+            new.add(2).read(),
+            new.add(3).read(),
+        ]
+    };
     if v.iter().any(|&x| x < 0) || v[1] >= 1_000_000 || v[3] >= 1_000_000 {
         return Err(EINVAL);
     }
     if v[0] != 0 || v[1] != 0 {
-        return refuse(s, nr::SETITIMER, EINVAL, "periodic timers (it_interval) are not kept");
+        return refuse(
+            s,
+            nr::SETITIMER,
+            EINVAL,
+            "periodic timers (it_interval) are not kept",
+        );
     }
     let ns = (v[2] as u64).saturating_mul(NS_PER_S) + v[3] as u64 * NS_PER_US;
     let left = interrupt::set_alarm(s, ns)?;
@@ -251,19 +268,19 @@ pub unsafe fn setitimer(s: &mut State, which: i64, new: *const i64, old: *mut i6
             old.write(0);
             old.add(1).write(0);
             old.add(2).write((left / NS_PER_S) as i64);
-            old.add(3).write((left % NS_PER_S).div_ceil(NS_PER_US) as i64);
+            old.add(3)
+                .write((left % NS_PER_S).div_ceil(NS_PER_US) as i64);
         }
     }
     Ok(0)
 }
 
 fn terminate(s: &mut State, sig: i64) {
-    let code = signal::exit_code(sig);
     s.log(&format!(
-        "libcapos-posix: {} (signal {sig}) ends the process with exit code {code}\n",
+        "libcapos-posix: {} (signal {sig}) ends the process\n",
         signal::name(sig)
     ));
-    s.exit = Some(code);
+    s.exit = Some(signal::exit_code(sig));
 }
 
 /// EPIPE, after SIGPIPE's action for a write to a pipe with no reader: by

@@ -123,19 +123,16 @@ pub fn fault_signal(kind: FaultKind) -> i32 {
     }
 }
 
-/// The exit code of a process whose execve'd program was killed by a
-/// signal: `KILLED_BY | signal`. A capOS process cannot itself end
-/// "killed by a signal"; a C program's own exit codes are `code & 0xff`
-/// and a Rust program's are 32-bit, so a code of this form (bit 32 and a
-/// signal number 1 to 64) means that, and its waiter reads it as the
-/// signal (a forked shell's child that execve'd a program which faulted:
-/// the shell prints "Segmentation fault").
-pub const KILLED_BY: i64 = 1 << 32;
+/// The exit code of a process ended by a signal it acted on itself, or
+/// whose execve'd program a signal ended: `KILLED_BY | signal`, which the
+/// kernel reports to its waiter as `signaled` (capos-lib signal.rs). An
+/// `exited` status of that form (from a kernel that did not map it) is
+/// read the same way.
+pub use capos_lib::signal::KILLED_BY;
 
 /// The signal an exit code of the form `KILLED_BY | signal` stands for.
 fn killed_by(code: i64) -> Option<i32> {
-    let signal = code ^ KILLED_BY;
-    (1..=64).contains(&signal).then_some(signal as i32)
+    capos_lib::signal::killed_by(code).map(i32::from)
 }
 
 /// The signal that ended a process, if one did: a fault's, or one an

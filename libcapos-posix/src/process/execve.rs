@@ -18,8 +18,8 @@ use super::cstr;
 use super::spawn_child::spawn_child;
 use crate::fd::FdTable;
 use crate::state::{self, State};
-use capos_rt::{ExitStatus, ProcessHandle, SignalWait, Timer};
 use crate::wait;
+use capos_rt::{ExitStatus, ProcessHandle, SignalWait, Timer};
 use core::ffi::c_char;
 
 /// The exit code when the wait for the program itself fails (the ring
