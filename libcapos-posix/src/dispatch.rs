@@ -322,9 +322,9 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
 }
 
 /// A poll or select, which a signal (a terminal's, or one the kernel
-/// posted) can end: the
-/// signal's action decides whether it fails with EINTR or waits again
-/// (an ignored or blocked signal; the timeout then starts over).
+/// posted) can end: the signal's action decides whether it fails with
+/// EINTR or waits again (an ignored or blocked signal; the timeout then
+/// starts over).
 fn interruptible(s: &mut State, f: impl Fn(&mut State) -> Result<i64, i64>) -> Result<i64, i64> {
     loop {
         let r = f(s);
