@@ -110,6 +110,47 @@ static void blocked_reader(int restart) {
   close(data[1]);
 }
 
+// A storm of signals against a child blocked in a pipe read under
+// SA_RESTART: the read survives them all and gets the byte written after.
+static void storm(void) {
+  int ready[2], data[2];
+  if (pipe(ready) != 0 || pipe(data) != 0) {
+    check(0, "pipes");
+    return;
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    caught = 0;
+    on(SIGUSR1, count, SA_RESTART);
+    close(ready[0]);
+    close(data[1]);
+    if (write(ready[1], "r", 1) != 1) {
+      _exit(3);
+    }
+    char c = 0;
+    ssize_t n = read(data[0], &c, 1);
+    printf("storm reader: read %zd byte(s) '%c'; the handler ran: %s\n", n, c,
+           caught > 0 ? "yes" : "no");
+    _exit(0);
+  }
+  close(ready[1]);
+  close(data[0]);
+  char c;
+  check(read(ready[0], &c, 1) == 1, "the storm reader is ready");
+  nap_ms(100);
+  for (int i = 0; i < 500; i++) {
+    check(kill(pid, SIGUSR1) == 0, "kill in the storm");
+    if (i % 50 == 0) {
+      nap_ms(5);
+    }
+  }
+  nap_ms(100);
+  check(write(data[1], "z", 1) == 1, "write after the storm");
+  reap(pid, "storm reader");
+  close(ready[0]);
+  close(data[1]);
+}
+
 static void busy_child(void) {
   pid_t pid = fork();
   if (pid == 0) {
@@ -240,6 +281,7 @@ int main(void) {
   printf("posix-signal: start\n");
   blocked_reader(0);
   blocked_reader(1);
+  storm();
   busy_child();
   kill_past_ignore();
   sigchld_on_unmask();

@@ -76,7 +76,12 @@ fn nonblocking(open: &Open) -> bool {
 /// no data, so abandoning it loses none, which a read held by the kernel
 /// would.
 pub fn read(s: &mut State, open: &Open, reader: &PipeReader, buf: &mut [u8]) -> Result<i64, i64> {
-    let mut ready = None;
+    let key = core::ptr::from_ref(open) as usize;
+    let mut ready = match s.parked_ready.take() {
+        Some((at, call)) if at == key => Some(call),
+        // Another descriptor's: dropped (its CQE, when it comes, too).
+        _ => None,
+    };
     loop {
         match reader.read(buf, false) {
             Ok(Read::Bytes(n)) => return Ok(n as i64),
@@ -94,6 +99,7 @@ pub fn read(s: &mut State, open: &Open, reader: &PipeReader, buf: &mut [u8]) -> 
             0 => drop(call.wait()),
             sig => {
                 if sigcall::arrive(s, i64::from(sig)) {
+                    s.parked_ready = Some((key, call));
                     return Err(EINTR);
                 }
                 ready = Some(call);

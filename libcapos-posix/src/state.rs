@@ -138,6 +138,11 @@ pub struct State {
     pub declared: Option<u64>,
     /// Signals the kernel delivered and not yet acted on (bit n-1).
     pub incoming: u64,
+    /// A pipe readiness wait a signal interrupted, with the address of
+    /// the descriptor it was for: the next blocking read of that
+    /// descriptor waits on it again, so a signal storm does not pile up
+    /// calls in flight (pipe.rs).
+    pub parked_ready: Option<(usize, capos_rt::PendingCall)>,
     /// The thread id musl keeps for its one thread: what set_tid_address
     /// returned at start. A forked child keeps its parent's (musl's own
     /// fork, which would renew it, is replaced), so tkill to it is to
@@ -215,6 +220,7 @@ impl State {
             declared: None,
             incoming: 0,
             tid: 0,
+            parked_ready: None,
         }
     }
 }

@@ -44,6 +44,14 @@ impl CapObject for ProcessHandle {
                 if self.exit.status().is_some() {
                     return Ok(empty_reply());
                 }
+                // A handle never reaches its holder (it does not cross a
+                // fork); were it to, ending the caller mid-call is refused.
+                if self.pid == ctx.caller {
+                    return Err(CallError::Exception(
+                        capos_schema::ExceptionType::Failed,
+                        "signal: a process cannot signal itself through a handle".into(),
+                    ));
+                }
                 ctx.kernel.post_signal(self.pid, sig).map_err(|_| {
                     CallError::Exception(
                         capos_schema::ExceptionType::Failed,

@@ -57,4 +57,5 @@ fn become_child(s: &mut State) {
     s.signal_wait = None;
     s.kernel_wait = None;
     s.incoming = 0;
+    s.parked_ready = None;
 }
