@@ -268,6 +268,20 @@ static void resethand(void) {
   reap(pid, "SA_RESETHAND child");
 }
 
+// kill reaches a program a child exec'd: on capOS the child waits for the
+// program and passes the signal on (process/execve.rs).
+static void exec_child(const char *self) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl(self, "posix-signal", "sleeper", (char *)NULL);
+    printf("FAIL: execl: %s\n", strerror(errno));
+    _exit(127);
+  }
+  nap_ms(300);
+  check(kill(pid, SIGTERM) == 0, "kill(exec'd child, SIGTERM)");
+  reap(pid, "exec'd sleeper after SIGTERM");
+}
+
 static void unrelated_pids(void) {
   // A pid that is no child of ours: capOS says EPERM (no handle to it);
   // Linux says ESRCH or EPERM depending on what runs there.
@@ -276,8 +290,13 @@ static void unrelated_pids(void) {
   printf("~ kill(999999, SIGTERM): %d %s\n", r, strerror(errno));
 }
 
-int main(void) {
+int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IONBF, 0);
+  if (argc > 1 && strcmp(argv[1], "sleeper") == 0) {
+    nap_ms(10000);
+    printf("FAIL: the sleeper was not killed\n");
+    return 1;
+  }
   printf("posix-signal: start\n");
   blocked_reader(0);
   blocked_reader(1);
@@ -288,6 +307,9 @@ int main(void) {
   sigsuspend_wakes();
   alarm_ends_read();
   resethand();
+  if (argc > 1) {
+    exec_child(argv[1]);
+  }
   unrelated_pids();
   if (failures) {
     printf("posix-signal: %d check(s) failed\n", failures);

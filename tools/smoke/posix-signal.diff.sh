@@ -18,7 +18,8 @@ mkdir -p "$host" "$out"
 musl-gcc -static -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE \
     -o "$host/posix-signal" demos/posix-signal/*.c
 status=0
-bash tools/smoke/run-exact.sh -- "$host/posix-signal" posix-signal >"$out/host.raw" 2>&1 || status=$?
+self=$(realpath "$host/posix-signal")
+bash tools/smoke/run-exact.sh -- "$self" posix-signal "$self" >"$out/host.raw" 2>&1 || status=$?
 # shellcheck source=tools/smoke/differential.sh
 . tools/smoke/differential.sh
 compare posix-signal "$status" "$out/host.raw" "$log" '^init: posix-signal exited'
