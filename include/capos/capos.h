@@ -326,8 +326,8 @@ typedef struct capos_exit_status {
   uint32_t kind;
   // With `CAPOS_EXIT_FAULTED`: a `CAPOS_FAULT_*` value; else 0.
   uint32_t fault_kind;
-  // With `CAPOS_EXIT_EXITED`: the exit code; `CAPOS_EXIT_SIGNALED`: the
-  // signal number; else 0.
+  // With `CAPOS_EXIT_EXITED`: the exit code; `CAPOS_EXIT_SIGNALED`:
+  // the signal number; else 0.
   int64_t code;
   // With `CAPOS_EXIT_FAULTED`: the user instruction pointer; else 0.
   uint64_t rip;
