@@ -508,15 +508,22 @@ $(BUILD)/manifest-posix-shell-bomb.bin: user posix-shell-build FORCE
 	@mkdir -p $(BUILD)
 	bash tools/build-manifest.sh posix-shell-bomb $@
 
+$(BUILD)/manifest-posix-shell-nofork.bin: user posix-shell-build FORCE
+	@mkdir -p $(BUILD)
+	bash tools/build-manifest.sh posix-shell-nofork $@
+
 # dash runs demos/posix-shell/root/script.sh from descriptor 0 (a file of
 # the tree granted as fd/0) with toybox's commands in /bin and a real fork,
 # and must exit 3; then the same script on Linux must print the same
 # (tools/smoke/posix-shell.diff.sh); then, in a boot of its own, a fork
-# bomb inside a quota (demos/posix-shell/bomb.sh) must leave its shell alive.
-run-posix-shell-smoke: kernel $(BUILD)/manifest-posix-shell.bin $(BUILD)/manifest-posix-shell-bomb.bin
+# bomb inside a quota (demos/posix-shell/bomb.sh) must leave its shell alive;
+# then dash without the fork capability must refuse $(...) cleanly
+# (demos/posix-shell/nofork.sh: "Cannot fork", exit 2, no fault).
+run-posix-shell-smoke: kernel $(BUILD)/manifest-posix-shell.bin $(BUILD)/manifest-posix-shell-bomb.bin $(BUILD)/manifest-posix-shell-nofork.bin
 	bash tools/smoke.sh posix-shell $(KERNEL) $(BUILD)/manifest-posix-shell.bin
 	bash tools/smoke/posix-shell.diff.sh
 	bash tools/smoke.sh posix-shell-bomb $(KERNEL) $(BUILD)/manifest-posix-shell-bomb.bin
+	bash tools/smoke.sh posix-shell-nofork $(KERNEL) $(BUILD)/manifest-posix-shell-nofork.bin
 
 $(BUILD)/manifest-console.bin: user posix-build FORCE
 	@mkdir -p $(BUILD)

@@ -124,6 +124,16 @@ struct SpawnGrant {
 struct ResourceLimits {
   kernelBytes @0 :UInt64;   # kernel heap held on the process's behalf
   memoryBytes @1 :UInt64;   # physical memory: its pages and page tables
+  share @2 :QuotaShare;     # how a spawn sizes the quotas left at zero
+}
+
+# How ProcessSpawner.spawn sizes a child's quotas that its ResourceLimits
+# leave at zero (docs/architecture/resource-limits.md, "Sizing a child").
+enum QuotaShare {
+  defaults @0;    # capos_abi::limits defaults, carved out of the caller's
+  half @1;        # half of what the caller has not used, carved out of it
+  joinCaller @2;  # no account of its own: the child shares the caller's
+                  # (as a fork does); both sizes must then be zero
 }
 
 # ---------------------------------------------------------------- pipes

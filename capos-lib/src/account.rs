@@ -161,6 +161,12 @@ impl Account {
         self.quota(resource).used()
     }
 
+    /// What is left to charge: the quota's limit less what is in use.
+    pub fn spare(&self, resource: Resource) -> u64 {
+        let quota = self.quota(resource);
+        quota.limit().saturating_sub(quota.used())
+    }
+
     /// Charges `amount` now; the returned [`Charge`] gives it back when dropped.
     pub fn charge(self: &Arc<Self>, resource: Resource, amount: u64) -> Result<Charge, Exhausted> {
         self.quota(resource).charge(resource, amount)?;
@@ -378,5 +384,24 @@ mod tests {
         // The last member ended: the unused quota went back at once.
         assert_eq!(parent.used(Resource::Frames), 10);
         assert!(fork.charge_raw(Resource::Frames, 1).is_err());
+    }
+
+    #[test]
+    fn spare_is_what_is_left_and_halves_nest() {
+        let root = Account::root(1000, 100);
+        let held = root.charge(Resource::Frames, 20).unwrap();
+        assert_eq!(root.spare(Resource::Frames), 80);
+        // Half of what is left, then half of what is left of that: a
+        // chain of children each giving half to the next always fits.
+        let child = Account::child(&root, root.spare(Resource::KernelHeap) / 2, 40).unwrap();
+        assert_eq!(root.spare(Resource::Frames), 40);
+        assert_eq!(child.spare(Resource::KernelHeap), 500);
+        let grandchild = Account::child(&child, 250, child.spare(Resource::Frames) / 2).unwrap();
+        assert_eq!(child.spare(Resource::Frames), 20);
+        drop(grandchild);
+        drop(child);
+        drop(held);
+        assert_eq!(root.spare(Resource::Frames), 100);
+        assert_eq!(root.spare(Resource::KernelHeap), 1000);
     }
 }

@@ -122,8 +122,8 @@ pub use clients::{
     EndpointFactory, EntropySource, ExitStatus, Fault, Grant, Incoming, Limits, MAX_ENTROPY_CHUNK,
     MAX_MANIFEST_CHUNK, MAX_PIPE_CHUNK, Mapping, MemoryObject, NetStats, NetworkManager, PROT_EXEC,
     PROT_NONE, PROT_READ, PROT_WRITE, PendingRecv, PipeFactory, PipeReader, PipeWriter,
-    ProcessHandle, ProcessSpawner, Read, Readiness, Recv, RecvWait, SocketStats, Timer, UdpSocket,
-    VirtualMemory,
+    ProcessHandle, ProcessSpawner, Read, Readiness, Recv, RecvWait, Share, SocketStats, Timer,
+    UdpSocket, VirtualMemory,
 };
 pub use clients::{
     Description, Directory, Entry, File, LIST_BATCH, MAX_FILE_CHUNK, Node, OpenOptions, Opened,

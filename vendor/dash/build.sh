@@ -21,19 +21,25 @@ root=$PWD
 say() { echo "build-dash: $*" >&2; }
 
 if [ -f "$out/dash" ] && [ "$out/dash" -nt vendor/dash/PIN ] && [ "$out/dash" -nt "$0" ] &&
+    [ "$out/dash" -nt vendor/dash/needs-fork.c ] &&
     { [ "$target" = host ] || [ "$out/dash" -nt "${CAPOS_POSIX_LIB:-$root/target/x86_64-unknown-none/release/libcapos_posix.a}" ]; }; then
     exit 0
 fi
 
+build=$out/build
+rm -rf "$build"
+mkdir -p "$build"
 case $target in
-    capos) conf=(--host=x86_64-linux-musl CC="$root/tools/capos-cc" CC_FOR_BUILD=cc CFLAGS=-O2) ;;
+    capos)
+        # Our glue, linked in: dash's forks need a real fork (needs-fork.c).
+        glue=$(realpath "$build")/needs-fork.o
+        "$root/tools/capos-cc" -O2 -Wall -Wextra -Werror -c -o "$glue" vendor/dash/needs-fork.c
+        conf=(--host=x86_64-linux-musl CC="$root/tools/capos-cc" CC_FOR_BUILD=cc CFLAGS=-O2
+            LIBS="$glue") ;;
     host) conf=(CC=musl-gcc CFLAGS=-O2 LDFLAGS=-static) ;;
     *) echo "build-dash: target is capos or host, not $target" >&2; exit 2 ;;
 esac
 
-build=$out/build
-rm -rf "$build"
-mkdir -p "$build"
 log=$root/$out/build.log
 (cd "$build" && "$root/$src/configure" "${conf[@]}" && make) >"$log" 2>&1 || {
     tail -30 "$log" >&2

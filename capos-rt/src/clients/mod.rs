@@ -64,7 +64,7 @@ pub use network_manager::{NetStats, NetworkManager, TcpStats};
 pub use pipe::{MAX_PIPE_CHUNK, PipeReader, PipeWriter, Read, Readiness};
 pub use pipe_factory::PipeFactory;
 pub use process::{ExitStatus, Fault, ProcessHandle};
-pub use spawner::{Child, Grant, Limits, ProcessSpawner};
+pub use spawner::{Child, Grant, Limits, ProcessSpawner, Share};
 pub use storage::{Stat, StorageError};
 pub use tcp::{
     Failure as TcpFailure, MAX_TCP_CHUNK, Received, StreamReadiness, StreamWait, TcpConnection,

@@ -4,6 +4,7 @@ use super::{Client, ProcessHandle};
 use crate::any_cap::AnyCap;
 use crate::cap::Cap;
 use crate::error::Error;
+use capos_schema::capos_capnp::QuotaShare;
 use capos_schema::{interface_id, process_spawner};
 
 /// Schema ordinals of ProcessSpawner's methods.
@@ -34,6 +35,18 @@ pub struct Limits {
     pub kernel_bytes: u64,
     /// Physical memory: the child's pages and page tables.
     pub memory_bytes: u64,
+}
+
+/// How a spawn sizes the child's quotas ([`ProcessSpawner::spawn_shared`];
+/// docs/architecture/resource-limits.md, "Sizing a child").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Share {
+    /// Half of what the caller has not used, carved out of it: a child
+    /// that runs beside its parent (posix_spawn).
+    Half,
+    /// No account of its own: the child shares the caller's, as a fork
+    /// does. For a caller that only waits for the child (execve).
+    JoinCaller,
 }
 
 /// A spawned process: the handle to wait on it, and its pid.
@@ -93,6 +106,46 @@ impl ProcessSpawner {
         env: &[&str],
         limits: Limits,
     ) -> Result<Child, Error> {
+        self.spawn_call(
+            name,
+            binary,
+            grants,
+            argv,
+            env,
+            limits,
+            QuotaShare::Defaults,
+        )
+    }
+
+    /// [`ProcessSpawner::spawn_child`] with quotas sized by `share`
+    /// rather than given.
+    pub fn spawn_shared(
+        &self,
+        name: &str,
+        binary: &str,
+        grants: &[Grant<'_>],
+        argv: &[&str],
+        env: &[&str],
+        share: Share,
+    ) -> Result<Child, Error> {
+        let share = match share {
+            Share::Half => QuotaShare::Half,
+            Share::JoinCaller => QuotaShare::JoinCaller,
+        };
+        self.spawn_call(name, binary, grants, argv, env, Limits::default(), share)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn spawn_call(
+        &self,
+        name: &str,
+        binary: &str,
+        grants: &[Grant<'_>],
+        argv: &[&str],
+        env: &[&str],
+        limits: Limits,
+        share: QuotaShare,
+    ) -> Result<Child, Error> {
         let ring = self.cap.ring();
         self.cap
             .call::<process_spawner::spawn_params::Owned>(Self::INTERFACE_ID, SPAWN, |mut p| {
@@ -115,6 +168,7 @@ impl ProcessSpawner {
                 let mut quotas = p.init_limits();
                 quotas.set_kernel_bytes(limits.kernel_bytes);
                 quotas.set_memory_bytes(limits.memory_bytes);
+                quotas.set_share(share);
             })?
             .read::<process_spawner::spawn_results::Owned, _>(|r| {
                 Ok((AnyCap::from_result(ring, r.get_handle()?), r.get_pid()))

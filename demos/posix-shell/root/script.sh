@@ -35,6 +35,10 @@ test -d /tmp && echo "test -d: yes"
 sleep 0 && true && echo slept
 seq 1 100000 | head -1
 segv; echo "segv: $?"
+env -i A=1 env
+sh -c 'sh -c "echo deep"'
+echo x y | xargs echo got
+sh /nest/a.sh
 echo end
 exit 3
 echo "not reached"

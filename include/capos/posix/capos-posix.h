@@ -14,4 +14,14 @@
  */
 long __capos_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6);
 
+/*
+ * Declares that this program's fork() children run its own code and so
+ * need a copy of its memory (a shell: subshells, command substitution).
+ * From then on, without the "fork" capability, fork() and _Fork() fail
+ * at once with ENOSYS (reported) instead of starting the fork-for-exec
+ * shim's branch, which shares the parent's memory; vfork() still uses
+ * the shim. Call it before the first fork (a constructor is the place).
+ */
+void capos_fork_needs_copy(void);
+
 #endif

@@ -13,9 +13,9 @@ use capnp::text_list;
 use capos_abi::capset::{MAX_CAP_NAME, MAX_CAPSET_ENTRIES};
 use capos_abi::layout::PAGE_SIZE;
 use capos_abi::limits::{DEFAULT_KERNEL_BYTES, DEFAULT_MEMORY_BYTES};
-use capos_lib::account::{Account, Charge};
+use capos_lib::account::{Account, Charge, Resource};
 use capos_schema::ExceptionType;
-use capos_schema::capos_capnp::process_spawner;
+use capos_schema::capos_capnp::{QuotaShare, process_spawner};
 use capos_schema::interface_id;
 
 use super::process_handle::ProcessHandle;
@@ -91,6 +91,19 @@ fn encode_spawner(id: u32) -> Vec<u8> {
     encode(&message)
 }
 
+/// The membership a spawn took in its caller's account
+/// ([`QuotaShare::JoinCaller`]); given back if the spawn fails (a child
+/// that starts closes it at exit).
+struct Membership(Option<Arc<Account>>);
+
+impl Drop for Membership {
+    fn drop(&mut self) {
+        if let Some(account) = self.0.take() {
+            account.close();
+        }
+    }
+}
+
 impl ProcessSpawner {
     fn spawn(&self, ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
         let p: process_spawner::spawn_params::Reader = params.get_root()?;
@@ -149,31 +162,50 @@ impl ProcessSpawner {
             });
         }
         let limits = p.get_limits()?;
-        let kernel_bytes = match limits.get_kernel_bytes() {
-            0 => DEFAULT_KERNEL_BYTES,
-            n => n,
-        };
-        let memory_pages = match limits.get_memory_bytes() {
-            0 => DEFAULT_MEMORY_BYTES,
-            n => n,
+        let share = limits
+            .get_share()
+            .map_err(|_| refuse("limits: unknown quota share".into()))?;
+        let sizes = (limits.get_kernel_bytes(), limits.get_memory_bytes());
+        if share == QuotaShare::JoinCaller && sizes != (0, 0) {
+            return Err(refuse(
+                "limits: a child that joins the caller's account takes no sizes of its own".into(),
+            ));
         }
-        .div_ceil(PAGE_SIZE);
         // The largest pid encodes no longer than any other.
         check_cap_reply(ctx, &|id| encode_handle(id, u64::MAX))?;
         // The handle, and the exit cell it shares with the child, are the
         // caller's to pay for; the child's quotas are carved from the
-        // caller's.
+        // caller's (or, joining, are the caller's).
         let handle_charge =
             ctx.charge(size_of::<ProcessHandle>() + size_of::<ExitCell>() + 2 * 16)?;
         let overloaded = |e: &dyn core::fmt::Display| {
             CallError::Exception(ExceptionType::Overloaded, format!("spawn {name:?}: {e}"))
         };
         let caller_account = ctx.kernel.process(ctx.caller).account.clone();
-        let account = Account::child(&caller_account, kernel_bytes, memory_pages).map_err(|e| {
-            overloaded(&format_args!(
-                "the caller's quotas cannot cover the child's: {e}"
-            ))
-        })?;
+        let account = match share {
+            QuotaShare::JoinCaller => caller_account.join(),
+            QuotaShare::Defaults | QuotaShare::Half => {
+                let half = share == QuotaShare::Half;
+                let kernel_bytes = match sizes.0 {
+                    0 if half => caller_account.spare(Resource::KernelHeap) / 2,
+                    0 => DEFAULT_KERNEL_BYTES,
+                    n => n,
+                };
+                let memory_pages = match sizes.1 {
+                    0 if half => caller_account.spare(Resource::Frames) / 2,
+                    0 => DEFAULT_MEMORY_BYTES.div_ceil(PAGE_SIZE),
+                    n => n.div_ceil(PAGE_SIZE),
+                };
+                Account::child(&caller_account, kernel_bytes, memory_pages).map_err(|e| {
+                    overloaded(&format_args!(
+                        "the caller's quotas cannot cover the child's: {e}"
+                    ))
+                })?
+            }
+        };
+        // A joined account counts the child as a member from here on; a
+        // spawn that fails gives the membership back.
+        let mut membership = Membership((share == QuotaShare::JoinCaller).then(|| account.clone()));
         let audit = ctx
             .kernel
             .manifest
@@ -183,6 +215,8 @@ impl ProcessSpawner {
             .kernel
             .spawn(name, elf, grants, &launch, account, ctx.caller)
             .map_err(|e| overloaded(&e))?;
+        // The child holds the membership now.
+        membership.0 = None;
         if let Some(granted) = audit {
             let parent = ctx.kernel.process(ctx.caller);
             crate::kprintln!(

@@ -5,7 +5,10 @@
 //! process's. The pid changes (the program's getpid and getppid answer
 //! for the child). While waiting, this process holds nothing but the
 //! child's handle and its Timer: its descriptors, the adapter's other
-//! capabilities and its own children's handles are released first.
+//! capabilities and its own children's handles are released first. So the
+//! program shares this process's account (Share::JoinCaller): it can use
+//! all the quota this process had, and exec again, as deep as a script
+//! nests.
 //!
 //! Signals posted to this process (its parent knows its pid as the
 //! program's) are passed on to the program through the handle, so `kill`
@@ -19,7 +22,7 @@ use super::spawn_child::spawn_child;
 use crate::fd::FdTable;
 use crate::state::{self, State};
 use crate::wait;
-use capos_rt::{ExitStatus, ProcessHandle, SignalWait, Timer};
+use capos_rt::{ExitStatus, ProcessHandle, Share, SignalWait, Timer};
 use core::ffi::c_char;
 
 /// The exit code when the wait for the program itself fails (the ring
@@ -45,8 +48,8 @@ pub unsafe fn execve(
     let fds = s.fds.inherited();
     // The program goes on in this process's group and session.
     let groups = s.groups.for_child(None, false);
-    let (_, handle) =
-        spawn_child(s, &binary, &argv, &env, &fds, &groups).map_err(|r| r.errno(s, "execve"))?;
+    let (_, handle) = spawn_child(s, &binary, &argv, &env, &fds, &groups, Share::JoinCaller)
+        .map_err(|r| r.errno(s, "execve"))?;
     drop(fds);
     let timer = s.timer.take();
     release(s);

@@ -13,7 +13,9 @@ use crate::signal::{Action, SIGSET_SIZE};
 use crate::state::{self, State};
 use alloc::format;
 use capos_abi::layout::{USER_STACK_SIZE, USER_STACK_TOP};
+use capos_rt::Share;
 use core::ffi::c_char;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 /// Entered from `fork` with the caller's context saved: 0 starts the
 /// child branch; -1 (errno set) is a fork that fails at once. A fork
@@ -34,6 +36,20 @@ pub extern "C" fn __capos_fork_begin() -> i64 {
     }
 }
 
+/// Set by [`capos_fork_needs_copy`]: the program's fork children run its
+/// own code, so a `fork` (not a `vfork`) cannot use the shim.
+static NEEDS_COPY: AtomicBool = AtomicBool::new(false);
+
+/// The report reason of a `fork` refused for [`NEEDS_COPY`].
+pub const NEEDS_COPY_WITHOUT_FORK: &str = "this program declared that its forked children need a copy of its memory (capos_fork_needs_copy), and it holds no \"fork\" capability; only vfork may use the fork-for-exec shim";
+
+/// `capos_fork_needs_copy()` (capos-posix.h): see [`NEEDS_COPY`]. Safe
+/// before the adapter's state exists (from a constructor).
+#[unsafe(no_mangle)]
+pub extern "C" fn capos_fork_needs_copy() {
+    NEEDS_COPY.store(true, Ordering::Relaxed);
+}
+
 fn begin(s: &mut State) -> Result<(), i64> {
     if s.fork.is_some() {
         violation(s, Refusal::Nested("fork"));
@@ -42,6 +58,12 @@ fn begin(s: &mut State) -> Result<(), i64> {
     if s.spawner.is_none() {
         return crate::dispatch::refuse(s, nr::FORK, ENOSYS, super::spawn_child::NO_SPAWNER)
             .map(drop);
+    }
+    // A branch shares this process's memory: a program whose fork children
+    // run its own code would change the parent's state under it (dash
+    // frees its job table in the child) before the shim could refuse.
+    if NEEDS_COPY.load(Ordering::Relaxed) && !fork_entry::entered_as_vfork() {
+        return crate::dispatch::refuse(s, nr::FORK, ENOSYS, NEEDS_COPY_WITHOUT_FORK).map(drop);
     }
     if !fork_entry::save(USER_STACK_TOP, USER_STACK_TOP - USER_STACK_SIZE) {
         let why = "fork called off the main stack, or no memory for a copy of the stack";
@@ -119,8 +141,8 @@ unsafe fn exec(
     let fds = shadow.fds.inherited();
     // setpgid(0, pgid) in the branch: the child's group (0: its own).
     let groups = s.groups.for_child(shadow.pgid.map(|g| g as u64), false);
-    let (pid, handle) =
-        spawn_child(s, &binary, &argv, &env, &fds, &groups).map_err(|r| r.errno(s, "execve"))?;
+    let (pid, handle) = spawn_child(s, &binary, &argv, &env, &fds, &groups, Share::Half)
+        .map_err(|r| r.errno(s, "execve"))?;
     drop(fds);
     s.children.add(pid, handle);
     s.fork = None;

@@ -32,6 +32,8 @@ pub struct Context {
     r13: u64,
     r14: u64,
     r15: u64,
+    /// 1 if entered as `vfork`, 0 as `fork` or `_Fork`.
+    vfork: u64,
 }
 
 /// Before any fork.
@@ -44,6 +46,7 @@ const UNSET: Context = Context {
     r13: 0,
     r14: 0,
     r15: 0,
+    vfork: 0,
 };
 
 /// A static the single thread of a capOS process owns.
@@ -74,9 +77,15 @@ global_asm!(
     ".type fork, @function",
     ".type vfork, @function",
     ".type _Fork, @function",
+    // Which entry it was goes in rdx (caller-saved; fork takes no
+    // arguments): a vfork's child promises to only exec or exit.
     "fork:",
-    "vfork:",
     "_Fork:",
+    "xor edx, edx",
+    "jmp 2f",
+    "vfork:",
+    "mov edx, 1",
+    "2:",
     "lea rax, [rip + {entry}]",
     "mov rcx, [rsp]",
     "mov [rax], rcx",
@@ -88,6 +97,7 @@ global_asm!(
     "mov [rax + 40], r13",
     "mov [rax + 48], r14",
     "mov [rax + 56], r15",
+    "mov [rax + 64], rdx",
     // The stack is as the caller left it (8 mod 16), so begin runs as if
     // called, and its return goes to fork's caller.
     "jmp {begin}",
@@ -169,6 +179,12 @@ pub fn resume(value: i64, errno: i64) -> ! {
             saved.stack.len(),
         )
     }
+}
+
+/// Whether the fork being entered was `vfork`.
+pub fn entered_as_vfork() -> bool {
+    // SAFETY: the single thread's static (see `Single`), copied out.
+    unsafe { (*ENTRY.0.get()).vfork == 1 }
 }
 
 /// The errno of a fork that fails before its branch starts.

@@ -30,7 +30,7 @@ use crate::spawn::{self, ActionError, Chdir, FileAction};
 use crate::state::{self, Object, Open, State};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
-use capos_rt::{Directory, StorageError};
+use capos_rt::{Directory, Share, StorageError};
 use core::ffi::{c_char, c_int};
 
 /// One file action; mirrors `struct capos_spawn_action` in the overlay.
@@ -152,7 +152,7 @@ unsafe fn posix_spawn(s: &mut State, pid: *mut i32, req: *const Request) -> Resu
     let pgroup = (req.flags & SETPGROUP != 0).then_some(req.pgroup as u64);
     let groups = s.groups.for_child(pgroup, req.flags & SETSID != 0);
     let cwd = cwd.as_ref().map(|(at, dir)| (&at[..], dir));
-    let (child, handle) = spawn_child_in(s, cwd, &binary, &argv, &env, &fds, &groups)
+    let (child, handle) = spawn_child_in(s, cwd, &binary, &argv, &env, &fds, &groups, Share::Half)
         .map_err(|r| r.errno(s, "posix_spawn"))?;
     s.children.add(child, handle);
     if !pid.is_null() {

@@ -16,7 +16,7 @@ use crate::state::{Open, State};
 use alloc::string::String;
 use alloc::vec::Vec;
 use capos_abi::capset::MAX_CAP_NAME;
-use capos_rt::{CWD_GRANT, Client, Directory, Grant, Limits, ProcessHandle};
+use capos_rt::{CWD_GRANT, Client, Directory, Grant, ProcessHandle, Share};
 
 /// Why a spawn could not even be asked for.
 pub enum Refused {
@@ -33,8 +33,10 @@ pub enum Refused {
 /// Starts manifest binary `binary` with `argv`, `env` and the descriptors
 /// of `fds` (already past exec's close-on-exec pass), in the process
 /// group and session `groups` says (tty.rs `Groups::for_child`); returns
-/// its pid and handle. The child's quotas are the kernel's defaults,
-/// carved out of this process's own. It starts in this process's working
+/// its pid and handle. `share` sizes the child's quotas (§6 decision 8 of
+/// the proposal): [`Share::JoinCaller`] for a caller that only waits for
+/// the child (execve), [`Share::Half`] of what this process has left for
+/// one that runs beside it. It starts in this process's working
 /// directory.
 pub fn spawn_child(
     s: &State,
@@ -43,13 +45,15 @@ pub fn spawn_child(
     env: &[&[u8]],
     fds: &FdTable<Open>,
     groups: &[u8],
+    share: Share,
 ) -> Result<(u64, ProcessHandle), Refused> {
-    spawn_child_in(s, None, binary, argv, env, fds, groups)
+    spawn_child_in(s, None, binary, argv, env, fds, groups, share)
 }
 
 /// [`spawn_child`], starting the child in `cwd` (its absolute, normalized
 /// path and the directory) instead of this process's working directory
 /// when given (posix_spawn_file_actions_addchdir_np).
+#[allow(clippy::too_many_arguments)]
 pub fn spawn_child_in(
     s: &State,
     cwd: Option<(&[u8], &Directory)>,
@@ -58,6 +62,7 @@ pub fn spawn_child_in(
     env: &[&[u8]],
     fds: &FdTable<Open>,
     groups: &[u8],
+    share: Share,
 ) -> Result<(u64, ProcessHandle), Refused> {
     let Some(spawner) = &s.spawner else {
         return Err(Refused::NoSpawner);
@@ -138,7 +143,7 @@ pub fn spawn_child_in(
         return Err(Refused::Errno(EINVAL));
     }
     spawner
-        .spawn_child(name, binary, &grants, &argv, &env, Limits::default())
+        .spawn_shared(name, binary, &grants, &argv, &env, share)
         .map(|child| (child.pid, child.handle))
         .map_err(|e| Refused::Errno(spawn::refusal_errno(&e)))
 }

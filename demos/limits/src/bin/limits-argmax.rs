@@ -8,9 +8,9 @@
 //! padded to 8 bytes, against a 4-byte offset and a NUL). So the request
 //! is the limit that binds, and spawn can never fill the launch region.
 //! The real maximum, found below by building the request this program
-//! sends (as capos-rt does): a last argument of 65367 bytes makes it
-//! exactly 65536 bytes, and the launch parameters are then 65420 bytes,
-//! 116 under LAUNCH_MAX_SIZE. (capos-rt sends every message that fits a
+//! sends (as capos-rt does): a last argument of 65359 bytes makes it
+//! exactly 65536 bytes, and the launch parameters are then 65412 bytes,
+//! 124 under LAUNCH_MAX_SIZE. (capos-rt sends every message that fits a
 //! ring message as one segment, so the request is the framing word, the
 //! structs and the padded strings.) One byte more costs the request
 //! another word, and it is refused with MESSAGE_TOO_LARGE.

@@ -17,7 +17,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use capos_rt::{
     Console, Endpoint, EndpointFactory, ExitStatus, Grant, Limits, ProcessHandle, ProcessSpawner,
-    Runtime, println,
+    Runtime, Share, println,
 };
 use limits_programs::{PROCS, SMALL_CHILD, answer, method, quota_reason, recv_from, run_case};
 
@@ -76,6 +76,49 @@ fn run(rt: &mut Runtime, console: &Console) -> Result<(), String> {
     println!(
         console,
         "procs: all {count} answered and exited 0; a spawn after they were gone worked"
+    );
+
+    // Shares (docs/architecture/resource-limits.md, "Sizing a child"):
+    // each child given half of what is left leaves half for the next, so
+    // a few fit and then one is refused by a quota.
+    let half = || {
+        spawner
+            .spawn_shared("waiter", "limits-waiter", &grants, &[], &[], Share::Half)
+            .map(|child| child.handle)
+    };
+    let mut halves = Vec::new();
+    let refusal = loop {
+        match half() {
+            Ok(child) => halves.push(child),
+            Err(e) => break e,
+        }
+        if halves.len() > RUNAWAY {
+            return Err("half shares never refused".into());
+        }
+    };
+    let reason = quota_reason("half share", refusal)?;
+    let halved = halves.len();
+    if halved < 2 {
+        return Err(format!("only {halved} half shares before the refusal"));
+    }
+    let_go(rt, &endpoint, &halves)?;
+    drop(halves);
+    // A child that joins this service's account runs inside its quotas
+    // and gives its membership back at exit (the final accounting line).
+    let joined = spawner
+        .spawn_shared(
+            "waiter",
+            "limits-waiter",
+            &grants,
+            &[],
+            &[],
+            Share::JoinCaller,
+        )
+        .map_err(|e| format!("a joined child: {e}"))?;
+    let_go(rt, &endpoint, &[joined.handle])?;
+    println!(
+        console,
+        "procs: {halved} children of half shares, the next refused ({reason}); a joined child exited 0"
     );
 
     // Quotas too small for the child's own start (its process structures,

@@ -1,0 +1,4 @@
+echo "b: start"
+sh /nest/c.sh
+echo "b: c exited $?"
+exit 5

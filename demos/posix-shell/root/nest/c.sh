@@ -1,0 +1,2 @@
+echo "c: three deep"
+exit 7
