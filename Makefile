@@ -74,7 +74,7 @@ leak-check: setup $(BUILD)/manifest-smoke.bin
 smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke run-posix-mix-smoke \
         run-posix-pipe-smoke run-posix-fork-smoke run-posix-files-smoke run-files capos-run-check leak-check run-fuzz-smoke \
         run-net-smoke run-posix-dns-smoke run-posix-tcp-smoke run-posix-shell-smoke run-console-smoke \
-        run-interactive-check
+        run-posix-signal-smoke run-interactive-check
 
 # The network (docs/architecture/network.md): QEMU with a virtio-net
 # device on user networking, inside a private network namespace beside
@@ -269,7 +269,7 @@ POSIX_CFLAGS ?= -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE
 
 .PHONY: musl-build libcapos-posix-build libcapos-posix-check posix-build posix-make-check capos-cc-check \
         posix-dns-host-check run-posix-libc-smoke run-posix-mix-smoke run-posix-pipe-smoke \
-        run-posix-fork-smoke run-posix-files-smoke
+        run-posix-fork-smoke run-posix-files-smoke run-posix-signal-smoke
 
 musl-build: setup
 	bash vendor/musl/build.sh
@@ -316,6 +316,7 @@ posix-build: musl-build libcapos-posix-build
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/net-launch demos/posix-net-launch/launch.c
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-fork $(wildcard demos/posix-fork/*.c)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/fork-wait demos/posix-fork/bench/fork-wait.c
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-signal $(wildcard demos/posix-signal/*.c)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-getaddrinfo demos/posix-getaddrinfo/main.c
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-console $(wildcard demos/posix-console/*.c)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/tcp-echo-server demos/posix-tcp/echo-server.c
@@ -482,6 +483,17 @@ $(BUILD)/manifest-posix-fork.bin: user posix-build FORCE
 run-posix-fork-smoke: kernel $(BUILD)/manifest-posix-fork.bin
 	bash tools/smoke.sh posix-fork $(KERNEL) $(BUILD)/manifest-posix-fork.bin
 	bash tools/smoke/posix-fork.diff.sh
+
+$(BUILD)/manifest-posix-signal.bin: user posix-build FORCE
+	@mkdir -p $(BUILD)
+	bash tools/build-manifest.sh posix-signal $@
+
+# Signals between processes (demos/posix-signal: kill to children through
+# their ProcessHandles, SIGCHLD, alarm), then the differential check
+# against the host's musl-gcc build (tools/smoke/posix-signal.diff.sh).
+run-posix-signal-smoke: kernel $(BUILD)/manifest-posix-signal.bin
+	bash tools/smoke.sh posix-signal $(KERNEL) $(BUILD)/manifest-posix-signal.bin
+	bash tools/smoke/posix-signal.diff.sh
 
 $(BUILD)/manifest-posix-files.bin: user posix-build FORCE
 	@mkdir -p $(BUILD)

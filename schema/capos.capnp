@@ -43,6 +43,18 @@ interface Timer {
   sleep @1 (ns :UInt64) -> ();
   # Nanoseconds since the Unix epoch, from the RTC read at boot plus `now`.
   wallClock @2 () -> (unixNs :UInt64);
+  # The caller's signal wait (docs/interfaces/timer.md): completes with the
+  # signals posted to the caller (ProcessHandle.signal, its alarm) and not
+  # yet taken, at once if some are, and takes them. `caught` is the set
+  # (bit n-1 for signal n) the caller handles or ignores itself: the
+  # kernel applies the default action of any other, without the caller.
+  # `alarmNs` nonzero: SIGALRM is posted that many ns from now, replacing
+  # an earlier alarm; 0 keeps it; `cancelAlarm` drops it. `alarmLeft` is
+  # what the replaced or kept alarm had left (0: none); a call that sets
+  # or cancels the alarm completes at once. One wait per process: a newer
+  # call completes the older at once with `pending` 0.
+  signals @3 (caught :UInt64, alarmNs :UInt64, cancelAlarm :Bool)
+      -> (pending :UInt64, alarmLeft :UInt64);
 }
 
 # Anonymous memory in the caller's own address space. Holding the
@@ -368,6 +380,7 @@ struct ExitStatus {
   union {
     exited @0 :Int64;       # it called exit(code) or returned from main
     faulted @1 :Fault;      # the CPU raised an exception in user mode
+    signaled @2 :UInt8;     # the kernel ended it for a signal (its number)
   }
 }
 
@@ -389,6 +402,14 @@ enum FaultKind {
 interface ProcessHandle {
   # Completes when the process has ended.
   wait @0 () -> (status :ExitStatus);
+  # Posts signal `signal` (1 to 64) to the process (POSIX kill to a
+  # child; docs/interfaces/process-handle.md). SIGKILL, and a signal whose
+  # default action is to terminate and that the process has not declared
+  # caught (Timer.signals), end it with `signaled`; one it ignores by
+  # default and does not catch is discarded; any other is pending until
+  # its Timer.signals wait takes it. An ended process: nothing happens.
+  # 0 or above 64: `failed`.
+  signal @1 (signal :UInt8) -> ();
 }
 
 # Duplicates the calling process (docs/interfaces/process-forker.md): a

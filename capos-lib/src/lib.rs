@@ -17,6 +17,7 @@ pub mod fs;
 pub mod launch;
 pub mod pipe;
 pub mod service_graph;
+pub mod signal;
 pub mod terminal;
 #[cfg(test)]
 mod test_waiter;

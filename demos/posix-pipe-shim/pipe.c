@@ -145,8 +145,8 @@ static int broken(void)
     signal(SIGPIPE, SIG_DFL);
     close(p[1]);
 
-    /* A writer whose reader is gone, SIGPIPE at its default: Linux kills
-     * it by the signal, and so does capOS. */
+    /* A writer whose reader is gone, SIGPIPE at its default: killed by
+     * the signal, on capOS as on Linux. */
     failures += check(make_pipe(p) == 0, "pipe");
     close(p[0]);
     pid_t pid = start("produce", "10", -1, p[1]);

@@ -261,6 +261,9 @@
 // `capos_exit_status.kind`: a CPU exception in user mode ended it.
 #define CAPOS_EXIT_FAULTED 1
 
+// `capos_exit_status.kind`: the kernel ended it for a signal (`code`).
+#define CAPOS_EXIT_SIGNALED 2
+
 // `capos_exit_status.fault_kind` values.
 #define CAPOS_FAULT_PAGE_FAULT 0
 
@@ -323,7 +326,8 @@ typedef struct capos_exit_status {
   uint32_t kind;
   // With `CAPOS_EXIT_FAULTED`: a `CAPOS_FAULT_*` value; else 0.
   uint32_t fault_kind;
-  // With `CAPOS_EXIT_EXITED`: the exit code; else 0.
+  // With `CAPOS_EXIT_EXITED`: the exit code; `CAPOS_EXIT_SIGNALED`:
+  // the signal number; else 0.
   int64_t code;
   // With `CAPOS_EXIT_FAULTED`: the user instruction pointer; else 0.
   uint64_t rip;

@@ -71,6 +71,8 @@ pub enum ExitStatus {
         rip: u64,
         addr: u64,
     },
+    /// The kernel ended it for this signal (ProcessHandle.signal, its alarm).
+    Signaled(u8),
 }
 
 /// A call waiting to complete: where its CQE and result go.
@@ -144,6 +146,8 @@ struct KernelStack([u64; KERNEL_STACK_WORDS]);
 
 pub struct Process {
     pub pid: Pid,
+    /// Who spawned or forked it: SIGCHLD goes there when it ends.
+    pub parent: Pid,
     pub name: String,
     pub aspace: AddressSpace,
     pub caps: CapTable<CapRef>,
@@ -166,6 +170,12 @@ pub struct Process {
     /// Completions waiting for room in the CQ.
     pub overflow: VecDeque<Cqe>,
     pub exit: Arc<ExitCell>,
+    /// Signals posted to it and those it catches itself.
+    pub signals: capos_lib::signal::SignalRecord,
+    /// Its Timer.signals call, while one waits (a quiet wait).
+    pub signal_wait: Option<PendingCall>,
+    /// When its alarm posts SIGALRM (monotonic ns).
+    pub alarm: Option<u64>,
     /// Ranges mapped through VirtualMemory (anonymous or MemoryObjects).
     pub vm: VmRegions,
     /// The MemoryObject mappings among them, by start address.
@@ -251,6 +261,7 @@ impl Process {
         };
         let mut p = Box::new(Process {
             pid,
+            parent,
             name: name.into(),
             aspace,
             caps: CapTable::new(CAP_TABLE_LIMIT),
@@ -270,6 +281,9 @@ impl Process {
             quiet_waits: 0,
             overflow: VecDeque::with_capacity(OVERFLOW_CAPACITY),
             exit: Arc::new(ExitCell::default()),
+            signals: Default::default(),
+            signal_wait: None,
+            alarm: None,
             vm: VmRegions::new(VM_BASE, VM_LIMIT),
             shared: BTreeMap::new(),
             account,

@@ -273,6 +273,14 @@ pub fn drain_submissions(k: &mut Kernel, pid: Pid) -> Result<(), i32> {
                 Completion::endpoint_reply(bytes, message_len, caps),
             ),
             Ok(Reply::Pending(Wait::Taken)) => {}
+            Ok(Reply::Pending(Wait::Signals)) => {
+                let p = k.process(pid);
+                p.quiet_waits += 1;
+                p.signal_wait = Some(PendingCall {
+                    quiet: true,
+                    ..call
+                });
+            }
             Ok(Reply::Pending(Wait::Until(deadline))) => k.add_sleeper(deadline, call),
             Ok(Reply::Pending(Wait::Exit(cell))) => match cell.status() {
                 Some(status) => complete(

@@ -13,6 +13,8 @@ use alloc::sync::Arc;
 use capos_lib::account::{Account, Resource};
 use spin::{Mutex, MutexGuard};
 
+use capos_lib::signal::{BadSignal, Posted, SIGALRM, SIGCHLD};
+
 use crate::arch::{cpu, gdt, switch};
 use crate::manifest::Manifest;
 use crate::process::{
@@ -242,11 +244,29 @@ impl Kernel {
         for pid in expired {
             self.make_ready(pid);
         }
+        while let Some(pid) = self
+            .procs
+            .values()
+            .find(|p| p.alarm.is_some_and(|at| at <= now))
+            .map(|p| p.pid)
+        {
+            self.process(pid).alarm = None;
+            let _ = self.post_signal(pid, SIGALRM);
+        }
     }
 
     /// Ends the current process. The caller must then call [`schedule`].
     pub fn exit_current(&mut self, status: ExitStatus) {
-        let Some(pid) = self.current else { return };
+        if let Some(pid) = self.current {
+            self.end_process(pid, status);
+        }
+    }
+
+    /// Ends a process, the current one or one that is not running (ready
+    /// or blocked: it is never resumed, and its kernel stack goes with it
+    /// at the next reap). After ending the current one the caller must
+    /// call [`schedule`].
+    pub fn end_process(&mut self, pid: Pid, status: ExitStatus) {
         let Some(p) = self.procs.get_mut(&pid) else {
             return;
         };
@@ -260,23 +280,51 @@ impl Kernel {
                 p.name,
                 crate::trap::fault_name(kind)
             ),
+            ExitStatus::Signaled(sig) => {
+                crate::kprintln!("kernel: pid {pid} ({}) killed by signal {sig}", p.name)
+            }
         }
         let live_caps = p.caps.clear();
         // From now on its quotas flow back to its spawner as they are
         // freed, so whoever waits for this exit can use them at once.
         p.account.close();
         let waiters = p.exit.set(status);
-        let p = self.procs.remove(&pid).expect("current process");
+        let parent = p.parent;
+        let p = self.procs.remove(&pid).expect("a live process");
         self.zombies.push(p);
         for call in waiters {
             let reply = crate::cap::process_handle::encode_status(status);
             crate::ring::complete(self, call, crate::ring::Completion::reply(reply));
         }
         self.forget_calls_of(pid);
+        // SIGCHLD never ends its receiver, so this cannot recurse.
+        let _ = self.post_signal(parent, SIGCHLD);
         crate::cap::hangup::run(self);
         if Some(pid) == self.init_pid {
             self.begin_shutdown(status, live_caps);
         }
+    }
+
+    /// Posts `sig` to a live process (a gone one: nothing happens): it
+    /// ends, or its signal wait completes, or the signal waits for its
+    /// next one, or it is discarded, as [`SignalRecord::post`] says.
+    ///
+    /// [`SignalRecord::post`]: capos_lib::signal::SignalRecord::post
+    pub fn post_signal(&mut self, pid: Pid, sig: u8) -> Result<(), BadSignal> {
+        let Some(p) = self.procs.get_mut(&pid) else {
+            return Ok(());
+        };
+        match p.signals.post(sig)? {
+            Posted::Terminate => self.end_process(pid, ExitStatus::Signaled(sig)),
+            Posted::Pending => {
+                if let Some(call) = p.signal_wait.take() {
+                    let reply = crate::cap::timer::encode_signals(p.signals.take(), p.alarm);
+                    crate::ring::complete(self, call, crate::ring::Completion::reply(reply));
+                }
+            }
+            Posted::Discarded => {}
+        }
+        Ok(())
     }
 
     /// A process ended: nothing the kernel keeps for its calls may outlive
@@ -476,7 +524,9 @@ pub fn on_timer_interrupt(from_user: bool) {
         let Some(k) = guard.as_mut() else { return };
         k.on_tick(now);
         k.slice_left = k.slice_left.saturating_sub(1);
-        from_user && k.slice_left == 0
+        // Its alarm may have ended the running process.
+        let ended = k.current.is_some_and(|pid| !k.procs.contains_key(&pid));
+        from_user && (k.slice_left == 0 || ended)
     };
     if preempt {
         schedule();

@@ -12,7 +12,11 @@ use crate::{ring, time};
 pub fn dispatch(frame: &mut TrapFrame) {
     match frame.rax {
         SYS_EXIT => {
-            kernel().exit_current(ExitStatus::Exited(frame.rdi as i64));
+            let status = match capos_lib::signal::killed_by(frame.rdi as i64) {
+                Some(sig) => ExitStatus::Signaled(sig),
+                None => ExitStatus::Exited(frame.rdi as i64),
+            };
+            kernel().exit_current(status);
             schedule();
             unreachable!("a dead process was resumed");
         }

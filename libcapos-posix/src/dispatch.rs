@@ -10,7 +10,6 @@
 
 use crate::fd::status_flags;
 use crate::interrupt::{self, Waited};
-use crate::itimer;
 use crate::linux::errno::{self, *};
 use crate::linux::{self, fcntl, ioctl, nr};
 use crate::mmap;
@@ -58,7 +57,13 @@ pub unsafe extern "C" fn __capos_syscall(
             unsafe {
                 match s.fork {
                     Some(_) => fork_call::call(s, n, a),
-                    None => call(s, n, a),
+                    None => {
+                        let result = call(s, n, a);
+                        // Signals the kernel or the terminal brought
+                        // meanwhile are acted on as the call returns.
+                        interrupt::settle(s);
+                        result
+                    }
                 }
             }
         });
@@ -267,15 +272,16 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
             nr::CLOCK_NANOSLEEP => {
                 clock_nanosleep(s, n, a[0], a[1], a[2] as *const i64, a[3] as *mut i64)
             }
-            nr::GETPID | nr::GETTID | nr::SET_TID_ADDRESS => Ok(state::pid() as i64),
+            nr::GETPID | nr::GETTID => Ok(state::pid() as i64),
+            nr::SET_TID_ADDRESS => {
+                s.tid = state::pid();
+                Ok(s.tid as i64)
+            }
             nr::GETPPID => Ok(wait_call::getppid()),
             nr::EXECVE => execve::execve(s, a[0] as *const _, a[1] as *const _, a[2] as *const _),
             nr::WAIT4 => wait_call::wait4(s, a[0], a[1] as *mut i32, a[2], a[3]),
             nr::WAITID => wait_call::waitid(s, a[0], a[1], a[2] as *mut u8, a[3], a[4]),
             nr::UNAME => uname(a[0] as *mut u8),
-            nr::SETITIMER => setitimer(s, n, a[0], a[1] as *const i64, a[2] as *mut i64),
-            nr::GETITIMER if a[1] == 0 => Err(EFAULT),
-            nr::GETITIMER => getitimer(a[0], a[1] as *mut i64),
             nr::MADVISE => match mmap::advice(a[0] as u64, a[2]) {
                 Ok(()) => Ok(0),
                 Err(false) => Err(EINVAL),
@@ -295,25 +301,31 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
             nr::RT_SIGPENDING => sigcall::sigpending(s, a[0] as *mut u64, a[1]),
             nr::KILL => {
                 let to_self = a[0] == 0 || a[0] == state::pid() as i64;
-                sigcall::kill(s, n, to_self, a[1])
+                sigcall::kill(s, n, a[0], to_self, a[1])
             }
             nr::TKILL => {
-                let to_self = a[0] == state::pid() as i64;
-                sigcall::kill(s, n, to_self, a[1])
+                let to_self = a[0] == state::pid() as i64 || a[0] == s.tid as i64;
+                sigcall::kill(s, n, a[0], to_self, a[1])
             }
             nr::TGKILL => {
-                let own = state::pid() as i64;
-                sigcall::kill(s, n, a[0] == own && a[1] == own, a[2])
+                let own = |id: i64| id == state::pid() as i64 || id == s.tid as i64;
+                let to_self = own(a[0]) && own(a[1]);
+                sigcall::kill(s, n, a[1], to_self, a[2])
             }
+            nr::RT_SIGSUSPEND => sigcall::sigsuspend(s, a[0] as *const u64, a[1]),
+            nr::PAUSE => sigcall::pause(s),
+            nr::ALARM => sigcall::alarm(s, a[0]),
+            nr::SETITIMER => sigcall::setitimer(s, a[0], a[1] as *const i64, a[2] as *mut i64),
             _ => refuse(s, n, ENOSYS, report::UNSUPPORTED),
         }
     }
 }
 
-/// A poll or select, which a terminal's signal character can end: the
-/// signal's action decides whether it fails with EINTR or waits again
-/// (an ignored or blocked signal; the timeout then starts over).
-fn interruptible(s: &mut State, f: impl Fn(&State) -> Result<i64, i64>) -> Result<i64, i64> {
+/// A poll or select, which a signal (a terminal's, or one the kernel
+/// posted) can end: the signal's action decides whether it fails with
+/// EINTR or waits again (an ignored or blocked signal; the timeout then
+/// starts over).
+fn interruptible(s: &mut State, f: impl Fn(&mut State) -> Result<i64, i64>) -> Result<i64, i64> {
     loop {
         let r = f(s);
         let sig = s.arrived.take();
@@ -460,7 +472,7 @@ unsafe fn read(s: &mut State, fd: i64, buf: *mut u8, len: usize) -> Result<i64, 
     };
     // SAFETY: per the contract, `buf` holds `len` writable bytes.
     let out = unsafe { slice::from_raw_parts_mut(buf, len) };
-    pipe::read(&open, reader, out)
+    pipe::read(s, &open, reader, out)
 }
 
 /// `readv`: one read into a buffer as large as the iovecs (up to a pipe
@@ -525,7 +537,7 @@ unsafe fn readv(s: &mut State, fd: i64, iov: *const [usize; 2], count: i64) -> R
         }
         (Some(reader), _) => {
             let mut buf = alloc::vec![0u8; total.min(capos_rt::MAX_PIPE_CHUNK)];
-            let got = pipe::read(&open, reader, &mut buf)? as usize;
+            let got = pipe::read(s, &open, reader, &mut buf)? as usize;
             buf.truncate(got);
             buf
         }
@@ -958,50 +970,6 @@ unsafe fn clock_nanosleep(
 
 /// Fields of struct utsname, 65 bytes each.
 const UTS_FIELDS: [&[u8]; 6] = [b"capOS", b"capos", b"0.1.0", b"capOS", b"x86_64", b"(none)"];
-
-/// `setitimer(which, new, old)`: disarming succeeds (no timer is ever
-/// running, so `old` is zero); arming is refused ([`crate::itimer`]).
-///
-/// # Safety
-/// `new` is a readable `struct itimerval`; `old` is NULL or writable.
-unsafe fn setitimer(
-    s: &mut State,
-    n: i64,
-    which: i64,
-    new: *const i64,
-    old: *mut i64,
-) -> Result<i64, i64> {
-    if new.is_null() {
-        return Err(EFAULT);
-    }
-    // SAFETY: a readable struct itimerval (4 x i64) per the contract.
-    let value = unsafe { new.cast::<itimer::Itimerval>().read_unaligned() };
-    match itimer::request(which, &value)? {
-        itimer::Request::Arm => refuse(
-            s,
-            n,
-            ENOSYS,
-            "a timer cannot be armed: capOS delivers no signals, so SIGALRM would never come",
-        ),
-        itimer::Request::Disarm => {
-            // SAFETY: passed on from the caller's contract.
-            unsafe { getitimer(which, old) }
-        }
-    }
-}
-
-/// `getitimer(which, value)`: no timer is ever running, so zero.
-///
-/// # Safety
-/// `value` is NULL or a writable `struct itimerval`.
-unsafe fn getitimer(which: i64, value: *mut i64) -> Result<i64, i64> {
-    itimer::check_which(which)?;
-    if !value.is_null() {
-        // SAFETY: a writable struct itimerval (4 x i64) per the contract.
-        unsafe { value.cast::<itimer::Itimerval>().write_unaligned([0; 4]) };
-    }
-    Ok(0)
-}
 
 unsafe fn uname(buf: *mut u8) -> Result<i64, i64> {
     if buf.is_null() {

@@ -127,7 +127,7 @@ pub unsafe fn ctl(
 /// # Safety
 /// `out` is NULL or writable for `max` `struct epoll_event`s.
 pub unsafe fn wait(
-    s: &State,
+    s: &mut State,
     epfd: i64,
     out: *mut EpollEvent,
     max: i64,

@@ -39,7 +39,6 @@ mod epoll;
 mod fd;
 mod file;
 mod fork;
-mod itimer;
 mod linux;
 mod mmap;
 mod poll;

@@ -25,8 +25,9 @@ pub mod nr {
     pub const MADVISE: i64 = 28;
     pub const DUP: i64 = 32;
     pub const DUP2: i64 = 33;
+    pub const PAUSE: i64 = 34;
     pub const NANOSLEEP: i64 = 35;
-    pub const GETITIMER: i64 = 36;
+    pub const ALARM: i64 = 37;
     pub const SETITIMER: i64 = 38;
     pub const GETPID: i64 = 39;
     pub const SOCKET: i64 = 41;
@@ -61,6 +62,7 @@ pub mod nr {
     pub const GETSID: i64 = 124;
     pub const GETPPID: i64 = 110;
     pub const RT_SIGPENDING: i64 = 127;
+    pub const RT_SIGSUSPEND: i64 = 130;
     pub const GETTID: i64 = 186;
     pub const TKILL: i64 = 200;
     pub const SET_TID_ADDRESS: i64 = 218;

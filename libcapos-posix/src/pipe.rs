@@ -8,7 +8,8 @@
 //! is EPIPE after SIGPIPE's action, which by default ends the process.
 
 use crate::dispatch::refuse;
-use crate::linux::errno::{EAGAIN, EFAULT, EINVAL, EIO, ENFILE, ENOSYS};
+use crate::interrupt;
+use crate::linux::errno::{EAGAIN, EFAULT, EINTR, EINVAL, EIO, ENFILE, ENOSYS};
 use crate::linux::fcntl::{O_CLOEXEC, O_DIRECT, O_NONBLOCK};
 use crate::sigcall;
 use crate::state::{Object, Open, State};
@@ -69,13 +70,41 @@ fn nonblocking(open: &Open) -> bool {
 }
 
 /// Reads into `buf` (at most one pipe chunk): the count, 0 at end of
-/// file, EAGAIN when empty and non-blocking.
-pub fn read(open: &Open, reader: &PipeReader, buf: &mut [u8]) -> Result<i64, i64> {
-    match reader.read(buf, !nonblocking(open)) {
-        Ok(Read::Bytes(n)) => Ok(n as i64),
-        Ok(Read::Eof) => Ok(0),
-        Ok(Read::WouldBlock) => Err(EAGAIN),
-        Err(_) => Err(EIO),
+/// file, EAGAIN when empty and non-blocking. A blocking read of an empty
+/// pipe waits for the pipe's readiness, which a signal can cut short
+/// (EINTR, or on for an ignored or blocked one): a readiness wait takes
+/// no data, so abandoning it loses none, which a read held by the kernel
+/// would.
+pub fn read(s: &mut State, open: &Open, reader: &PipeReader, buf: &mut [u8]) -> Result<i64, i64> {
+    let key = core::ptr::from_ref(open) as usize;
+    let mut ready = match s.parked_ready.take() {
+        Some((at, call)) if at == key => Some(call),
+        // Another descriptor's: dropped (its CQE, when it comes, too).
+        _ => None,
+    };
+    loop {
+        match reader.read(buf, false) {
+            Ok(Read::Bytes(n)) => return Ok(n as i64),
+            Ok(Read::Eof) => return Ok(0),
+            Ok(Read::WouldBlock) if nonblocking(open) => return Err(EAGAIN),
+            Ok(Read::WouldBlock) => {}
+            Err(_) => return Err(EIO),
+        }
+        let call = match ready.take() {
+            Some(call) => call,
+            None => reader.ready_async().map_err(|_| EIO)?,
+        };
+        match interrupt::wait_ref(s, &call)? {
+            // Ready (or the writers are gone): read again.
+            0 => drop(call.wait()),
+            sig => {
+                if sigcall::arrive(s, i64::from(sig)) {
+                    s.parked_ready = Some((key, call));
+                    return Err(EINTR);
+                }
+                ready = Some(call);
+            }
+        }
     }
 }
 

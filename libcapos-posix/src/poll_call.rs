@@ -18,6 +18,7 @@
 //! dispatch.rs's `interruptible`); ppoll's and pselect6's signal masks
 //! change nothing.
 
+use crate::interrupt;
 use crate::linux::errno::{EFAULT, EINTR, EINVAL, EIO};
 use crate::net::object::UdpFd;
 use crate::net::stream::StreamCap;
@@ -46,7 +47,7 @@ struct Polled {
 
 /// Waits until an entry has events or `timeout` (ns; None: forever)
 /// passes; fills every `revents` and returns how many entries have some.
-pub fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, i64> {
+pub fn wait(s: &mut State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i64, i64> {
     let mut polled: Vec<Polled> = Vec::new();
     // For each entry, its object in `polled`.
     let mut which: Vec<Option<usize>> = Vec::with_capacity(entries.len());
@@ -122,6 +123,8 @@ pub fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i
         });
     }
     let start = now(s);
+    // Signals posted by the kernel end the poll too (interrupt.rs).
+    interrupt::declare(s);
     state::ring(|ring| ring.flush())?;
     loop {
         for p in polled.iter_mut() {
@@ -197,6 +200,12 @@ pub fn wait(s: &State, entries: &mut [PollFd], timeout: Option<u64>) -> Result<i
         };
         if ready > 0 || left == Some(0) {
             return Ok(ready);
+        }
+        let sig = interrupt::kernel_signal(s);
+        if sig != 0 {
+            // Acted on by the poll's caller, as a terminal's.
+            s.arrived.set(sig);
+            return Err(EINTR);
         }
         match left {
             None => state::ring(|ring| ring.wait(1).map(drop))?,
@@ -274,7 +283,7 @@ fn now(s: &State) -> Option<u64> {
 /// # Safety
 /// `fds` is NULL or points to `nfds` read-write `struct pollfd`s.
 pub unsafe fn poll(
-    s: &State,
+    s: &mut State,
     fds: *mut PollFd,
     nfds: u64,
     timeout: Option<u64>,
@@ -323,7 +332,7 @@ pub unsafe fn timeout(ts: *const i64, unit_ns: i64) -> Result<Option<u64>, i64> 
 /// # Safety
 /// Each set is NULL or a read-write `fd_set`.
 pub unsafe fn select(
-    s: &State,
+    s: &mut State,
     nfds: i64,
     read: *mut FdSet,
     write: *mut FdSet,

@@ -1,18 +1,11 @@
-//! The per-process signal table. capOS has no signals: nothing ever
-//! interrupts a process to run a handler. What a C program may still
-//! expect is recorded here, and what it cannot have fails:
-//!
-//! - `rt_sigaction` and `rt_sigprocmask` record dispositions and the mask
-//!   (and report them back), so programs that set them up — shells,
-//!   daemons, musl's own `raise` and `abort` — run. A handler installed
-//!   here never runs; the adapter logs that once.
-//! - A signal a process sends itself (`raise`, `abort`, `kill(getpid())`)
-//!   is acted on synchronously when its action needs no handler: ignored
-//!   ones are discarded, terminating ones end the process as killed by
-//!   the signal (exit code `wait::KILLED_BY | signal`, which its waiter
-//!   reads as WIFSIGNALED), held as pending while blocked. A signal
-//!   whose action is a handler, or stops the process, is refused with
-//!   ENOSYS.
+//! The per-process signal table: dispositions, the mask, and signals
+//! held while blocked. Signals come from the kernel (kill through a
+//! ProcessHandle, SIGCHLD, the alarm: interrupt.rs), from a terminal's
+//! signal characters, or from the process itself (`raise`, `abort`,
+//! `kill(getpid())`), and are acted on here as Linux does: discarded
+//! when ignored, held while blocked, a handler run with sa_mask applied
+//! (sigcall.rs), or the process ended "killed by" the signal. Stopping
+//! (job control) is not done.
 //!
 //! Errors are positive Linux errno values.
 
@@ -57,6 +50,8 @@ pub enum Sent {
     Pending,
     /// Its default action ends the process now.
     Terminate,
+    /// Its action is a handler: it arrives ([`Signals::arrive`]).
+    Handler,
 }
 
 #[derive(PartialEq, Eq)]
@@ -158,7 +153,11 @@ impl Signals {
         }
         let action = self.actions[valid(sig)?];
         if action.is_handler() {
-            return Err(ENOSYS);
+            if self.mask & bit(sig) != 0 {
+                self.pending |= bit(sig);
+                return Ok(Sent::Pending);
+            }
+            return Ok(Sent::Handler);
         }
         let default = default_action(sig);
         if action.handler == SIG_IGN || default == DefaultAction::Ignore {
@@ -175,38 +174,44 @@ impl Signals {
     }
 
     /// After the mask or an action changed: the lowest pending signal that
-    /// is no longer blocked and now terminates the process. Pending
-    /// signals that became ignored are dropped; those whose action is a
-    /// handler stay pending for [`Signals::handler_deliverable`].
+    /// is no longer blocked and now terminates the process or runs a
+    /// handler, taken out of the pending set (it then [`arrive`]s).
+    /// Pending signals that became ignored are dropped.
+    ///
+    /// [`arrive`]: Signals::arrive
     pub fn deliverable(&mut self) -> Option<i64> {
         for sig in 1..=NSIG {
             if self.pending & !self.mask & bit(sig) == 0 {
                 continue;
             }
             let action = self.actions[sig as usize - 1];
-            if action.is_handler() {
-                continue;
-            }
             self.pending &= !bit(sig);
-            if action.handler == SIG_DFL && default_action(sig) == DefaultAction::Terminate {
+            if action.is_handler()
+                || (action.handler == SIG_DFL && default_action(sig) == DefaultAction::Terminate)
+            {
                 return Some(sig);
             }
         }
         None
     }
-}
 
-impl Signals {
-    /// After the mask changed: the lowest pending signal that is no
-    /// longer blocked and has a handler, taken off the pending set (its
-    /// arrival then runs the handler). musl's `raise` blocks every signal
-    /// around its tkill, so a raised signal waits here for the mask.
-    pub fn handler_deliverable(&mut self) -> Option<i64> {
-        let sig = (1..=NSIG).find(|&sig| {
-            self.pending & !self.mask & bit(sig) != 0 && self.actions[sig as usize - 1].is_handler()
-        })?;
-        self.pending &= !bit(sig);
-        Some(sig)
+    /// The signals the kernel must leave to this process (its caught set,
+    /// Timer.signals): those with a handler, those ignored, and those
+    /// blocked (held here until unblocked). Others get their default
+    /// action from the kernel.
+    pub fn caught(&self) -> u64 {
+        let mut set = self.mask;
+        for (i, action) in self.actions.iter().enumerate() {
+            if action.handler != SIG_DFL {
+                set |= 1 << i;
+            }
+        }
+        set & !UNBLOCKABLE
+    }
+
+    /// The mask, for sigsuspend to put back.
+    pub fn mask(&self) -> u64 {
+        self.mask
     }
 }
 
@@ -306,6 +311,13 @@ impl Signals {
     pub fn end_handler(&mut self, handler: &Handler) {
         self.mask = handler.restore;
     }
+}
+
+/// The exit code of a process a signal terminates: "killed by" the
+/// signal, which its waiter reads as WIFSIGNALED (wait.rs; a shell then
+/// sets `$?` to 128 + the signal).
+pub fn exit_code(sig: i64) -> i64 {
+    crate::wait::KILLED_BY | sig
 }
 
 /// The name of `sig`, for report lines.
@@ -474,7 +486,7 @@ mod tests {
         s.action(SIGUSR1, Some(ignore)).unwrap();
         assert_eq!(s.send(SIGUSR1), Ok(Sent::Discarded));
         s.action(SIGUSR1, Some(handler())).unwrap();
-        assert_eq!(s.send(SIGUSR1), Err(ENOSYS), "handlers never run");
+        assert_eq!(s.send(SIGUSR1), Ok(Sent::Handler));
     }
 
     #[test]
@@ -487,16 +499,31 @@ mod tests {
         assert_eq!(s.deliverable(), None);
         s.procmask(SIG_SETMASK, Some(old)).unwrap();
         assert_eq!(s.deliverable(), Some(SIGABRT));
+        assert_eq!(exit_code(SIGABRT), crate::wait::KILLED_BY | SIGABRT);
         assert_eq!(s.deliverable(), None);
 
         s.procmask(SIG_BLOCK, Some(bit(SIGUSR1))).unwrap();
         assert_eq!(s.send(SIGUSR1), Ok(Sent::Pending));
         s.action(SIGUSR1, Some(handler())).unwrap();
         s.procmask(SIG_SETMASK, Some(0)).unwrap();
-        assert_eq!(s.deliverable(), None, "a handler's signal stays pending");
-        assert_eq!(s.handler_deliverable(), Some(SIGUSR1), "for its handler");
-        assert_eq!(s.pending(), 0);
-        assert_eq!(s.handler_deliverable(), None);
+        assert_eq!(s.deliverable(), Some(SIGUSR1), "its handler runs on unmask");
+        assert_eq!(s.deliverable(), None);
+    }
+
+    #[test]
+    fn the_caught_set_is_handled_ignored_or_blocked() {
+        let mut s = Signals::default();
+        assert_eq!(s.caught(), 0);
+        s.action(SIGUSR1, Some(handler())).unwrap();
+        let ignore = Action {
+            handler: SIG_IGN,
+            ..Action::default()
+        };
+        s.action(2, Some(ignore)).unwrap();
+        s.procmask(SIG_BLOCK, Some(bit(15))).unwrap();
+        assert_eq!(s.caught(), bit(SIGUSR1) | bit(2) | bit(15));
+        s.procmask(SIG_SETMASK, Some(u64::MAX)).unwrap();
+        assert_eq!(s.caught() & UNBLOCKABLE, 0);
     }
 
     #[test]

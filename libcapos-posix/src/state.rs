@@ -132,6 +132,22 @@ pub struct State {
     pub arrived: Cell<u8>,
     /// A Terminal.signal call in flight (interrupt.rs).
     pub signal_wait: Option<capos_rt::PendingCall>,
+    /// The kernel's signal wait (Timer.signals) in flight (interrupt.rs).
+    pub kernel_wait: Option<capos_rt::PendingCall>,
+    /// The caught set the kernel was last told (None: never told).
+    pub declared: Option<u64>,
+    /// Signals the kernel delivered and not yet acted on (bit n-1).
+    pub incoming: u64,
+    /// A pipe readiness wait a signal interrupted, with the address of
+    /// the descriptor it was for: the next blocking read of that
+    /// descriptor waits on it again, so a signal storm does not pile up
+    /// calls in flight (pipe.rs).
+    pub parked_ready: Option<(usize, capos_rt::PendingCall)>,
+    /// The thread id musl keeps for its one thread: what set_tid_address
+    /// returned at start. A forked child keeps its parent's (musl's own
+    /// fork, which would renew it, is replaced), so tkill to it is to
+    /// itself.
+    pub tid: u64,
 }
 
 impl State {
@@ -200,6 +216,11 @@ impl State {
             handler: None,
             arrived: Cell::new(0),
             signal_wait: None,
+            kernel_wait: None,
+            declared: None,
+            incoming: 0,
+            tid: 0,
+            parked_ready: None,
         }
     }
 }

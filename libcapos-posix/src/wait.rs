@@ -123,19 +123,16 @@ pub fn fault_signal(kind: FaultKind) -> i32 {
     }
 }
 
-/// The exit code of a process whose execve'd program was killed by a
-/// signal: `KILLED_BY | signal`. A capOS process cannot itself end
-/// "killed by a signal"; a C program's own exit codes are `code & 0xff`
-/// and a Rust program's are 32-bit, so a code of this form (bit 32 and a
-/// signal number 1 to 64) means that, and its waiter reads it as the
-/// signal (a forked shell's child that execve'd a program which faulted:
-/// the shell prints "Segmentation fault").
-pub const KILLED_BY: i64 = 1 << 32;
+/// The exit code of a process ended by a signal it acted on itself, or
+/// whose execve'd program a signal ended: `KILLED_BY | signal`, which the
+/// kernel reports to its waiter as `signaled` (capos-lib signal.rs). An
+/// `exited` status of that form (from a kernel that did not map it) is
+/// read the same way.
+pub use capos_lib::signal::KILLED_BY;
 
 /// The signal an exit code of the form `KILLED_BY | signal` stands for.
 fn killed_by(code: i64) -> Option<i32> {
-    let signal = code ^ KILLED_BY;
-    (1..=64).contains(&signal).then_some(signal as i32)
+    capos_lib::signal::killed_by(code).map(i32::from)
 }
 
 /// The signal that ended a process, if one did: a fault's, or one an
@@ -144,6 +141,7 @@ fn ending_signal(exit: &ExitStatus) -> Option<i32> {
     match exit {
         ExitStatus::Exited(code) => killed_by(*code),
         ExitStatus::Faulted(fault) => Some(fault_signal(fault.kind)),
+        ExitStatus::Signaled(sig) => Some(i32::from(*sig)),
     }
 }
 
@@ -154,7 +152,9 @@ pub fn status(exit: &ExitStatus) -> i32 {
     match (exit, ending_signal(exit)) {
         (_, Some(signal)) => signal,
         (ExitStatus::Exited(code), None) => ((code & 0xff) as i32) << 8,
-        (ExitStatus::Faulted(_), None) => unreachable!("a fault always has a signal"),
+        (ExitStatus::Faulted(_) | ExitStatus::Signaled(_), None) => {
+            unreachable!("a fault or a signal always has a signal")
+        }
     }
 }
 
@@ -163,7 +163,9 @@ pub fn siginfo_code(exit: &ExitStatus) -> (i32, i32) {
     match (exit, ending_signal(exit)) {
         (_, Some(signal)) => (CLD_KILLED, signal),
         (ExitStatus::Exited(code), None) => (CLD_EXITED, (code & 0xff) as i32),
-        (ExitStatus::Faulted(_), None) => unreachable!("a fault always has a signal"),
+        (ExitStatus::Faulted(_) | ExitStatus::Signaled(_), None) => {
+            unreachable!("a fault or a signal always has a signal")
+        }
     }
 }
 
@@ -175,7 +177,9 @@ pub fn exec_exit_code(exit: &ExitStatus) -> i64 {
         Some(signal) => KILLED_BY | i64::from(signal),
         None => match exit {
             ExitStatus::Exited(code) => code & 0xff,
-            ExitStatus::Faulted(_) => unreachable!("a fault always has a signal"),
+            ExitStatus::Faulted(_) | ExitStatus::Signaled(_) => {
+                unreachable!("a fault or a signal always has a signal")
+            }
         },
     }
 }
@@ -228,6 +232,8 @@ mod tests {
         }
         assert_eq!(siginfo_code(&ExitStatus::Exited(3)), (CLD_EXITED, 3));
         assert_eq!(exec_exit_code(&ExitStatus::Exited(300)), 44);
+        assert_eq!(status(&ExitStatus::Signaled(15)), 15);
+        assert_eq!(siginfo_code(&ExitStatus::Signaled(9)), (CLD_KILLED, 9));
         let passed_on = exec_exit_code(&faulted(FaultKind::PageFault));
         assert_eq!(passed_on, KILLED_BY | i64::from(SIGSEGV));
         // The waiter of the process that execve'd sees the fault's signal,

@@ -16,6 +16,8 @@ use core::ffi::c_char;
 pub const CAPOS_EXIT_EXITED: u32 = 0;
 /// `capos_exit_status.kind`: a CPU exception in user mode ended it.
 pub const CAPOS_EXIT_FAULTED: u32 = 1;
+/// `capos_exit_status.kind`: the kernel ended it for a signal (`code`).
+pub const CAPOS_EXIT_SIGNALED: u32 = 2;
 
 /// `capos_exit_status.fault_kind` values.
 pub const CAPOS_FAULT_PAGE_FAULT: u32 = 0;
@@ -77,7 +79,8 @@ pub struct CaposExitStatus {
     pub kind: u32,
     /// With `CAPOS_EXIT_FAULTED`: a `CAPOS_FAULT_*` value; else 0.
     pub fault_kind: u32,
-    /// With `CAPOS_EXIT_EXITED`: the exit code; else 0.
+    /// With `CAPOS_EXIT_EXITED`: the exit code; `CAPOS_EXIT_SIGNALED`:
+    /// the signal number; else 0.
     pub code: i64,
     /// With `CAPOS_EXIT_FAULTED`: the user instruction pointer; else 0.
     pub rip: u64,
@@ -108,6 +111,11 @@ impl From<ExitStatus> for CaposExitStatus {
                 fault_kind: fault_kind(fault.kind),
                 rip: fault.rip,
                 addr: fault.addr,
+                ..CaposExitStatus::default()
+            },
+            ExitStatus::Signaled(sig) => CaposExitStatus {
+                kind: CAPOS_EXIT_SIGNALED,
+                code: i64::from(sig),
                 ..CaposExitStatus::default()
             },
         }

@@ -9,6 +9,7 @@ use core::fmt;
 
 /// Schema ordinal of `wait`.
 const WAIT: u16 = 0;
+const SIGNAL: u16 = 1;
 
 /// A CPU exception that ended a process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +27,8 @@ pub enum ExitStatus {
     /// It called exit or returned from main with this code.
     Exited(i64),
     Faulted(Fault),
+    /// The kernel ended it for this signal.
+    Signaled(u8),
 }
 
 impl ExitStatus {
@@ -43,6 +46,7 @@ impl ExitStatus {
                         addr: fault.get_addr(),
                     })
                 }
+                exit_status::Signaled(sig) => ExitStatus::Signaled(sig),
             })
         })
     }
@@ -63,6 +67,7 @@ impl fmt::Display for ExitStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ExitStatus::Exited(code) => write!(f, "exited {code}"),
+            ExitStatus::Signaled(sig) => write!(f, "killed by signal {sig}"),
             ExitStatus::Faulted(fault) => write!(
                 f,
                 "faulted: {} at rip={:#x} addr={:#x}",
@@ -89,5 +94,14 @@ impl ProcessHandle {
     pub fn wait_async(&self) -> Result<PendingCall, Error> {
         self.cap
             .submit::<process_handle::wait_params::Owned>(Self::INTERFACE_ID, WAIT, |_| {})
+    }
+
+    /// Posts signal `sig` (1 to 64) to the process; an ended one ignores it.
+    pub fn signal(&self, sig: u8) -> Result<(), Error> {
+        self.cap
+            .call::<process_handle::signal_params::Owned>(Self::INTERFACE_ID, SIGNAL, |mut p| {
+                p.set_signal(sig)
+            })
+            .map(drop)
     }
 }

@@ -9,6 +9,26 @@ use capos_schema::{interface_id, timer};
 const NOW: u16 = 0;
 const SLEEP: u16 = 1;
 const WALL_CLOCK: u16 = 2;
+const SIGNALS: u16 = 3;
+
+/// What the caller's signal wait asks for (see [`Timer::signals_async`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SignalWait {
+    /// Signals (bit n-1 for signal n) the caller handles or ignores.
+    pub caught: u64,
+    /// Nonzero: SIGALRM in this many ns, replacing the alarm.
+    pub alarm_ns: u64,
+    /// Drops the alarm.
+    pub cancel_alarm: bool,
+}
+
+/// A completed signal wait: the signals taken, and the ns the alarm had
+/// left when the call was made or completed (0: none).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Signals {
+    pub pending: u64,
+    pub alarm_left: u64,
+}
 
 super::client!(Timer, interface_id::TIMER);
 
@@ -38,6 +58,28 @@ impl Timer {
         self.cap
             .call::<timer::wall_clock_params::Owned>(Self::INTERFACE_ID, WALL_CLOCK, |_| {})?
             .read::<timer::wall_clock_results::Owned, _>(|r| Ok(r.get_unix_ns()))
+    }
+
+    /// Starts the caller's signal wait: it completes when signals are
+    /// posted to the caller (at once if some are), or is replaced by the
+    /// next one (then with none). [`Timer::signals_of`] reads its reply.
+    pub fn signals_async(&self, wait: SignalWait) -> Result<PendingCall, Error> {
+        self.cap
+            .submit::<timer::signals_params::Owned>(Self::INTERFACE_ID, SIGNALS, |mut p| {
+                p.set_caught(wait.caught);
+                p.set_alarm_ns(wait.alarm_ns);
+                p.set_cancel_alarm(wait.cancel_alarm);
+            })
+    }
+
+    /// The signals a completed [`Timer::signals_async`] call took.
+    pub fn signals_of(reply: &crate::reply::Reply) -> Result<Signals, Error> {
+        reply.read::<timer::signals_results::Owned, _>(|r| {
+            Ok(Signals {
+                pending: r.get_pending(),
+                alarm_left: r.get_alarm_left(),
+            })
+        })
     }
 }
 

@@ -35,6 +35,7 @@ test -d /tmp && echo "test -d: yes"
 sleep 0 && true && echo slept
 seq 1 100000 | head -1
 segv; echo "segv: $?"
+sleep 10 & sleep 1; kill $!; wait $!; echo "kill: $?"
 env -i A=1 env
 sh -c 'sh -c "echo deep"'
 echo x y | xargs echo got

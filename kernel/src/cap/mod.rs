@@ -67,6 +67,8 @@ pub enum Wait {
     Exit(Arc<ExitCell>),
     /// An Endpoint holds the call and completes it.
     Taken,
+    /// The caller's signal wait (Timer.signals), kept in its Process.
+    Signals,
 }
 
 pub enum CallError {

@@ -85,6 +85,7 @@ impl ProcessForker {
         insert_cap_reply(
             ctx,
             Arc::new(ProcessHandle {
+                pid,
                 exit,
                 _charge: handle_charge,
             }),

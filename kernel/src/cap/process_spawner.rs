@@ -228,6 +228,7 @@ impl ProcessSpawner {
         insert_cap_reply(
             ctx,
             Arc::new(ProcessHandle {
+                pid,
                 exit,
                 _charge: handle_charge,
             }),

@@ -13,7 +13,7 @@ impl CapObject for Timer {
         interface_id::TIMER
     }
 
-    fn call(&self, _: &mut CallCtx, method: u16, params: &Params) -> Result<Reply, CallError> {
+    fn call(&self, ctx: &mut CallCtx, method: u16, params: &Params) -> Result<Reply, CallError> {
         match method {
             0 => {
                 let _: timer::now_params::Reader = params.get_root()?;
@@ -40,7 +40,46 @@ impl CapObject for Timer {
                     .set_unix_ns(time::wall_clock_ns());
                 Ok(Reply::Done(encode(&message)))
             }
+            3 => signals(ctx, params),
             _ => Err(CallError::InvalidMethod),
         }
     }
+}
+
+/// `signals`: the caller's signal wait, its caught set and its alarm.
+fn signals(ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
+    let p: timer::signals_params::Reader = params.get_root()?;
+    let now = time::now_ns();
+    let caller = ctx.kernel.process(ctx.caller);
+    let kept_alarm = caller.alarm;
+    let alarm_set = p.get_cancel_alarm() || p.get_alarm_ns() != 0;
+    if p.get_cancel_alarm() {
+        caller.alarm = None;
+    } else if p.get_alarm_ns() != 0 {
+        caller.alarm = Some(now.saturating_add(p.get_alarm_ns()));
+    }
+    caller.signals.set_caught(p.get_caught());
+    let older = caller.signal_wait.take();
+    let pending = caller.signals.take();
+    if let Some(older) = older {
+        let reply = encode_signals(0, kept_alarm);
+        crate::ring::complete(ctx.kernel, older, crate::ring::Completion::reply(reply));
+    }
+    // alarm() returns what the replaced alarm had left: such a call is
+    // answered at once, and is no wait.
+    if pending != 0 || alarm_set {
+        return Ok(Reply::Done(encode_signals(pending, kept_alarm)));
+    }
+    Ok(Reply::Pending(Wait::Signals))
+}
+
+/// The `signals` results: the signals taken and what the alarm (a
+/// deadline) has left, at least 1 ns while it has not fired.
+pub fn encode_signals(pending: u64, alarm: Option<u64>) -> alloc::vec::Vec<u8> {
+    let left = alarm.map_or(0, |at| at.saturating_sub(time::now_ns()).max(1));
+    let mut message = new_message();
+    let mut results = message.init_root::<timer::signals_results::Builder>();
+    results.set_pending(pending);
+    results.set_alarm_left(left);
+    encode(&message)
 }

@@ -130,6 +130,7 @@ impl Process {
         fpu.save();
         let mut child = Box::new(Process {
             pid,
+            parent: self.pid,
             name: self.name.clone(),
             aspace,
             caps: self.caps.duplicate(|e| e.object.forkable()),
@@ -148,6 +149,14 @@ impl Process {
             quiet_waits: 0,
             overflow: VecDeque::with_capacity(OVERFLOW_CAPACITY),
             exit: Arc::new(ExitCell::default()),
+            // POSIX: the child catches what the parent does, with nothing
+            // pending and no alarm.
+            signals: capos_lib::signal::SignalRecord {
+                pending: 0,
+                caught: self.signals.caught,
+            },
+            signal_wait: None,
+            alarm: None,
             vm: self.vm.clone(),
             shared: self.shared.clone(),
             account,

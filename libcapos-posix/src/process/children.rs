@@ -32,6 +32,11 @@ impl Children {
         });
     }
 
+    /// The handle of child `pid`, while it is not reaped.
+    pub fn handle(&self, pid: u64) -> Option<&ProcessHandle> {
+        self.0.iter().find(|c| c.pid == pid).map(|c| &c.handle)
+    }
+
     /// A selected child that has ended, with its status: removed from the
     /// table (its handle released) unless `options.nowait`. ECHILD if
     /// nothing is selected; None if none has ended and `options.nohang`.

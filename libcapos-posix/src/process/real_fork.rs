@@ -52,4 +52,10 @@ fn become_child(s: &mut State) {
     // kernel answers with an error nobody waits for.
     s.children = Children::default();
     s.signals.forked();
+    // The parent's signal waits are not this process's: the next wait
+    // makes its own (the kernel copied the caught set, `declared`).
+    s.signal_wait = None;
+    s.kernel_wait = None;
+    s.incoming = 0;
+    s.parked_ready = None;
 }
