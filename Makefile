@@ -73,11 +73,8 @@ leak-check: setup $(BUILD)/manifest-smoke.bin
 
 smokes: run-smoke run-spawn run-limits run-c-hello run-posix-libc-smoke run-posix-mix-smoke \
         run-posix-pipe-smoke run-posix-fork-smoke run-posix-files-smoke run-files capos-run-check leak-check run-fuzz-smoke \
-        run-net-smoke run-posix-dns-smoke run-posix-tcp-smoke run-posix-shell-smoke run-console-smoke
-# run-interactive-check is left out of smokes until a known defect is fixed:
-# after a ^C at an empty prompt, the Terminal keeps the signal owed to a
-# process and dash's next command list is cut short by it (issue 14's note;
-# docs/porting/interactive-shell.md). Run it on its own.
+        run-net-smoke run-posix-dns-smoke run-posix-tcp-smoke run-posix-shell-smoke run-console-smoke \
+        run-interactive-check
 
 # The network (docs/architecture/network.md): QEMU with a virtio-net
 # device on user networking, inside a private network namespace beside
