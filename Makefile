@@ -580,8 +580,15 @@ $(BUILD)/manifest-system.bin: user posix-shell-build interactive-build FORCE
 # clock counts instructions, so the ^C's interval that
 # tools/smoke/interactive-timing.sh reports does not stretch with the
 # host's load (docs/porting/interactive-shell.md).
-run-interactive-check: kernel $(BUILD)/manifest-system.bin
+# The same system with auditSpawns on (-t audit=true): the script sends ^C
+# only once the kernel has started `sleep`, else the ^C can reach dash
+# before its child exists and there is no command to interrupt.
+$(BUILD)/manifest-system-audit.bin: user posix-shell-build interactive-build FORCE
+	@mkdir -p $(BUILD)
+	bash tools/build-manifest.sh system $@ -t audit=true
+
+run-interactive-check: kernel $(BUILD)/manifest-system-audit.bin
 	SMOKE_PTY=1 SMOKE_TYPE=tools/smoke/interactive.type bash tools/smoke.sh interactive $(KERNEL) \
-	    $(BUILD)/manifest-system.bin -icount shift=0
+	    $(BUILD)/manifest-system-audit.bin -icount shift=0
 	bash tools/smoke/interactive-timing.sh target/smoke/interactive.log
 # ---------------------------------------------------------------- end of POSIX C on capOS

@@ -191,14 +191,8 @@ pub unsafe fn getsockopt(
     len: *mut u32,
 ) -> Result<i64, Failure> {
     let open = socket_at(s, fd)?;
-    // Linux reads the length before it looks at the option.
-    if len.is_null() {
-        return Err(EFAULT.into());
-    }
-    // SAFETY: a readable socklen_t per the contract.
-    if (unsafe { len.read_unaligned() } as i32) < 0 {
-        return Err(EINVAL.into());
-    }
+    // SAFETY: passed on from the contract.
+    unsafe { check_option_length(len) }?;
     let get = option::decode_get(level, name)?;
     // The receive queue's size is the kernel's; there is no send buffer
     // (a send goes to the device at once), so SO_SNDBUF has no answer.
@@ -217,4 +211,20 @@ pub unsafe fn getsockopt(
 pub fn connectionless(s: &State, fd: i64) -> Result<i64, Failure> {
     socket_at(s, fd)?;
     Err(EOPNOTSUPP.into())
+}
+
+/// getsockopt's length argument, checked as Linux does before it looks at
+/// the option: NULL is EFAULT, a negative length EINVAL.
+///
+/// # Safety
+/// `len` is NULL or a readable `socklen_t`.
+pub unsafe fn check_option_length(len: *const u32) -> Result<(), Failure> {
+    if len.is_null() {
+        return Err(EFAULT.into());
+    }
+    // SAFETY: a readable socklen_t per the contract.
+    if (unsafe { len.read_unaligned() } as i32) < 0 {
+        return Err(EINVAL.into());
+    }
+    Ok(())
 }

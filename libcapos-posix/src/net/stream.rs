@@ -410,13 +410,8 @@ pub unsafe fn getsockopt(
     len: *mut u32,
 ) -> Result<i64, Failure> {
     let open = at(s, fd)?;
-    if len.is_null() {
-        return Err(EFAULT.into());
-    }
-    // SAFETY: a readable socklen_t per the contract.
-    if (unsafe { len.read_unaligned() } as i32) < 0 {
-        return Err(EINVAL.into());
-    }
+    // SAFETY: passed on from the contract.
+    unsafe { super::calls::check_option_length(len) }?;
     let get = stream::decode_get(level, name)?;
     let t = fd_of(&open);
     t.probe();

@@ -95,8 +95,11 @@ impl State {
         }
         self.reads = kept;
         let mut kept = Vec::new();
+        // One delivery per process: a process whose read heard it keeps
+        // its other waits (a readiness or signal wait answered too would
+        // hand it the same ^C a second time, at its next call).
         for w in self.readies.drain(..) {
-            if w.alive() && in_foreground(fg, w.group) {
+            if w.alive() && in_foreground(fg, w.group) && !reached.contains(&w.call.pid) {
                 reached.push(w.call.pid);
                 answers.push((w.call, ready_reply(false, signal)));
             } else if w.alive() {
@@ -106,7 +109,7 @@ impl State {
         self.readies = kept;
         let mut kept = Vec::new();
         for w in self.signal_waits.drain(..) {
-            if w.alive() && in_foreground(fg, w.group) {
+            if w.alive() && in_foreground(fg, w.group) && !reached.contains(&w.call.pid) {
                 reached.push(w.call.pid);
                 answers.push((w.call, Completion::reply(encode_signal(signal))));
             } else if w.alive() {
