@@ -61,6 +61,10 @@ int main(void)
     if (unlink("gone.txt") || mkdir("sub", 0750)) return 5;
     FILE *deep = fopen("sub/deep.txt", "w");
     if (!deep || fputs("deep\n", deep) < 0 || fclose(deep)) return 6;
+    FILE *nested = fopen("lib/data/nested.txt", "r+");
+    if (!nested || !fgets(line, sizeof line, nested)) return 7;
+    printf("nested %s", line);
+    if (fputs("and more\n", nested) < 0 || fclose(nested)) return 8;
     return 0;
 }
 EOF
@@ -156,14 +160,28 @@ mkdir -p "$work"
 echo one >"$work/in.txt"
 echo old >"$work/out.txt"
 echo bye >"$work/gone.txt"
+mkdir -p "$work/lib/data"
+echo inner >"$work/lib/data/nested.txt"
 status=0
 tools/capos-run --dir "$work" "$out/dir" >"$out/dir.out" 2>"$out/dir.err" || status=$?
-if [ "$status" -eq 0 ] && [ "$(cat "$out/dir.out")" = "read one" ] &&
+if [ "$status" -eq 0 ] && [ "$(cat "$out/dir.out")" = "$(printf 'read one\nnested inner')" ] &&
     [ "$(cat "$work/out.txt")" = "wrote after one" ] && [ ! -e "$work/gone.txt" ] &&
-    [ "$(cat "$work/sub/deep.txt")" = deep ] && [ "$(stat -c %a "$work/sub")" = 750 ]; then
-    pass "--dir: read a file, and the file written, the file removed and the directory made are on the host"
+    [ "$(cat "$work/sub/deep.txt")" = deep ] && [ "$(stat -c %a "$work/sub")" = 750 ] &&
+    [ "$(cat "$work/lib/data/nested.txt")" = "$(printf 'inner\nand more')" ]; then
+    pass "--dir: files read and changed in subdirectories, and the file written, the file removed and the directory made are on the host"
 else
     fail "--dir: status $status, stdout $(cat "$out/dir.out"), stderr $(cat "$out/dir.err"), $(ls -R "$work")"
+fi
+
+big=$out/big
+mkdir -p "$big/in"
+truncate -s 17M "$big/in/huge"
+status=0
+tools/capos-run --dir "$big" "$out/dir" >/dev/null 2>"$out/big.err" || status=$?
+if [ "$status" -eq 2 ] && grep -q 'huge: larger than 16 MiB' "$out/big.err"; then
+    pass "--dir: a tree past its limits is refused, naming the file"
+else
+    fail "--dir over the limits: status $status, stderr $(cat "$out/big.err")"
 fi
 
 status=0
