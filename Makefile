@@ -9,7 +9,7 @@ KERNEL := $(REL)/kernel
 BUILD := target/capos
 SETUP_STAMP := target/.setup-done
 
-.PHONY: all setup kernel user run run-smoke run-spawn run-limits leak-check bench bench-baseline test test-host clippy fmt fmt-check \
+.PHONY: all setup kernel user run run-audit run-smoke run-spawn run-limits leak-check bench bench-baseline test test-host clippy fmt fmt-check \
         generated-code-check smokes docs-check
 
 all: kernel user
@@ -42,6 +42,14 @@ run: kernel $(BUILD)/manifest-system.bin
 	@bash tools/qemu.sh $(KERNEL) $(BUILD)/manifest-system.bin; status=$$?; \
 	  if [ $$status -eq 33 ]; then echo "make run: the shell ended; powered off"; \
 	  else echo "make run: init failed or the system stopped abnormally (QEMU status $$status)"; exit 1; fi
+
+# The same system with the kernel's lines for every spawn and exit and
+# libcapos-posix's report lines on the console: for a porter finding out
+# what a command asks of capOS.
+run-audit: kernel $(BUILD)/manifest-system-audit.bin
+	@bash tools/qemu.sh $(KERNEL) $(BUILD)/manifest-system-audit.bin; status=$$?; \
+	  if [ $$status -eq 33 ]; then echo "make run-audit: the shell ended; powered off"; \
+	  else echo "make run-audit: init failed or the system stopped abnormally (QEMU status $$status)"; exit 1; fi
 
 run-smoke: kernel $(BUILD)/manifest-smoke.bin
 	bash tools/smoke.sh smoke $(KERNEL) $(BUILD)/manifest-smoke.bin
@@ -587,8 +595,10 @@ $(BUILD)/manifest-system-audit.bin: user posix-shell-build interactive-build FOR
 	@mkdir -p $(BUILD)
 	bash tools/build-manifest.sh system $@ -t audit=true
 
-run-interactive-check: kernel $(BUILD)/manifest-system-audit.bin
+run-interactive-check: kernel $(BUILD)/manifest-system-audit.bin $(BUILD)/manifest-system.bin
 	SMOKE_PTY=1 SMOKE_TYPE=tools/smoke/interactive.type bash tools/smoke.sh interactive $(KERNEL) \
 	    $(BUILD)/manifest-system-audit.bin -icount shift=0
 	bash tools/smoke/interactive-timing.sh target/smoke/interactive.log
+	SMOKE_PTY=1 SMOKE_TYPE=tools/smoke/interactive-quiet.type bash tools/smoke.sh interactive-quiet $(KERNEL) \
+	    $(BUILD)/manifest-system.bin
 # ---------------------------------------------------------------- end of POSIX C on capOS

@@ -810,6 +810,10 @@ struct KernelParams {
   # The network device's static IPv4 configuration; absent means QEMU user
   # networking's 10.0.2.15/24 with gateway 10.0.2.2.
   net @2 :NetParams;
+  # No kernel line when a process exits or a signal ends it (a fault
+  # still gets one): for an interactive console, where a line after every
+  # command is noise. Smokes leave it off; their checks read those lines.
+  quietExits @3 :Bool;
 }
 
 struct NetParams {

@@ -16,6 +16,8 @@ pub struct Manifest {
     pub motd: String,
     /// Log every spawn's grants (KernelParams.auditSpawns).
     pub audit_spawns: bool,
+    /// No line for an exit or a signal's end (KernelParams.quietExits).
+    pub quiet_exits: bool,
     /// The network device's static configuration (KernelParams.net).
     pub net: crate::net::NetConfig,
     /// The whole boot module, served to init by BootPackage.
@@ -121,6 +123,7 @@ pub fn parse(module: &'static [u8]) -> Result<Manifest, String> {
     }
     let params = root.get_kernel_params().map_err(err)?;
     let audit_spawns = params.get_audit_spawns();
+    let quiet_exits = params.get_quiet_exits();
     let net = if params.has_net() {
         let n = params.get_net().map_err(err)?;
         if !(1..=30).contains(&n.get_prefix_length()) {
@@ -150,6 +153,7 @@ pub fn parse(module: &'static [u8]) -> Result<Manifest, String> {
         init_caps,
         motd,
         audit_spawns,
+        quiet_exits,
         net,
         raw: module,
     };

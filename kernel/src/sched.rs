@@ -271,7 +271,9 @@ impl Kernel {
             return;
         };
         p.state = State::Dead;
+        let quiet = self.manifest.quiet_exits;
         match status {
+            ExitStatus::Exited(_) | ExitStatus::Signaled(_) if quiet => {}
             ExitStatus::Exited(code) => {
                 crate::kprintln!("kernel: pid {pid} ({}) exited with code {code}", p.name)
             }

@@ -91,6 +91,8 @@ pub struct KernelParamsJson {
     pub motd: String,
     #[serde(default)]
     pub audit_spawns: bool,
+    #[serde(default)]
+    pub quiet_exits: bool,
     /// Absent takes QEMU user networking's addresses (crate::net).
     #[serde(default)]
     pub net: Option<NetJson>,

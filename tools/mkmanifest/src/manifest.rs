@@ -16,6 +16,7 @@ pub struct Manifest {
     pub caps: Vec<Cap>,
     pub motd: String,
     pub audit_spawns: bool,
+    pub quiet_exits: bool,
     /// The network device's static configuration.
     pub net: crate::net::NetConfig,
     /// In manifest order.
@@ -123,6 +124,7 @@ impl Manifest {
         let mut params = root.reborrow().init_kernel_params();
         params.set_motd(self.motd.as_str());
         params.set_audit_spawns(self.audit_spawns);
+        params.set_quiet_exits(self.quiet_exits);
         let mut net = params.init_net();
         net.set_address(self.net.address);
         net.set_prefix_length(self.net.prefix_length);
@@ -272,6 +274,7 @@ mod tests {
             ],
             motd: "hello".into(),
             audit_spawns: true,
+            quiet_exits: true,
             net: crate::net::NetConfig {
                 address: 0xc0a8_0002,
                 prefix_length: 16,
@@ -378,6 +381,7 @@ mod tests {
         let motd = root.get_kernel_params().unwrap().get_motd().unwrap();
         assert_eq!(motd, "hello");
         assert!(root.get_kernel_params().unwrap().get_audit_spawns());
+        assert!(root.get_kernel_params().unwrap().get_quiet_exits());
         let net = root.get_kernel_params().unwrap().get_net().unwrap();
         assert_eq!(
             (

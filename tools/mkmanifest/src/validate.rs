@@ -126,6 +126,7 @@ pub fn validate_with(
         caps,
         motd: system.kernel_params.motd,
         audit_spawns: system.kernel_params.audit_spawns,
+        quiet_exits: system.kernel_params.quiet_exits,
         net,
         services,
         file_system,

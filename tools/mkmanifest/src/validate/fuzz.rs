@@ -200,6 +200,7 @@ fn build(
         caps,
         motd,
         audit_spawns: false,
+        quiet_exits: false,
         net: crate::net::DEFAULT,
         services,
         file_system: None,
@@ -401,6 +402,7 @@ fn decode(bytes: &[u8]) -> Result<Manifest, String> {
         caps,
         motd: string(root.get_kernel_params().map_err(e)?.get_motd())?,
         audit_spawns: root.get_kernel_params().map_err(e)?.get_audit_spawns(),
+        quiet_exits: root.get_kernel_params().map_err(e)?.get_quiet_exits(),
         net: {
             let net = root.get_kernel_params().map_err(e)?.get_net().map_err(e)?;
             crate::net::NetConfig {

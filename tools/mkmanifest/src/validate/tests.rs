@@ -29,6 +29,7 @@ fn system() -> SystemJson {
         kernel_params: KernelParamsJson {
             motd: "hello".into(),
             audit_spawns: false,
+            quiet_exits: false,
             net: None,
         },
         services: Vec::new(),
