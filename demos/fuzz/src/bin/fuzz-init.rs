@@ -28,7 +28,7 @@ use capos_rt::{
     MemoryObject, NetworkManager, PROT_READ, PROT_WRITE, PipeFactory, ProcessHandle,
     ProcessSpawner, Read, Runtime, Terminal, Timer, UdpEndpoint, VirtualMemory, println,
 };
-use capos_rt::{Directory, OpenOptions, StorageError};
+use capos_rt::{Directory, Error, OpenOptions, StorageError};
 use capos_schema::{ExceptionType, timer};
 use fuzz_programs::stats::{MAGIC, Page, Stats, phase};
 use fuzz_programs::{CHILD, WORKER, args, cap_name};
@@ -47,6 +47,14 @@ const WORKER_LIMITS: Limits = Limits {
 /// TCG on a loaded machine is slow.
 const ROUND_BASE_NS: u64 = 60_000_000_000;
 const ROUND_PER_REQUEST_NS: u64 = 2_000_000;
+
+/// How long a spawn refused for quota is retried. An earlier round's
+/// children can outlive their worker by tens of milliseconds (their waits
+/// are bounded, MAX_WAIT_NS and MAX_CALLS in fuzz-child) and hold memory
+/// charged to this process until they end; a quota still short after
+/// this long is a leak, and fails the round.
+const QUOTA_RETRY_NS: u64 = 5_000_000_000;
+const QUOTA_POLL_NS: u64 = 10_000_000;
 
 /// The interface of the Endpoint of the check after the storm.
 const CHECK_INTERFACE: u64 = 0x0f22_2e4d_0000_00c4;
@@ -282,10 +290,25 @@ fn round_outcome(
         format!("params={params}"),
     ];
     let argv: vec::Vec<&str> = argv.iter().map(String::as_str).collect();
-    let worker = caps
-        .workers
-        .spawn_limited(WORKER, WORKER, &grants, &argv, &[], WORKER_LIMITS)
-        .map_err(|e| format!("spawn: {e}"))?;
+    let spawn = || {
+        caps.workers
+            .spawn_limited(WORKER, WORKER, &grants, &argv, &[], WORKER_LIMITS)
+    };
+    let start = caps.timer.now().map_err(|e| format!("timer: {e}"))?;
+    let worker = loop {
+        match spawn() {
+            Ok(worker) => break worker,
+            Err(Error::Application {
+                kind: ExceptionType::Overloaded,
+                ..
+            }) if caps.timer.now().map_err(|e| format!("timer: {e}"))? - start < QUOTA_RETRY_NS => {
+                caps.timer
+                    .sleep(QUOTA_POLL_NS)
+                    .map_err(|e| format!("timer: {e}"))?;
+            }
+            Err(e) => return Err(format!("spawn: {e}")),
+        }
+    };
     wait(rt, caps, &worker, sqes + params)
 }
 
