@@ -5,7 +5,61 @@
 
 #![no_std]
 
-use capos_rt::UdpEndpoint;
+extern crate alloc;
+
+use alloc::format;
+use alloc::string::String;
+use capos_rt::{Console, Error, NetworkManager, Runtime, Timer, UdpEndpoint, println};
+
+/// What a network smoke program works with.
+pub struct Ctx<'a> {
+    pub console: &'a Console,
+    pub timer: Timer,
+    pub net: NetworkManager,
+}
+
+/// A smoke program's start and end: takes `console`, `timer` and `net`,
+/// runs `checks`, and reports `TAG: done` (exit 0) or `TAG: FAIL why`
+/// (exit 1; 2 when a capability is missing).
+pub fn run_smoke(
+    mut rt: Runtime,
+    tag: &str,
+    checks: impl FnOnce(&Ctx<'_>) -> Result<(), String>,
+) -> i64 {
+    let Ok(console) = rt.take::<Console>("console") else {
+        return 2;
+    };
+    let (Ok(timer), Ok(net)) = (rt.take::<Timer>("timer"), rt.take::<NetworkManager>("net")) else {
+        println!(console, "{tag}: FAIL missing timer or net capability");
+        return 2;
+    };
+    let ctx = Ctx {
+        console: &console,
+        timer,
+        net,
+    };
+    match checks(&ctx) {
+        Ok(()) => {
+            println!(console, "{tag}: done");
+            0
+        }
+        Err(why) => {
+            println!(console, "{tag}: FAIL {why}");
+            1
+        }
+    }
+}
+
+/// Maps a call's error to the failure of step `what`.
+pub fn err(what: &str) -> impl Fn(Error) -> String + '_ {
+    move |e| format!("{what}: {e}")
+}
+
+/// An address as the smokes print it.
+pub fn show(e: UdpEndpoint) -> String {
+    let [a, b, c, d] = e.addr.to_be_bytes();
+    format!("{a}.{b}.{c}.{d}:{}", e.port)
+}
 
 /// QEMU user networking's alias for the host's 127.0.0.1.
 pub const HOST: u32 = 0x0a00_0202;

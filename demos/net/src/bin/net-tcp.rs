@@ -19,12 +19,10 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 use capos_abi::tcp::BUFFER_BYTES;
-use capos_rt::{
-    Console, Error, NetworkManager, Received, Runtime, StreamWait, TcpConnection, TcpFailure,
-    Timer, UdpEndpoint, println,
-};
+use capos_rt::{Received, Runtime, StreamWait, TcpConnection, TcpFailure, println};
 use net_programs::{
-    TCP_CLOSED, TCP_CONTROL, TCP_ECHO, TCP_LISTEN_PORT, TCP_RESET, TCP_SILENT, TCP_SLOW,
+    Ctx, TCP_CLOSED, TCP_CONTROL, TCP_ECHO, TCP_LISTEN_PORT, TCP_RESET, TCP_SILENT, TCP_SLOW, err,
+    run_smoke, show,
 };
 
 capos_rt::entry!(main);
@@ -36,44 +34,8 @@ const ECHO_BYTES: usize = 256 * 1024;
 const BACKLOG: u32 = 4;
 const FLOOD: usize = 12;
 
-fn main(mut rt: Runtime) -> i64 {
-    let Ok(console) = rt.take::<Console>("console") else {
-        return 2;
-    };
-    let (Ok(timer), Ok(net)) = (rt.take::<Timer>("timer"), rt.take::<NetworkManager>("net")) else {
-        println!(console, "tcp: FAIL missing timer or net capability");
-        return 2;
-    };
-    let ctx = Ctx {
-        console: &console,
-        timer,
-        net,
-    };
-    match ctx.run() {
-        Ok(()) => {
-            println!(console, "tcp: done");
-            0
-        }
-        Err(why) => {
-            println!(console, "tcp: FAIL {why}");
-            1
-        }
-    }
-}
-
-struct Ctx<'a> {
-    console: &'a Console,
-    timer: Timer,
-    net: NetworkManager,
-}
-
-fn err(what: &str) -> impl Fn(Error) -> String + '_ {
-    move |e| format!("{what}: {e}")
-}
-
-fn show(e: UdpEndpoint) -> String {
-    let [a, b, c, d] = e.addr.to_be_bytes();
-    format!("{a}.{b}.{c}.{d}:{}", e.port)
+fn main(rt: Runtime) -> i64 {
+    run_smoke(rt, "tcp", |ctx| Checks(ctx).run())
 }
 
 fn pattern(i: usize) -> u8 {
@@ -116,7 +78,17 @@ fn line(c: &TcpConnection) -> Result<String, String> {
     String::from_utf8(got).map_err(|_| "line: not UTF-8".into())
 }
 
-impl Ctx<'_> {
+/// The checks, each a method over the smoke's capabilities.
+struct Checks<'a, 'b>(&'a Ctx<'b>);
+
+impl<'b> core::ops::Deref for Checks<'_, 'b> {
+    type Target = Ctx<'b>;
+    fn deref(&self) -> &Ctx<'b> {
+        self.0
+    }
+}
+
+impl Checks<'_, '_> {
     fn run(&self) -> Result<(), String> {
         self.echo()?;
         self.refused()?;

@@ -16,10 +16,9 @@ use alloc::string::String;
 use alloc::vec;
 use capos_abi::udp::{MAX_PAYLOAD, QUEUE_DATAGRAMS};
 use capos_rt::{
-    Console, Error, ExceptionType, NetworkManager, Readiness, Recv, RecvWait, Runtime, Timer,
-    UdpEndpoint, UdpSocket, println,
+    Error, ExceptionType, Readiness, Recv, RecvWait, Runtime, UdpEndpoint, UdpSocket, println,
 };
-use net_programs::{ECHO, UNBOUND_PORT};
+use net_programs::{Ctx, ECHO, UNBOUND_PORT, err, run_smoke, show};
 
 capos_rt::entry!(main);
 
@@ -27,47 +26,21 @@ const SECOND: u64 = 1_000_000_000;
 /// Long enough for QEMU under TCG; a lost datagram fails the smoke.
 const REPLY_WAIT: u64 = 10 * SECOND;
 
-fn main(mut rt: Runtime) -> i64 {
-    let Ok(console) = rt.take::<Console>("console") else {
-        return 2;
-    };
-    let (Ok(timer), Ok(net)) = (rt.take::<Timer>("timer"), rt.take::<NetworkManager>("net")) else {
-        println!(console, "net: FAIL missing timer or net capability");
-        return 2;
-    };
-    let ctx = Ctx {
-        console: &console,
-        timer,
-        net,
-    };
-    match ctx.run() {
-        Ok(()) => {
-            println!(console, "net: done");
-            0
-        }
-        Err(why) => {
-            println!(console, "net: FAIL {why}");
-            1
-        }
+fn main(rt: Runtime) -> i64 {
+    run_smoke(rt, "net", |ctx| Checks(ctx).run())
+}
+
+/// The checks, each a method over the smoke's capabilities.
+struct Checks<'a, 'b>(&'a Ctx<'b>);
+
+impl<'b> core::ops::Deref for Checks<'_, 'b> {
+    type Target = Ctx<'b>;
+    fn deref(&self) -> &Ctx<'b> {
+        self.0
     }
 }
 
-struct Ctx<'a> {
-    console: &'a Console,
-    timer: Timer,
-    net: NetworkManager,
-}
-
-fn err(what: &str) -> impl Fn(Error) -> String + '_ {
-    move |e| format!("{what}: {e}")
-}
-
-fn show(e: UdpEndpoint) -> String {
-    let [a, b, c, d] = e.addr.to_be_bytes();
-    format!("{a}.{b}.{c}.{d}:{}", e.port)
-}
-
-impl Ctx<'_> {
+impl Checks<'_, '_> {
     fn run(&self) -> Result<(), String> {
         let stats = self.net.stats().map_err(err("stats"))?;
         if !stats.has_device {
