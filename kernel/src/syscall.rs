@@ -47,6 +47,7 @@ fn cap_enter(min_complete: u64, timeout_ns: u64) -> i64 {
         {
             let mut k = kernel();
             let pid = k.current().expect("syscall from a process");
+            k.signals_to_wait(pid);
             let p = k.process(pid);
             ring::flush_overflow(p);
             let available = match ring::cq_available(p) {

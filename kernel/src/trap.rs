@@ -54,6 +54,16 @@ fn populate_current(addr: u64) -> bool {
 
 #[unsafe(no_mangle)]
 extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
+    dispatch(frame);
+    // Back to user mode from an interrupt or exception: a caught signal
+    // may be handed over now (kernel/src/upcall.rs). Not after a
+    // syscall: the adapter settles its signals as its call returns.
+    if frame.vector != SYSCALL_VECTOR && frame.is_user() {
+        crate::upcall::deliver(frame);
+    }
+}
+
+fn dispatch(frame: &mut TrapFrame) {
     match frame.vector {
         SYSCALL_VECTOR => crate::syscall::dispatch(frame),
         TIMER_VECTOR => {
