@@ -59,13 +59,20 @@ impl Upcall {
 /// As a trap returns to the current process in user mode: if caught
 /// signals are pending for it and it may take an upcall now, `frame` is
 /// changed to resume it at its entry. A stack or busy word it cannot
-/// write ends it with SIGSEGV.
+/// write ends it with SIGSEGV. If the trap ended it, the next process
+/// runs instead.
 pub fn deliver(frame: &mut TrapFrame) {
     let mut k = kernel();
     let Some(pid) = k.current() else {
         return;
     };
-    let p = k.process(pid);
+    let Some(p) = k.try_process(pid) else {
+        // The interrupt ended it (a signal character's default action):
+        // it is never resumed.
+        drop(k);
+        schedule();
+        unreachable!("a dead process was resumed");
+    };
     let Some(up) = p.upcall else {
         return;
     };

@@ -69,10 +69,21 @@ impl Groups {
 /// kernel even while it runs without calls (at start and on setpgid and
 /// setsid). The call is flushed, not waited for.
 pub fn record_group(s: &State) {
+    tell_group(s, s.groups.pgid as u32);
+}
+
+/// Takes this process out of the terminal's groups: an execve's waiting
+/// process, whose program hears the terminal for it (it would otherwise
+/// hear ^C too, and pass it on a second time).
+pub fn leave_groups(s: &State) {
+    tell_group(s, 0);
+}
+
+fn tell_group(s: &State, group: u32) {
     let call = (0..3)
         .filter_map(|fd| s.fds.get(fd).ok())
         .find_map(|open| match &open.object {
-            Object::Terminal(t) => Some(t.set_group_async(s.groups.pgid as u32)),
+            Object::Terminal(t) => Some(t.set_group_async(group)),
             _ => None,
         });
     if call.is_some_and(|c| c.is_ok()) {
