@@ -8,8 +8,11 @@
 //! state, every register and RFLAGS, and jumps back, all in user mode.
 //!
 //! [`BUSY`] keeps upcalls out while the adapter holds its own state (the
-//! descriptor table, the ring): every `__capos_syscall` and the fork
-//! entry hold it, and the kernel sets it as it makes an upcall. A signal
+//! descriptor table, the ring): every `__capos_syscall`, the fork entry
+//! and `__capos_spawn` hold it, and the kernel sets it as it makes an
+//! upcall. (libcapos's own `capos_*` functions, which C may call
+//! directly, do not: a handler that interrupts one and calls into the
+//! adapter finds the runtime borrowed and gets EIO.) A signal
 //! that comes meanwhile stays with the kernel, which hands it over at
 //! the next tick with BUSY clear or through the signal wait at the next
 //! cap_enter, so `settle` acts on it as that call returns.
