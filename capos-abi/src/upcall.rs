@@ -138,7 +138,12 @@ mod tests {
 
     #[test]
     fn frame_is_below_the_red_zone_and_aligned() {
-        for rsp in [0x7fff_ffef_f000u64, 0x7fff_ffef_f008, 0x7fff_ffef_effd, 4096] {
+        for rsp in [
+            0x7fff_ffef_f000u64,
+            0x7fff_ffef_f008,
+            0x7fff_ffef_effd,
+            4096,
+        ] {
             let p = Placement::under(rsp).unwrap();
             assert_eq!(p.frame % 16, 0, "{rsp:#x}");
             assert_eq!(p.slot + 8 + RED_ZONE, rsp);
@@ -168,7 +173,8 @@ mod tests {
         };
         let p = Placement::under(frame.rsp).unwrap();
         let image = p.image(&frame);
-        let word = |at: u64| u64::from_le_bytes(image[at as usize..at as usize + 8].try_into().unwrap());
+        let word =
+            |at: u64| u64::from_le_bytes(image[at as usize..at as usize + 8].try_into().unwrap());
         assert_eq!(word(0), 15);
         assert_eq!(word(14 * 8), 0xaa);
         assert_eq!(word(FRAME_RFLAGS), 0x246);
@@ -177,6 +183,10 @@ mod tests {
         assert_eq!(word(FRAME_SIGNALS), 1 << 13);
         // The slot, reached from the restored RSP as the entry does.
         assert_eq!(word(frame.rsp - RETURN_SLOT_BELOW - p.frame), 0x40_1234);
-        assert!(image[FRAME_SIZE as usize..p.slot as usize - p.frame as usize].iter().all(|&b| b == 0));
+        assert!(
+            image[FRAME_SIZE as usize..p.slot as usize - p.frame as usize]
+                .iter()
+                .all(|&b| b == 0)
+        );
     }
 }

@@ -80,43 +80,40 @@ pub fn deliver(frame: &mut TrapFrame) {
         return;
     }
     let mut busy = [0u8; 4];
-    let made = p
-        .aspace
-        .copy_from_user(up.busy, &mut busy)
-        .and_then(|()| {
-            if busy != [0; 4] {
-                // The adapter holds its own state: the signal waits for
-                // a later tick or for its next cap_enter.
-                return Ok(None);
-            }
-            let at = Placement::under(frame.rsp).ok_or(BadAddress)?;
-            let taken = UpcallFrame {
-                r15: frame.r15,
-                r14: frame.r14,
-                r13: frame.r13,
-                r12: frame.r12,
-                r11: frame.r11,
-                r10: frame.r10,
-                r9: frame.r9,
-                r8: frame.r8,
-                rbp: frame.rbp,
-                rdi: frame.rdi,
-                rsi: frame.rsi,
-                rdx: frame.rdx,
-                rcx: frame.rcx,
-                rbx: frame.rbx,
-                rax: frame.rax,
-                rflags: frame.rflags,
-                rsp: frame.rsp,
-                rip: frame.rip,
-                signals: p.signals.pending,
-                reserved: 0,
-            };
-            p.aspace
-                .copy_to_user(at.frame, &at.image(&taken)[..at.len()])?;
-            p.aspace.copy_to_user(up.busy, &1u32.to_le_bytes())?;
-            Ok(Some(at))
-        });
+    let made = p.aspace.copy_from_user(up.busy, &mut busy).and_then(|()| {
+        if busy != [0; 4] {
+            // The adapter holds its own state: the signal waits for
+            // a later tick or for its next cap_enter.
+            return Ok(None);
+        }
+        let at = Placement::under(frame.rsp).ok_or(BadAddress)?;
+        let taken = UpcallFrame {
+            r15: frame.r15,
+            r14: frame.r14,
+            r13: frame.r13,
+            r12: frame.r12,
+            r11: frame.r11,
+            r10: frame.r10,
+            r9: frame.r9,
+            r8: frame.r8,
+            rbp: frame.rbp,
+            rdi: frame.rdi,
+            rsi: frame.rsi,
+            rdx: frame.rdx,
+            rcx: frame.rcx,
+            rbx: frame.rbx,
+            rax: frame.rax,
+            rflags: frame.rflags,
+            rsp: frame.rsp,
+            rip: frame.rip,
+            signals: p.signals.pending,
+            reserved: 0,
+        };
+        p.aspace
+            .copy_to_user(at.frame, &at.image(&taken)[..at.len()])?;
+        p.aspace.copy_to_user(up.busy, &1u32.to_le_bytes())?;
+        Ok(Some(at))
+    });
     match made {
         Ok(None) => {}
         Ok(Some(at)) => {

@@ -88,13 +88,16 @@ impl Timer {
     /// Registers the caller's signal upcall (capos_abi::upcall): while it
     /// runs outside a call, caught signals come to `upcall.entry`.
     pub fn set_upcall_async(&self, upcall: UpcallEntry) -> Result<PendingCall, Error> {
-        self.cap
-            .submit::<timer::set_upcall_params::Owned>(Self::INTERFACE_ID, SET_UPCALL, |mut p| {
+        self.cap.submit::<timer::set_upcall_params::Owned>(
+            Self::INTERFACE_ID,
+            SET_UPCALL,
+            |mut p| {
                 p.set_entry(upcall.entry);
                 p.set_busy(upcall.busy);
                 p.set_return_start(upcall.return_start);
                 p.set_return_end(upcall.return_end);
-            })
+            },
+        )
     }
 
     /// The signals a completed [`Timer::signals_async`] call took.

@@ -4,8 +4,8 @@ use capos_schema::capos_capnp::timer;
 use capos_schema::interface_id;
 
 use super::{CallCtx, CallError, CapObject, Params, Reply, Wait, empty_reply, encode, new_message};
-use capos_schema::ExceptionType;
 use crate::time;
+use capos_schema::ExceptionType;
 
 pub struct Timer;
 

@@ -9,10 +9,10 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use capos_lib::account::Charge;
-use capos_lib::terminal::{LineDiscipline, ReadNow, Timer, in_foreground};
+use capos_lib::terminal::{Hearing, LineDiscipline, ReadNow, Timer, hearing, in_foreground};
 
-use super::replies::{encode_signal, read_now_reply, read_reply, ready_reply};
 use super::Listener;
+use super::replies::{encode_signal, read_now_reply, read_reply, ready_reply};
 use crate::process::{ExitCell, PendingCall, Pid};
 use crate::ring::Completion;
 
@@ -93,9 +93,13 @@ impl State {
         posts: &mut Vec<(Pid, u8)>,
     ) {
         let fg = self.foreground;
-        let listener = |pid: Pid| alive.iter().find(|l| l.pid == pid);
-        // Whether a readiness or signal wait of `pid` may tell it.
-        let wait_tells = |pid: Pid| listener(pid).is_none_or(|l| l.group.is_none() || l.blocked);
+        // Whether a readiness or signal wait of `pid` tells it.
+        let wait_tells = |pid: Pid| {
+            alive
+                .iter()
+                .find(|l| l.pid == pid)
+                .is_none_or(|l| hearing(fg, l.group, true, l.blocked) == Hearing::Wait)
+        };
         let mut reached: Vec<Pid> = Vec::new();
         let mut kept = VecDeque::new();
         for r in self.reads.drain(..) {
@@ -113,7 +117,8 @@ impl State {
         // hand it the same ^C a second time, at its next call).
         for w in self.readies.drain(..) {
             let pid = w.call.pid;
-            if w.alive() && in_foreground(fg, w.group) && !reached.contains(&pid) && wait_tells(pid) {
+            if w.alive() && in_foreground(fg, w.group) && !reached.contains(&pid) && wait_tells(pid)
+            {
                 reached.push(pid);
                 answers.push((w.call, ready_reply(false, signal)));
             } else if w.alive() {
@@ -124,7 +129,8 @@ impl State {
         let mut kept = Vec::new();
         for w in self.signal_waits.drain(..) {
             let pid = w.call.pid;
-            if w.alive() && in_foreground(fg, w.group) && !reached.contains(&pid) && wait_tells(pid) {
+            if w.alive() && in_foreground(fg, w.group) && !reached.contains(&pid) && wait_tells(pid)
+            {
                 reached.push(pid);
                 answers.push((w.call, Completion::reply(encode_signal(signal))));
             } else if w.alive() {
@@ -134,10 +140,10 @@ impl State {
         self.signal_waits = kept;
         let mut owed = Vec::new();
         for l in alive.iter().filter(|l| !reached.contains(&l.pid)) {
-            match l.group {
-                Some(group) if in_foreground(fg, group) => posts.push((l.pid, signal)),
-                Some(_) => {}
-                None => owed.push(l.pid),
+            match hearing(fg, l.group, false, l.blocked) {
+                Hearing::Post => posts.push((l.pid, signal)),
+                Hearing::Owed => owed.push(l.pid),
+                Hearing::Wait | Hearing::Not => {}
             }
         }
         self.pending = Some(Pending {
