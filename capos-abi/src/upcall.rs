@@ -60,7 +60,7 @@ pub const FRAME_RSP: u64 = FRAME_RFLAGS + 8;
 /// Offset of [`UpcallFrame::signals`].
 pub const FRAME_SIGNALS: u64 = FRAME_RSP + 16;
 
-const _: () = assert!(FRAME_SIZE % 16 == 0);
+const _: () = assert!(FRAME_SIZE.is_multiple_of(16));
 const _: () = assert!(core::mem::offset_of!(UpcallFrame, rflags) as u64 == FRAME_RFLAGS);
 const _: () = assert!(core::mem::offset_of!(UpcallFrame, rsp) as u64 == FRAME_RSP);
 const _: () = assert!(core::mem::offset_of!(UpcallFrame, signals) as u64 == FRAME_SIGNALS);
