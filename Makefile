@@ -571,11 +571,13 @@ run-console-smoke: kernel $(BUILD)/manifest-console.bin
 	SMOKE_TYPE=tools/smoke/console.type bash tools/smoke.sh console $(KERNEL) $(BUILD)/manifest-console.bin
 	bash tools/smoke/console.diff.sh
 
-# make run's system (system.cue): dash on the terminal, toybox in /bin, and
-# stamp, which prints the machine's clock (demos/interactive).
+# make run's system (system.cue): dash on the terminal, toybox in /bin,
+# stamp, which prints the machine's clock, and spin, a busy loop for ^C to
+# end (demos/interactive).
 .PHONY: interactive-build run-interactive-check
 interactive-build: posix-build
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/stamp demos/interactive/stamp.c
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/spin demos/interactive/spin.c
 
 $(BUILD)/manifest-system.bin: user posix-shell-build interactive-build FORCE
 	@mkdir -p $(BUILD)
@@ -583,8 +585,9 @@ $(BUILD)/manifest-system.bin: user posix-shell-build interactive-build FORCE
 
 # A person at make run's prompt, on a pseudo-terminal as make run's QEMU
 # is on a person's terminal: tools/smoke/interactive.type types
-# commands, a pipeline, ^C at the prompt and in `sleep 100` ($? 130),
-# a Backspace and ^D (QEMU's success status). Under -icount the guest's
+# commands, a pipeline, ^C at the prompt, in `sleep 100`, in a program
+# busy without calls and in dash's own busy loop ($? 130 each), a
+# Backspace and ^D (QEMU's success status). Under -icount the guest's
 # clock counts instructions, so the ^C's interval that
 # tools/smoke/interactive-timing.sh reports does not stretch with the
 # host's load (docs/porting/interactive-shell.md).

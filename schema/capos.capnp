@@ -55,6 +55,17 @@ interface Timer {
   # call completes the older at once with `pending` 0.
   signals @3 (caught :UInt64, alarmNs :UInt64, cancelAlarm :Bool)
       -> (pending :UInt64, alarmLeft :UInt64);
+  # The caller's signal upcall (docs/interfaces/timer.md): while the
+  # caller runs in user mode outside a call, a caught signal posted to it
+  # is handed over by resuming it at `entry` with a frame of its
+  # registers on its stack (capos_abi::upcall), instead of waiting for
+  # its next call. `busy` is the address of a 32-bit word the caller
+  # keeps nonzero while no upcall may come (the kernel sets it to 1 as
+  # it makes one); no upcall comes either while the caller's instruction
+  # pointer is in [returnStart, returnEnd), the caller's way back. All
+  # must be user addresses (`failed` otherwise); `entry` 0 removes the
+  # upcall.
+  setUpcall @4 (entry :UInt64, busy :UInt64, returnStart :UInt64, returnEnd :UInt64) -> ();
 }
 
 # Anonymous memory in the caller's own address space. Holding the
@@ -667,6 +678,12 @@ interface Terminal {
   # a wait) hears it. One per process; a newer one completes the older
   # at once with `signal` 0.
   signal @10 (group :UInt32) -> (signal :UInt8);
+  # Records the caller's process group (setpgid, setsid), so that a
+  # signal character typed for the foreground group reaches the caller
+  # through the kernel's signal path (ProcessHandle.signal's: its caught
+  # set, its default action) when it has no read or wait here to end.
+  # 0: the caller leaves the terminal's groups.
+  setGroup @11 (group :UInt32) -> ();
 }
 
 # ---------------------------------------------------------------- boot manifest

@@ -17,4 +17,5 @@ pub mod syscall;
 pub mod tcp;
 pub mod terminal;
 pub mod udp;
+pub mod upcall;
 pub mod vm;

@@ -4,6 +4,9 @@
 
 /// SIGKILL: never caught, always ends the process.
 pub const SIGKILL: u8 = 9;
+/// SIGSEGV: what ends a process whose signal upcall frame cannot be
+/// written (kernel/src/upcall.rs), as Linux does.
+pub const SIGSEGV: u8 = 11;
 /// SIGALRM, posted by a process's own alarm.
 pub const SIGALRM: u8 = 14;
 /// SIGCHLD, posted to a parent when its child ends.

@@ -495,6 +495,38 @@ pub fn in_foreground(foreground: u32, group: u32) -> bool {
     foreground == 0 || foreground == group
 }
 
+/// How a process hears a signal character when no read of its own
+/// ended with it (kernel/src/cap/terminal/waits.rs; docs/interfaces/
+/// terminal.md, "Signal characters and process groups").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hearing {
+    /// Its waiting `ready` or `signal` call ends with the signal.
+    Wait,
+    /// It is posted the signal through the kernel's signal path.
+    Post,
+    /// It is owed the signal, for its next call at the terminal.
+    Owed,
+    /// It is not of the foreground group.
+    Not,
+}
+
+/// How a live process hears a signal character for `foreground`:
+/// `recorded` is the group it recorded with Terminal.setGroup (None: it
+/// recorded none), `waiting` whether it has a `ready` or `signal` call
+/// of a group in the foreground waiting, `blocked` whether it waits in
+/// cap_enter. A process that recorded its group and runs (a busy loop)
+/// is posted the signal even with such a call waiting: the call would
+/// tell it only at its next cap_enter.
+pub fn hearing(foreground: u32, recorded: Option<u32>, waiting: bool, blocked: bool) -> Hearing {
+    match recorded {
+        Some(_) if waiting && blocked => Hearing::Wait,
+        Some(group) if in_foreground(foreground, group) => Hearing::Post,
+        Some(_) => Hearing::Not,
+        None if waiting => Hearing::Wait,
+        None => Hearing::Owed,
+    }
+}
+
 /// The pending signal character (for the group it was typed for) once
 /// the foreground becomes `new`: one still pending for the outgoing
 /// foreground goes to the incoming one. A shell forks a job, which then

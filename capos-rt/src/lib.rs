@@ -135,7 +135,7 @@ pub use clients::{
     TcpStats,
 };
 pub use clients::{NCCS, TermRead, TermReadiness, TermStats, Terminal, TerminalMode};
-pub use clients::{SignalWait, Signals};
+pub use clients::{SignalWait, Signals, UpcallEntry};
 pub use completions::{Completion, Token};
 pub use error::{DecodeError, Error};
 pub use message::Message;

@@ -4,7 +4,10 @@
 // a child in a busy loop (the default action ends it: killed by SIGTERM),
 // SIGKILL past an ignored SIGTERM, SIGCHLD held while blocked and
 // delivered on unmask, sigsuspend woken by SIGCHLD, alarm ending a
-// blocked read, SA_RESETHAND.
+// blocked read, SA_RESETHAND; handlers run in processes busy without
+// calls (busy.c).
+#include "demo.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,22 +24,22 @@ static void count(int sig) {
   caught++;
 }
 
-static int failures;
+int failures;
 
-static void check(int ok, const char *what) {
+void check(int ok, const char *what) {
   if (!ok) {
     printf("FAIL: %s\n", what);
     failures++;
   }
 }
 
-static void nap_ms(long ms) {
+void nap_ms(long ms) {
   struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
   while (nanosleep(&t, &t) != 0 && errno == EINTR) {
   }
 }
 
-static void on(int sig, void (*handler)(int), int flags) {
+void on(int sig, void (*handler)(int), int flags) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = handler;
@@ -56,7 +59,7 @@ static void report(const char *who, int status) {
   }
 }
 
-static int reap(pid_t pid, const char *who) {
+int reap(pid_t pid, const char *who) {
   int status = 0;
   pid_t got;
   while ((got = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
@@ -311,6 +314,10 @@ int main(int argc, char **argv) {
     exec_child(argv[1]);
   }
   unrelated_pids();
+  busy_alarm();
+  busy_handler_child();
+  busy_fp();
+  busy_no_stack();
   if (failures) {
     printf("posix-signal: %d check(s) failed\n", failures);
     return 1;

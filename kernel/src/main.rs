@@ -20,6 +20,7 @@ mod serial;
 mod syscall;
 mod time;
 mod trap;
+mod upcall;
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;

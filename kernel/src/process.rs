@@ -176,6 +176,10 @@ pub struct Process {
     pub signal_wait: Option<PendingCall>,
     /// When its alarm posts SIGALRM (monotonic ns).
     pub alarm: Option<u64>,
+    /// Its signal upcall (Timer.setUpcall), if it registered one.
+    pub upcall: Option<crate::upcall::Upcall>,
+    /// Its process group at a terminal line (Terminal.setGroup).
+    pub terminal_group: Option<crate::cap::terminal::Member>,
     /// Ranges mapped through VirtualMemory (anonymous or MemoryObjects).
     pub vm: VmRegions,
     /// The MemoryObject mappings among them, by start address.
@@ -284,6 +288,8 @@ impl Process {
             signals: Default::default(),
             signal_wait: None,
             alarm: None,
+            upcall: None,
+            terminal_group: None,
             vm: VmRegions::new(VM_BASE, VM_LIMIT),
             shared: BTreeMap::new(),
             account,

@@ -115,11 +115,6 @@ impl Kernel {
         self.procs.get_mut(&pid).expect("live process")
     }
 
-    /// The pids of every live process, in order.
-    pub fn pids(&self) -> impl Iterator<Item = Pid> + '_ {
-        self.procs.keys().copied()
-    }
-
     pub fn try_process(&mut self, pid: Pid) -> Option<&mut Process> {
         self.procs.get_mut(&pid).map(|p| &mut **p)
     }
@@ -319,7 +314,11 @@ impl Kernel {
         match p.signals.post(sig)? {
             Posted::Terminate => self.end_process(pid, ExitStatus::Signaled(sig)),
             Posted::Pending => {
-                if let Some(call) = p.signal_wait.take() {
+                // A process with an upcall that is not in cap_enter takes
+                // it by the upcall (kernel/src/upcall.rs), or through its
+                // wait at its next cap_enter (Kernel::signals_to_wait).
+                let by_upcall = p.upcall.is_some() && !matches!(p.state, State::Blocked { .. });
+                if !by_upcall && let Some(call) = p.signal_wait.take() {
                     let reply = crate::cap::timer::encode_signals(p.signals.take(), p.alarm);
                     crate::ring::complete(self, call, crate::ring::Completion::reply(reply));
                 }
@@ -327,6 +326,33 @@ impl Kernel {
             Posted::Discarded => {}
         }
         Ok(())
+    }
+
+    /// Signals left pending for an upcall go to the process's signal
+    /// wait once it is in cap_enter, where its adapter acts on them as
+    /// the call returns.
+    pub fn signals_to_wait(&mut self, pid: Pid) {
+        let p = self.process(pid);
+        if p.signals.pending == 0 {
+            return;
+        }
+        if let Some(call) = p.signal_wait.take() {
+            let reply = crate::cap::timer::encode_signals(p.signals.take(), p.alarm);
+            crate::ring::complete(self, call, crate::ring::Completion::reply(reply));
+        }
+    }
+
+    /// Every live process with its group at terminal line `line` (None:
+    /// it recorded none there) and whether it waits in cap_enter.
+    pub fn terminal_members(&self, line: u64) -> Vec<crate::cap::terminal::Listener> {
+        self.procs
+            .values()
+            .map(|p| crate::cap::terminal::Listener {
+                pid: p.pid,
+                group: p.terminal_group.filter(|m| m.line == line).map(|m| m.group),
+                blocked: matches!(p.state, State::Blocked { .. }),
+            })
+            .collect()
     }
 
     /// A process ended: nothing the kernel keeps for its calls may outlive

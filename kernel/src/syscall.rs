@@ -47,7 +47,12 @@ fn cap_enter(min_complete: u64, timeout_ns: u64) -> i64 {
         {
             let mut k = kernel();
             let pid = k.current().expect("syscall from a process");
-            let p = k.process(pid);
+            let mut p = k.process(pid);
+            // Signals left for an upcall go to the wait now (rare).
+            if p.signals.pending != 0 && p.signal_wait.is_some() {
+                k.signals_to_wait(pid);
+                p = k.process(pid);
+            }
             ring::flush_overflow(p);
             let available = match ring::cq_available(p) {
                 Ok(n) => n,

@@ -54,8 +54,23 @@ fn populate_current(addr: u64) -> bool {
 
 #[unsafe(no_mangle)]
 extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
+    // A syscall returns as it is: the adapter settles its signals as its
+    // call returns.
+    if frame.vector == SYSCALL_VECTOR {
+        crate::syscall::dispatch(frame);
+        return;
+    }
+    dispatch(frame);
+    // Back to user mode from an interrupt or exception: a caught signal
+    // may be handed over now (kernel/src/upcall.rs).
+    if frame.is_user() {
+        crate::upcall::deliver(frame);
+    }
+}
+
+/// Interrupts and exceptions.
+fn dispatch(frame: &mut TrapFrame) {
     match frame.vector {
-        SYSCALL_VECTOR => crate::syscall::dispatch(frame),
         TIMER_VECTOR => {
             crate::time::tick();
             pic::end_of_interrupt(0);

@@ -19,6 +19,7 @@ use crate::report;
 use crate::sigcall;
 use crate::signal;
 use crate::state::{self, Object, Open, State};
+use crate::upcall;
 use crate::{epoll, epoll_call, file, pipe, poll, poll_call, tty};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
@@ -50,6 +51,8 @@ pub unsafe extern "C" fn __capos_syscall(
     if (n == nr::EXIT || n == nr::EXIT_GROUP) && !fork_call::recording() {
         finish(a1 & 0xff);
     }
+    // No signal upcall while the call holds the adapter's state.
+    let outer = upcall::hold();
     let result = loop {
         let result = state::with(|s| {
             let a = [a1, a2, a3, a4, a5, a6];
@@ -80,11 +83,13 @@ pub unsafe extern "C" fn __capos_syscall(
             _ => break result,
         }
     };
-    // Returns to the parent if the child branch has just ended.
+    // Returns to the parent if the child branch has just ended (the
+    // jump lets upcalls come again).
     fork_call::resume_if_requested();
     if let Some(code) = state::exit_requested() {
         finish(code);
     }
+    upcall::restore(outer);
     match result {
         Ok(value) => value,
         Err(errno) => -errno,
@@ -96,7 +101,7 @@ pub unsafe extern "C" fn __capos_syscall(
 /// (`wait::KILLED_BY | signal` for a program a signal ended). The
 /// adapter's capabilities queue their releases as its state drops, then
 /// libcapos drops its own and flushes the ring once.
-fn finish(code: i64) -> ! {
+pub fn finish(code: i64) -> ! {
     drop(state::remove());
     libcapos::runtime::finish();
     exit(code)

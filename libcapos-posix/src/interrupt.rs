@@ -114,7 +114,7 @@ fn next_signal(s: &mut State) -> u8 {
             return sig;
         }
     }
-    s.incoming |= kernel_signals(&mut s.kernel_wait);
+    s.incoming |= kernel_signals(&mut s.kernel_wait) | crate::upcall::take_stranded();
     take_lowest(&mut s.incoming)
 }
 
@@ -156,6 +156,11 @@ pub fn declare(s: &mut State) {
     let Some(timer) = s.timer.as_ref() else {
         return;
     };
+    if caught != 0 {
+        // A caught signal then reaches this process while it runs
+        // without calls too (upcall.rs).
+        crate::upcall::register(timer);
+    }
     let wait = SignalWait {
         caught,
         ..SignalWait::default()
@@ -164,6 +169,11 @@ pub fn declare(s: &mut State) {
     if let Ok(call) = timer.signals_async(wait) {
         s.kernel_wait = Some(call);
         s.declared = Some(caught);
+    }
+    if caught & !told != 0 {
+        // The kernel must know a newly caught signal before the process
+        // runs on without calls, or it would apply the default action.
+        let _ = state::ring(|ring| ring.flush());
     }
 }
 

@@ -72,3 +72,5 @@ mod start;
 mod state;
 #[cfg(target_os = "none")]
 mod tty;
+#[cfg(target_os = "none")]
+mod upcall;

@@ -31,8 +31,8 @@ pub unsafe fn sigaction(
     let new = (!act.is_null()).then(|| unsafe { act.read_unaligned() });
     let prev = s.signals.action(sig, new)?;
     if new.is_some_and(|a| a.is_handler()) && s.reported.first(nr::RT_SIGACTION) {
-        let text = "handler recorded; it runs when the process waits or returns from a call \
-(a process busy without calls sees the signal at its next call)";
+        let text = "handler recorded; it runs when the process waits or returns from a call, \
+or by an upcall while it runs without calls";
         s.log(&report::note(nr::RT_SIGACTION, text));
     }
     if !old.is_null() {
@@ -335,6 +335,9 @@ pub fn run_handler() -> Option<Handler> {
     // A siginfo_t with si_signo set, for SA_SIGINFO handlers.
     let mut info = [0u64; 16];
     info[0] = h.sig as u64;
+    // The handler holds nothing of the adapter's: a signal may interrupt
+    // it by an upcall (and if it leaves by longjmp, they stay allowed).
+    let busy = crate::upcall::release();
     if h.flags & SA_SIGINFO != 0 {
         // SAFETY: the program installed this function with SA_SIGINFO,
         // so it takes (int, siginfo_t *, void *); `info` lives across the
@@ -347,6 +350,7 @@ pub fn run_handler() -> Option<Handler> {
         let f: extern "C" fn(i32) = unsafe { core::mem::transmute(h.function) };
         f(h.sig as i32);
     }
+    crate::upcall::restore(busy);
     crate::state::access(|s| {
         s.signals.end_handler(&h);
         deliver(s);

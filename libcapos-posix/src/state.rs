@@ -193,7 +193,7 @@ impl State {
             }
             fds
         });
-        State {
+        let state = State {
             memory: runtime::take::<VirtualMemory>("memory").ok(),
             timer: runtime::take::<Timer>("timer").ok(),
             entropy: runtime::take::<EntropySource>("random").ok(),
@@ -221,7 +221,9 @@ impl State {
             incoming: 0,
             tid: 0,
             parked_ready: None,
-        }
+        };
+        crate::tty::record_group(&state);
+        state
     }
 }
 

@@ -64,6 +64,33 @@ impl Groups {
     }
 }
 
+/// Tells the terminal among descriptors 0 to 2, if any, this process's
+/// group, so a signal character for it reaches the process through the
+/// kernel even while it runs without calls (at start and on setpgid and
+/// setsid). The call is flushed, not waited for.
+pub fn record_group(s: &State) {
+    tell_group(s, s.groups.pgid as u32);
+}
+
+/// Takes this process out of the terminal's groups: an execve's waiting
+/// process, whose program hears the terminal for it (it would otherwise
+/// hear ^C too, and pass it on a second time).
+pub fn leave_groups(s: &State) {
+    tell_group(s, 0);
+}
+
+fn tell_group(s: &State, group: u32) {
+    let call = (0..3)
+        .filter_map(|fd| s.fds.get(fd).ok())
+        .find_map(|open| match &open.object {
+            Object::Terminal(t) => Some(t.set_group_async(group)),
+            _ => None,
+        });
+    if call.is_some_and(|c| c.is_ok()) {
+        let _ = state::ring(|ring| ring.flush());
+    }
+}
+
 /// Makes the caller's group the terminal's foreground if none is set.
 pub fn claim_foreground(terminal: &Terminal, groups: &Groups, pid: u64) {
     if groups.sid == pid && terminal.foreground() == Ok(0) {
@@ -229,6 +256,7 @@ pub fn setpgid(s: &mut State, pid: i64, pgid: i64) -> Result<i64, i64> {
         return Err(EPERM);
     }
     s.groups.pgid = if pgid == 0 { own as u64 } else { pgid as u64 };
+    record_group(s);
     Ok(0)
 }
 
@@ -259,5 +287,6 @@ pub fn setsid(s: &mut State) -> Result<i64, i64> {
         return Err(EPERM);
     }
     s.groups = Groups::new(own);
+    record_group(s);
     Ok(own as i64)
 }

@@ -146,6 +146,7 @@ pub mod method {
         pub const SET_WINDOW_SIZE: u16 = 8;
         pub const STATS: u16 = 9;
         pub const SIGNAL: u16 = 10;
+        pub const SET_GROUP: u16 = 11;
     }
 }
 
@@ -234,6 +235,7 @@ mod tests {
             ("setWindowSize", SET_WINDOW_SIZE),
             ("stats", STATS),
             ("signal", SIGNAL),
+            ("setGroup", SET_GROUP),
         ];
         assert_eq!(methods("Terminal"), names(&expected));
     }

@@ -21,11 +21,13 @@ status=0
 timeout 60 python3 tools/smoke/type.py --pty tools/smoke/console.type "$host" \
     >"$out/console-host.pty" 2>&1 || status=$?
 tr -d '\r' <"$out/console-host.pty" >"$out/console-host.raw"
-# An adapter report line can start after echo on the same line (^C, then
-# the child's "SIGINT ends the process"): the echo is carried over to the
-# program's next line, where Linux has it, and the report is dropped.
+# An adapter report line or a kernel line can start after echo on the
+# same line (^C, then the child's "SIGINT ends the process", or the
+# kernel's "killed by signal 2" for a child ended by the kernel): the
+# echo is carried over to the program's next line, where Linux has it,
+# and the report is dropped.
 awk '{
-    if (match($0, /libcapos-posix: /) && RSTART > 1) { carry = carry substr($0, 1, RSTART - 1); next }
+    if (match($0, /(libcapos-posix|kernel): /) && RSTART > 1) { carry = carry substr($0, 1, RSTART - 1); next }
     if (carry != "" && $0 !~ /^(kernel|init): /) { $0 = carry $0; carry = "" }
     print
 }' "$log" >"$out/console-capos.log"

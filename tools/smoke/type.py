@@ -6,6 +6,7 @@ prints to our stdout, and follows SCRIPT, a file of lines
     send TEXT        write TEXT (Python string escapes: \\r, \\x03, ...)
     flood N CHAR     write CHAR N times in one go
     range A B        write the bytes A to B (decimal), in order
+    pause MS         wait MS milliseconds (the program runs on meanwhile)
 
 Blank lines and lines starting with # are skipped. Waiting is bounded
 only by the caller's timeout (smoke.sh's): a missing prompt fails the
@@ -50,6 +51,8 @@ def steps(path):
             elif verb == "range":
                 first, last = (int(x) for x in arg.split())
                 yield verb, bytes(range(first, last + 1))
+            elif verb == "pause":
+                yield verb, int(arg)
             elif verb == "flood":
                 count, char = arg.split(" ", 1)
                 yield verb, codecs.decode(char, "unicode_escape").encode("latin-1") * int(count)
@@ -164,6 +167,8 @@ def main():
                 if not pump():
                     print(f"\ntype.py: output ended before {arg.pattern!r}", flush=True)
                     return child.wait() or 1
+        elif verb == "pause":
+            time.sleep(arg / 1000)
         else:
             try:
                 child.write(arg)

@@ -244,6 +244,25 @@ fn foreground_rule() {
 }
 
 #[test]
+fn who_hears_a_signal_character() {
+    // Recorded at the terminal and running (busy): posted, even with a
+    // signal wait of its own waiting (it would hear it only at its next
+    // cap_enter).
+    assert_eq!(hearing(7, Some(7), true, false), Hearing::Post);
+    assert_eq!(hearing(7, Some(7), false, false), Hearing::Post);
+    // Recorded and waiting in cap_enter: its wait tells it; with no wait,
+    // posted.
+    assert_eq!(hearing(7, Some(7), true, true), Hearing::Wait);
+    assert_eq!(hearing(7, Some(7), false, true), Hearing::Post);
+    // Recorded in another group: not for it; foreground 0 is any group.
+    assert_eq!(hearing(7, Some(8), false, false), Hearing::Not);
+    assert_eq!(hearing(0, Some(8), false, false), Hearing::Post);
+    // Not recorded: its wait, else owed for its next call.
+    assert_eq!(hearing(7, None, true, false), Hearing::Wait);
+    assert_eq!(hearing(7, None, false, true), Hearing::Owed);
+}
+
+#[test]
 fn a_pending_signal_follows_the_foreground_handed_on() {
     // Typed while group 2 was the foreground, nobody reading: group 5,
     // made the foreground next, gets it.

@@ -71,7 +71,7 @@ pub use tcp::{
     TcpListener,
 };
 pub use terminal::{NCCS, TermRead, TermReadiness, TermStats, Terminal, TerminalMode};
-pub use timer::{SignalWait, Signals, Timer};
+pub use timer::{SignalWait, Signals, Timer, UpcallEntry};
 pub use udp_socket::{Recv, RecvWait, SocketStats, UdpSocket};
 pub use virtual_memory::{PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE, VirtualMemory};
 

@@ -157,6 +157,17 @@ impl Terminal {
         reply.read::<terminal::signal_results::Owned, _>(|r| Ok(r.get_signal()))
     }
 
+    /// Records the caller's process group (0: none), so a signal
+    /// character for it reaches the caller through the kernel's signal
+    /// path; returns at once, the call completing at the next flush.
+    pub fn set_group_async(&self, group: u32) -> Result<PendingCall, Error> {
+        self.cap.submit::<terminal::set_group_params::Owned>(
+            Self::INTERFACE_ID,
+            method::SET_GROUP,
+            |mut p| p.set_group(group),
+        )
+    }
+
     pub fn set_foreground(&self, group: u32) -> Result<(), Error> {
         self.cap
             .call::<terminal::set_foreground_params::Owned>(

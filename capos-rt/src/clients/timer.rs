@@ -10,6 +10,7 @@ const NOW: u16 = 0;
 const SLEEP: u16 = 1;
 const WALL_CLOCK: u16 = 2;
 const SIGNALS: u16 = 3;
+const SET_UPCALL: u16 = 4;
 
 /// What the caller's signal wait asks for (see [`Timer::signals_async`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -20,6 +21,18 @@ pub struct SignalWait {
     pub alarm_ns: u64,
     /// Drops the alarm.
     pub cancel_alarm: bool,
+}
+
+/// Where the caller takes its signal upcalls (see [`Timer::set_upcall_async`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpcallEntry {
+    /// The entry the kernel resumes the caller at (0: no upcall).
+    pub entry: u64,
+    /// A 32-bit word kept nonzero while no upcall may come.
+    pub busy: u64,
+    /// The caller's way back, where no upcall may come either.
+    pub return_start: u64,
+    pub return_end: u64,
 }
 
 /// A completed signal wait: the signals taken, and the ns the alarm had
@@ -70,6 +83,21 @@ impl Timer {
                 p.set_alarm_ns(wait.alarm_ns);
                 p.set_cancel_alarm(wait.cancel_alarm);
             })
+    }
+
+    /// Registers the caller's signal upcall (capos_abi::upcall): while it
+    /// runs outside a call, caught signals come to `upcall.entry`.
+    pub fn set_upcall_async(&self, upcall: UpcallEntry) -> Result<PendingCall, Error> {
+        self.cap.submit::<timer::set_upcall_params::Owned>(
+            Self::INTERFACE_ID,
+            SET_UPCALL,
+            |mut p| {
+                p.set_entry(upcall.entry);
+                p.set_busy(upcall.busy);
+                p.set_return_start(upcall.return_start);
+                p.set_return_end(upcall.return_end);
+            },
+        )
     }
 
     /// The signals a completed [`Timer::signals_async`] call took.

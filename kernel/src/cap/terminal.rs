@@ -20,7 +20,7 @@ mod waits;
 use alloc::collections::VecDeque;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use capos_abi::terminal::{MAX_READ, READ_OVERHEAD};
 use capos_lib::terminal::{LineDiscipline, Mode, NCCS, ReadNow, Timer, pending_after_foreground};
@@ -32,7 +32,7 @@ use spin::Mutex;
 
 use super::hangup::{self, Hangup};
 use super::{CallCtx, CallError, CapObject, Params, Reply, Wait, empty_reply, encode, new_message};
-use crate::process::PendingCall;
+use crate::process::{PendingCall, Pid};
 use crate::ring::{Completion, complete};
 use crate::sched::Kernel;
 use crate::serial;
@@ -41,9 +41,31 @@ use waits::{NS_PER_TENTH, Read, State, TIMED, Waiting, replace_older};
 
 /// The line state the interrupt feeds, while a Terminal exists.
 static LINE: Mutex<Option<Weak<Line>>> = Mutex::new(None);
+/// The id of the next line made, so that a group recorded at a line that
+/// is gone names nothing at the next one.
+static NEXT_LINE: AtomicU64 = AtomicU64::new(1);
 
 pub struct Line {
+    id: u64,
     state: Mutex<State>,
+}
+
+/// A process's group at a line, recorded by Terminal.setGroup (a holder's
+/// call): a signal character for that group reaches it through the
+/// kernel's signal path.
+#[derive(Debug, Clone, Copy)]
+pub struct Member {
+    pub line: u64,
+    pub group: u32,
+}
+
+/// A live process as a signal character sees it.
+pub struct Listener {
+    pub pid: Pid,
+    /// Its group at this line, if it recorded one.
+    pub group: Option<u32>,
+    /// In cap_enter: a wait of its own here can tell it.
+    pub blocked: bool,
 }
 
 /// A holder's view of the line; when the last goes, waiting calls fail.
@@ -54,6 +76,7 @@ impl Terminal {
     /// turned on to feed it.
     pub fn create() -> Terminal {
         let line = Arc::new(Line {
+            id: NEXT_LINE.fetch_add(1, Ordering::Relaxed),
             state: Mutex::new(State {
                 ld: LineDiscipline::new(),
                 reads: VecDeque::new(),
@@ -116,12 +139,14 @@ pub fn on_input(k: &mut Kernel, bytes: &[u8]) {
         return;
     };
     let mut answers = Vec::new();
+    let mut posts = Vec::new();
     {
         let mut s = line.state.lock();
         let mut echo = core::mem::take(&mut s.echo);
         for &b in bytes {
             if let Some(signal) = s.ld.receive(b, &mut echo) {
-                s.raise(signal, k.pids(), &mut answers);
+                let listeners = k.terminal_members(line.id);
+                s.raise(signal, &listeners, &mut answers, &mut posts);
             }
         }
         serial::write_raw(&echo);
@@ -131,6 +156,11 @@ pub fn on_input(k: &mut Kernel, bytes: &[u8]) {
         s.settle(now, true, &mut answers);
     }
     deliver(k, answers);
+    // Outside the line's lock: a default action ends the process, and
+    // its capabilities (this Terminal among them) go with it.
+    for (pid, signal) in posts {
+        let _ = k.post_signal(pid, signal);
+    }
 }
 
 /// Timer work: reads whose VTIME ran out.
@@ -324,6 +354,19 @@ impl Terminal {
         Ok(empty_reply())
     }
 
+    fn set_group(&self, ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
+        let p: schema::set_group_params::Reader = params.get_root()?;
+        let member = match p.get_group() {
+            0 => None,
+            group => Some(Member {
+                line: self.0.id,
+                group,
+            }),
+        };
+        ctx.kernel.process(ctx.caller).terminal_group = member;
+        Ok(empty_reply())
+    }
+
     fn get_foreground(&self) -> Result<Reply, CallError> {
         let group = self.0.state.lock().foreground;
         let mut message = new_message();
@@ -376,6 +419,7 @@ impl CapObject for Terminal {
             method::SET_WINDOW_SIZE => self.set_window_size(params),
             method::STATS => self.stats(),
             method::SIGNAL => self.signal(ctx, params),
+            method::SET_GROUP => self.set_group(ctx, params),
             _ => Err(CallError::InvalidMethod),
         }
     }

@@ -5,6 +5,7 @@ use capos_schema::interface_id;
 
 use super::{CallCtx, CallError, CapObject, Params, Reply, Wait, empty_reply, encode, new_message};
 use crate::time;
+use capos_schema::ExceptionType;
 
 pub struct Timer;
 
@@ -41,6 +42,7 @@ impl CapObject for Timer {
                 Ok(Reply::Done(encode(&message)))
             }
             3 => signals(ctx, params),
+            4 => set_upcall(ctx, params),
             _ => Err(CallError::InvalidMethod),
         }
     }
@@ -71,6 +73,26 @@ fn signals(ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
         return Ok(Reply::Done(encode_signals(pending, kept_alarm)));
     }
     Ok(Reply::Pending(Wait::Signals))
+}
+
+/// `setUpcall`: where the caller takes caught signals while it runs
+/// without calling the kernel (kernel/src/upcall.rs); entry 0 removes it.
+fn set_upcall(ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
+    let p: timer::set_upcall_params::Reader = params.get_root()?;
+    let upcall = match p.get_entry() {
+        0 => None,
+        entry => Some(
+            crate::upcall::Upcall::new(
+                entry,
+                p.get_busy(),
+                p.get_return_start(),
+                p.get_return_end(),
+            )
+            .map_err(|why| CallError::Exception(ExceptionType::Failed, why.into()))?,
+        ),
+    };
+    ctx.kernel.process(ctx.caller).upcall = upcall;
+    Ok(empty_reply())
 }
 
 /// The `signals` results: the signals taken and what the alarm (a

@@ -157,6 +157,9 @@ impl Process {
             },
             signal_wait: None,
             alarm: None,
+            // The same code and memory, and the same terminal.
+            upcall: self.upcall,
+            terminal_group: self.terminal_group,
             vm: self.vm.clone(),
             shared: self.shared.clone(),
             account,

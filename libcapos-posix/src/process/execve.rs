@@ -51,6 +51,7 @@ pub unsafe fn execve(
     let (_, handle) = spawn_child(s, &binary, &argv, &env, &fds, &groups, Share::JoinCaller)
         .map_err(|r| r.errno(s, "execve"))?;
     drop(fds);
+    crate::tty::leave_groups(s);
     let timer = s.timer.take();
     release(s);
     let code = wait_passing_signals(&handle, timer.as_ref())

@@ -22,6 +22,15 @@ use core::sync::atomic::{AtomicBool, Ordering};
 /// inside a branch fails the branch's own fork and never returns here.
 #[unsafe(no_mangle)]
 pub extern "C" fn __capos_fork_begin() -> i64 {
+    // No signal upcall while the fork holds the adapter's state (a
+    // resumed parent lets them come again in capos_fork_resume).
+    let outer = crate::upcall::hold();
+    let value = fork_begin();
+    crate::upcall::restore(outer);
+    value
+}
+
+fn fork_begin() -> i64 {
     if let Some(result) = state::access(super::real_fork::fork).flatten() {
         return match result {
             Ok(pid) => pid,

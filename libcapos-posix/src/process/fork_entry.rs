@@ -123,10 +123,14 @@ global_asm!(
     "mov r14, [r8 + 48]",
     "mov r15, [r8 + 56]",
     "mov rsp, [r8 + 8]",
+    // Back in the parent's own code: signal upcalls may come again
+    // (the fork and the call that resumed it held them off).
+    "mov dword ptr [rip + {busy}], 0",
     "jmp qword ptr [r8]",
     ".size capos_fork_resume, . - capos_fork_resume",
     entry = sym ENTRY,
     begin = sym super::fork_call::__capos_fork_begin,
+    busy = sym crate::upcall::BUSY,
 );
 
 unsafe extern "C" {

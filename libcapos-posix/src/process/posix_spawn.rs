@@ -89,10 +89,14 @@ const KNOWN: c_int = 0xff;
 /// as posix_spawn's arguments; `pid` is NULL or a writable pid_t.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn __capos_spawn(pid: *mut i32, req: *const Request) -> c_int {
+    // No signal upcall while the spawn holds the adapter's state.
+    let outer = crate::upcall::hold();
     // SAFETY: passed on from this function's contract.
     let result = state::access(|s| unsafe { posix_spawn(s, pid, req) }).unwrap_or(Err(EIO));
-    // posix_spawn inside the fork shim's child branch fails that fork.
+    // posix_spawn inside the fork shim's child branch fails that fork
+    // (the jump lets upcalls come again).
     fork_call::resume_if_requested();
+    crate::upcall::restore(outer);
     match result {
         Ok(()) => 0,
         Err(errno) => errno as c_int,

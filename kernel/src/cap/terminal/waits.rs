@@ -9,8 +9,9 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use capos_lib::account::Charge;
-use capos_lib::terminal::{LineDiscipline, ReadNow, Timer, in_foreground};
+use capos_lib::terminal::{Hearing, LineDiscipline, ReadNow, Timer, hearing, in_foreground};
 
+use super::Listener;
 use super::replies::{encode_signal, read_now_reply, read_reply, ready_reply};
 use crate::process::{ExitCell, PendingCall, Pid};
 use crate::ring::Completion;
@@ -67,22 +68,38 @@ pub(super) struct Pending {
     /// The foreground group when it was typed (0: any).
     pub(super) group: u32,
     pub(super) signal: u8,
-    /// Processes alive then that did not hear it yet (those of other
-    /// groups among them never will: the kernel does not know groups).
+    /// Processes alive then that recorded no group here and did not hear
+    /// it yet (those of other groups among them never will).
     pub(super) owed: Vec<Pid>,
 }
 
 impl State {
-    /// A signal character: every waiting call of the foreground group
-    /// ends with it; every other process alive now is owed it, should it
-    /// be of that group (its next call here tells).
+    /// A signal character. Every waiting read of the foreground group
+    /// ends with it. A process that recorded its group here
+    /// (Terminal.setGroup) and is in the foreground hears it through the
+    /// kernel's signal path (`posts`) unless a read ended, or it waits in
+    /// cap_enter and a readiness or signal wait of its own here ends: a
+    /// process running in user mode is reached that way, not by a wait
+    /// that would tell it only at its next call. Its readiness and
+    /// signal waits are left alone then. Any other process's waits of the
+    /// foreground group end with it, and every other process alive now
+    /// that recorded no group is owed it, should it be of that group (its
+    /// next call here tells). Each process hears it once.
     pub(super) fn raise(
         &mut self,
         signal: u8,
-        alive: impl Iterator<Item = Pid>,
+        alive: &[Listener],
         answers: &mut Vec<(PendingCall, Completion)>,
+        posts: &mut Vec<(Pid, u8)>,
     ) {
         let fg = self.foreground;
+        // Whether a readiness or signal wait of `pid` tells it.
+        let wait_tells = |pid: Pid| {
+            alive
+                .iter()
+                .find(|l| l.pid == pid)
+                .is_none_or(|l| hearing(fg, l.group, true, l.blocked) == Hearing::Wait)
+        };
         let mut reached: Vec<Pid> = Vec::new();
         let mut kept = VecDeque::new();
         for r in self.reads.drain(..) {
@@ -99,8 +116,10 @@ impl State {
         // its other waits (a readiness or signal wait answered too would
         // hand it the same ^C a second time, at its next call).
         for w in self.readies.drain(..) {
-            if w.alive() && in_foreground(fg, w.group) && !reached.contains(&w.call.pid) {
-                reached.push(w.call.pid);
+            let pid = w.call.pid;
+            if w.alive() && in_foreground(fg, w.group) && !reached.contains(&pid) && wait_tells(pid)
+            {
+                reached.push(pid);
                 answers.push((w.call, ready_reply(false, signal)));
             } else if w.alive() {
                 kept.push(w);
@@ -109,18 +128,28 @@ impl State {
         self.readies = kept;
         let mut kept = Vec::new();
         for w in self.signal_waits.drain(..) {
-            if w.alive() && in_foreground(fg, w.group) && !reached.contains(&w.call.pid) {
-                reached.push(w.call.pid);
+            let pid = w.call.pid;
+            if w.alive() && in_foreground(fg, w.group) && !reached.contains(&pid) && wait_tells(pid)
+            {
+                reached.push(pid);
                 answers.push((w.call, Completion::reply(encode_signal(signal))));
             } else if w.alive() {
                 kept.push(w);
             }
         }
         self.signal_waits = kept;
+        let mut owed = Vec::new();
+        for l in alive.iter().filter(|l| !reached.contains(&l.pid)) {
+            match hearing(fg, l.group, false, l.blocked) {
+                Hearing::Post => posts.push((l.pid, signal)),
+                Hearing::Owed => owed.push(l.pid),
+                Hearing::Wait | Hearing::Not => {}
+            }
+        }
         self.pending = Some(Pending {
             group: fg,
             signal,
-            owed: alive.filter(|pid| !reached.contains(pid)).collect(),
+            owed,
         });
     }
 
