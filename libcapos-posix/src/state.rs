@@ -115,6 +115,10 @@ pub struct State {
     pub children: Children,
     /// The fork shim's child branch is running: its shadow state.
     pub fork: Option<Shadow<Open>>,
+    /// How calls are answered while `fork` is set: given by the shim as
+    /// the branch begins, so a program that never forks does not link
+    /// the branch's calls (dispatch.rs).
+    pub branch: Option<crate::dispatch::Answer>,
     /// Set when that branch has ended: the value fork returns to the
     /// parent and its errno, acted on once the borrow has ended.
     pub resume: Option<(i64, i64)>,
@@ -209,6 +213,7 @@ impl State {
             exit: None,
             children: Children::default(),
             fork: None,
+            branch: None,
             resume: None,
             ns: namespace(),
             umask: 0o022,
