@@ -23,10 +23,13 @@ pub fn answer(s: &mut State, n: i64, r: Result<i64, i64>) -> Result<i64, i64> {
     }
 }
 
-/// Runs file call `n` (syscalls.rs lists which they are).
+/// Runs file call `n` (syscalls.rs lists which they are). Inlined into
+/// each call's entry, where `n` is a constant, so that a program links
+/// only the file calls it makes.
 ///
 /// # Safety
 /// Pointer arguments must be valid as the Linux call would require.
+#[inline(always)]
 pub unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
     // SAFETY: every arm passes on pointers valid per the contract.
     unsafe {
