@@ -211,7 +211,8 @@ size=$(stat -c %s "$out/printf-s")
 host=
 if command -v musl-gcc >/dev/null && musl-gcc -static -s -O2 -o "$out/printf-host" "$out/printf.c"; then
     hsize=$(stat -c %s "$out/printf-host")
-    host=", host musl-gcc -static -s $hsize bytes: $((size / hsize)).$((size * 10 / hsize % 10))x"
+    tenths=$(((size * 10 + hsize / 2) / hsize))
+    host=", host musl-gcc -static -s $hsize bytes: $((tenths / 10)).$((tenths % 10))x"
 fi
 if nm "$out/printf" | grep -q ' T __capos_syscall$'; then
     fail "a printf hello world links __capos_syscall (every call): a call site's number is not a constant"
