@@ -270,8 +270,10 @@ run-c-hello: kernel $(BUILD)/manifest-c-hello.bin
 # target/capos-posix/sysroot, libcapos_posix.a, the compiler driver
 # tools/capos-cc and the POSIX demos. See docs/porting/capos-cc.md.
 POSIX_BUILD := target/capos-posix/bin
-# Where cargo puts the archive (CARGO_TARGET_DIR moves it).
-POSIX_LIB := $(or $(CARGO_TARGET_DIR),target)/$(TARGET)/release/libcapos_posix.a
+# Where cargo puts the archive (CARGO_TARGET_DIR moves it): the `posix`
+# profile (Cargo.toml: release with LTO and one codegen unit, for the
+# size of every C program; docs/porting/capos-cc.md).
+POSIX_LIB := $(or $(CARGO_TARGET_DIR),target)/$(TARGET)/posix/libcapos_posix.a
 POSIX_CC := CAPOS_POSIX_LIB=$(POSIX_LIB) tools/capos-cc
 POSIX_CFLAGS ?= -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE
 
@@ -283,7 +285,7 @@ musl-build: setup
 	bash vendor/musl/build.sh
 
 libcapos-posix-build: setup
-	$(CARGO) build --release -p libcapos-posix --target $(TARGET)
+	$(CARGO) build --profile posix -p libcapos-posix --target $(TARGET)
 
 # Host unit tests (fd table, initial vector, mmap checks, reports) and
 # clippy of both builds.

@@ -18,7 +18,10 @@
 #  3. Thread-local storage: a PT_TLS segment, inside the writable PT_LOAD,
 #     with the program's initialised and zeroed sizes.
 #  4. Sizes: no debug sections without -g, debug sections with -g, no
-#     symbol table with -s.
+#     symbol table with -s. A printf hello world links only the calls it
+#     makes (not __capos_syscall, the by-number dispatcher that names every
+#     call), and stays under a generous bound (SIZE_BOUND bytes, stripped;
+#     printed with the host's static musl figure and the ratio).
 #
 #   bash tools/check-capos-cc.sh     (after make posix-build)
 #
@@ -29,7 +32,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 cc=$root/tools/capos-cc
 sysroot=${CAPOS_POSIX_SYSROOT:-$root/target/capos-posix/sysroot}
-posixlib=$(realpath "${CAPOS_POSIX_LIB:-target/x86_64-unknown-none/release/libcapos_posix.a}")
+posixlib=$(realpath "${CAPOS_POSIX_LIB:-target/x86_64-unknown-none/posix/libcapos_posix.a}")
 libgcc=$(realpath "$(gcc -print-libgcc-file-name)")
 read -ra cflags <<<"${POSIX_CFLAGS:--std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE}"
 out=target/capos-cc-check
@@ -191,6 +194,33 @@ if ! sections "$out/plain" | grep -q '^\.debug' && sections "$out/plain" | grep 
         "$(stat -c %s "$out/debug") bytes, -s $(stat -c %s "$out/stripped") bytes"
 else
     fail "debug sections: without -g, with -g or with -s not as documented"
+fi
+
+# The runtime's cost per program (docs/porting/capos-cc.md, "Debug
+# information and size"). The bound is far above today's figure, so that
+# a compiler update does not fail it; it catches a whole family of calls
+# (or the dispatcher) coming back into every program.
+size_bound=${SIZE_BOUND:-260000}
+cat >"$out/printf.c" <<'EOF'
+#include <stdio.h>
+int main(void) { printf("hello, world\n"); return 0; }
+EOF
+CAPOS_POSIX_LIB=$posixlib "$cc" -O2 -o "$out/printf" "$out/printf.c"
+CAPOS_POSIX_LIB=$posixlib "$cc" -O2 -s -o "$out/printf-s" "$out/printf.c"
+size=$(stat -c %s "$out/printf-s")
+host=
+if command -v musl-gcc >/dev/null && musl-gcc -static -s -O2 -o "$out/printf-host" "$out/printf.c"; then
+    hsize=$(stat -c %s "$out/printf-host")
+    tenths=$(((size * 10 + hsize / 2) / hsize))
+    host=", host musl-gcc -static -s $hsize bytes: $((tenths / 10)).$((tenths % 10))x"
+fi
+if nm "$out/printf" | grep -q ' T __capos_syscall$'; then
+    fail "a printf hello world links __capos_syscall (every call): a call site's number is not a constant"
+elif [ "$size" -gt "$size_bound" ]; then
+    fail "a stripped printf hello world is $size bytes, over the bound of $size_bound$host"
+else
+    pass "a stripped printf hello world is $size bytes (bound $size_bound)$host;" \
+        "it links $(nm "$out/printf" | grep -c ' T __capos_sys_') of the adapter's call entries, not __capos_syscall"
 fi
 
 # ---- 5. capOS's mark, for binfmt_misc (tools/capos-env): EI_OSABI 255 on

@@ -31,8 +31,11 @@ const CONSOLE_CHUNK: usize = 2048;
 /// Largest iovec count Linux accepts (UIO_MAXIOV).
 const IOV_MAX: i64 = 1024;
 
-/// The Linux system call `n` with arguments `a1`..`a6`: the result, or a
-/// negative errno.
+mod entries;
+
+/// The Linux system call `n` with arguments `a1`..`a6`, for a number
+/// known only at run time (`syscall()`): the result, or a negative errno.
+/// musl calls each call's own entry where the number is a constant.
 ///
 /// # Safety
 /// Pointer arguments must be valid as the Linux call would require.
@@ -46,22 +49,38 @@ pub unsafe extern "C" fn __capos_syscall(
     a5: i64,
     a6: i64,
 ) -> i64 {
+    // SAFETY: passed on from this function's contract.
+    unsafe { entries::by_number(n, [a1, a2, a3, a4, a5, a6]) }
+}
+
+/// How one call is answered from the state: its entry in syscalls.rs.
+pub type Answer = unsafe fn(&mut State, i64, [i64; 6]) -> Result<i64, i64>;
+
+/// Every call's way in: call `n` with arguments `a` is answered by
+/// `answer`, or by the fork shim's child branch while one runs; signals
+/// that came meanwhile are acted on, a handler runs (and an
+/// SA_RESTART call starts again), and the result is the value or a
+/// negative errno. Shared by every entry, not inlined into them.
+///
+/// # Safety
+/// Pointer arguments must be valid as the Linux call would require.
+#[inline(never)]
+unsafe fn enter(n: i64, a: [i64; 6], answer: Answer) -> i64 {
     // In the fork shim's child branch, exit is a refusal like any call
     // off its allowlist (process/fork_call.rs).
     if (n == nr::EXIT || n == nr::EXIT_GROUP) && !fork_call::recording() {
-        finish(a1 & 0xff);
+        finish(a[0] & 0xff);
     }
     // No signal upcall while the call holds the adapter's state.
     let outer = upcall::hold();
     let result = loop {
         let result = state::with(|s| {
-            let a = [a1, a2, a3, a4, a5, a6];
             // SAFETY: passed on from this function's contract.
             unsafe {
-                match s.fork {
-                    Some(_) => fork_call::call(s, n, a),
-                    None => {
-                        let result = call(s, n, a);
+                match (&s.fork, s.branch) {
+                    (Some(_), Some(branch)) => branch(s, n, a),
+                    _ => {
+                        let result = answer(s, n, a);
                         // Signals the kernel or the terminal brought
                         // meanwhile are acted on as the call returns.
                         interrupt::settle(s);
@@ -115,217 +134,6 @@ pub fn refuse(s: &mut State, n: i64, errno: i64, reason: &str) -> Result<i64, i6
     Err(errno)
 }
 
-unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
-    // SAFETY: every arm passes on pointers that are valid per
-    // `__capos_syscall`'s contract.
-    unsafe {
-        match n {
-            nr::WRITE => write(s, a[0], a[1] as *const u8, a[2] as usize),
-            nr::WRITEV => writev(s, a[0], a[1] as *const [usize; 2], a[2]),
-            nr::READ => read(s, a[0], a[1] as *mut u8, a[2] as usize),
-            nr::READV => readv(s, a[0], a[1] as *const [usize; 2], a[2]),
-            nr::PIPE => pipe::pipe2(s, n, a[0] as *mut i32, 0),
-            nr::PIPE2 => pipe::pipe2(s, n, a[0] as *mut i32, a[1]),
-            nr::EPOLL_CREATE1 => epoll_call::create(s, a[0]),
-            nr::EPOLL_CREATE if (a[0] as i32) <= 0 => Err(EINVAL),
-            nr::EPOLL_CREATE => epoll_call::create(s, 0),
-            nr::EPOLL_CTL => match epoll_call::ctl(s, a[0], a[1], a[2], a[3] as *const _) {
-                Ok(v) => Ok(v),
-                Err((errno, true)) => refuse(s, n, errno, epoll::EDGE_TRIGGERED),
-                Err((errno, false)) => Err(errno),
-            },
-            nr::EPOLL_WAIT => {
-                let timeout = poll::poll_timeout(a[3] as i32 as i64);
-                epoll_call::wait(s, a[0], a[1] as *mut _, a[2], timeout)
-            }
-            nr::EPOLL_PWAIT => {
-                poll_call::check_sigmask(a[4], a[5])?;
-                let timeout = poll::poll_timeout(a[3] as i32 as i64);
-                epoll_call::wait(s, a[0], a[1] as *mut _, a[2], timeout)
-            }
-            nr::EPOLL_PWAIT2 => {
-                poll_call::check_sigmask(a[4], a[5])?;
-                let timeout = poll_call::timeout(a[3] as *const i64, 1)?;
-                epoll_call::wait(s, a[0], a[1] as *mut _, a[2], timeout)
-            }
-            nr::POLL => interruptible(s, |s| {
-                poll_call::poll(s, a[0] as *mut _, a[1] as u64, poll::poll_timeout(a[2]))
-            }),
-            nr::PPOLL => {
-                poll_call::check_sigmask(a[3], a[4])?;
-                let timeout = poll_call::timeout(a[2] as *const i64, 1)?;
-                interruptible(s, |s| {
-                    poll_call::poll(s, a[0] as *mut _, a[1] as u64, timeout)
-                })
-            }
-            nr::SELECT => {
-                let timeout = poll_call::timeout(a[4] as *const i64, 1000)?;
-                interruptible(s, |s| {
-                    poll_call::select(
-                        s,
-                        a[0],
-                        a[1] as *mut _,
-                        a[2] as *mut _,
-                        a[3] as *mut _,
-                        timeout,
-                    )
-                })
-            }
-            nr::PSELECT6 => {
-                // a[5]: { const sigset_t *mask; size_t size }, or NULL.
-                let sig = a[5] as *const i64;
-                if !sig.is_null() {
-                    // SAFETY: two readable longs per the contract.
-                    let (mask, size) = (sig.read_unaligned(), sig.add(1).read_unaligned());
-                    poll_call::check_sigmask(mask, size)?;
-                }
-                let timeout = poll_call::timeout(a[4] as *const i64, 1)?;
-                interruptible(s, |s| {
-                    poll_call::select(
-                        s,
-                        a[0],
-                        a[1] as *mut _,
-                        a[2] as *mut _,
-                        a[3] as *mut _,
-                        timeout,
-                    )
-                })
-            }
-            n if file::calls::handles(n) => {
-                let r = file::calls::call(s, n, a);
-                file::calls::answer(s, n, r)
-            }
-            nr::SOCKET => {
-                let r = calls::socket(s, a[0], a[1], a[2]);
-                net::answer(s, n, r)
-            }
-            n if stream_call(n) && is_tcp(s, a[0]) => {
-                let r = tcp_call(s, n, a);
-                net::answer(s, n, r)
-            }
-            nr::BIND => {
-                let r = calls::bind(s, a[0], a[1] as *const u8, a[2]);
-                net::answer(s, n, r)
-            }
-            nr::CONNECT => {
-                let r = calls::connect(s, a[0], a[1] as *const u8, a[2]);
-                net::answer(s, n, r)
-            }
-            nr::SENDTO => {
-                let (buf, len) = (a[1] as *const u8, a[2] as usize);
-                let r = io::sendto(s, a[0], buf, len, a[3], a[4] as *const u8, a[5]);
-                net::answer(s, n, r)
-            }
-            nr::RECVFROM => {
-                let (buf, len) = (a[1] as *mut u8, a[2] as usize);
-                let r = io::recvfrom(s, a[0], buf, len, a[3], a[4] as *mut u8, a[5] as *mut u32);
-                net::answer(s, n, r)
-            }
-            nr::SENDMSG => {
-                let r = io::sendmsg(s, a[0], a[1] as *const _, a[2]);
-                net::answer(s, n, r)
-            }
-            nr::RECVMSG => {
-                let r = io::recvmsg(s, a[0], a[1] as *mut _, a[2]);
-                net::answer(s, n, r)
-            }
-            nr::SHUTDOWN => {
-                let r = calls::shutdown(s, a[0], a[1]);
-                net::answer(s, n, r)
-            }
-            nr::GETSOCKNAME | nr::GETPEERNAME => {
-                let peer = n == nr::GETPEERNAME;
-                let r = calls::name(s, a[0], peer, a[1] as *mut u8, a[2] as *mut u32);
-                net::answer(s, n, r)
-            }
-            nr::SETSOCKOPT => {
-                let r = calls::setsockopt(s, a[0], a[1], a[2], a[3] as *const u8, a[4]);
-                net::answer(s, n, r)
-            }
-            nr::GETSOCKOPT => {
-                let r = calls::getsockopt(s, a[0], a[1], a[2], a[3] as *mut u8, a[4] as *mut u32);
-                net::answer(s, n, r)
-            }
-            nr::LISTEN | nr::ACCEPT | nr::ACCEPT4 => {
-                let r = calls::connectionless(s, a[0]);
-                net::answer(s, n, r)
-            }
-            nr::IOCTL => ioctl_call(s, a[0], a[1], a[2] as *const i32),
-            nr::SETPGID => tty::setpgid(s, a[0], a[1]),
-            nr::GETPGID => tty::getpgid(s, a[0]),
-            nr::GETPGRP => tty::getpgid(s, 0),
-            nr::SETSID => tty::setsid(s),
-            nr::GETSID => tty::getsid(s, a[0]),
-            nr::CLOSE => s.fds.close(a[0]).map(|()| 0),
-            nr::DUP => dup(s, a[0], 0, false),
-            nr::DUP2 => s.fds.dup2(a[0], a[1], false, false).map(|fd| fd as i64),
-            nr::DUP3 => {
-                if a[2] & !fcntl::O_CLOEXEC != 0 {
-                    return Err(EINVAL);
-                }
-                let cloexec = a[2] & fcntl::O_CLOEXEC != 0;
-                s.fds.dup2(a[0], a[1], cloexec, true).map(|fd| fd as i64)
-            }
-            nr::FCNTL => fcntl_call(s, a[0], a[1], a[2]),
-            nr::BRK => Err(ENOMEM),
-            nr::MMAP => map(s, n, a),
-            nr::MUNMAP => unmap(s, a[0] as u64, a[1] as u64),
-            nr::MPROTECT => protect(s, a[0] as u64, a[1] as u64, a[2]),
-            nr::CLOCK_GETTIME => clock_gettime(s, n, a[0], a[1] as *mut i64),
-            nr::GETTIMEOFDAY => gettimeofday(s, n, a[0] as *mut i64, a[1] as *mut i32),
-            nr::NANOSLEEP => nanosleep(s, n, a[0] as *const i64, a[1] as *mut i64),
-            nr::CLOCK_NANOSLEEP => {
-                clock_nanosleep(s, n, a[0], a[1], a[2] as *const i64, a[3] as *mut i64)
-            }
-            nr::GETPID | nr::GETTID => Ok(state::pid() as i64),
-            nr::SET_TID_ADDRESS => {
-                s.tid = state::pid();
-                Ok(s.tid as i64)
-            }
-            nr::GETPPID => Ok(wait_call::getppid()),
-            nr::EXECVE => execve::execve(s, a[0] as *const _, a[1] as *const _, a[2] as *const _),
-            nr::WAIT4 => wait_call::wait4(s, a[0], a[1] as *mut i32, a[2], a[3]),
-            nr::WAITID => wait_call::waitid(s, a[0], a[1], a[2] as *mut u8, a[3], a[4]),
-            nr::UNAME => uname(a[0] as *mut u8),
-            nr::MADVISE => match mmap::advice(a[0] as u64, a[2]) {
-                Ok(()) => Ok(0),
-                Err(false) => Err(EINVAL),
-                Err(true) => refuse(s, n, EINVAL, "only hints and MADV_FREE are accepted"),
-            },
-            nr::MREMAP => refuse(
-                s,
-                n,
-                ENOMEM,
-                "mappings are not resized; musl's realloc then copies",
-            ),
-            nr::GETRANDOM => getrandom(s, n, a[0] as *mut u8, a[1] as usize, a[2]),
-            nr::RT_SIGACTION => sigcall::sigaction(s, a[0], a[1] as *const _, a[2] as *mut _, a[3]),
-            nr::RT_SIGPROCMASK => {
-                sigcall::sigprocmask(s, a[0], a[1] as *const u64, a[2] as *mut u64, a[3])
-            }
-            nr::RT_SIGPENDING => sigcall::sigpending(s, a[0] as *mut u64, a[1]),
-            nr::KILL => {
-                let to_self = a[0] == 0 || a[0] == state::pid() as i64;
-                sigcall::kill(s, n, a[0], to_self, a[1])
-            }
-            nr::TKILL => {
-                let to_self = a[0] == state::pid() as i64 || a[0] == s.tid as i64;
-                sigcall::kill(s, n, a[0], to_self, a[1])
-            }
-            nr::TGKILL => {
-                let own = |id: i64| id == state::pid() as i64 || id == s.tid as i64;
-                let to_self = own(a[0]) && own(a[1]);
-                sigcall::kill(s, n, a[1], to_self, a[2])
-            }
-            nr::RT_SIGSUSPEND => sigcall::sigsuspend(s, a[0] as *const u64, a[1]),
-            nr::PAUSE => sigcall::pause(s),
-            nr::ALARM => sigcall::alarm(s, a[0]),
-            nr::SETITIMER => sigcall::setitimer(s, a[0], a[1] as *const i64, a[2] as *mut i64),
-            _ => refuse(s, n, ENOSYS, report::UNSUPPORTED),
-        }
-    }
-}
-
 /// A poll or select, which a signal (a terminal's, or one the kernel
 /// posted) can end: the signal's action decides whether it fails with
 /// EINTR or waits again (an ignored or blocked signal; the timeout then
@@ -345,61 +153,6 @@ fn is_tcp(s: &State, fd: i64) -> bool {
     s.fds
         .get(fd)
         .is_ok_and(|o| matches!(o.object, Object::Tcp(_)))
-}
-
-/// The socket calls a TCP socket answers itself.
-fn stream_call(n: i64) -> bool {
-    matches!(
-        n,
-        nr::BIND
-            | nr::CONNECT
-            | nr::LISTEN
-            | nr::ACCEPT
-            | nr::ACCEPT4
-            | nr::SENDTO
-            | nr::RECVFROM
-            | nr::SENDMSG
-            | nr::RECVMSG
-            | nr::SHUTDOWN
-            | nr::GETSOCKNAME
-            | nr::GETPEERNAME
-            | nr::SETSOCKOPT
-            | nr::GETSOCKOPT
-    )
-}
-
-/// A socket call on a TCP socket.
-///
-/// # Safety
-/// Pointer arguments must be valid as the Linux call would require.
-unsafe fn tcp_call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, net::Failure> {
-    // SAFETY: every arm passes pointers on from the contract.
-    unsafe {
-        match n {
-            nr::BIND => stream::bind(s, a[0], a[1] as *const u8, a[2]),
-            nr::CONNECT => stream::connect(s, a[0], a[1] as *const u8, a[2]),
-            nr::LISTEN => stream::listen(s, a[0], a[1]),
-            nr::ACCEPT => stream::accept(s, a[0], a[1] as *mut u8, a[2] as *mut u32, 0),
-            nr::ACCEPT4 => stream::accept(s, a[0], a[1] as *mut u8, a[2] as *mut u32, a[3]),
-            nr::SENDTO => stream::sendto(s, a[0], a[1] as *const u8, a[2] as usize, a[3]),
-            nr::RECVFROM => {
-                let (buf, len) = (a[1] as *mut u8, a[2] as usize);
-                stream::recvfrom(s, a[0], buf, len, a[3], a[5] as *mut u32)
-            }
-            nr::SENDMSG => stream::sendmsg(s, a[0], a[1] as *const _, a[2]),
-            nr::RECVMSG => stream::recvmsg(s, a[0], a[1] as *mut _, a[2]),
-            nr::SHUTDOWN => stream::shutdown(s, a[0], a[1]),
-            nr::GETSOCKNAME | nr::GETPEERNAME => {
-                let peer = n == nr::GETPEERNAME;
-                stream::name(s, a[0], peer, a[1] as *mut u8, a[2] as *mut u32)
-            }
-            nr::SETSOCKOPT => stream::setsockopt(s, a[0], a[1], a[2], a[3] as *const u8, a[4]),
-            nr::GETSOCKOPT => {
-                stream::getsockopt(s, a[0], a[1], a[2], a[3] as *mut u8, a[4] as *mut u32)
-            }
-            _ => Err(ENOSYS.into()),
-        }
-    }
 }
 
 /// The open description at `fd` if it can be written (EBADF for a pipe's

@@ -46,6 +46,7 @@ mod report;
 mod signal;
 mod socket;
 mod spawn;
+mod syscalls;
 mod termios;
 mod vector;
 mod wait;

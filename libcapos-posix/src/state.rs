@@ -21,6 +21,7 @@ use crate::process::inherit;
 use crate::report::Reported;
 use crate::signal::{Handler, Signals};
 use crate::tty::Groups;
+use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use capos_rt::{
@@ -115,6 +116,10 @@ pub struct State {
     pub children: Children,
     /// The fork shim's child branch is running: its shadow state.
     pub fork: Option<Shadow<Open>>,
+    /// How calls are answered while `fork` is set: given by the shim as
+    /// the branch begins, so a program that never forks does not link
+    /// the branch's calls (dispatch.rs).
+    pub branch: Option<crate::dispatch::Answer>,
     /// Set when that branch has ended: the value fork returns to the
     /// parent and its errno, acted on once the borrow has ended.
     pub resume: Option<(i64, i64)>,
@@ -209,6 +214,7 @@ impl State {
             exit: None,
             children: Children::default(),
             fork: None,
+            branch: None,
             resume: None,
             ns: namespace(),
             umask: 0o022,
@@ -258,7 +264,9 @@ fn namespace() -> Namespace {
     ns
 }
 
-struct Global(RefCell<Option<State>>);
+/// Boxed, so that the empty global is all zeros (in .bss, not 4.7 KB of
+/// every program's file).
+struct Global(RefCell<Option<Box<State>>>);
 
 // SAFETY: a capOS process has one thread (there is no call that creates
 // another; SYS_clone fails), so the state is never reached from two
@@ -287,7 +295,7 @@ pub fn pid() -> u64 {
 
 pub fn install(state: State) {
     if let Ok(mut slot) = STATE.0.try_borrow_mut() {
-        *slot = Some(state);
+        *slot = Some(Box::new(state));
     }
 }
 
@@ -297,6 +305,7 @@ pub fn remove() -> Option<State> {
         .try_borrow_mut()
         .ok()
         .and_then(|mut slot| slot.take())
+        .map(|state| *state)
 }
 
 /// The exit code a signal left for the process, if any.
@@ -309,11 +318,11 @@ pub fn with(f: impl FnOnce(&mut State) -> Result<i64, i64>) -> Result<i64, i64> 
     let Ok(mut slot) = STATE.0.try_borrow_mut() else {
         return Err(EIO);
     };
-    f(slot.as_mut().ok_or(EIO)?)
+    f(slot.as_deref_mut().ok_or(EIO)?)
 }
 
 /// Runs `f` on the state; None if it is absent or already borrowed.
 pub fn access<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
     let mut slot = STATE.0.try_borrow_mut().ok()?;
-    Some(f(slot.as_mut()?))
+    Some(f(slot.as_deref_mut()?))
 }

@@ -22,7 +22,7 @@ say() { echo "build-dash: $*" >&2; }
 
 if [ -f "$out/dash" ] && [ "$out/dash" -nt vendor/dash/PIN ] && [ "$out/dash" -nt "$0" ] &&
     [ "$out/dash" -nt vendor/dash/needs-fork.c ] &&
-    { [ "$target" = host ] || [ "$out/dash" -nt "${CAPOS_POSIX_LIB:-$root/target/x86_64-unknown-none/release/libcapos_posix.a}" ]; }; then
+    { [ "$target" = host ] || [ "$out/dash" -nt "${CAPOS_POSIX_LIB:-$root/target/x86_64-unknown-none/posix/libcapos_posix.a}" ]; }; then
     exit 0
 fi
 

@@ -6,8 +6,10 @@
 # 1. tools/fetch-musl.sh fetches and verifies the pinned source into
 #    target/vendor/ (left untouched afterwards).
 # 2. It is copied to target/capos-posix/musl-src; the files listed in
-#    vendor/musl/remove.list are deleted from the copy and vendor/musl/overlay/
-#    is copied over it, so no musl code executes `syscall`.
+#    vendor/musl/remove.list are deleted from the copy,
+#    vendor/musl/overlay/ is copied over it, so no musl code executes
+#    `syscall`, and vendor/musl/patches/ are applied (each explains itself
+#    at its top).
 # 3. musl's own configure and make build lib/libc.a (static only) with the
 #    host gcc; a scan of the archive fails the build if any object still
 #    contains a `syscall` instruction.
@@ -18,8 +20,8 @@
 #    EMPTY_LIB_NAMES), so that -lm and the like find musl, never the host.
 #    tools/capos-cc searches nothing else.
 #
-# Rebuilds only when the pin, the overlay, the remove list or this script
-# changed (a stamp records their checksums).
+# Rebuilds only when the pin, the overlay, a patch, the remove list or this
+# script changed (a stamp records their checksums).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -32,7 +34,7 @@ stamp=$out/musl.stamp
 say() { echo "build-musl: $*" >&2; }
 
 inputs=$( (cat vendor/musl/PIN vendor/musl/remove.list vendor/musl/build.sh
-           find vendor/musl/overlay -type f | sort | xargs cat) | sha256sum | cut -d' ' -f1)
+           find vendor/musl/overlay vendor/musl/patches -type f | sort | xargs cat) | sha256sum | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ] && [ -f "$sysroot/lib/libc.a" ]; then
     # Headers of our own may change without touching musl.
     rm -rf "$sysroot/include/capos/posix"
@@ -54,6 +56,9 @@ while read -r path _; do
     rm -f "$copy/$path"
 done <vendor/musl/remove.list
 cp -a vendor/musl/overlay/. "$copy/"
+for p in vendor/musl/patches/*.patch; do
+    patch -s -p1 -d "$copy" <"$p" || { say "$p does not apply"; exit 1; }
+done
 
 # -fno-pie: capOS programs are static and non-PIE; no stack protector,
 # unwind tables or CET notes (no run-time support for them).

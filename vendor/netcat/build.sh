@@ -29,7 +29,7 @@ say() { echo "build-netcat: $*" >&2; }
 # either is a change to nc.
 inputs=("$src/.capos-unpacked" "$0")
 case $1 in
-    *capos-cc) inputs+=("${CAPOS_POSIX_LIB:-target/x86_64-unknown-none/release/libcapos_posix.a}"
+    *capos-cc) inputs+=("${CAPOS_POSIX_LIB:-target/x86_64-unknown-none/posix/libcapos_posix.a}"
         target/capos-posix/musl.stamp) ;;
 esac
 fresh=1

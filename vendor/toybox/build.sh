@@ -31,7 +31,7 @@ for f in vendor/toybox/PIN "$config" "$0"; do
     [ "$out/toybox" -nt "$f" ] || fresh=0
 done
 if [ "$target" = capos ]; then
-    [ "$out/toybox" -nt "${CAPOS_POSIX_LIB:-target/x86_64-unknown-none/release/libcapos_posix.a}" ] || fresh=0
+    [ "$out/toybox" -nt "${CAPOS_POSIX_LIB:-target/x86_64-unknown-none/posix/libcapos_posix.a}" ] || fresh=0
 fi
 [ $fresh -eq 1 ] && exit 0
 

@@ -10,55 +10,6 @@ use crate::linux::nr;
 use crate::state::State;
 use core::slice;
 
-/// Whether call `n` is one of the file calls.
-pub fn handles(n: i64) -> bool {
-    matches!(
-        n,
-        nr::OPEN
-            | f::OPENAT
-            | f::CREAT
-            | f::LSEEK
-            | f::PREAD64
-            | f::PWRITE64
-            | f::FSTAT
-            | f::STAT
-            | f::LSTAT
-            | f::NEWFSTATAT
-            | f::STATX
-            | f::ACCESS
-            | f::FACCESSAT
-            | f::FACCESSAT2
-            | f::CHMOD
-            | f::FCHMODAT
-            | f::FCHMOD
-            | f::UTIMENSAT
-            | f::TRUNCATE
-            | f::FTRUNCATE
-            | f::FSYNC
-            | f::FDATASYNC
-            | f::UMASK
-            | f::MKDIR
-            | f::MKDIRAT
-            | f::UNLINK
-            | f::RMDIR
-            | f::UNLINKAT
-            | f::RENAME
-            | f::RENAMEAT
-            | f::RENAMEAT2
-            | f::LINK
-            | f::LINKAT
-            | f::SYMLINK
-            | f::SYMLINKAT
-            | f::READLINK
-            | f::READLINKAT
-            | f::GETCWD
-            | f::CHDIR
-            | f::FCHDIR
-            | f::GETDENTS64
-            | f::GETDENTS
-    )
-}
-
 /// EACCES from a path call means no directory capability covers the path
 /// (capos_rt::Namespace): reported once per call, since it is what a
 /// manifest that forgot a grant looks like. (`access`'s own EACCES is an
@@ -72,10 +23,13 @@ pub fn answer(s: &mut State, n: i64, r: Result<i64, i64>) -> Result<i64, i64> {
     }
 }
 
-/// Runs file call `n` (one [`handles`] accepts).
+/// Runs file call `n` (syscalls.rs lists which they are). Inlined into
+/// each call's entry, where `n` is a constant, so that a program links
+/// only the file calls it makes.
 ///
 /// # Safety
 /// Pointer arguments must be valid as the Linux call would require.
+#[inline(always)]
 pub unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
     // SAFETY: every arm passes on pointers valid per the contract.
     unsafe {

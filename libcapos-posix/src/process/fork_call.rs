@@ -79,6 +79,7 @@ fn begin(s: &mut State) -> Result<(), i64> {
         return crate::dispatch::refuse(s, nr::FORK, ENOSYS, why).map(drop);
     }
     s.fork = Some(Shadow::new(&s.fds, &s.signals));
+    s.branch = Some(call);
     Ok(())
 }
 

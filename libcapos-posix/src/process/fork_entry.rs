@@ -70,7 +70,11 @@ static SAVED: Single<Saved> = Single(UnsafeCell::new(Saved {
     stack: alloc::vec::Vec::new(),
 }));
 
+// Each routine in a section of its own, so that the linker drops fork
+// (and the shim it enters) from a program that never calls it: every
+// call reaches capos_fork_resume (dispatch.rs), not fork.
 global_asm!(
+    ".pushsection .text.capos_fork,\"ax\",@progbits",
     ".globl fork",
     ".globl vfork",
     ".globl _Fork",
@@ -102,10 +106,12 @@ global_asm!(
     // called, and its return goes to fork's caller.
     "jmp {begin}",
     ".size fork, . - fork",
+    ".popsection",
     "",
     // capos_fork_resume(context, value, stack copy, length): puts the
     // stack back, restores the registers and returns `value` from fork.
     // Uses no stack of its own: the copy may cover the current frame.
+    ".pushsection .text.capos_fork_resume,\"ax\",@progbits",
     ".globl capos_fork_resume",
     ".hidden capos_fork_resume",
     ".type capos_fork_resume, @function",
@@ -128,6 +134,7 @@ global_asm!(
     "mov dword ptr [rip + {busy}], 0",
     "jmp qword ptr [r8]",
     ".size capos_fork_resume, . - capos_fork_resume",
+    ".popsection",
     entry = sym ENTRY,
     begin = sym super::fork_call::__capos_fork_begin,
     busy = sym crate::upcall::BUSY,

@@ -6,6 +6,16 @@
 # rsi, a1..a4 in rdx, rcx, r8, r9, a5 and a6 on the stack.
 # __capos_syscall(n, a1, a2, a3, a4, a5, a6): n, a1..a5 in rdi, rsi, rdx,
 # rcx, r8, r9, a6 on the stack.
+#
+# __capos_cancellation marks that this file is linked, which only
+# pthread_cancel's object brings: syscall_arch.h then sends cancellation
+# points here rather than to each call's own entry.
+.section .rodata
+.global __capos_cancellation
+.hidden __capos_cancellation
+__capos_cancellation:
+	.byte 1
+
 .text
 .global __cp_begin
 .hidden __cp_begin
