@@ -132,6 +132,28 @@ impl Placement {
     }
 }
 
+/// Why Timer.setUpcall refuses these addresses (an entry in the kernel
+/// half or a non-canonical one would fault the kernel's iretq), or Ok.
+/// Entry 0 removes the upcall and is not checked here.
+pub fn check_addresses(
+    entry: u64,
+    busy: u64,
+    return_start: u64,
+    return_end: u64,
+) -> Result<(), &'static str> {
+    use crate::layout::{USER_SPACE_END, is_user_range};
+    if entry == 0 || entry >= USER_SPACE_END {
+        return Err("the upcall entry must be a user address");
+    }
+    if !is_user_range(busy, 4) {
+        return Err("the busy word must be 4 bytes of user space");
+    }
+    if return_start > return_end || return_end > USER_SPACE_END {
+        return Err("the return range must be an ordered user range");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,5 +210,20 @@ mod tests {
                 .iter()
                 .all(|&b| b == 0)
         );
+    }
+
+    #[test]
+    fn upcall_addresses_must_be_user_ones() {
+        use crate::layout::USER_SPACE_END as END;
+        let ok = |e, b, s, t| check_addresses(e, b, s, t).is_ok();
+        assert!(ok(0x40_1000, 0x1000_0000, 0x40_2000, 0x40_2004));
+        assert!(ok(END - 1, END - 4, 0, END));
+        assert!(!ok(0, 0x1000_0000, 0, 0));
+        assert!(!ok(END, 0x1000_0000, 0, 0));
+        assert!(!ok(0xffff_8000_0000_0000, 0x1000_0000, 0, 0));
+        assert!(!ok(0x40_1000, END - 3, 0, 0));
+        assert!(!ok(0x40_1000, u64::MAX - 1, 0, 0));
+        assert!(!ok(0x40_1000, 0x1000_0000, 2, 1));
+        assert!(!ok(0x40_1000, 0x1000_0000, 0, END + 1));
     }
 }

@@ -7,7 +7,6 @@
 //! cap_enter takes its signals through its Timer.signals wait, which its
 //! adapter settles as the call returns.
 
-use capos_abi::layout::{USER_SPACE_END, is_user_range};
 use capos_abi::upcall::{Placement, UpcallFrame};
 use capos_lib::signal::SIGSEGV;
 
@@ -30,23 +29,15 @@ pub struct Upcall {
 }
 
 impl Upcall {
-    /// Checks that every address is a user one (an entry in the kernel
-    /// half or a non-canonical one would fault the kernel's iretq).
+    /// Checks that every address is a user one
+    /// (capos_abi::upcall::check_addresses).
     pub fn new(
         entry: u64,
         busy: u64,
         return_start: u64,
         return_end: u64,
     ) -> Result<Upcall, &'static str> {
-        if entry == 0 || entry >= USER_SPACE_END {
-            return Err("the upcall entry must be a user address");
-        }
-        if !is_user_range(busy, 4) {
-            return Err("the busy word must be 4 bytes of user space");
-        }
-        if return_start > return_end || return_end > USER_SPACE_END {
-            return Err("the return range must be an ordered user range");
-        }
+        capos_abi::upcall::check_addresses(entry, busy, return_start, return_end)?;
         Ok(Upcall {
             entry,
             busy,

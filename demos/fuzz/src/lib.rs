@@ -13,6 +13,7 @@ extern crate alloc;
 
 pub mod args;
 pub mod rng;
+pub mod signal_args;
 pub mod stats;
 
 /// The binaries, as the manifest names them.

@@ -22,7 +22,7 @@ pub mod phase {
 
 /// The methods and ring operations counted in `Stats::calls` and
 /// `Stats::succeeded`, by index.
-pub const METHODS: [&str; 73] = [
+pub const METHODS: [&str; 77] = [
     "Console.write",
     "Console.writeLine",
     "Timer.now",
@@ -96,6 +96,10 @@ pub const METHODS: [&str; 73] = [
     "Terminal.setWindowSize",
     "Terminal.stats",
     "Terminal.signal",
+    "Timer.signals",
+    "Timer.setUpcall",
+    "ProcessHandle.signal",
+    "Terminal.setGroup",
 ];
 
 /// Names of `Stats::exceptions`: the ExceptionType values, then the

@@ -12,13 +12,24 @@
 //! - `write=K` with a PipeWriter granted as `writer`: it writes K bytes,
 //!   PIPE_BUF at a time, each waiting for room;
 //! - `ns=N`: it then waits N nanoseconds;
-//! - `crash=1`: it then dies by a page fault instead of exiting.
+//! - `crash=1`: it then dies by a page fault instead of exiting;
+//! - `signals=1` with a Timer granted as `timer` (first of all): it
+//!   applies the worker's fuzzed Timer.signals and setUpcall values to
+//!   itself (`caught=`, `alarm=`, `cancel=`, and address classes
+//!   `entry=`, `busy=`, `ret=`, see fuzz_programs::signal_args), then
+//!   spins up to `spin=` iterations on the stack `stack=` names, where an
+//!   alarm or a signal the worker posts through its handle comes as an
+//!   upcall (counted, and the child resumes), as the default action (it
+//!   ends), or kills it by SIGSEGV (an entry that is not code, a stack
+//!   or busy word the kernel cannot write); with `again=1` it then waits
+//!   for signals once more. It survives or dies: either is fine.
 //!
 //! Each step stops at the first request that waits in vain for a few
 //! milliseconds, and leaves it in flight. It exits 0, holding whatever it
 //! was granted until then. The only kernel methods it calls are
-//! MemoryObject.map, PipeReader.read and PipeWriter.write, so a grant can
-//! do nothing else through it (no console writes).
+//! MemoryObject.map, PipeReader.read, PipeWriter.write, Timer.signals and
+//! Timer.setUpcall, so a grant can do nothing else through it (no
+//! console writes).
 
 #![no_std]
 #![no_main]
@@ -30,11 +41,18 @@ use alloc::vec::Vec;
 use capos_abi::ipc::{
     MAX_XFER, RETURN_EXCEPTION, RETURN_OK, XFER_MOVE, XferDesc, recv_size, reply_size,
 };
+use capos_abi::layout::{
+    PAGE_SIZE, USER_IMAGE_BASE, USER_SPACE_END, USER_STACK_SIZE, USER_STACK_TOP,
+};
 use capos_abi::pipe::{ATOMIC, READ_OVERHEAD};
+use capos_abi::upcall::RETURN_SLOT_BELOW;
 use capos_rt::{CallRequest, MemoryObject, PROT_READ, PROT_WRITE, Runtime, message};
 use capos_schema::{
     ExceptionType, cap_exception, interface_id as iid, pipe_reader, pipe_writer, timer,
 };
+use core::arch::{asm, global_asm};
+use core::sync::atomic::{AtomicU32, AtomicU64};
+use fuzz_programs::signal_args::{self, busy, entry, ret, stack};
 
 capos_rt::entry!(main);
 
@@ -50,7 +68,7 @@ const KERNEL_INTERFACES: [u64; iid::ALL.len()] = iid::ALL;
 
 fn main(mut rt: Runtime) -> i64 {
     let args = rt.args();
-    let number = |key| fuzz_programs::args::number(args.iter(), key).unwrap_or(0);
+    let number = |key: &str| fuzz_programs::args::number(args.iter(), key).unwrap_or(0);
     let (serve, calls, ns, crash) = (
         number("serve").min(MAX_CALLS),
         number("call").min(MAX_CALLS),
@@ -58,6 +76,12 @@ fn main(mut rt: Runtime) -> i64 {
         number("crash") == 1,
     );
     let (read, write) = (number("read"), number("write"));
+    if number(signal_args::MODE) == 1
+        && let Ok(timer) = rt.take_any("timer")
+        && timer.interface_id() == iid::TIMER
+    {
+        signal_mode(&rt, timer.cap().id(), &number);
+    }
     if serve > 0
         && let Ok(owner) = rt.take_any("owner")
         && owner.interface_id() == iid::ENDPOINT
@@ -240,5 +264,171 @@ fn write_pipe(rt: &Runtime, id: u32, total: u64) {
             Some(done) if done.cqe.result >= 0 => sent += n as u64,
             _ => return,
         }
+    }
+}
+
+/// The upcall's busy word (see capos_abi::upcall): clear, so upcalls
+/// may come; the kernel sets it as it makes one, the entry clears it.
+static BUSY: AtomicU32 = AtomicU32::new(0);
+/// A busy word that stays set: no upcall ever comes.
+static HELD: AtomicU32 = AtomicU32::new(1);
+/// Upcalls taken (only counted: nothing reads them but a debugger).
+static UPCALLS: AtomicU64 = AtomicU64::new(0);
+
+unsafe extern "C" {
+    fn fuzz_child_upcall_entry();
+    static fuzz_child_upcall_return: u8;
+    static fuzz_child_upcall_return_end: u8;
+}
+
+// The upcall entry: RSP is at the frame the kernel wrote. It counts the
+// upcall, restores every register and RFLAGS from the frame (the
+// increment's flags are overwritten by popfq), clears BUSY, loads the
+// interrupted RSP and jumps through the return slot under it.
+global_asm!(
+    ".globl fuzz_child_upcall_entry",
+    ".hidden fuzz_child_upcall_entry",
+    "fuzz_child_upcall_entry:",
+    "lock inc qword ptr [rip + {upcalls}]",
+    "pop r15",
+    "pop r14",
+    "pop r13",
+    "pop r12",
+    "pop r11",
+    "pop r10",
+    "pop r9",
+    "pop r8",
+    "pop rbp",
+    "pop rdi",
+    "pop rsi",
+    "pop rdx",
+    "pop rcx",
+    "pop rbx",
+    "pop rax",
+    "popfq",
+    "mov dword ptr [rip + {busy}], 0",
+    "mov rsp, [rsp]",
+    ".globl fuzz_child_upcall_return",
+    ".hidden fuzz_child_upcall_return",
+    "fuzz_child_upcall_return:",
+    "jmp qword ptr [rsp - {slot}]",
+    ".globl fuzz_child_upcall_return_end",
+    ".hidden fuzz_child_upcall_return_end",
+    "fuzz_child_upcall_return_end:",
+    upcalls = sym UPCALLS,
+    busy = sym BUSY,
+    slot = const RETURN_SLOT_BELOW,
+);
+
+/// Signal mode (see the module's text): the worker's fuzzed values,
+/// applied to this process.
+fn signal_mode(rt: &Runtime, timer: u32, number: &dyn Fn(&str) -> u64) {
+    let raw = number("raw");
+    let code = signal_mode as *const () as u64;
+    let real_entry = fuzz_child_upcall_entry as *const () as u64;
+    let entry = match number("entry") {
+        entry::NONE => None,
+        entry::REAL => Some(real_entry),
+        entry::NULL => Some(0),
+        entry::KERNEL_HALF => Some(0xffff_8000_0000_0000),
+        entry::NON_CANONICAL => Some(USER_SPACE_END),
+        entry::MISALIGNED => Some(real_entry + 1 + raw % 7),
+        entry::UNMAPPED => Some(PAGE_SIZE),
+        entry::DATA => Some(UPCALLS.as_ptr() as u64),
+        entry::LAST_USER => Some(USER_SPACE_END - 1),
+        _ => Some(raw),
+    };
+    let busy_word = match number("busy") {
+        busy::CLEAR => BUSY.as_ptr() as u64,
+        busy::HELD => HELD.as_ptr() as u64,
+        busy::NULL => 0,
+        busy::KERNEL_HALF => 0xffff_8000_0000_0000,
+        busy::UNMAPPED => PAGE_SIZE,
+        busy::READ_ONLY => code,
+        busy::STRADDLING => USER_SPACE_END - 2,
+        _ => raw,
+    };
+    // Only the symbols' addresses are taken, never their bytes.
+    let (back, back_end) = (
+        (&raw const fuzz_child_upcall_return) as u64,
+        (&raw const fuzz_child_upcall_return_end) as u64,
+    );
+    let (return_start, return_end) = match number("ret") {
+        ret::REAL => (back, back_end),
+        ret::EMPTY => (0, 0),
+        ret::REVERSED => (back_end, back),
+        ret::PAST_END => (back, USER_SPACE_END + 1),
+        _ => (0, USER_SPACE_END),
+    };
+    if let Some(entry) = entry {
+        let params = message::build::<timer::set_upcall_params::Owned>(|mut p| {
+            p.set_entry(entry);
+            p.set_busy(busy_word);
+            p.set_return_start(return_start);
+            p.set_return_end(return_end);
+        });
+        let _ = call_briefly(rt, timer_request(timer, 4, params));
+    }
+    let (caught, alarm, cancel) = (number("caught"), number("alarm"), number("cancel") == 1);
+    // Completes at once when it sets or cancels the alarm, else when a
+    // signal comes; left in flight if none does.
+    let _ = call_briefly(rt, signal_wait(timer, caught, alarm, cancel));
+    let rsp = match number("stack") {
+        stack::OWN => 0,
+        stack::UNMAPPED => 2 * PAGE_SIZE,
+        stack::NEAR_ZERO => 64,
+        stack::READ_ONLY => (code & !(PAGE_SIZE - 1)).max(USER_IMAGE_BASE) + PAGE_SIZE,
+        stack::KERNEL_HALF => 0xffff_8000_0000_0000 + PAGE_SIZE,
+        stack::NON_CANONICAL => USER_SPACE_END + PAGE_SIZE,
+        stack::STACK_BOTTOM => USER_STACK_TOP - USER_STACK_SIZE + 64,
+        // Misaligned, far enough down its own stack to be clear of
+        // everything live (this frame is within the top pages).
+        _ => USER_STACK_TOP - 64 * 1024 + 1 + raw % 15,
+    };
+    spin(rsp, number("spin").clamp(1, signal_args::MAX_SPIN));
+    if number("again") == 1 {
+        let _ = call_briefly(rt, signal_wait(timer, caught, 0, false));
+    }
+}
+
+fn timer_request(timer: u32, method: u16, params: Vec<u64>) -> CallRequest {
+    CallRequest {
+        cap_id: timer,
+        interface_id: iid::TIMER,
+        method_id: method,
+        params,
+        result_bytes: 256,
+    }
+}
+
+fn signal_wait(timer: u32, caught: u64, alarm: u64, cancel: bool) -> CallRequest {
+    let params = message::build::<timer::signals_params::Owned>(|mut p| {
+        p.set_caught(caught);
+        p.set_alarm_ns(alarm);
+        p.set_cancel_alarm(cancel);
+    });
+    timer_request(timer, 3, params)
+}
+
+/// Counts `iterations` down with RSP at `rsp` (0: where it is), touching
+/// no memory, so that only an upcall's frame uses that stack.
+fn spin(rsp: u64, iterations: u64) {
+    // SAFETY: the loop reads and writes no memory and restores RSP from
+    // R12 before the block ends; an upcall in between resumes it with
+    // every register as it was (the real entry), or ends the process.
+    unsafe {
+        asm!(
+            "mov r12, rsp",
+            "test rdi, rdi",
+            "jz 2f",
+            "mov rsp, rdi",
+            "2:",
+            "dec rcx",
+            "jnz 2b",
+            "mov rsp, r12",
+            in("rdi") rsp,
+            inout("rcx") iterations => _,
+            out("r12") _,
+        );
     }
 }

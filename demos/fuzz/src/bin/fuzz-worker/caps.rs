@@ -74,16 +74,18 @@ impl Kind {
             | Kind::Spawner
             | Kind::Boot
             | Kind::Object
+            | Kind::Handle
             | Kind::PipeReader
             | Kind::PipeWriter => 2,
-            Kind::Timer | Kind::NetworkManager => 3,
+            Kind::NetworkManager => 3,
+            Kind::Timer => 5,
             Kind::UdpSocket => 6,
             Kind::Memory => 4,
-            Kind::Factory | Kind::Entropy | Kind::Owner | Kind::Handle | Kind::PipeFactory => 1,
+            Kind::Factory | Kind::Entropy | Kind::Owner | Kind::PipeFactory => 1,
             Kind::Client => 8,
             Kind::Directory => 10,
             Kind::File => 15,
-            Kind::Terminal => 11,
+            Kind::Terminal => 12,
         }
     }
 
@@ -94,6 +96,14 @@ impl Kind {
         // File's methods from binary on came later: counted after the rest.
         if (opcode, self) == (op::CALL, Kind::File) && method >= 9 {
             return (method < self.methods()).then_some(56 + method as usize - 9);
+        }
+        // The signal methods came later still: Timer.signals and
+        // setUpcall, ProcessHandle.signal, Terminal.setGroup.
+        match (opcode, self, method) {
+            (op::CALL, Kind::Timer, 3 | 4) => return Some(73 + method as usize - 3),
+            (op::CALL, Kind::Handle, 1) => return Some(75),
+            (op::CALL, Kind::Terminal, 11) => return Some(76),
+            _ => {}
         }
         let base = match (opcode, self) {
             (op::CALL, Kind::Console) => 0,

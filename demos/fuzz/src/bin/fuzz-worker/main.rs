@@ -25,6 +25,7 @@ mod pipe_params;
 mod pipes;
 mod ring;
 mod setup;
+mod signal_params;
 mod sqe;
 mod terminal_params;
 

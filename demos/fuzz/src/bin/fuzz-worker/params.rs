@@ -11,7 +11,7 @@
 //! and can always finish.
 
 use crate::caps::{Caps, Kind};
-use crate::{fs_params, net_params, pipe_params, terminal_params};
+use crate::{fs_params, net_params, pipe_params, signal_params, terminal_params};
 use alloc::vec;
 use alloc::vec::Vec;
 use capnp::message::ReaderOptions;
@@ -350,6 +350,9 @@ fn structured(rng: &mut Rng, kind: Kind, method: u16, caps: &Caps) -> (Vec<u64>,
         (Kind::Timer, 1) => small(build::<timer::sleep_params::Owned>(|mut p| {
             p.set_ns(sleep_ns(rng))
         })),
+        (Kind::Timer, 3) => small(signal_params::signals(rng)),
+        (Kind::Timer, 4) => small(signal_params::set_upcall(rng, caps)),
+        (Kind::Handle, 1) => small(signal_params::handle_signal(rng)),
         (Kind::Timer, 0 | 2) | (Kind::Owner, 0) | (Kind::Handle, 0) | (Kind::Object, 0) => {
             small(build::<timer::now_params::Owned>(|_| {}))
         }
@@ -423,7 +426,7 @@ fn structured(rng: &mut Rng, kind: Kind, method: u16, caps: &Caps) -> (Vec<u64>,
         (Kind::PipeReader, 0) => pipe_params::read(rng),
         (Kind::NetworkManager, m) if m < 3 => small(net_params::manager(rng, m)),
         (Kind::UdpSocket, m) if m < 6 => net_params::socket(rng, m),
-        (Kind::Terminal, m) if m < 11 && m != 1 => terminal_params::params(rng, m),
+        (Kind::Terminal, m) if m < 12 && m != 1 => terminal_params::params(rng, m),
         (Kind::PipeWriter, 0) => small(pipe_params::write(rng)),
         (Kind::PipeFactory, 0) | (Kind::PipeReader | Kind::PipeWriter, 1) => {
             small(pipe_params::empty(kind))
@@ -473,14 +476,16 @@ fn spawn(rng: &mut Rng, caps: &Caps) -> Vec<u64> {
             let mut grant = grants.reborrow().get(i);
             // Often an owner facet for the child to serve, a client
             // facet for it to call, a pipe half for it to read or write
-            // (and to die holding) and something for it to move (see
-            // fuzz-child); now and then a name twice.
+            // (and to die holding), something for it to move or a Timer
+            // for its signal mode (see fuzz-child); now and then a name
+            // twice.
             let role = match i {
                 0 => Some((Kind::Owner, &b"owner"[..])),
                 1 => Some((Kind::Client, &b"client"[..])),
                 2 if rng.chance(1, 2) => Some((Kind::PipeReader, &b"reader"[..])),
                 2 => Some((Kind::PipeWriter, &b"writer"[..])),
-                3 => Some((Kind::Object, &b"object"[..])),
+                3 if rng.chance(1, 2) => Some((Kind::Object, &b"object"[..])),
+                3 => Some((Kind::Timer, &b"timer"[..])),
                 _ => None,
             };
             let facet = role
@@ -510,6 +515,14 @@ fn spawn(rng: &mut Rng, caps: &Caps) -> Vec<u64> {
             if rng.chance(1, odds) {
                 let at = rng.below(argv.len() as u64 + 1) as usize;
                 argv.insert(at, alloc::format!("{key}={}", rng.below(max)).into_bytes());
+            }
+        }
+        // Signal mode: the child applies fuzzed Timer.signals and
+        // setUpcall values to itself (fuzz_programs::signal_args).
+        if rng.chance(1, 3) {
+            for arg in fuzz_programs::signal_args::child_argv(rng) {
+                let at = rng.below(argv.len() as u64 + 1) as usize;
+                argv.insert(at, arg.into_bytes());
             }
         }
         let env: Vec<Vec<u8>> = (0..count(rng))
@@ -602,6 +615,14 @@ pub fn check(
         }
         (Kind::Timer, 1) => decode::<timer::sleep_params::Owned, _>(bytes, |p| p.get_ns())
             .is_none_or(|ns| budget.sleep(ns)),
+        (Kind::Timer, 3) => {
+            decode::<timer::signals_params::Owned, _>(bytes, signal_params::harmless_signals)
+                .unwrap_or(true)
+        }
+        (Kind::Timer, 4) => {
+            decode::<timer::set_upcall_params::Owned, _>(bytes, signal_params::harmless_upcall)
+                .unwrap_or(true)
+        }
         (Kind::Spawner, 0) => {
             match decode::<process_spawner::spawn_params::Owned, _>(bytes, spawn_outcome) {
                 Some((true, tame)) => tame && take(&mut budget.spawns),

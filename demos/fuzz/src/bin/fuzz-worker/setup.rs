@@ -16,11 +16,12 @@ use alloc::vec::Vec;
 use capos_abi::layout::PAGE_SIZE;
 use capos_rt::{
     Client, EndpointFactory, Grant, Limits, MemoryObject, PROT_NONE, PROT_READ, PROT_WRITE,
-    PipeFactory, ProcessSpawner, Runtime, VirtualMemory,
+    PipeFactory, ProcessSpawner, Runtime, Timer, VirtualMemory,
 };
 use capos_schema::interface_id;
+use fuzz_programs::rng::Rng;
 use fuzz_programs::stats::{Page, Stats, phase};
-use fuzz_programs::{CHILD, args, cap_name};
+use fuzz_programs::{CHILD, args, cap_name, signal_args};
 
 const RW: u32 = PROT_READ | PROT_WRITE;
 
@@ -30,6 +31,10 @@ const CHILD_LIMITS: Limits = Limits {
     kernel_bytes: 128 << 10,
     memory_bytes: 4 << 20,
 };
+
+/// Mixed into the seed for the signal-mode child's arguments, so that
+/// they do not repeat the fuzzer's first draws.
+const SIGNAL_CHILD_SALT: u64 = 0x5167_a1a5;
 
 fn number(rt: &Runtime, key: &str) -> Result<u64, String> {
     args::number(rt.args().iter(), key).ok_or(format!("no {key}=N argument"))
@@ -92,7 +97,7 @@ pub fn setup(rt: &mut Runtime, console: u32) -> Result<Fuzzer, String> {
 
     // Derived capabilities: three Endpoints (one posing as a Timer, one as
     // a UdpSocket), client facets, two MemoryObjects (one mapped), a
-    // narrower spawner, three pipes (see pipes.rs) and two children, one
+    // narrower spawner, three pipes (see pipes.rs) and three children, one
     // of which holds an owner facet and a client facet.
     let mut targets = Vec::new();
     let owner = factory.create(FUZZ_INTERFACE).map_err(err("create"))?;
@@ -147,6 +152,26 @@ pub fn setup(rt: &mut Runtime, console: u32) -> Result<Fuzzer, String> {
             CHILD,
             &calling,
             &[CHILD, "call=4", "read=4096"],
+            &[],
+            CHILD_LIMITS,
+        )
+        .map_err(err("spawn"))?;
+    // The third applies fuzzed Timer.signals and setUpcall values to
+    // itself (fuzz-child's signal mode), which could end the worker; the
+    // worker signals it, and its other children, through their handles.
+    let timer = rt
+        .take::<Timer>(cap_name::TIMER)
+        .map_err(|e| format!("timer: {e}"))?;
+    let mut rng = Rng::new(seed ^ SIGNAL_CHILD_SALT);
+    let signal_args = signal_args::child_argv(&mut rng);
+    let mut argv = vec![CHILD];
+    argv.extend(signal_args.iter().map(String::as_str));
+    let signalled = spawner
+        .spawn_limited(
+            CHILD,
+            CHILD,
+            &[Grant::new("timer", &timer)],
+            &argv,
             &[],
             CHILD_LIMITS,
         )
@@ -210,6 +235,13 @@ pub fn setup(rt: &mut Runtime, console: u32) -> Result<Fuzzer, String> {
         Kind::Handle,
         interface_id::PROCESS_HANDLE,
     );
+    keep(
+        &mut targets,
+        signalled,
+        Kind::Handle,
+        interface_id::PROCESS_HANDLE,
+    );
+    keep(&mut targets, timer, Kind::Timer, interface_id::TIMER);
     keep(
         &mut targets,
         memory,

@@ -511,7 +511,10 @@ fn needs_check(kind: Kind, method: u16) -> bool {
     kind.sensitive(method)
         || matches!(
             (kind, method),
-            (Kind::Timer, 1) | (Kind::Spawner, 0) | (Kind::Memory, 0 | 3) | (Kind::PipeFactory, 0)
+            (Kind::Timer, 1 | 3 | 4)
+                | (Kind::Spawner, 0)
+                | (Kind::Memory, 0 | 3)
+                | (Kind::PipeFactory, 0)
         )
 }
 

@@ -2,8 +2,9 @@
 //! terminal; nothing types into it): reads of every size, waiting or
 //! not, for the foreground group or another; modes with any flags and
 //! control characters, a `cc` of the right length or not, flushing or
-//! not; readiness and signal waits; foreground groups and window sizes
-//! at the edges. `write` is sensitive (text on the serial log) and gets
+//! not; readiness and signal waits; foreground groups, the caller's own
+//! group (setGroup: 0, 1, the maximum, any) and window sizes at the
+//! edges. `write` is sensitive (text on the serial log) and gets
 //! bytes that never decode (params.rs).
 
 use alloc::vec;
@@ -86,6 +87,15 @@ pub fn params(rng: &mut Rng, method: u16) -> (Vec<u64>, bool) {
             })
         }
         9 => build::<terminal::stats_params::Owned>(|_| {}),
+        11 => {
+            let g = match rng.below(4) {
+                0 => 0,
+                1 => 1,
+                2 => u32::MAX,
+                _ => group(rng),
+            };
+            build::<terminal::set_group_params::Owned>(|mut p| p.set_group(g))
+        }
         _ => {
             let g = group(rng);
             build::<terminal::signal_params::Owned>(|mut p| p.set_group(g))
