@@ -128,8 +128,26 @@ pub fn signal_wait(rng: &mut Rng) -> (u64, u64, bool) {
     (caught(rng), alarm_ns(rng), rng.chance(1, 4))
 }
 
-/// The child's arguments for signal mode.
+/// The child's arguments for signal mode: half the time a child that
+/// should live (its real entry, a clear busy word, its own stack, every
+/// signal caught, an alarm within the spin), so that upcalls are taken
+/// and return; else every field at random.
 pub fn child_argv(rng: &mut Rng) -> Vec<String> {
+    if rng.chance(1, 2) {
+        let stack = *rng.pick(&[stack::OWN, stack::MISALIGNED]);
+        return argv(&[
+            ("caught", u64::MAX),
+            ("alarm", rng.range(1_000, 2_000_000)),
+            ("cancel", 0),
+            ("entry", entry::REAL),
+            ("busy", busy::CLEAR),
+            ("ret", ret::REAL),
+            ("stack", stack),
+            ("spin", rng.range(MAX_SPIN / 2, MAX_SPIN)),
+            ("raw", rng.next_u64()),
+            ("again", rng.below(2)),
+        ]);
+    }
     let (caught, alarm, cancel) = signal_wait(rng);
     let entry = if rng.chance(1, 2) {
         entry::REAL
@@ -163,6 +181,10 @@ pub fn child_argv(rng: &mut Rng) -> Vec<String> {
         ("raw", rng.edgy_u64()),
         ("again", rng.below(2)),
     ];
+    argv(&values)
+}
+
+fn argv(values: &[(&str, u64)]) -> Vec<String> {
     let mut argv = Vec::with_capacity(values.len() + 1);
     argv.push(format!("{MODE}=1"));
     for (key, value) in values {
