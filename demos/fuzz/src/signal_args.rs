@@ -104,7 +104,7 @@ fn caught(rng: &mut Rng) -> u64 {
         1 => u64::MAX,
         2 => 1 << rng.below(64),
         3 => SIGKILL_STOP,
-        4 => u64::MAX & !SIGKILL_STOP,
+        4 => !SIGKILL_STOP,
         // SIGALRM (14) and SIGUSR1 (10), SIGTERM (15): what arrives.
         5 => (1 << 13) | (1 << 9) | (1 << 14),
         _ => rng.next_u64(),
