@@ -55,6 +55,11 @@ interface Timer {
   # call completes the older at once with `pending` 0.
   signals @3 (caught :UInt64, alarmNs :UInt64, cancelAlarm :Bool)
       -> (pending :UInt64, alarmLeft :UInt64);
+  # Time the CPU has spent halted, waiting for an interrupt, since boot:
+  # in time-stamp-counter ticks (the unit of rdtsc) and in nanoseconds.
+  # Interrupt handling is not idle. `make bench` subtracts it from figures
+  # that wait for the host (docs/development/testing.md).
+  idle @4 () -> (ticks :UInt64, ns :UInt64);
 }
 
 # Anonymous memory in the caller's own address space. Holding the
