@@ -565,7 +565,8 @@ fn tcp_open(net: &NetworkManager, to: UdpEndpoint) -> Result<TcpConnection, Stri
 /// to tools/net/tcp-peer.py: `tcp-send-64k`, 64 KiB written (in sends of
 /// up to 32 KiB that wait for room) to the host's sink; `tcp-recv-64k`,
 /// 64 KiB read from the host's source; `tcp-connect-close`, a connection
-/// to the echo server established and closed. Linux's are bench.c's, to
+/// to the echo server established, shut for writing, the server's end
+/// received, and closed. Linux's are tcp.c's, to
 /// the same peers. Busy instructions, as the UDP figures ([`measure_busy`]);
 /// missing without a network device.
 fn tcp(console: &Console, timer: &Timer, net: &NetworkManager) -> Result<(), String> {
@@ -601,8 +602,25 @@ fn tcp(console: &Console, timer: &Timer, net: &NetworkManager) -> Result<(), Str
         Ok(())
     })?;
     drop(source);
+    // The whole life of a connection: the close is orderly and waits for
+    // the peer's end (the echo server shuts its side once it reads ours),
+    // so the socket is done with when the next one opens.
+    let mut byte = [0u8; 1];
     measure_busy(console, timer, "tcp-connect-close", 20, || {
         let c = tcp_open(net, TCP_ECHO)?;
+        c.shutdown(false, true)
+            .map_err(|e| alloc::format!("tcp shutdown: {e}"))?;
+        match c
+            .receive(&mut byte, StreamWait::For(UDP_REPLY_WAIT_NS), false)
+            .map_err(|e| alloc::format!("tcp receive: {e}"))?
+        {
+            Received::End(TcpFailure::None) => {}
+            other => {
+                return Err(alloc::format!(
+                    "tcp: no orderly end from the echo server: {other:?}"
+                ));
+            }
+        }
         c.close().map_err(|e| alloc::format!("tcp close: {e}"))
     })?;
     // Under icount one instruction is one nanosecond of guest time: a
