@@ -251,7 +251,7 @@ unsafe fn call(s: &mut State, n: i64, a: [i64; 6]) -> Result<i64, i64> {
             nr::GETPGRP => tty::getpgid(s, 0),
             nr::SETSID => tty::setsid(s),
             nr::GETSID => tty::getsid(s, a[0]),
-            nr::CLOSE => s.fds.close(a[0]).map(|()| 0),
+            nr::CLOSE => close(s, a[0]),
             nr::DUP => dup(s, a[0], 0, false),
             nr::DUP2 => s.fds.dup2(a[0], a[1], false, false).map(|fd| fd as i64),
             nr::DUP3 => {
@@ -669,6 +669,22 @@ unsafe fn writev(s: &mut State, fd: i64, iov: *const [usize; 2], count: i64) -> 
     }
     // SAFETY: `data` is a live buffer of its length.
     unsafe { write(s, fd, data.as_ptr(), data.len()) }
+}
+
+/// close(2): the descriptor goes; when it was a TCP socket's last one in
+/// this process, SO_LINGER is applied first (net/stream.rs linger_close).
+fn close(s: &mut State, fd: i64) -> Result<i64, i64> {
+    let open = s.fds.get(fd)?.clone();
+    if matches!(open.object, Object::Tcp(_))
+        && s.fds
+            .iter()
+            .filter(|(_, o, _)| Rc::ptr_eq(o, &open))
+            .count()
+            == 1
+    {
+        stream::linger_close(&open);
+    }
+    s.fds.close(fd).map(|()| 0)
 }
 
 fn dup(s: &mut State, fd: i64, min: i64, cloexec: bool) -> Result<i64, i64> {
