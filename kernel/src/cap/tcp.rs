@@ -118,6 +118,9 @@ fn close_as(k: &mut Kernel, conn: &Conn, how: Closing) -> bool {
         let now = crate::time::now_ns();
         net.tcp
             .close(&mut net.stack, conn.id, charge, how, &mut events);
+        // Out before a settle lets the socket go: an aborted one is
+        // Closed at once, and its reset would never be sent.
+        net.stack.egress(now);
         nudge(now, net, &mut events);
     }
     deliver(k, events);
