@@ -100,7 +100,7 @@ netcat_verdict capOS target/tcp-netcat || status=1
 # must be the guest's.
 netcat_peers 5631 7792 target/tcp-netcat-linux
 host=target/capos-posix/netcat-host
-"$host/netcat-run" "$host/nc" 127.0.0.1 5631 7792 5605 >target/tcp-netcat-linux.txt 2>&1
+"$host/netcat-run" "$host/nc" 127.0.0.1 5631 7792 5605 5608 >target/tcp-netcat-linux.txt 2>&1
 linux_status=$?
 netcat_verdict Linux target/tcp-netcat-linux || status=1
 grep '^netcat-run: ' target/smoke/posix-tcp.log >target/tcp-netcat-capos.txt
