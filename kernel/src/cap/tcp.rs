@@ -405,6 +405,10 @@ impl TcpConnection {
     /// SO_LINGER's close: a reset at once, or a close the caller waits on.
     fn close_linger(&self, ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
         let p: tcp_connection::close_linger_params::Reader = params.get_root()?;
+        // A held close needs the table to answer it.
+        if net::lock().is_none() {
+            return Err(no_device());
+        }
         if p.get_abort() {
             close_as(ctx.kernel, &self.0, Closing::Abort);
             return Ok(Reply::Done(encode_lingered(false)));
