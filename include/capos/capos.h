@@ -310,7 +310,7 @@
 // `flags` of `capos_tcp_recv`: leave the bytes for the next receive.
 #define CAPOS_TCP_PEEK 2
 
-// `how` of `capos_tcp_shutdown`, and bits of `capos_tcp_ready`'s state.
+// `how` of `capos_tcp_shutdown`: reading, writing (or both).
 #define CAPOS_TCP_SHUT_READ 1
 
 #define CAPOS_TCP_SHUT_WRITE 2
