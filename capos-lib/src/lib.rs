@@ -15,6 +15,7 @@ pub mod elf;
 pub mod frames;
 pub mod fs;
 pub mod launch;
+pub mod log_hold;
 pub mod pipe;
 pub mod service_graph;
 pub mod signal;

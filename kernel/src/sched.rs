@@ -518,6 +518,7 @@ pub fn schedule() {
 /// The timer interrupt, after the tick is counted.
 pub fn on_timer_interrupt(from_user: bool) {
     let now = crate::time::now_ns();
+    crate::serial::on_tick(now);
     let preempt = {
         let mut guard = KERNEL.lock();
         // Ticks during boot (TSC calibration) come before there is a kernel state.

@@ -1,10 +1,12 @@
 //! COM1, the kernel's only output device, and the console's input once
 //! a Terminal exists (its receive interrupt, IRQ 4). Console
-//! capabilities write here too.
+//! capabilities write here too; the kernel's log lines wait for a
+//! program's line to end ([`LogHold`]).
 
 use core::fmt;
 use core::sync::atomic::{AtomicU64, Ordering};
 
+use capos_lib::log_hold::{LogHold, Wire};
 use spin::Mutex;
 
 use crate::arch::cpu::{inb, outb};
@@ -22,7 +24,16 @@ static HARDWARE_OVERRUNS: AtomicU64 = AtomicU64::new(0);
 
 pub struct Serial;
 
-static SERIAL: Mutex<Serial> = Mutex::new(Serial);
+/// The port and the log lines waiting for a program's line to end.
+struct Line {
+    port: Serial,
+    hold: LogHold,
+}
+
+static LINE: Mutex<Line> = Mutex::new(Line {
+    port: Serial,
+    hold: LogHold::new(),
+});
 
 pub fn init() {
     outb(COM1 + 1, 0x00); // no interrupts
@@ -85,12 +96,50 @@ impl Serial {
     }
 }
 
-/// Writes bytes exactly as given (the terminal has already processed
-/// its output).
+/// A program's output, exactly as given (a Terminal has already
+/// processed it).
 pub fn write_raw(bytes: &[u8]) {
-    let mut serial = SERIAL.lock();
-    for &b in bytes {
-        serial.put(b);
+    let mut line = LINE.lock();
+    let Line { port, hold } = &mut *line;
+    hold.program(bytes, &mut RawWire(port));
+}
+
+/// A program's output, with `\n` sent as `\r\n` (a Console's).
+pub fn write_bytes(bytes: &[u8]) {
+    let mut line = LINE.lock();
+    let Line { port, hold } = &mut *line;
+    hold.program(bytes, port);
+}
+
+/// A program's line: `text` and its newline, with nothing between them.
+pub fn write_line(text: &str) {
+    let mut line = LINE.lock();
+    let Line { port, hold } = &mut *line;
+    port.write_bytes(text.as_bytes());
+    hold.program(b"\n", port);
+}
+
+/// Log lines and Console output: `\n` becomes `\r\n`.
+impl Wire for Serial {
+    fn program(&mut self, bytes: &[u8]) {
+        self.write_bytes(bytes);
+    }
+    fn log(&mut self, bytes: &[u8]) {
+        self.write_bytes(bytes);
+    }
+}
+
+/// A Terminal's output, sent as it is; logs between its lines as usual.
+struct RawWire<'a>(&'a mut Serial);
+
+impl Wire for RawWire<'_> {
+    fn program(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0.put(b);
+        }
+    }
+    fn log(&mut self, bytes: &[u8]) {
+        self.0.write_bytes(bytes);
     }
 }
 
@@ -101,13 +150,43 @@ impl fmt::Write for Serial {
     }
 }
 
-pub fn write_bytes(bytes: &[u8]) {
-    SERIAL.lock().write_bytes(bytes);
+/// A log line's text on its way into the hold.
+struct Held<'a> {
+    line: &'a mut Line,
+    now: u64,
 }
 
+impl fmt::Write for Held<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let Line { port, hold } = &mut *self.line;
+        hold.log(s.as_bytes(), self.now, port);
+        Ok(())
+    }
+}
+
+/// The kernel's log: straight out between programs' lines, else held.
 pub fn print(args: fmt::Arguments) {
     use fmt::Write;
-    let _ = SERIAL.lock().write_fmt(args);
+    let mut line = LINE.lock();
+    if !line.hold.holding() {
+        let _ = line.port.write_fmt(args);
+        return;
+    }
+    let now = crate::time::now_ns();
+    let _ = Held {
+        line: &mut line,
+        now,
+    }
+    .write_fmt(args);
+}
+
+/// Timer work: held log lines that waited long enough go out. Skipped if
+/// the interrupt came while the line was being written.
+pub fn on_tick(now: u64) {
+    if let Some(mut line) = LINE.try_lock() {
+        let Line { port, hold } = &mut *line;
+        hold.tick(now, port);
+    }
 }
 
 /// Used by the panic handler, which may interrupt a holder of the lock.

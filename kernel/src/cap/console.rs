@@ -21,8 +21,7 @@ impl CapObject for Console {
             }
             1 => {
                 let p: console::write_line_params::Reader = params.get_root()?;
-                let text = p.get_text()?.to_str()?;
-                serial::print(format_args!("{text}\n"));
+                serial::write_line(p.get_text()?.to_str()?);
             }
             _ => return Err(CallError::InvalidMethod),
         }
