@@ -331,6 +331,7 @@ posix-build: musl-build libcapos-posix-build
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/posix-console $(wildcard demos/posix-console/*.c)
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/tcp-echo-server demos/posix-tcp/echo-server.c
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/tcp-checks demos/posix-tcp/checks.c
+	$(POSIX_CC) $(POSIX_CFLAGS) -o $(POSIX_BUILD)/capos-tcp demos/posix-tcp/capos-tcp.c
 	bash vendor/netcat/build.sh $(NETCAT)/nc tools/capos-cc
 	$(POSIX_CC) $(POSIX_CFLAGS) -o $(NETCAT)/netcat-run demos/posix-tcp/netcat-run.c
 	bash vendor/netcat/build.sh $(NETCAT_HOST)/nc musl-gcc -static

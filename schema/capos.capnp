@@ -66,6 +66,11 @@ interface Timer {
   # must be user addresses (`failed` otherwise); `entry` 0 removes the
   # upcall.
   setUpcall @4 (entry :UInt64, busy :UInt64, returnStart :UInt64, returnEnd :UInt64) -> ();
+  # Time the CPU has spent halted, waiting for an interrupt, since boot:
+  # in time-stamp-counter ticks (the unit of rdtsc) and in nanoseconds.
+  # Interrupt handling is not idle. `make bench` subtracts it from figures
+  # that wait for the host (docs/development/testing.md).
+  idle @5 () -> (ticks :UInt64, ns :UInt64);
 }
 
 # Anonymous memory in the caller's own address space. Holding the
@@ -311,9 +316,12 @@ interface TcpConnection {
   # Queues as much of `data` as the send buffer takes and returns how much
   # that was. With `wait` false it never waits (`written` may be 0). With
   # `wait` true and no room at all, the call is held until some room
-  # appears (then takes what fits) or the connection fails. After
-  # shutdown of writing or a failure it fails with `disconnected` (EPIPE).
-  send @0 (data :Data, wait :Bool) -> (written :UInt32);
+  # appears (then takes what fits) or the connection fails, or, when
+  # `timeoutNs` is not 0, until that long has passed (`timedOut`, nothing
+  # written: SO_SNDTIMEO). After shutdown of writing or a failure it fails
+  # with `disconnected` (EPIPE).
+  send @0 (data :Data, wait :Bool, timeoutNs :UInt64)
+       -> (written :UInt32, timedOut :Bool);
   # Up to `max` bytes of the stream (no more than fit the caller's result
   # buffer). With `peek` the bytes stay for the next receive. Empty `data`
   # with no flag set is the end of the stream (the peer shut its writing,
@@ -345,6 +353,14 @@ interface TcpConnection {
   # previous one's acknowledgement (TCP_NODELAY). `keepAliveMs` not 0: a
   # keep-alive probe after that long without traffic (SO_KEEPALIVE).
   setOptions @6 (noDelay :Bool, keepAliveMs :UInt32) -> ();
+  # Ends the connection for every holder as SO_LINGER asks. `abort`: at
+  # once with a reset (RST), buffered data discarded; completes at once.
+  # Otherwise as close, and completes once everything sent, the FIN
+  # included, is acknowledged by the peer (`finished`), or when
+  # `timeoutNs` (not 0: 0 is no limit) has passed (`finished` false; the
+  # close goes on without the caller, as after close). Unread data at
+  # the close still resets, as in close.
+  closeLinger @7 (abort :Bool, timeoutNs :UInt64) -> (finished :Bool);
 }
 
 # A TCP listening port (docs/interfaces/tcp-listener.md). Copies share it.

@@ -17,16 +17,25 @@ cd "$(dirname "$0")/.."
 log=target/bench-linux.log
 mkdir -p target
 
-if ! vmlinuz=$(bash tools/fetch-linux.sh); then
+if ! fetched=$(bash tools/fetch-linux.sh); then
     echo "bench-linux: no Linux figures: the pinned kernel could not be fetched and verified (tools/fetch-linux.sh, above)"
     exit 2
 fi
-initramfs=$(bash demos/linux-bench/build.sh) || exit 1
+{ read -r vmlinuz; read -r modules; } <<<"$fetched"
+initramfs=$(bash demos/linux-bench/build.sh "$modules") || exit 1
+
+# The TCP figures need the network device, in a private namespace beside
+# tools/net/tcp-peer.py, as for capOS (tools/bench.sh).
+source tools/net/probe.sh
+net_qemu=()
+if [ -z "$net_missing" ]; then
+    net_qemu=(-netdev user,id=n0 -device virtio-net-pci,netdev=n0,romfile=)
+fi
 
 started=$(date +%s.%N)
 # panic=-1: a failing /init reboots at once, which -no-reboot turns into an exit.
-timeout 300 bash tools/qemu.sh "$vmlinuz" "$initramfs" \
-    -append "console=ttyS0 quiet panic=-1" -icount shift=0,align=off,sleep=off \
+timeout 300 "${net_wrap[@]}" bash tools/qemu.sh "$vmlinuz" "$initramfs" \
+    -append "console=ttyS0 quiet panic=-1" -icount shift=0,align=off,sleep=off "${net_qemu[@]}" \
     </dev/null 2>&1 | tr -d '\r' >"$log"
 status=${PIPESTATUS[0]}
 elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
@@ -43,6 +52,10 @@ release=$(sed -n 's/^linux: kernel //p' "$log")
 source=$(sed -n 's/^linux: clocksource //p' "$log")
 boot=$(sed -n 's/^linux: boot \([0-9]*\) instructions.*/\1/p' "$log")
 echo "bench-linux: Linux $release (clocksource $source), $boot instructions to /init; the run took ${elapsed}s of wall-clock time"
+sed -n 's/^linux: context: /bench-linux: /p' "$log"
+if [ -n "$net_missing" ]; then
+    echo "bench-linux: the TCP figures are MISSING from this run: $net_missing"
+fi
 
 if [ -z "$capos_log" ]; then
     printf '%-20s %14s\n' benchmark "instr/op"

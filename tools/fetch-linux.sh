@@ -2,7 +2,9 @@
 # Fetches the Linux kernel pinned in vendor/linux/PIN into target/vendor/linux/
 # and takes vmlinuz out of it, verifying the package's sha256 first.
 #
-#   bash tools/fetch-linux.sh       prints the path of vmlinuz
+#   bash tools/fetch-linux.sh       prints the path of vmlinuz, then that
+#                                   of the directory of the modules the
+#                                   benchmark's network needs
 #
 # `apt-get download` finds the package through the machine's own apt
 # sources, so the project names no mirror. A package already downloaded is
@@ -21,6 +23,20 @@ mkdir -p "$vendor"
 # apt's own file name: an epoch's ':' is written %3a.
 deb=$vendor/${package}_${version//:/%3a}_amd64.deb
 vmlinuz=$vendor/vmlinuz-${package#linux-image-}_$version
+modules=$vendor/modules-${package#linux-image-}_$version
+# The virtio-net driver and what it needs, in the order they load
+# (Debian builds them as modules; each after those its .modinfo
+# "depends=" names): demos/linux-bench/tcp.c loads them.
+module_paths=(
+    drivers/virtio/virtio_ring.ko
+    drivers/virtio/virtio.ko
+    drivers/virtio/virtio_pci_legacy_dev.ko
+    drivers/virtio/virtio_pci_modern_dev.ko
+    drivers/virtio/virtio_pci.ko
+    net/core/failover.ko
+    drivers/net/net_failover.ko
+    drivers/net/virtio_net.ko
+)
 say() { echo "fetch-linux: $*" >&2; }
 
 if [ ! -f "$deb" ]; then
@@ -43,18 +59,28 @@ if [ "$actual" != "$sha256" ]; then
     exit 1
 fi
 
-if [ ! -f "$vmlinuz" ]; then
-    # Only the kernel image is kept; the modules (~400 MB unpacked) are not needed.
+if [ ! -f "$vmlinuz" ] || [ ! -f "$modules/order" ]; then
+    # Only the kernel image and the network's few modules are kept; the
+    # rest (~400 MB unpacked) is not needed.
     unpacked=$vendor/unpacked
-    rm -rf "$unpacked"
+    rm -rf "$unpacked" "$modules"
     dpkg-deb -x "$deb" "$unpacked"
     image=$(find "$unpacked/boot" -name 'vmlinuz-*' | head -n 1)
     if [ -z "$image" ]; then
         say "$deb holds no boot/vmlinuz-*"
         exit 1
     fi
+    mkdir -p "$modules"
+    for m in "${module_paths[@]}"; do
+        if ! mv "$unpacked/lib/modules/${package#linux-image-}/kernel/$m" "$modules/"; then
+            say "$deb holds no $m"
+            exit 1
+        fi
+        basename "$m" >>"$modules/order"
+    done
     mv "$image" "$vmlinuz"
     rm -rf "$unpacked"
-    say "extracted $(basename "$vmlinuz") (sha256 of the package verified)"
+    say "extracted $(basename "$vmlinuz") and ${#module_paths[@]} modules (sha256 of the package verified)"
 fi
 echo "$vmlinuz"
+echo "$modules"

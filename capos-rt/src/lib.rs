@@ -131,8 +131,8 @@ pub use clients::{
 };
 pub use clients::{Forked, ProcessForker};
 pub use clients::{
-    MAX_TCP_CHUNK, Received, StreamReadiness, StreamWait, TcpConnection, TcpFailure, TcpListener,
-    TcpStats,
+    MAX_TCP_CHUNK, Received, Sent, StreamReadiness, StreamWait, TcpConnection, TcpFailure,
+    TcpListener, TcpStats,
 };
 pub use clients::{NCCS, TermRead, TermReadiness, TermStats, Terminal, TerminalMode};
 pub use clients::{SignalWait, Signals, UpcallEntry};

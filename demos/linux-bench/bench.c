@@ -31,14 +31,12 @@
 #include <unistd.h>
 
 #include "../posix-shell/bench/pipeline.h"
-
-/* Rounds per figure; the lowest is reported, as in bench.rs. */
-enum { ROUNDS = 5 };
+#include "bench.h"
 
 /* The program posix_spawn starts: exits at once (exit0.c). */
 #define EXIT0 "/exit0"
 
-static uint64_t instructions(void)
+uint64_t instructions(void)
 {
     return __builtin_ia32_rdtsc();
 }
@@ -51,14 +49,11 @@ static _Noreturn void power_off(void)
     _exit(1);
 }
 
-static _Noreturn void fail(const char *what)
+_Noreturn void fail(const char *what)
 {
     printf("linux: FAIL %s: %s\n", what, strerror(errno));
     power_off();
 }
-
-/* An operation: 0, or -1 with errno set. */
-typedef int (*op_fn)(void);
 
 /*
  * Runs `op` n times per round and prints the lowest round's mean cost per
@@ -346,6 +341,8 @@ int main(void)
     measure("fork-wait", 20, fork_wait);
     measure("shell-pipeline", 2, shell_pipeline);
     files();
+    /* Last, as in bench.rs: they may be missing. */
+    tcp_figures();
     puts("linux: done");
     power_off();
 }

@@ -251,6 +251,62 @@ static void hostile(void)
 	close(s);
 }
 
+/* SO_SNDTIMEO and SO_LINGER. A peer that never reads (the stall peer):
+ * QEMU's user networking and the host take a few MiB before the window
+ * closes, so 1 MiB sends go on until one is cut short by SO_SNDTIMEO;
+ * the next finds no room at all. A lingering close then waits its time
+ * for the unacknowledged data. The sink reads everything: a lingering
+ * close returns as soon as its FIN is acknowledged, and one with a zero
+ * time resets the connection (tools/tcp/resets.py finds the RST in
+ * QEMU's capture, tools/tcp/smoke.sh). */
+static void lingering(void)
+{
+	enum { CHUNK = 1 << 20 };
+	char *chunk = calloc(1, CHUNK);
+	int s = dial(peer_base + 8);
+	struct timeval tv = {1, 0};
+	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	long n = CHUNK;
+	long long t0 = 0;
+	for (int i = 0; i < 64 && n == CHUNK; i++) {
+		t0 = now_ms();
+		n = send(s, chunk, CHUNK, MSG_NOSIGNAL);
+	}
+	long long took = now_ms() - t0;
+	long long t1 = now_ms();
+	long again = send(s, chunk, CHUNK, MSG_NOSIGNAL);
+	int e = errno;
+	long long took_again = now_ms() - t1;
+	printf("tcp: SO_SNDTIMEO 1 s into a peer that does not read: %s after %s, then %s after %s\n",
+	       n > 0 && n < CHUNK ? "a send cut short" : "no send cut short",
+	       took >= 900 && took < 5000 ? "~1 s" : "the wrong time", again < 0 ? strerror(e) : "sent",
+	       took_again >= 900 && took_again < 5000 ? "~1 s" : "the wrong time");
+	struct linger lg = {1, 1};
+	setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	t0 = now_ms();
+	int r = close(s);
+	took = now_ms() - t0;
+	printf("tcp: SO_LINGER 1 s with unacknowledged data: close %d after %s\n", r,
+	       took >= 900 && took < 5000 ? "~1 s" : "the wrong time");
+	free(chunk);
+
+	s = dial(peer_base + 6);
+	send_all(s, "lingering close\n", 16);
+	lg = (struct linger){1, 10};
+	setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	t0 = now_ms();
+	r = close(s);
+	took = now_ms() - t0;
+	printf("tcp: SO_LINGER 10 s to a reading peer: close %d %s\n", r,
+	       took < 5000 ? "at once" : "after its time");
+
+	s = dial(peer_base + 6);
+	send_all(s, "reset me\n", 9);
+	lg = (struct linger){1, 0};
+	setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	printf("tcp: SO_LINGER 0: close %d\n", close(s));
+}
+
 /* epoll, level-triggered, over a listener and two connections. */
 static void epoll_checks(void)
 {
@@ -334,6 +390,7 @@ int main(int argc, char **argv)
 	nonblocking_connect();
 	names_and_options();
 	hostile();
+	lingering();
 	epoll_checks();
 	spawned(argv[4]);
 	printf("tcp: checks done\n");

@@ -3,7 +3,7 @@
  * (tools/tcp/netcat-peer.py), feeding its stdin and reading its stdout
  * through pipes, as a shell pipeline would:
  *
- *   netcat-run NC HOST SINK-PORT LISTEN-PORT CLOSED-PORT
+ *   netcat-run NC HOST SINK-PORT LISTEN-PORT CLOSED-PORT STALL-PORT
  *
  * connect: `nc -n -q 30 HOST SINK-PORT` sends CONNECT_BYTES of a seeded
  *   sequence from its stdin; the host checks every byte against the same
@@ -13,6 +13,12 @@
  *   seeded sequence) to its stdout, which is checked here byte for byte.
  * refused: `nc -n HOST CLOSED-PORT` must fail as nc does, with its own
  *   message on its stderr (read here through a third pipe).
+ * timeouts: `nc -n -w 1 HOST STALL-PORT` and `nc -n -q 1 HOST STALL-PORT`
+ *   with stdin at its end at once, to a peer that accepts and then neither
+ *   reads, sends nor closes for a minute: -w gives up when its select
+ *   timeout has passed twice, -q when its alarm's SIGALRM runs nc's
+ *   handler (the kernel's signal delivery); both exit 0 printing nothing.
+ *   An nc still running after 10 s is killed and said to be.
  *
  * The same program built for Linux drives the Linux build of the same nc
  * (tools/tcp/smoke.sh), and their output lines must be identical. */
@@ -25,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CONNECT_BYTES 200000
@@ -206,10 +213,47 @@ static int exchange_refused(const char *nc, char *host, char *port)
     return code == 1 && strcmp(reason, "Connection refused") == 0 ? 0 : 1;
 }
 
+/* Waits up to `secs` seconds for pid; then kills it. Its exit code, or
+ * -1 when it had to be killed. */
+static int finish_within(pid_t pid, int secs)
+{
+    for (int i = 0; i < secs * 10; i++) {
+        int status;
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        if (r < 0)
+            fail("waitpid");
+        struct timespec tenth = {0, 100000000};
+        nanosleep(&tenth, NULL);
+    }
+    kill(pid, SIGKILL);
+    finish_nc(pid);
+    return -1;
+}
+
+static int exchange_timeout(const char *nc, char *option, char *host, char *port)
+{
+    char *argv[] = {"nc", "-n", option, "1", host, port, NULL};
+    int to_nc, from_nc;
+    pid_t pid = start_nc(nc, argv, &to_nc, &from_nc);
+    close(to_nc);
+    int code = finish_within(pid, 10);
+    char out[256];
+    read_text(from_nc, out, sizeof out);
+    if (code < 0)
+        printf("netcat-run: %s 1 to a peer that never answers: nc still running after 10 s, killed\n",
+               option);
+    else
+        printf("netcat-run: %s 1 to a peer that never answers: nc exited %d, printed %zu bytes\n",
+               option, code, strlen(out));
+    return code == 0 && out[0] == '\0' ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: netcat-run NC HOST SINK-PORT LISTEN-PORT CLOSED-PORT\n");
+    if (argc != 7) {
+        fprintf(stderr, "usage: netcat-run NC HOST SINK-PORT LISTEN-PORT CLOSED-PORT STALL-PORT\n");
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -218,6 +262,8 @@ int main(int argc, char **argv)
     int failed = exchange_connect(argv[1], argv[2], argv[3]);
     failed |= exchange_listen(argv[1], argv[4]);
     failed |= exchange_refused(argv[1], argv[2], argv[5]);
+    failed |= exchange_timeout(argv[1], "-w", argv[2], argv[6]);
+    failed |= exchange_timeout(argv[1], "-q", argv[2], argv[6]);
     printf("netcat-run: %s\n", failed ? "FAIL" : "done");
     return failed;
 }

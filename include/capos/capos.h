@@ -173,6 +173,12 @@
 // A rename between two trees (EXDEV).
 #define CAPOS_E_CROSS_TREE (int32_t)-123
 
+// A TCP peer refused the connection (ECONNREFUSED).
+#define CAPOS_E_CONNECTION_REFUSED (int32_t)-124
+
+// A TCP peer reset the connection (ECONNRESET).
+#define CAPOS_E_CONNECTION_RESET (int32_t)-125
+
 // `whence` of `capos_file_seek`: from the start of the file.
 #define CAPOS_SEEK_SET 0
 
@@ -223,6 +229,12 @@
 
 // UdpSocket: one bound UDP port.
 #define CAPOS_IFACE_UDP_SOCKET 15888142064093913574ull
+
+// TcpConnection: one TCP connection.
+#define CAPOS_IFACE_TCP_CONNECTION 16621646714647998142ull
+
+// TcpListener: a listening TCP port.
+#define CAPOS_IFACE_TCP_LISTENER 14395673552860771493ull
 
 // ProcessForker: duplicates this process (`capos_fork`).
 #define CAPOS_IFACE_PROCESS_FORKER 11878710907247672600ull
@@ -290,6 +302,34 @@
 // Most tickets one `capos_wait_any` may watch.
 #define CAPOS_MAX_WAIT_TICKETS 256
 
+// `flags` of send, receive, accept and connect: fail with
+// `CAPOS_E_WOULD_BLOCK` (or, for connect, return before the connection
+// is established) instead of waiting.
+#define CAPOS_TCP_NOWAIT 1
+
+// `flags` of `capos_tcp_recv`: leave the bytes for the next receive.
+#define CAPOS_TCP_PEEK 2
+
+// `how` of `capos_tcp_shutdown`: reading, writing (or both).
+#define CAPOS_TCP_SHUT_READ 1
+
+#define CAPOS_TCP_SHUT_WRITE 2
+
+// Bits of `capos_tcp_ready`'s `want` and of the state it stores: bytes
+// (or the end) to read, room to write.
+#define CAPOS_TCP_READABLE 1
+
+#define CAPOS_TCP_WRITABLE 2
+
+// Both directions are finished.
+#define CAPOS_TCP_HANGUP 4
+
+// The connection was established (at some point).
+#define CAPOS_TCP_ESTABLISHED 8
+
+// The most bytes one send takes; a sender loops, as with write(2).
+#define CAPOS_TCP_MAX_SEND (32 * 1024)
+
 // `flags` of `capos_udp_recv_from`: fail with `CAPOS_E_WOULD_BLOCK`
 // instead of waiting. Every other bit is reserved and must be 0.
 #define CAPOS_UDP_NOWAIT 1
@@ -335,8 +375,9 @@ typedef struct capos_exit_status {
   uint64_t addr;
 } capos_exit_status;
 
-// An IPv4 address and a UDP port. `addr` holds the four octets in
-// network order read as one big-endian number: 10.0.2.2 is 0x0a000202.
+// An IPv4 address and a port (UDP's, or TCP's for the capos_tcp_*
+// calls). `addr` holds the four octets in network order read as one
+// big-endian number: 10.0.2.2 is 0x0a000202.
 typedef struct capos_udp_endpoint {
   uint32_t addr;
   uint16_t port;
@@ -802,6 +843,179 @@ int32_t capos_complete(uint64_t ticket, void *result, size_t result_capacity);
 // The call itself still runs to completion in the kernel. Returns 0 or
 // `CAPOS_E_BAD_TICKET`.
 int32_t capos_abandon(uint64_t ticket);
+
+// Connects through the NetworkManager `manager` to `*to` (not NULL) and
+// stores the TcpConnection's id at `out_connection` (not NULL). With
+// `flags` 0 it waits until the connection is established; with
+// `CAPOS_TCP_NOWAIT` it returns at once and `capos_tcp_ready` with
+// `CAPOS_TCP_WRITABLE` waits for it.
+//
+// Returns 0, `CAPOS_E_CONNECTION_REFUSED`, `CAPOS_E_TIMED_OUT` (no answer
+// in the kernel's minute), `CAPOS_E_BAD_ARGUMENT` (a NULL pointer, a
+// reserved flag), `CAPOS_E_NOT_HELD`, `CAPOS_E_WRONG_INTERFACE`,
+// `CAPOS_E_APPLICATION` (a destination outside a narrowed manager's set,
+// no network device, no free socket, the quota is full) or a transport
+// code. A failed connection is released, not stored.
+//
+// # Safety
+// `to` must be readable; `out_connection` writable.
+int32_t capos_tcp_connect(uint32_t manager,
+                          const struct capos_udp_endpoint *to,
+                          uint32_t flags,
+                          uint32_t *out_connection);
+
+// Listens through the NetworkManager `manager` on `port` (0: any free
+// one; `capos_tcp_listener_address` says which) with room for `backlog`
+// connections waiting to be accepted (0: the kernel's default), and
+// stores the TcpListener's id at `out_listener` (not NULL).
+//
+// Returns 0, `CAPOS_E_BAD_ARGUMENT`, `CAPOS_E_NOT_HELD`,
+// `CAPOS_E_WRONG_INTERFACE`, `CAPOS_E_APPLICATION` (the port is taken or
+// outside a narrowed manager's, no network device, the quota is full) or
+// a transport code.
+//
+// # Safety
+// `out_listener` must be writable.
+int32_t capos_tcp_listen(uint32_t manager, uint16_t port, uint32_t backlog, uint32_t *out_listener);
+
+// Takes the oldest established connection of the TcpListener `listener`
+// and stores its id at `out_connection` (not NULL). With `flags` 0 it
+// waits for one; with `CAPOS_TCP_NOWAIT` it fails with
+// `CAPOS_E_WOULD_BLOCK` when none waits.
+//
+// Returns 0, `CAPOS_E_WOULD_BLOCK`, `CAPOS_E_DISCONNECTED` (the listener
+// was closed), `CAPOS_E_BAD_ARGUMENT`, `CAPOS_E_NOT_HELD`,
+// `CAPOS_E_WRONG_INTERFACE`, `CAPOS_E_APPLICATION` (the quota cannot hold
+// the connection) or a transport code.
+//
+// # Safety
+// `out_connection` must be writable.
+int32_t capos_tcp_accept(uint32_t listener, uint32_t flags, uint32_t *out_connection);
+
+// Queues up to `len` bytes at `data` (at most `CAPOS_TCP_MAX_SEND`) on
+// the TcpConnection `connection` and stores how many at `out_sent` (may
+// be NULL): as much as the send buffer takes. With `flags` 0 it waits
+// for room when there is none, for `timeout_ns` at most when that is
+// above 0; with `CAPOS_TCP_NOWAIT` it fails with `CAPOS_E_WOULD_BLOCK`.
+//
+// Returns 0, `CAPOS_E_WOULD_BLOCK`, `CAPOS_E_TIMED_OUT` (no room in
+// time; nothing queued), `CAPOS_E_DISCONNECTED` (writing shut, the
+// connection closed, reset or refused), `CAPOS_E_BAD_ARGUMENT`,
+// `CAPOS_E_NOT_HELD`, `CAPOS_E_WRONG_INTERFACE` or a transport code.
+//
+// # Safety
+// `data` must be valid for `len` bytes (NULL if 0); `out_sent` NULL or
+// writable.
+int32_t capos_tcp_send(uint32_t connection,
+                       const void *data,
+                       size_t len,
+                       uint32_t flags,
+                       uint64_t timeout_ns,
+                       size_t *out_sent);
+
+// Receives up to `len` bytes from the TcpConnection `connection` into
+// `buf` and stores how many at `out_len` (may be NULL); 0 bytes is the
+// end of the stream. With `CAPOS_TCP_PEEK` the bytes stay for the next
+// receive. With `flags` free of `CAPOS_TCP_NOWAIT` it waits for data,
+// for `timeout_ns` at most when that is above 0.
+//
+// Returns 0, `CAPOS_E_WOULD_BLOCK`, `CAPOS_E_TIMED_OUT`,
+// `CAPOS_E_CONNECTION_RESET`, `CAPOS_E_CONNECTION_REFUSED`,
+// `CAPOS_E_DISCONNECTED` (closed by another holder),
+// `CAPOS_E_BAD_ARGUMENT`, `CAPOS_E_NOT_HELD`, `CAPOS_E_WRONG_INTERFACE`,
+// `CAPOS_E_APPLICATION` (the quota cannot hold a waiting receive) or a
+// transport code.
+//
+// # Safety
+// `buf` must be valid for `len` writable bytes (NULL if 0); `out_len`
+// NULL or writable.
+int32_t capos_tcp_recv(uint32_t connection,
+                       void *buf,
+                       size_t len,
+                       uint32_t flags,
+                       uint64_t timeout_ns,
+                       size_t *out_len);
+
+// Waits until the TcpConnection `connection` is as `want` asks
+// (`CAPOS_TCP_READABLE`, `CAPOS_TCP_WRITABLE`, or both: either), or both
+// its directions are finished, and stores its state at `out_state` (may
+// be NULL): those bits and `CAPOS_TCP_HANGUP`, `CAPOS_TCP_ESTABLISHED`.
+// `want` 0 waits for the hang-up alone.
+//
+// Returns 0, `CAPOS_E_CONNECTION_REFUSED`, `CAPOS_E_CONNECTION_RESET`,
+// `CAPOS_E_TIMED_OUT` (the connection's, not a wait's),
+// `CAPOS_E_BAD_ARGUMENT`, `CAPOS_E_NOT_HELD`, `CAPOS_E_WRONG_INTERFACE`
+// or a transport code.
+//
+// # Safety
+// `out_state` must be NULL or writable.
+int32_t capos_tcp_ready(uint32_t connection, uint32_t want, uint32_t *out_state);
+
+// Shuts reading (`CAPOS_TCP_SHUT_READ`: later receives see the end),
+// writing (`CAPOS_TCP_SHUT_WRITE`: a FIN follows what is queued) or both
+// of the TcpConnection `connection`, for every holder.
+//
+// Returns 0, `CAPOS_E_BAD_ARGUMENT` (`how` 0 or a reserved bit),
+// `CAPOS_E_NOT_HELD`, `CAPOS_E_WRONG_INTERFACE`, `CAPOS_E_DISCONNECTED`
+// (closed) or a transport code.
+int32_t capos_tcp_shutdown(uint32_t connection, uint32_t how);
+
+// Stores the TcpConnection `connection`'s local and peer address and
+// port at `out_local` and `out_peer` (each may be NULL).
+//
+// Returns 0, `CAPOS_E_NOT_HELD`, `CAPOS_E_WRONG_INTERFACE`,
+// `CAPOS_E_DISCONNECTED` (closed) or a transport code.
+//
+// # Safety
+// `out_local` and `out_peer` must each be NULL or writable.
+int32_t capos_tcp_addresses(uint32_t connection,
+                            struct capos_udp_endpoint *out_local,
+                            struct capos_udp_endpoint *out_peer);
+
+// Closes the TcpConnection `connection` for every holder: queued bytes
+// still go out, then a FIN; unread bytes make it a reset, as on Linux.
+// Waiting calls fail with `CAPOS_E_DISCONNECTED`. The id stays held
+// until `capos_release`.
+//
+// Returns 0, `CAPOS_E_NOT_HELD`, `CAPOS_E_WRONG_INTERFACE` or a transport
+// code.
+int32_t capos_tcp_close(uint32_t connection);
+
+// Closes the TcpConnection `connection` for every holder as SO_LINGER
+// does: with `abort` not 0, at once with a reset (RST), queued bytes
+// dropped; otherwise waits until the peer has acknowledged everything
+// sent and the FIN (`*out_finished` 1) or `timeout_ns` has passed (0: no
+// limit; `*out_finished` 0, and the close goes on without the caller).
+// `out_finished` may be NULL.
+//
+// Returns 0, `CAPOS_E_NOT_HELD`, `CAPOS_E_WRONG_INTERFACE` or a transport
+// code.
+//
+// # Safety
+// `out_finished` must be NULL or writable.
+int32_t capos_tcp_close_linger(uint32_t connection,
+                               uint32_t abort,
+                               uint64_t timeout_ns,
+                               uint32_t *out_finished);
+
+// Stores the address and port the TcpListener `listener` listens on at
+// `out` (not NULL).
+//
+// Returns 0, `CAPOS_E_BAD_ARGUMENT`, `CAPOS_E_NOT_HELD`,
+// `CAPOS_E_WRONG_INTERFACE`, `CAPOS_E_DISCONNECTED` (closed) or a
+// transport code.
+//
+// # Safety
+// `out` must be writable.
+int32_t capos_tcp_listener_address(uint32_t listener, struct capos_udp_endpoint *out);
+
+// Stops the TcpListener `listener` for every holder: connections not yet
+// accepted are reset, a waiting accept fails with
+// `CAPOS_E_DISCONNECTED`. The id stays held until `capos_release`.
+//
+// Returns 0, `CAPOS_E_NOT_HELD`, `CAPOS_E_WRONG_INTERFACE` or a transport
+// code.
+int32_t capos_tcp_listener_close(uint32_t listener);
 
 // Stores the monotonic time, in nanoseconds since the kernel's clock
 // started, at `out_ns` (may be NULL). Returns 0, `CAPOS_E_NOT_HELD`,

@@ -599,6 +599,8 @@ pub fn idle() -> ! {
     loop {
         schedule();
         kernel().finish_shutdown();
+        crate::time::idle_begin();
         cpu::wait_for_interrupt();
+        crate::time::idle_end();
     }
 }

@@ -13,6 +13,10 @@ static TICKS: AtomicU64 = AtomicU64::new(0);
 static TSC_START: AtomicU64 = AtomicU64::new(0);
 static TSC_HZ: AtomicU64 = AtomicU64::new(0);
 static BOOT_UNIX_NS: AtomicU64 = AtomicU64::new(0);
+/// The TSC when the idle loop last halted; 0 while not halted.
+static IDLE_SINCE: AtomicU64 = AtomicU64::new(0);
+/// TSC ticks spent halted in the idle loop since boot (Timer.idle).
+static IDLE_TICKS: AtomicU64 = AtomicU64::new(0);
 
 pub fn init_pit() {
     let divisor = (PIT_HZ / TICK_HZ) as u16;
@@ -53,6 +57,27 @@ pub fn now_ns() -> u64 {
     }
     let delta = rdtsc().saturating_sub(TSC_START.load(Ordering::Relaxed));
     (delta as u128 * 1_000_000_000 / hz as u128) as u64
+}
+
+/// The idle loop is about to halt.
+pub fn idle_begin() {
+    IDLE_SINCE.store(rdtsc(), Ordering::Relaxed);
+}
+
+/// The halt ended: called first thing by every interrupt, so the handler's
+/// work counts as busy, and after the halt (a no-op then).
+pub fn idle_end() {
+    let since = IDLE_SINCE.swap(0, Ordering::Relaxed);
+    if since != 0 {
+        IDLE_TICKS.fetch_add(rdtsc().saturating_sub(since), Ordering::Relaxed);
+    }
+}
+
+/// TSC ticks, and nanoseconds, spent halted since boot.
+pub fn idle() -> (u64, u64) {
+    let ticks = IDLE_TICKS.load(Ordering::Relaxed);
+    let hz = TSC_HZ.load(Ordering::Relaxed).max(1);
+    (ticks, (ticks as u128 * 1_000_000_000 / hz as u128) as u64)
 }
 
 pub fn wall_clock_ns() -> u64 {

@@ -72,11 +72,13 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
 fn dispatch(frame: &mut TrapFrame) {
     match frame.vector {
         TIMER_VECTOR => {
+            crate::time::idle_end();
             crate::time::tick();
             pic::end_of_interrupt(0);
             crate::sched::on_timer_interrupt(frame.is_user());
         }
         v @ 33..=47 => {
+            crate::time::idle_end();
             let irq = (v - TIMER_VECTOR) as u8;
             if Some(irq) == crate::net::irq() {
                 // Acknowledged at the device before the PIC: its line is

@@ -429,6 +429,22 @@ unsafe fn writev(s: &mut State, fd: i64, iov: *const [usize; 2], count: i64) -> 
     unsafe { write(s, fd, data.as_ptr(), data.len()) }
 }
 
+/// close(2): the descriptor goes; when it was a TCP socket's last one in
+/// this process, SO_LINGER is applied first (net/stream.rs linger_close).
+fn close(s: &mut State, fd: i64) -> Result<i64, i64> {
+    let open = s.fds.get(fd)?.clone();
+    if matches!(open.object, Object::Tcp(_))
+        && s.fds
+            .iter()
+            .filter(|(_, o, _)| Rc::ptr_eq(o, &open))
+            .count()
+            == 1
+    {
+        stream::linger_close(&open);
+    }
+    s.fds.close(fd).map(|()| 0)
+}
+
 fn dup(s: &mut State, fd: i64, min: i64, cloexec: bool) -> Result<i64, i64> {
     s.fds.dup_from(fd, min, cloexec).map(|fd| fd as i64)
 }

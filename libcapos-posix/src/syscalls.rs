@@ -223,7 +223,7 @@ macro_rules! each_call {
         __capos_sys_getpgrp = nr::GETPGRP => tty::getpgid(s, 0);
         __capos_sys_setsid = nr::SETSID => tty::setsid(s);
         __capos_sys_getsid = nr::GETSID => tty::getsid(s, a[0]);
-        __capos_sys_close = nr::CLOSE => s.fds.close(a[0]).map(|()| 0);
+        __capos_sys_close = nr::CLOSE => close(s, a[0]);
         __capos_sys_dup = nr::DUP => dup(s, a[0], 0, false);
         __capos_sys_dup2 = nr::DUP2 => s.fds.dup2(a[0], a[1], false, false).map(|fd| fd as i64);
         __capos_sys_dup3 = nr::DUP3 => {

@@ -15,7 +15,8 @@ use crate::iface::{
     CAPOS_IFACE_CONSOLE, CAPOS_IFACE_DIRECTORY, CAPOS_IFACE_FILE, CAPOS_IFACE_NETWORK_MANAGER,
     CAPOS_IFACE_PIPE_FACTORY, CAPOS_IFACE_PIPE_READER, CAPOS_IFACE_PIPE_WRITER,
     CAPOS_IFACE_PROCESS_FORKER, CAPOS_IFACE_PROCESS_HANDLE, CAPOS_IFACE_PROCESS_SPAWNER,
-    CAPOS_IFACE_TIMER, CAPOS_IFACE_UDP_SOCKET, CAPOS_IFACE_VIRTUAL_MEMORY,
+    CAPOS_IFACE_TCP_CONNECTION, CAPOS_IFACE_TCP_LISTENER, CAPOS_IFACE_TIMER,
+    CAPOS_IFACE_UDP_SOCKET, CAPOS_IFACE_VIRTUAL_MEMORY,
 };
 use crate::state::{self, State};
 use capos_abi::capset::MAX_CAP_NAME;
@@ -49,6 +50,8 @@ fn take(rt: &mut Runtime, name: &str, interface_id: u64) -> Result<Held, i32> {
         CAPOS_IFACE_PIPE_WRITER => Held::PipeWriter(rt.take(name).map_err(lookup_code)?),
         CAPOS_IFACE_NETWORK_MANAGER => Held::Network(rt.take(name).map_err(lookup_code)?),
         CAPOS_IFACE_UDP_SOCKET => Held::Udp(rt.take(name).map_err(lookup_code)?),
+        CAPOS_IFACE_TCP_CONNECTION => Held::Tcp(rt.take(name).map_err(lookup_code)?),
+        CAPOS_IFACE_TCP_LISTENER => Held::TcpListener(rt.take(name).map_err(lookup_code)?),
         CAPOS_IFACE_DIRECTORY => Held::Directory(rt.take(name).map_err(lookup_code)?),
         CAPOS_IFACE_FILE => Held::File(rt.take(name).map_err(lookup_code)?),
         _ => other(rt, name)?,

@@ -118,6 +118,10 @@ pub const CAPOS_E_INVALID_NAME: i32 = -121 as i32;
 pub const CAPOS_E_FILE_TOO_LARGE: i32 = -122 as i32;
 /// A rename between two trees (EXDEV).
 pub const CAPOS_E_CROSS_TREE: i32 = -123 as i32;
+/// A TCP peer refused the connection (ECONNREFUSED).
+pub const CAPOS_E_CONNECTION_REFUSED: i32 = -124 as i32;
+/// A TCP peer reset the connection (ECONNRESET).
+pub const CAPOS_E_CONNECTION_RESET: i32 = -125 as i32;
 
 // The transport codes are the ABI's, value for value.
 const _: () = {
@@ -183,6 +187,8 @@ const NAMES: &[(i32, &CStr)] = &[
     (CAPOS_E_INVALID_NAME, c"CAPOS_E_INVALID_NAME"),
     (CAPOS_E_FILE_TOO_LARGE, c"CAPOS_E_FILE_TOO_LARGE"),
     (CAPOS_E_CROSS_TREE, c"CAPOS_E_CROSS_TREE"),
+    (CAPOS_E_CONNECTION_REFUSED, c"CAPOS_E_CONNECTION_REFUSED"),
+    (CAPOS_E_CONNECTION_RESET, c"CAPOS_E_CONNECTION_RESET"),
 ];
 
 /// The C name of `code`: "CAPOS_OK" for any non-negative value,

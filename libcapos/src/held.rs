@@ -11,7 +11,8 @@ use crate::error::{CAPOS_E_NOT_HELD, CAPOS_E_WRONG_INTERFACE};
 use alloc::collections::BTreeMap;
 use capos_rt::{
     Cap, Client, Console, Directory, File, NetworkManager, PipeFactory, PipeReader, PipeWriter,
-    ProcessForker, ProcessHandle, ProcessSpawner, Timer, UdpSocket, VirtualMemory,
+    ProcessForker, ProcessHandle, ProcessSpawner, TcpConnection, TcpListener, Timer, UdpSocket,
+    VirtualMemory,
 };
 
 /// One owned capability, typed where libcapos has a wrapper for its
@@ -28,6 +29,8 @@ pub enum Held {
     PipeWriter(PipeWriter),
     Network(NetworkManager),
     Udp(UdpSocket),
+    Tcp(TcpConnection),
+    TcpListener(TcpListener),
     Directory(Directory),
     File(File),
     /// A capability of an interface libcapos has no typed calls for; raw
@@ -49,6 +52,8 @@ impl Held {
             Held::PipeWriter(c) => c.cap(),
             Held::Network(c) => c.cap(),
             Held::Udp(c) => c.cap(),
+            Held::Tcp(c) => c.cap(),
+            Held::TcpListener(c) => c.cap(),
             Held::Directory(c) => c.cap(),
             Held::File(c) => c.cap(),
             Held::Other(cap) => cap,
@@ -68,6 +73,8 @@ impl Held {
             Held::PipeWriter(c) => c.into_cap(),
             Held::Network(c) => c.into_cap(),
             Held::Udp(c) => c.into_cap(),
+            Held::Tcp(c) => c.into_cap(),
+            Held::TcpListener(c) => c.into_cap(),
             Held::Directory(c) => c.into_cap(),
             Held::File(c) => c.into_cap(),
             Held::Other(cap) => cap,
@@ -126,6 +133,8 @@ impl Table {
     typed!(pipe_writer, PipeWriter, PipeWriter);
     typed!(network, Network, NetworkManager);
     typed!(udp, Udp, UdpSocket);
+    typed!(tcp, Tcp, TcpConnection);
+    typed!(tcp_listener, TcpListener, TcpListener);
     typed!(directory, Directory, Directory);
     typed!(file, File, File);
 }

@@ -31,6 +31,10 @@ pub const CAPOS_IFACE_PIPE_WRITER: u64 = 0xd6fd_bf96_6d87_f283;
 pub const CAPOS_IFACE_NETWORK_MANAGER: u64 = 0xabdf_d80f_738a_7ea3;
 /// UdpSocket: one bound UDP port.
 pub const CAPOS_IFACE_UDP_SOCKET: u64 = 0xdc7e_0507_3f42_61e6;
+/// TcpConnection: one TCP connection.
+pub const CAPOS_IFACE_TCP_CONNECTION: u64 = 0xe6ab_f39f_28a1_eebe;
+/// TcpListener: a listening TCP port.
+pub const CAPOS_IFACE_TCP_LISTENER: u64 = 0xc7c7_b4d3_24c0_74a5;
 /// ProcessForker: duplicates this process (`capos_fork`).
 pub const CAPOS_IFACE_PROCESS_FORKER: u64 = 0xa4d9_a8a2_500e_3d18;
 /// Directory: a directory and the subtree below it.
@@ -56,6 +60,8 @@ const _: () = {
     assert!(CAPOS_IFACE_PIPE_WRITER == schema::PIPE_WRITER);
     assert!(CAPOS_IFACE_NETWORK_MANAGER == schema::NETWORK_MANAGER);
     assert!(CAPOS_IFACE_UDP_SOCKET == schema::UDP_SOCKET);
+    assert!(CAPOS_IFACE_TCP_CONNECTION == schema::TCP_CONNECTION);
+    assert!(CAPOS_IFACE_TCP_LISTENER == schema::TCP_LISTENER);
     assert!(CAPOS_IFACE_DIRECTORY == schema::DIRECTORY);
     assert!(CAPOS_IFACE_FILE == schema::FILE);
 };

@@ -12,7 +12,8 @@
 //! - `capos_submit`, `capos_poll`, `capos_wait_any`, `capos_complete`,
 //!   `capos_abandon`: several raw calls in flight;
 //! - typed calls on Console, Timer, ProcessSpawner, ProcessHandle,
-//!   VirtualMemory and pipes (PipeFactory, PipeReader, PipeWriter),
+//!   VirtualMemory, pipes (PipeFactory, PipeReader, PipeWriter), UDP and
+//!   TCP (NetworkManager, UdpSocket, TcpConnection, TcpListener),
 //!   through capos-rt's clients;
 //! - `capos_release`;
 //! - `capos_env_get`: the environment the spawner passed.
@@ -72,6 +73,7 @@ pub mod runtime;
 mod state;
 mod submit;
 mod sys;
+mod tcp;
 #[cfg(test)]
 mod test_kernel;
 mod timer;

@@ -22,8 +22,9 @@ use crate::held::Held;
 use crate::state::{self, State};
 use capos_rt::{Recv, RecvWait, UdpEndpoint};
 
-/// An IPv4 address and a UDP port. `addr` holds the four octets in
-/// network order read as one big-endian number: 10.0.2.2 is 0x0a000202.
+/// An IPv4 address and a port (UDP's, or TCP's for the capos_tcp_*
+/// calls). `addr` holds the four octets in network order read as one
+/// big-endian number: 10.0.2.2 is 0x0a000202.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct capos_udp_endpoint {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command inside a private network namespace, beside a UDP echo
 # server of ours (tools/net/udp-echo.py) and the TCP peers
-# (tools/net/tcp-peer.py, ports 5600..5607) on 127.0.0.1.
+# (tools/net/tcp-peer.py, ports 5600..5609) on 127.0.0.1.
 #
 #   bash tools/net/run.sh COMMAND [ARGS...]
 #

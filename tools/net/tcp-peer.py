@@ -21,6 +21,8 @@ Each listens on --base + offset:
               figure)
   +7 source   sends bytes until the guest closes (the bench's
               host-to-guest figure)
+  +8 stall    reads nothing, ever, and holds the connection for
+              --stall seconds (SO_SNDTIMEO and SO_LINGER's wait)
 
 It stops after --lifetime seconds at most; the script that started it
 also stops it by its pid.
@@ -62,6 +64,10 @@ def slow(conn, pause):
             break
         total += len(data)
     conn.sendall(b"got %d\n" % total)
+
+
+def stall(pause):
+    time.sleep(pause)
 
 
 def sink(conn):
@@ -131,6 +137,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--base", type=int, default=5600)
     ap.add_argument("--slow", type=float, default=4.0)
+    ap.add_argument("--stall", type=float, default=60.0)
     ap.add_argument("--lifetime", type=float, default=900)
     ap.add_argument("--ready-file", help="written once every port listens")
     args = ap.parse_args()
@@ -141,6 +148,7 @@ def main():
     serve(args.base + 4, control)
     serve(args.base + 6, sink)
     serve(args.base + 7, source)
+    serve(args.base + 8, lambda c: stall(args.stall), rcvbuf=4096)
     if args.ready_file:
         with open(args.ready_file, "w") as f:
             f.write("ready\n")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make run-posix-tcp-smoke`'s host side, run inside tools/net/run.sh's
 # private network namespace (which already has the TCP peers of
-# tools/net/tcp-peer.py on 127.0.0.1:5600..5604): Python's http.server on
+# tools/net/tcp-peer.py on 127.0.0.1:5600..5609): Python's http.server on
 # 127.0.0.1:5620 serving a generated file and its FNV-1a hash, and the
 # echo client (tools/tcp/echo-client.py) against the guest's echo server
 # through QEMU's forwarding of 127.0.0.1:7790; and the peers of the
@@ -78,15 +78,29 @@ netcat_verdict() { # NAME LOG-PREFIX
 }
 netcat_peers 5630 7791 target/tcp-netcat
 
-bash tools/smoke.sh posix-tcp "$kernel" "$manifest" "$@"
+# QEMU's capture of the guest's frames (headers only): how the guest
+# ended its connections to the sink (tools/tcp/resets.py).
+pcap=target/posix-tcp.pcap
+rm -f "$pcap"
+bash tools/smoke.sh posix-tcp "$kernel" "$manifest" "$@" \
+    -object filter-dump,id=capture,netdev=n0,file="$pcap",maxlen=128
 status=$?
+# checks.c closes one connection to the sink with SO_LINGER 10 s and one
+# with SO_LINGER 0, and makes no other.
+resets=$(python3 tools/tcp/resets.py "$pcap" 5606)
+if [ "$resets" = "5606: 1 closed in order (FIN, no RST), 1 reset (RST)" ]; then
+    echo "posix-tcp: the capture shows the SO_LINGER 0 close reset its connection, and the lingering one closed in order ($resets)"
+else
+    echo "posix-tcp: FAIL: the capture shows $resets; expected one orderly close and one reset"
+    status=1
+fi
 netcat_verdict capOS target/tcp-netcat || status=1
 
 # The same nc on Linux, against the same peers at 127.0.0.1: the lines
 # must be the guest's.
 netcat_peers 5631 7792 target/tcp-netcat-linux
 host=target/capos-posix/netcat-host
-"$host/netcat-run" "$host/nc" 127.0.0.1 5631 7792 5605 >target/tcp-netcat-linux.txt 2>&1
+"$host/netcat-run" "$host/nc" 127.0.0.1 5631 7792 5605 5608 >target/tcp-netcat-linux.txt 2>&1
 linux_status=$?
 netcat_verdict Linux target/tcp-netcat-linux || status=1
 grep '^netcat-run: ' target/smoke/posix-tcp.log >target/tcp-netcat-capos.txt

@@ -67,8 +67,8 @@ pub use process::{ExitStatus, Fault, ProcessHandle};
 pub use spawner::{Child, Grant, Limits, ProcessSpawner, Share};
 pub use storage::{Stat, StorageError};
 pub use tcp::{
-    Failure as TcpFailure, MAX_TCP_CHUNK, Received, StreamReadiness, StreamWait, TcpConnection,
-    TcpListener,
+    Failure as TcpFailure, MAX_TCP_CHUNK, Received, Sent, StreamReadiness, StreamWait,
+    TcpConnection, TcpListener,
 };
 pub use terminal::{NCCS, TermRead, TermReadiness, TermStats, Terminal, TerminalMode};
 pub use timer::{SignalWait, Signals, Timer, UpcallEntry};

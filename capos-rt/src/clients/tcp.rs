@@ -18,6 +18,7 @@ const SHUTDOWN: u16 = 3;
 const CLOSE: u16 = 4;
 const ADDRESSES: u16 = 5;
 const SET_OPTIONS: u16 = 6;
+const CLOSE_LINGER: u16 = 7;
 
 /// Schema ordinals of TcpListener.
 const ACCEPT: u16 = 0;
@@ -59,6 +60,15 @@ pub enum StreamWait {
     Forever,
     /// At most this many nanoseconds (not 0).
     For(u64),
+}
+
+/// What a send did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    /// This many bytes were queued (0 only without waiting).
+    Bytes(usize),
+    /// No room came before the wait's time was up; nothing was queued.
+    TimedOut,
 }
 
 /// What a receive got.
@@ -134,13 +144,39 @@ impl TcpConnection {
     /// bytes) and returns how much. With `wait`, waits for room when there
     /// is none.
     pub fn send(&self, data: &[u8], wait: bool) -> Result<usize, Error> {
+        let wait = if wait {
+            StreamWait::Forever
+        } else {
+            StreamWait::Never
+        };
+        match self.send_for(data, wait)? {
+            Sent::Bytes(n) => Ok(n),
+            Sent::TimedOut => Ok(0),
+        }
+    }
+
+    /// As [`TcpConnection::send`], waiting for room as `wait` says: with
+    /// `StreamWait::For`, at most that long (SO_SNDTIMEO).
+    pub fn send_for(&self, data: &[u8], wait: StreamWait) -> Result<Sent, Error> {
         let data = &data[..data.len().min(MAX_SEND)];
+        let (wait, timeout) = match wait {
+            StreamWait::Never => (false, 0),
+            StreamWait::Forever => (true, 0),
+            StreamWait::For(ns) => (true, ns.max(1)),
+        };
         self.cap
             .call::<tcp_connection::send_params::Owned>(Self::INTERFACE_ID, SEND, |mut p| {
                 p.set_data(data);
                 p.set_wait(wait);
+                p.set_timeout_ns(timeout);
             })?
-            .read::<tcp_connection::send_results::Owned, _>(|r| Ok(r.get_written() as usize))
+            .read::<tcp_connection::send_results::Owned, _>(|r| {
+                Ok(if r.get_timed_out() {
+                    Sent::TimedOut
+                } else {
+                    Sent::Bytes(r.get_written() as usize)
+                })
+            })
     }
 
     /// Receives into `buf` (at most [`MAX_TCP_CHUNK`] bytes of it).
@@ -217,6 +253,23 @@ impl TcpConnection {
         self.cap
             .call::<tcp_connection::close_params::Owned>(Self::INTERFACE_ID, CLOSE, |_| {})?;
         Ok(())
+    }
+
+    /// Ends the connection for every holder as SO_LINGER does: with
+    /// `abort`, at once with a reset; otherwise waits until the peer has
+    /// acknowledged everything sent and the FIN (true), or `timeout_ns`
+    /// (0: no limit) has passed (false).
+    pub fn close_linger(&self, abort: bool, timeout_ns: u64) -> Result<bool, Error> {
+        self.cap
+            .call::<tcp_connection::close_linger_params::Owned>(
+                Self::INTERFACE_ID,
+                CLOSE_LINGER,
+                |mut p| {
+                    p.set_abort(abort);
+                    p.set_timeout_ns(timeout_ns);
+                },
+            )?
+            .read::<tcp_connection::close_linger_results::Owned, _>(|r| Ok(r.get_finished()))
     }
 
     /// Nagle's algorithm off (`no_delay`); keep-alive probes after

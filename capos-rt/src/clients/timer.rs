@@ -11,6 +11,7 @@ const SLEEP: u16 = 1;
 const WALL_CLOCK: u16 = 2;
 const SIGNALS: u16 = 3;
 const SET_UPCALL: u16 = 4;
+const IDLE: u16 = 5;
 
 /// What the caller's signal wait asks for (see [`Timer::signals_async`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -51,6 +52,15 @@ impl Timer {
         self.cap
             .call::<timer::now_params::Owned>(Self::INTERFACE_ID, NOW, |_| {})?
             .read::<timer::now_results::Owned, _>(|r| Ok(r.get_ns()))
+    }
+
+    /// Time-stamp-counter ticks the CPU has spent halted since boot,
+    /// waiting for an interrupt (interrupt handling excluded): what a
+    /// benchmark that waits for another machine subtracts.
+    pub fn idle_ticks(&self) -> Result<u64, Error> {
+        self.cap
+            .call::<timer::idle_params::Owned>(Self::INTERFACE_ID, IDLE, |_| {})?
+            .read::<timer::idle_results::Owned, _>(|r| Ok(r.get_ticks()))
     }
 
     /// Blocks for at least `ns` nanoseconds.

@@ -29,7 +29,7 @@ use super::{
     ALLOC_SLACK, CallCtx, CallError, CapObject, Params, Reply, Wait, check_cap_reply, encode,
     insert_cap_reply, new_message, set_result_cap,
 };
-use crate::net::tcp::{ConnId, Event, Failure, ListenerId, Ready, Received};
+use crate::net::tcp::{Closing, ConnId, Event, Failure, ListenerId, Ready, Received};
 use crate::net::{self, Waiting};
 use crate::ring::{Completion, complete};
 use crate::sched::Kernel;
@@ -104,15 +104,27 @@ impl Hangup for Lst {
 }
 
 fn close_connection(k: &mut Kernel, conn: &Conn) {
+    close_as(k, conn, Closing::Orderly);
+}
+
+/// Closes `conn` as `how` says; `false` if it was closed already (a
+/// lingering caller's wait is then answered here).
+fn close_as(k: &mut Kernel, conn: &Conn, how: Closing) -> bool {
     let Some(charge) = conn.charge.lock().take() else {
-        return;
+        return false;
     };
     let mut events = Vec::new();
     if let Some(net) = net::lock().as_mut() {
-        net.tcp.close(&mut net.stack, conn.id, charge, &mut events);
-        net.stack.egress(crate::time::now_ns());
+        let now = crate::time::now_ns();
+        net.tcp
+            .close(&mut net.stack, conn.id, charge, how, &mut events);
+        // Out before a settle lets the socket go: an aborted one is
+        // Closed at once, and its reset would never be sent.
+        net.stack.egress(now);
+        nudge(now, net, &mut events);
     }
     deliver(k, events);
+    true
 }
 
 fn close_listener(k: &mut Kernel, id: ListenerId) {
@@ -161,7 +173,9 @@ pub fn deliver(k: &mut Kernel, events: Vec<Event>) {
     for event in events {
         let (waiting, outcome) = match event {
             Event::Received(w, r) => (w, Completion::reply(encode_receive(&r))),
-            Event::Sent(w, n) => (w, Completion::reply(encode_sent(n))),
+            Event::Sent(w, n) => (w, Completion::reply(encode_sent(n, false))),
+            Event::SendTimedOut(w) => (w, Completion::reply(encode_sent(0, true))),
+            Event::Lingered(w, finished) => (w, Completion::reply(encode_lingered(finished))),
             Event::SendFailed(w, f) => {
                 let (kind, why) = send_failed(f);
                 (w, Completion::exception(super::encode_exception(kind, why)))
@@ -193,10 +207,18 @@ fn encode_receive(r: &Received) -> Vec<u8> {
     encode(&message)
 }
 
-fn encode_sent(n: usize) -> Vec<u8> {
+fn encode_sent(n: usize, timed_out: bool) -> Vec<u8> {
     let mut message = new_message();
     let mut results = message.init_root::<tcp_connection::send_results::Builder>();
     results.set_written(n as u32);
+    results.set_timed_out(timed_out);
+    encode(&message)
+}
+
+fn encode_lingered(finished: bool) -> Vec<u8> {
+    let mut message = new_message();
+    let mut results = message.init_root::<tcp_connection::close_linger_results::Builder>();
+    results.set_finished(finished);
     encode(&message)
 }
 
@@ -278,10 +300,15 @@ impl TcpConnection {
                         )
                     })?;
                     held.extend_from_slice(data);
-                    net.tcp.hold_send(self.0.id, waiting, held, &mut events);
+                    let deadline = match p.get_timeout_ns() {
+                        0 => None,
+                        t => Some(now.saturating_add(t)),
+                    };
+                    net.tcp
+                        .hold_send(self.0.id, waiting, held, deadline, &mut events);
                     Ok(Reply::Pending(Wait::Taken))
                 }
-                Ok(n) => Ok(Reply::Done(encode_sent(n))),
+                Ok(n) => Ok(Reply::Done(encode_sent(n, false))),
             };
             nudge(now, net, &mut events);
             reply
@@ -375,6 +402,29 @@ impl TcpConnection {
         Ok(super::empty_reply())
     }
 
+    /// SO_LINGER's close: a reset at once, or a close the caller waits on.
+    fn close_linger(&self, ctx: &mut CallCtx, params: &Params) -> Result<Reply, CallError> {
+        let p: tcp_connection::close_linger_params::Reader = params.get_root()?;
+        // A held close needs the table to answer it.
+        if net::lock().is_none() {
+            return Err(no_device());
+        }
+        if p.get_abort() {
+            close_as(ctx.kernel, &self.0, Closing::Abort);
+            return Ok(Reply::Done(encode_lingered(false)));
+        }
+        if self.closed_here() {
+            return Ok(Reply::Done(encode_lingered(true)));
+        }
+        let until = match p.get_timeout_ns() {
+            0 => None,
+            t => Some(crate::time::now_ns().saturating_add(t)),
+        };
+        let waiting = Waiting::new(ctx, 0)?;
+        close_as(ctx.kernel, &self.0, Closing::Linger(waiting, until));
+        Ok(Reply::Pending(Wait::Taken))
+    }
+
     fn addresses(&self, params: &Params) -> Result<Reply, CallError> {
         let _: tcp_connection::addresses_params::Reader = params.get_root()?;
         let guard = net::lock();
@@ -406,6 +456,7 @@ impl CapObject for TcpConnection {
             }
             5 => self.addresses(params),
             6 => self.set_options(params),
+            7 => self.close_linger(ctx, params),
             _ => Err(CallError::InvalidMethod),
         }
     }

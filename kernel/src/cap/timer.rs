@@ -43,6 +43,15 @@ impl CapObject for Timer {
             }
             3 => signals(ctx, params),
             4 => set_upcall(ctx, params),
+            5 => {
+                let _: timer::idle_params::Reader = params.get_root()?;
+                let (ticks, ns) = time::idle();
+                let mut message = new_message();
+                let mut results = message.init_root::<timer::idle_results::Builder>();
+                results.set_ticks(ticks);
+                results.set_ns(ns);
+                Ok(Reply::Done(encode(&message)))
+            }
             _ => Err(CallError::InvalidMethod),
         }
     }

@@ -82,7 +82,11 @@ impl phy::Device for NicDevice {
         let mut caps = DeviceCapabilities::default();
         caps.medium = Medium::Ethernet;
         caps.max_transmission_unit = MTU;
-        caps.max_burst_size = Some(1);
+        // smoltcp caps the receive window it advertises at this many
+        // segments: as many as there are receive buffers posted (QEMU
+        // holds what does not fit until one is posted again). One would
+        // let the peer send a single segment per round trip.
+        caps.max_burst_size = Some(QUEUE_SIZE);
         caps
     }
 }

@@ -86,8 +86,13 @@ pub enum Received {
 pub enum Event {
     Received(Waiting, Received),
     Sent(Waiting, usize),
+    /// A held send that found no room before its deadline (SO_SNDTIMEO).
+    SendTimedOut(Waiting),
     /// A held send whose connection can no longer send.
     SendFailed(Waiting, Failure),
+    /// A lingering close ended: the close finished (everything sent was
+    /// acknowledged), or not before the deadline.
+    Lingered(Waiting, bool),
     Ready(Waiting, Ready, Failure),
     ListenerReady(Waiting, bool, bool),
 }
@@ -113,6 +118,7 @@ struct HeldRecv {
 struct HeldSend {
     waiter: Waiting,
     data: Vec<u8>,
+    deadline: Option<u64>,
 }
 
 struct Conn {
@@ -145,13 +151,27 @@ struct Listener {
 }
 
 /// A connection nobody holds any more, finishing its close.
-struct Closing {
+struct Finishing {
     handle: SocketHandle,
     port: Option<u16>,
     /// Past this, it is reset: a peer that never takes the rest (a
     /// window kept at zero) cannot keep the maker's charge for ever.
     deadline: u64,
+    /// A close waiting for the peer's acknowledgement (SO_LINGER), and
+    /// until when it waits.
+    linger: Option<(Waiting, Option<u64>)>,
     _charge: Charge,
+}
+
+/// How a connection is closed (TcpConnection close and closeLinger).
+pub enum Closing {
+    /// A FIN after what is buffered; nobody waits.
+    Orderly,
+    /// A reset at once (SO_LINGER with a zero time).
+    Abort,
+    /// As Orderly, and the caller waits until the FIN is acknowledged or
+    /// the deadline passes (SO_LINGER).
+    Linger(Waiting, Option<u64>),
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -164,7 +184,7 @@ pub struct Stats {
 pub struct Tcp {
     conns: BTreeMap<ConnId, Conn>,
     listeners: BTreeMap<ListenerId, Listener>,
-    closing: Vec<Closing>,
+    closing: Vec<Finishing>,
     /// Local ports taken by listeners and by connections made here.
     ports: BTreeMap<u16, u32>,
     sockets: usize,
@@ -482,16 +502,21 @@ impl Tcp {
         Ok(socket.send_slice(data).unwrap_or(0))
     }
 
-    /// Holds a send that found no room.
+    /// Holds a send that found no room, until `deadline` if there is one.
     pub fn hold_send(
         &mut self,
         id: ConnId,
         waiter: Waiting,
         data: Vec<u8>,
+        deadline: Option<u64>,
         events: &mut Vec<Event>,
     ) {
         match self.conn(id) {
-            Some(c) => c.sends.push_back(HeldSend { waiter, data }),
+            Some(c) => c.sends.push_back(HeldSend {
+                waiter,
+                data,
+                deadline,
+            }),
             None => events.push(Event::SendFailed(waiter, Failure::Closed)),
         }
     }
@@ -611,16 +636,20 @@ impl Tcp {
 
     /// Ends connection `id` for every holder: its waiting calls complete
     /// (with `closed`), its socket finishes the close with a FIN after
-    /// what is buffered, kept (with `charge`, its maker's) until smoltcp
-    /// is done with it.
+    /// what is buffered (or, with `how` Abort, resets at once), kept
+    /// (with `charge`, its maker's) until smoltcp is done with it.
     pub fn close(
         &mut self,
         stack: &mut Stack,
         id: ConnId,
         charge: Charge,
+        how: Closing,
         events: &mut Vec<Event>,
     ) {
         let Some(mut c) = self.conns.remove(&id) else {
+            if let Closing::Linger(w, _) = how {
+                events.push(Event::Lingered(w, true));
+            }
             return;
         };
         c.failure = match c.failure {
@@ -631,15 +660,35 @@ impl Tcp {
         let socket = stack.sockets.get_mut::<tcp::Socket>(c.handle);
         // Unread data at close is Linux's reset (RFC 2525); otherwise an
         // orderly FIN.
-        if socket.recv_queue() > 0 {
-            socket.abort();
-        } else {
-            socket.close();
-        }
-        self.closing.push(Closing {
+        let linger = match how {
+            Closing::Abort => {
+                socket.abort();
+                None
+            }
+            _ if socket.recv_queue() > 0 => {
+                socket.abort();
+                match how {
+                    Closing::Linger(w, _) => {
+                        events.push(Event::Lingered(w, true));
+                        None
+                    }
+                    _ => None,
+                }
+            }
+            Closing::Orderly => {
+                socket.close();
+                None
+            }
+            Closing::Linger(w, until) => {
+                socket.close();
+                Some((w, until))
+            }
+        };
+        self.closing.push(Finishing {
             handle: c.handle,
             port: c.owns_port.then_some(c.local.port),
             deadline: crate::time::now_ns().saturating_add(GIVE_UP.total_micros() * 1000),
+            linger,
             _charge: charge,
         });
     }
@@ -675,6 +724,25 @@ impl Tcp {
         while i < self.closing.len() {
             let h = self.closing[i].handle;
             let socket = stack.sockets.get_mut::<tcp::Socket>(h);
+            // A lingering close ends once the FIN is acknowledged (Linux's
+            // sk_stream_wait_close: out of FIN-WAIT-1, CLOSING and
+            // LAST-ACK), or at its deadline.
+            let acknowledged = matches!(
+                socket.state(),
+                State::FinWait2 | State::TimeWait | State::Closed
+            );
+            let ends = match &self.closing[i].linger {
+                Some((w, until)) => {
+                    acknowledged || until.is_some_and(|d| now_ns >= d) || !w.alive()
+                }
+                None => false,
+            };
+            if ends
+                && let Some((w, _)) = self.closing[i].linger.take()
+                && w.alive()
+            {
+                events.push(Event::Lingered(w, acknowledged));
+            }
             if now_ns >= self.closing[i].deadline && socket.state() != State::Closed {
                 // Its reset goes out with this poll's egress; the socket
                 // goes at the next settle.
@@ -862,7 +930,8 @@ impl Conn {
     }
 
     fn settle(&mut self, socket: &mut tcp::Socket, now_ns: u64, events: &mut Vec<Event>) {
-        // Sends, oldest first, while there is room.
+        // Sends, oldest first, while there is room; one that waited past
+        // its deadline ends with nothing written.
         while let Some(front) = self.sends.front_mut() {
             if !front.waiter.alive() {
                 self.sends.pop_front();
@@ -872,6 +941,12 @@ impl Conn {
                 break;
             }
             if !socket.may_send() || socket.send_capacity() == socket.send_queue() {
+                if front.deadline.is_some_and(|d| now_ns >= d)
+                    && let Some(late) = self.sends.pop_front()
+                {
+                    events.push(Event::SendTimedOut(late.waiter));
+                    continue;
+                }
                 break;
             }
             let n = socket.send_slice(&front.data).unwrap_or(0);

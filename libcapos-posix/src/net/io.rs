@@ -51,7 +51,7 @@ pub enum Got {
     End,
 }
 
-fn now(s: &State) -> Option<u64> {
+pub(super) fn now(s: &State) -> Option<u64> {
     s.timer.as_ref()?.now().ok()
 }
 

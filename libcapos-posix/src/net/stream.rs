@@ -33,7 +33,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use capos_abi::tcp::{BUFFER_BYTES, MAX_BACKLOG};
 use capos_rt::{
-    Error, ExceptionType, Received, StreamReadiness, StreamWait, TcpConnection, TcpListener,
+    Error, ExceptionType, Received, Sent, StreamReadiness, StreamWait, TcpConnection, TcpListener,
     UdpEndpoint,
 };
 use core::cell::{OnceCell, RefCell};
@@ -452,8 +452,25 @@ fn send_failure(s: &mut State, c: &TcpConnection, nosignal: bool) -> Failure {
     errno.into()
 }
 
+/// How long a send may still wait for room: SO_SNDTIMEO bounds the
+/// whole call, as Linux's `sk_stream_wait_memory` counts its time down
+/// across waits. None: the time is up.
+fn send_wait(s: &State, timeout: Timeout, deadline: Option<u64>) -> Option<StreamWait> {
+    match (timeout, deadline) {
+        (Timeout::Forever, _) => Some(StreamWait::Forever),
+        (Timeout::Ns(0), _) => Some(StreamWait::Never),
+        (Timeout::Ns(ns), None) => Some(StreamWait::For(ns)),
+        (Timeout::Ns(ns), Some(d)) => match super::io::now(s) {
+            Some(now) if now >= d => None,
+            Some(now) => Some(StreamWait::For(d - now)),
+            None => Some(StreamWait::For(ns)),
+        },
+    }
+}
+
 /// Sends `data` on the socket at `open` (a whole buffer unless
-/// non-blocking, as Linux's blocking send).
+/// non-blocking, as Linux's blocking send; with SO_SNDTIMEO, what was
+/// sent when the time ran out, or EAGAIN if nothing was).
 pub fn send(
     s: &mut State,
     open: &Open,
@@ -473,15 +490,27 @@ pub fn send(
     if data.is_empty() {
         return Ok(0);
     }
+    let timeout = if nonblock {
+        Timeout::Ns(0)
+    } else {
+        t.state.borrow().sndtimeo
+    };
+    let deadline = match timeout {
+        Timeout::Ns(ns) if ns > 0 => super::io::now(s).map(|now| now.saturating_add(ns)),
+        _ => None,
+    };
     let mut sent = 0;
     while sent < data.len() {
-        match c.send(&data[sent..], !nonblock) {
-            Ok(0) if nonblock => break,
-            Ok(n) => sent += n,
+        let Some(wait) = send_wait(s, timeout, deadline) else {
+            break;
+        };
+        match c.send_for(&data[sent..], wait) {
+            Ok(Sent::Bytes(0)) | Ok(Sent::TimedOut) => break,
+            Ok(Sent::Bytes(n)) => sent += n,
             Err(_) if sent > 0 => break,
             Err(_) => return Err(send_failure(s, c, nosignal)),
         }
-        if nonblock {
+        if wait == StreamWait::Never {
             break;
         }
     }
@@ -489,6 +518,27 @@ pub fn send(
         return Err(EAGAIN.into());
     }
     Ok(sent as i64)
+}
+
+/// close(2) of the last descriptor of the socket at `open`: with
+/// SO_LINGER on, a zero time resets the connection at once (RST), and a
+/// longer one waits until the peer has acknowledged everything sent and
+/// the FIN, or the time passes. Linux's close returns 0 either way, and
+/// so does this; without SO_LINGER the release of the capability closes
+/// in the background, as before.
+pub fn linger_close(open: &Open) {
+    let t = fd_of(open);
+    let (on, secs) = t.state.borrow().linger();
+    let Some(c) = t.connection() else {
+        return;
+    };
+    if !on {
+        return;
+    }
+    // A negative time is no limit (Linux's unsigned reading of it).
+    let timeout_ns = u64::try_from(secs).map_or(0, |s| s.saturating_mul(1_000_000_000));
+    // A connection that already ended has nothing to linger over.
+    let _ = c.close_linger(secs == 0, timeout_ns);
 }
 
 /// Receives into `buf` from the socket at `open`.

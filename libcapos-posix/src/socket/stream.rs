@@ -6,12 +6,13 @@
 //!
 //! Options: TCP_NODELAY and SO_KEEPALIVE reach the kernel's connection
 //! (Nagle off; keep-alive probes after Linux's default two hours of
-//! silence); SO_REUSEADDR and SO_LINGER are recorded and read back;
-//! SO_RCVBUF and SO_SNDBUF are hints, recorded
-//! (doubled, as Linux reports them) while the kernel's buffers keep their
-//! fixed size; SO_RCVTIMEO and SO_SNDTIMEO bound a receive's and a
-//! send's wait. SO_ERROR reports (and clears) a failed connection's
-//! error.
+//! silence); SO_LINGER decides what close(2) does (net/stream.rs
+//! linger_close: a reset, or a wait for the peer's acknowledgement);
+//! SO_REUSEADDR is recorded and read back; SO_RCVBUF and SO_SNDBUF are
+//! hints, recorded (doubled, as Linux reports them) while the kernel's
+//! buffers keep their fixed size; SO_RCVTIMEO and SO_SNDTIMEO bound a
+//! receive's and a send's wait. SO_ERROR reports (and clears) a failed
+//! connection's error.
 
 use super::Refusal;
 use super::option::{self, Facts, Set, TIMEVAL_LEN, Timeout};
@@ -180,6 +181,11 @@ impl Stream {
         Ok((read, write))
     }
 
+    /// SO_LINGER: whether close(2) lingers, and for how many seconds.
+    pub fn linger(&self) -> (bool, i32) {
+        self.linger
+    }
+
     /// What the kernel's connection must be told (TcpConnection
     /// setOptions: no delay, keep-alive interval), if anything differs
     /// from its defaults.
@@ -207,7 +213,9 @@ impl Stream {
             StreamSet::Common(Set::ReuseAddr(on)) => self.reuseaddr = on,
             StreamSet::KeepAlive(on) => self.keepalive = on,
             StreamSet::NoDelay(on) => self.nodelay = on,
-            StreamSet::Linger(on, secs) => self.linger = (on, secs),
+            // Linux keeps the old time when lingering is turned off.
+            StreamSet::Linger(true, secs) => self.linger = (true, secs),
+            StreamSet::Linger(false, _) => self.linger.0 = false,
             StreamSet::RcvBuf(v) => self.rcvbuf = Some(hint(v)),
             StreamSet::SndBuf(v) => self.sndbuf = Some(hint(v)),
         }
@@ -394,6 +402,11 @@ mod tests {
             decode_set(SOL_SOCKET, SO_LINGER, Some(&linger), 4),
             Err(Refusal::linux(EINVAL))
         );
+        // Turned off, it keeps its time, as Linux's sk_lingertime does.
+        s.set(decode_set(SOL_SOCKET, SO_LINGER, Some(&[0, 0, 0, 0, 9, 0, 0, 0]), 8).unwrap());
+        let (v, _) = s.get(StreamGet::Linger, 0).unwrap();
+        assert_eq!(&v[..8], &[0, 0, 0, 0, 5, 0, 0, 0]);
+        assert_eq!(s.linger(), (false, 5));
         // Buffer sizes are hints, reported doubled as Linux does.
         s.set(decode_set(SOL_SOCKET, SO_RCVBUF, Some(&65536i32.to_ne_bytes()), 4).unwrap());
         let (v, _) = s
