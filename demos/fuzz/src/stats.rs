@@ -22,7 +22,7 @@ pub mod phase {
 
 /// The methods and ring operations counted in `Stats::calls` and
 /// `Stats::succeeded`, by index.
-pub const METHODS: [&str; 77] = [
+pub const METHODS: [&str; 78] = [
     "Console.write",
     "Console.writeLine",
     "Timer.now",
@@ -100,6 +100,7 @@ pub const METHODS: [&str; 77] = [
     "Timer.setUpcall",
     "ProcessHandle.signal",
     "Terminal.setGroup",
+    "Timer.idle",
 ];
 
 /// Names of `Stats::exceptions`: the ExceptionType values, then the

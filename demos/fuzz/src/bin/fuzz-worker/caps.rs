@@ -78,7 +78,7 @@ impl Kind {
             | Kind::PipeReader
             | Kind::PipeWriter => 2,
             Kind::NetworkManager => 3,
-            Kind::Timer => 5,
+            Kind::Timer => 6,
             Kind::UdpSocket => 6,
             Kind::Memory => 4,
             Kind::Factory | Kind::Entropy | Kind::Owner | Kind::PipeFactory => 1,
@@ -98,11 +98,13 @@ impl Kind {
             return (method < self.methods()).then_some(56 + method as usize - 9);
         }
         // The signal methods came later still: Timer.signals and
-        // setUpcall, ProcessHandle.signal, Terminal.setGroup.
+        // setUpcall, ProcessHandle.signal, Terminal.setGroup; then
+        // Timer.idle.
         match (opcode, self, method) {
             (op::CALL, Kind::Timer, 3 | 4) => return Some(73 + method as usize - 3),
             (op::CALL, Kind::Handle, 1) => return Some(75),
             (op::CALL, Kind::Terminal, 11) => return Some(76),
+            (op::CALL, Kind::Timer, 5) => return Some(77),
             _ => {}
         }
         let base = match (opcode, self) {

@@ -353,7 +353,7 @@ fn structured(rng: &mut Rng, kind: Kind, method: u16, caps: &Caps) -> (Vec<u64>,
         (Kind::Timer, 3) => small(signal_params::signals(rng)),
         (Kind::Timer, 4) => small(signal_params::set_upcall(rng, caps)),
         (Kind::Handle, 1) => small(signal_params::handle_signal(rng)),
-        (Kind::Timer, 0 | 2) | (Kind::Owner, 0) | (Kind::Handle, 0) | (Kind::Object, 0) => {
+        (Kind::Timer, 0 | 2 | 5) | (Kind::Owner, 0) | (Kind::Handle, 0) | (Kind::Object, 0) => {
             small(build::<timer::now_params::Owned>(|_| {}))
         }
         (Kind::Spawner, 0) => small(spawn(rng, caps)),
